@@ -1,0 +1,84 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Vigil: Prometheus and Alertmanager in one Swift process.
+// Targets follow the data flow: MetricModel → Exposition → TSDB ← Scrape ← Config/Discovery,
+// with the HTTP API and the CLI at the edges. Dependencies only point down that list.
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Labels, matchers, the linear-time regex, durations and relabeling.
+        .target(name: "MetricModel", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Prometheus text 0.0.4 and OpenMetrics parsers over bytes.
+        .target(name: "Exposition", dependencies: ["MetricModel"]),
+        // Head, postings, XOR chunks, WAL, checkpoints, retention; Appender and Querier seams.
+        .target(name: "TSDB", dependencies: [
+            "MetricModel",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // prometheus.yml models with strict decoding and file:line errors.
+        .target(name: "Config", dependencies: [
+            "MetricModel",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Static and file-based service discovery → target groups.
+        .target(name: "Discovery", dependencies: [
+            "Config",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Scrape pools and loops, target health, staleness.
+        .target(name: "Scrape", dependencies: [
+            "Exposition", "TSDB", "Discovery", "Config",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Hummingbird routes: lifecycle, status, targets, own metrics.
+        .target(name: "HTTPAPI", dependencies: [
+            "Scrape", "TSDB", "Config",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        // Wiring of every component into one ServiceGroup, reload.
+        .target(name: "VigilServer", dependencies: [
+            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "vigil", dependencies: [
+            "VigilServer", "Config",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "VigilServer",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+    ]
+)

@@ -1,0 +1,32 @@
+/// The type a `# TYPE` line declares for a metric family.
+public enum MetricType: String, Sendable, Hashable, CaseIterable {
+    case counter, gauge, histogram, gaugehistogram, summary, info, stateset, unknown
+
+    /// Parses a TYPE token; the text format's `untyped` is OpenMetrics' `unknown`.
+    public init?(token: String) {
+        if token == "untyped" { self = .unknown; return }
+        self.init(rawValue: token)
+    }
+}
+
+/// What a scrape body's `Content-Type` says it is.
+public enum ExpositionFormat: Sendable, Hashable {
+    /// Prometheus text format 0.0.4.
+    case text
+    /// OpenMetrics 1.0 text.
+    case openMetrics
+
+    /// Picks the parser from a `Content-Type` header value; anything unknown is the text format,
+    /// as Prometheus falls back to it.
+    public init(contentType: String?) {
+        let ct = (contentType ?? "").lowercased()
+        self = ct.hasPrefix("application/openmetrics-text") ? .openMetrics : .text
+    }
+}
+
+/// A malformed exposition body: the 1-based line and what was wrong there.
+public struct ExpositionError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+    public var description: String { "line \(line): \(message)" }
+}

@@ -1,0 +1,141 @@
+/// A series' identity: label pairs sorted by name, names unique, no empty values.
+///
+/// Construction through ``init(_:)`` or ``LabelsBuilder`` keeps the invariant; the storage is a
+/// plain array so iteration and comparison stay cheap.
+public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public private(set) var pairs: [Label]
+
+    public static let empty = Labels(sorted: [])
+
+    /// Builds labels from arbitrary pairs: sorts, drops empty values, keeps the last of duplicate names.
+    public init(_ pairs: [Label]) {
+        var sorted = pairs.filter { !$0.value.isEmpty }
+        sorted.sort { $0.name < $1.name }
+        var out: [Label] = []
+        out.reserveCapacity(sorted.count)
+        for p in sorted {
+            if let last = out.last, last.name == p.name { out[out.count - 1] = p } else { out.append(p) }
+        }
+        self.pairs = out
+    }
+
+    public init(_ dict: [String: String]) {
+        self.init(dict.map { Label($0.key, $0.value) })
+    }
+
+    /// Wraps pairs the caller guarantees are sorted by unique name with non-empty values.
+    public init(sorted pairs: [Label]) {
+        self.pairs = pairs
+    }
+
+    public var count: Int { pairs.count }
+    public var isEmpty: Bool { pairs.isEmpty }
+
+    /// The value of `name`, or the empty string when absent (Prometheus treats both alike).
+    public subscript(name: String) -> String {
+        get {
+            for p in pairs where p.name == name { return p.value }
+            return ""
+        }
+    }
+
+    public func has(_ name: String) -> Bool { pairs.contains { $0.name == name } }
+
+    public var metricName: String { self[LabelName.metricName] }
+
+    /// A copy without the named labels.
+    public func removing(_ names: Set<String>) -> Labels {
+        Labels(sorted: pairs.filter { !names.contains($0.name) })
+    }
+
+    /// A copy keeping only the named labels.
+    public func keeping(_ names: Set<String>) -> Labels {
+        Labels(sorted: pairs.filter { names.contains($0.name) })
+    }
+
+    /// A stable 64-bit hash (FNV-1a over names and values with separators), identical across runs.
+    public var stableHash: UInt64 {
+        var h = FNV1a64()
+        for p in pairs {
+            h.add(p.name)
+            h.add(byte: 0xFF)
+            h.add(p.value)
+            h.add(byte: 0xFF)
+        }
+        return h.value
+    }
+
+    public static func < (lhs: Labels, rhs: Labels) -> Bool {
+        let n = min(lhs.pairs.count, rhs.pairs.count)
+        for i in 0..<n {
+            let a = lhs.pairs[i], b = rhs.pairs[i]
+            if a.name != b.name { return a.name < b.name }
+            if a.value != b.value { return a.value < b.value }
+        }
+        return lhs.pairs.count < rhs.pairs.count
+    }
+
+    /// Prometheus' rendering: `name{a="x", b="y"}`.
+    public var description: String {
+        var out = ""
+        var inner: [String] = []
+        for p in pairs {
+            if p.name == LabelName.metricName { out = p.value; continue }
+            inner.append("\(p.name)=\"\(Labels.escape(p.value))\"")
+        }
+        return out + "{" + inner.joined(separator: ", ") + "}"
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// Edits a label set and produces sorted ``Labels``: setting an empty value deletes.
+public struct LabelsBuilder: Sendable {
+    private var dict: [String: String]
+
+    public init(_ labels: Labels = .empty) {
+        dict = Dictionary(uniqueKeysWithValues: labels.pairs.map { ($0.name, $0.value) })
+    }
+
+    public subscript(name: String) -> String {
+        get { dict[name] ?? "" }
+        set { dict[name] = newValue.isEmpty ? nil : newValue }
+    }
+
+    public mutating func remove(_ name: String) { dict[name] = nil }
+
+    public mutating func removeAll(where predicate: (String) -> Bool) {
+        for k in dict.keys where predicate(k) { dict[k] = nil }
+    }
+
+    public var names: [String] { Array(dict.keys) }
+
+    public func labels() -> Labels { Labels(dict) }
+}
+
+/// 64-bit FNV-1a, used where a hash must be stable across processes.
+public struct FNV1a64: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func add(byte: UInt8) {
+        value ^= UInt64(byte)
+        value = value &* 0x0000_0100_0000_01B3
+    }
+
+    public mutating func add(_ s: String) {
+        for b in s.utf8 { add(byte: b) }
+    }
+}

@@ -1,0 +1,211 @@
+/// A Gorilla-style chunk of float samples: delta-of-delta timestamps and XOR-compressed values.
+///
+/// Layout: the first sample as a varint timestamp and raw 64-bit value, the second as a uvarint
+/// delta and an XOR value, later ones as a bucketed delta-of-delta and an XOR value. The sample
+/// count, time range and encoder state live beside the bits so appends are O(1).
+public struct XORChunk: Sendable, Hashable {
+    private(set) var stream = BitWriter()
+    public private(set) var count: Int = 0
+    public private(set) var minTime: Int64 = .max
+    public private(set) var maxTime: Int64 = .min
+
+    // Encoder state.
+    private var lastValue: UInt64 = 0
+    private var lastDelta: Int64 = 0
+    private var leading: UInt8 = 0xFF
+    private var trailing: UInt8 = 0
+
+    /// Prometheus cuts chunks at 120 samples: about two hours of 1-minute or 30 minutes of 15 s data.
+    public static let targetSamples = 120
+
+    public init() {}
+
+    /// Compressed size in bytes.
+    public var byteCount: Int { stream.bytes.count }
+    /// The encoded bits (for snapshots).
+    public var encodedBytes: [UInt8] { stream.bytes }
+    public var bitCount: Int { stream.bitCount }
+
+    /// Appends a sample; the caller guarantees `t` is greater than ``maxTime``.
+    public mutating func append(t: Int64, v: Double) {
+        let bits = v.bitPattern
+        switch count {
+        case 0:
+            stream.writeVarint(t)
+            stream.writeBits(bits, 64)
+            minTime = t
+        case 1:
+            let delta = t &- maxTime
+            stream.writeUVarint(UInt64(bitPattern: delta))
+            writeValue(bits)
+            lastDelta = delta
+        default:
+            let delta = t &- maxTime
+            let dod = delta &- lastDelta
+            if dod == 0 {
+                stream.writeBit(false)
+            } else if Self.fits(dod, bits: 14) {
+                stream.writeBits(0b10, 2)
+                stream.writeBits(UInt64(bitPattern: dod), 14)
+            } else if Self.fits(dod, bits: 17) {
+                stream.writeBits(0b110, 3)
+                stream.writeBits(UInt64(bitPattern: dod), 17)
+            } else if Self.fits(dod, bits: 20) {
+                stream.writeBits(0b1110, 4)
+                stream.writeBits(UInt64(bitPattern: dod), 20)
+            } else {
+                stream.writeBits(0b1111, 4)
+                stream.writeBits(UInt64(bitPattern: dod), 64)
+            }
+            writeValue(bits)
+            lastDelta = delta
+        }
+        lastValue = bits
+        maxTime = t
+        count += 1
+    }
+
+    /// Whether a signed value fits in `bits` two's-complement bits.
+    @inline(__always)
+    static func fits(_ v: Int64, bits: Int) -> Bool {
+        let limit = Int64(1) << (bits - 1)
+        return v >= -limit && v < limit
+    }
+
+    private mutating func writeValue(_ bits: UInt64) {
+        let xor = bits ^ lastValue
+        if xor == 0 {
+            stream.writeBit(false)
+            return
+        }
+        stream.writeBit(true)
+        var lz = UInt8(xor.leadingZeroBitCount)
+        let tz = UInt8(xor.trailingZeroBitCount)
+        if lz >= 32 { lz = 31 } // 5 bits hold the leading count
+        if leading != 0xFF, lz >= leading, tz >= trailing {
+            stream.writeBit(false)
+            stream.writeBits(xor >> UInt64(trailing), 64 - Int(leading) - Int(trailing))
+        } else {
+            leading = lz
+            trailing = tz
+            let significant = 64 - Int(lz) - Int(tz)
+            stream.writeBit(true)
+            stream.writeBits(UInt64(lz), 5)
+            // 64 significant bits are written as 0 in six bits; the reader maps 0 back to 64.
+            stream.writeBits(UInt64(significant & 63), 6)
+            stream.writeBits(xor >> UInt64(tz), significant)
+        }
+    }
+
+    /// An iterator over the samples.
+    public func makeIterator() -> XORChunkIterator {
+        XORChunkIterator(bytes: stream.bytes, bitCount: stream.bitCount, count: count)
+    }
+
+    /// Rebuilds a chunk from encoded bytes (from a snapshot), validating every sample.
+    /// Returns nil when the bytes do not decode to `count` samples.
+    public init?(encoded bytes: [UInt8], bitCount: Int, count: Int) {
+        guard bitCount <= bytes.count * 8, bitCount > bytes.count * 8 - 8 || bytes.isEmpty, count >= 0 else { return nil }
+        var it = XORChunkIterator(bytes: bytes, bitCount: bitCount, count: count)
+        var rebuilt = XORChunk()
+        var n = 0
+        while let s = it.next() {
+            if n > 0 && s.t <= rebuilt.maxTime { return nil }
+            rebuilt.append(t: s.t, v: s.v)
+            n += 1
+        }
+        guard n == count, !it.failed else { return nil }
+        // Re-encoding is deterministic, so the bytes are identical to what was stored.
+        self = rebuilt
+    }
+}
+
+/// One timestamp/value pair.
+public struct Sample: Sendable, Hashable {
+    public var t: Int64
+    public var v: Double
+    public init(t: Int64, v: Double) { self.t = t; self.v = v }
+
+    public static func == (a: Sample, b: Sample) -> Bool { a.t == b.t && a.v.bitPattern == b.v.bitPattern }
+    public func hash(into h: inout Hasher) { h.combine(t); h.combine(v.bitPattern) }
+}
+
+/// Decodes an ``XORChunk`` sample by sample. Corrupt input ends iteration and sets ``failed``.
+public struct XORChunkIterator: IteratorProtocol, Sendable {
+    private var reader: BitReader
+    private let total: Int
+    private var read = 0
+    private var t: Int64 = 0
+    private var value: UInt64 = 0
+    private var delta: Int64 = 0
+    private var leading: UInt8 = 0
+    private var trailing: UInt8 = 0
+    public private(set) var failed = false
+
+    init(bytes: [UInt8], bitCount: Int, count: Int) {
+        reader = BitReader(bytes, bitCount: bitCount)
+        total = count
+    }
+
+    public mutating func next() -> Sample? {
+        guard read < total, !failed else { return nil }
+        guard let s = decode() else { failed = true; return nil }
+        read += 1
+        return s
+    }
+
+    private mutating func decode() -> Sample? {
+        switch read {
+        case 0:
+            guard let ts = reader.readVarint(), let v = reader.readBits(64) else { return nil }
+            t = ts
+            value = v
+        case 1:
+            guard let d = reader.readUVarint() else { return nil }
+            delta = Int64(bitPattern: d)
+            t = t &+ delta
+            guard readValue() else { return nil }
+        default:
+            var prefix = 0
+            while prefix < 4 {
+                guard let bit = reader.readBit() else { return nil }
+                if !bit { break }
+                prefix += 1
+            }
+            var dod: Int64 = 0
+            let widths = [0, 14, 17, 20, 64]
+            let width = widths[prefix]
+            if width > 0 {
+                guard let raw = reader.readBits(width) else { return nil }
+                if width == 64 {
+                    dod = Int64(bitPattern: raw)
+                } else {
+                    // Sign-extend.
+                    let shift = UInt64(64 - width)
+                    dod = Int64(bitPattern: raw << shift) >> Int64(shift)
+                }
+            }
+            delta = delta &+ dod
+            t = t &+ delta
+            guard readValue() else { return nil }
+        }
+        return Sample(t: t, v: Double(bitPattern: value))
+    }
+
+    private mutating func readValue() -> Bool {
+        guard let changed = reader.readBit() else { return false }
+        if !changed { return true }
+        guard let newWindow = reader.readBit() else { return false }
+        if newWindow {
+            guard let lz = reader.readBits(5), let sig = reader.readBits(6) else { return false }
+            leading = UInt8(lz)
+            let significant = sig == 0 ? 64 : Int(sig)
+            guard Int(leading) + significant <= 64 else { return false }
+            trailing = UInt8(64 - Int(leading) - significant)
+        }
+        let significant = 64 - Int(leading) - Int(trailing)
+        guard significant > 0, let bits = reader.readBits(significant) else { return false }
+        value ^= bits << UInt64(trailing)
+        return true
+    }
+}

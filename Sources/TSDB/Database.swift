@@ -1,0 +1,198 @@
+import Logging
+import MetricModel
+
+/// Options for opening a ``Database``.
+public struct DatabaseOptions: Sendable {
+    /// Samples older than this (relative to the newest sample) are dropped; nil keeps everything.
+    public var retentionTime: PromDuration? = PromDuration(milliseconds: 15 * 86_400_000)
+    /// Chunk bytes plus WAL bytes above this drop the oldest chunks; nil for no limit.
+    public var retentionSize: Int?
+    public var walSegmentSize = 128 << 20
+    public var walFsync: WALFsyncPolicy = .interval(.seconds(10))
+    /// A snapshot is written once this many WAL segments accumulate (besides the periodic one).
+    public var snapshotAfterSegments = 2
+
+    public init() {}
+}
+
+/// The durable time-series database: the head, its WAL under `<dir>/wal`, and snapshots that keep
+/// replay short. Opening replays the newest valid snapshot and the WAL segments after it.
+public final class Database: Sendable {
+    public let directory: String
+    public let head: Head
+    public let options: DatabaseOptions
+    let wal: WAL
+    private let logger: Logger
+
+    /// What replay found, for logs and tests.
+    public struct ReplayReport: Sendable {
+        public var snapshotSeries = 0
+        public var walRecords = 0
+        public var samples = 0
+        public var corruptions: [String] = []
+    }
+
+    public let replayReport: ReplayReport
+
+    public var walDirectory: String { directory + "/wal" }
+
+    /// Opens (creating if needed) the database at `directory` and replays it.
+    public init(directory: String, options: DatabaseOptions = DatabaseOptions(), logger: Logger = Logger(label: "vigil.tsdb"),
+                fsyncObserver: (@Sendable (Double) -> Void)? = nil) throws(StorageIOError) {
+        self.directory = directory
+        self.options = options
+        self.logger = logger
+        try PosixFile.makeDirectories(directory + "/wal")
+        let walDir = directory + "/wal"
+        // Replay happens before the WAL is opened for writing, through a head without a WAL.
+        let replayHead = Head(wal: nil, logger: logger)
+        let report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, logger: logger)
+        self.replayReport = report
+        self.wal = try WAL(directory: walDir, segmentSize: options.walSegmentSize, fsyncPolicy: options.walFsync,
+                           logger: logger, fsyncObserver: fsyncObserver)
+        self.head = Head(wal: wal, logger: logger)
+        head.adopt(replayHead)
+    }
+
+    private static func replay(into head: Head, directory: String, walDirectory: String, logger: Logger) -> ReplayReport {
+        var report = ReplayReport()
+        // Newest valid snapshot first.
+        let snapshots = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.sorted(by: >)
+        var firstSegment = 0
+        for seg in snapshots {
+            let path = directory + "/" + HeadSnapshot.fileName(seg)
+            do {
+                let entries = try HeadSnapshot.read(path)
+                head.state.withLock { s in
+                    for e in entries {
+                        let ref = head.restoreSeries(e.ref, e.labels, in: &s)
+                        guard ref != 0 else { continue }
+                        s.series[Int(ref) - 1]?.restore(chunks: e.chunks)
+                        if let m = s.series[Int(ref) - 1]?.maxTime, m > s.maxTime { s.maxTime = m }
+                    }
+                }
+                report.snapshotSeries = entries.count
+                firstSegment = seg
+                logger.info("loaded head snapshot", metadata: ["file": "\(path)", "series": "\(entries.count)"])
+                break
+            } catch {
+                report.corruptions.append("snapshot \(path): \(error)")
+                logger.error("skipping unreadable snapshot", metadata: ["file": "\(path)", "error": "\(error)"])
+            }
+        }
+        var refMap: [SeriesRef: SeriesRef] = [:]
+        for seg in WAL.segments(in: walDirectory) where seg >= firstSegment {
+            let path = walDirectory + "/" + WAL.segmentName(seg)
+            var reader: WALSegmentReader
+            do { reader = try WALSegmentReader(path: path) } catch {
+                report.corruptions.append("\(error)")
+                continue
+            }
+            head.state.withLock { s in
+                while let record = reader.next() {
+                    report.walRecords += 1
+                    switch record {
+                    case .series(let series):
+                        for rs in series {
+                            let ref = head.restoreSeries(rs.ref, rs.labels, in: &s)
+                            if ref != rs.ref { refMap[rs.ref] = ref }
+                        }
+                    case .samples(let samples):
+                        for sample in samples where head.replay(sample, refMap: refMap, in: &s) { report.samples += 1 }
+                    }
+                }
+            }
+            if let stop = reader.stop {
+                // Keep every complete record; cut the file where the damage starts.
+                report.corruptions.append("\(path): \(stop)")
+                logger.warning("truncating damaged WAL segment", metadata: ["segment": "\(path)", "problem": "\(stop)"])
+                do { try PosixFile.truncate(path, to: stop.offset) } catch {
+                    logger.error("could not truncate WAL segment: \(error)")
+                }
+            }
+        }
+        head.stats.replayedSamples.add(report.samples, ordering: .relaxed)
+        head.stats.walCorruptions.add(report.corruptions.count, ordering: .relaxed)
+        return report
+    }
+
+    // MARK: Maintenance
+
+    /// Writes a snapshot of the head and deletes the WAL segments and snapshots it covers.
+    public func checkpoint() throws(StorageIOError) {
+        // Cut under the head lock, so the snapshot holds exactly what precedes the new segment.
+        let (segment, entries) = try head.state.withLock { (s: inout Head.State) throws(StorageIOError) -> (Int, [HeadSnapshot.Entry]) in
+            let seg = try wal.cut()
+            let entries = s.series.compactMap { $0 }.map { HeadSnapshot.Entry(ref: $0.ref, labels: $0.labels, chunks: $0.chunks) }
+            return (seg, entries)
+        }
+        let path = directory + "/" + HeadSnapshot.fileName(segment)
+        try HeadSnapshot.write(entries, to: path, directory: directory)
+        for name in PosixFile.list(directory) {
+            if let seg = HeadSnapshot.segment(ofFile: name), seg < segment { PosixFile.remove(directory + "/" + name) }
+        }
+        wal.removeSegments(before: segment)
+        logger.debug("checkpoint written", metadata: ["segment": "\(segment)", "series": "\(entries.count)"])
+    }
+
+    /// Whether enough WAL has accumulated since the last snapshot to write another.
+    public var needsCheckpoint: Bool {
+        let segs = WAL.segments(in: walDirectory)
+        return segs.count > options.snapshotAfterSegments
+    }
+
+    /// Applies time and size retention; returns series dropped.
+    @discardableResult
+    public func applyRetention() -> Int {
+        var dropped = 0
+        let newest = head.maxTime
+        if let rt = options.retentionTime, newest != .min {
+            dropped += head.truncate(before: newest &- rt.milliseconds).series
+        }
+        if let limit = options.retentionSize {
+            let budget = max(0, limit - wal.totalBytes)
+            if let cutoff = head.cutoffForSize(limit: budget) {
+                dropped += head.truncate(before: cutoff).series
+            }
+        }
+        return dropped
+    }
+
+    /// Bytes of WAL segments on disk.
+    public var walBytes: Int { wal.totalBytes }
+
+    /// fsyncs the WAL (periodic policy and shutdown).
+    public func syncWAL() throws(StorageIOError) { try wal.sync() }
+
+    /// Flushes and closes the WAL; the database is read-only afterwards.
+    public func close() { wal.close() }
+}
+
+extension Head {
+    /// Takes over everything a replay head loaded.
+    func adopt(_ other: Head) {
+        let taken = other.state.withLock { s in
+            (s.series, s.byLabels, s.index, s.interner, s.maxTime)
+        }
+        state.withLock { s in
+            s.series = taken.0
+            s.byLabels = taken.1
+            s.index = taken.2
+            s.interner = taken.3
+            s.maxTime = taken.4
+        }
+        stats.replayedSamples.store(other.stats.replayedSamples.load(ordering: .relaxed), ordering: .relaxed)
+        stats.walCorruptions.store(other.stats.walCorruptions.load(ordering: .relaxed), ordering: .relaxed)
+    }
+}
+
+extension MemSeries {
+    mutating func restore(chunks restored: [XORChunk]) {
+        chunks = restored
+        if let last = restored.last {
+            maxTime = last.maxTime
+            var it = last.makeIterator()
+            while let s = it.next() { lastValueBits = s.v.bitPattern }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Logging
+import MetricModel
+import Synchronization
+
+/// The in-memory head of the database: every series with its compressed chunks, the postings
+/// index and the WAL that makes it durable. All state sits behind one lock taken once per commit
+/// or query, never per sample.
+public final class Head: Sendable, Appendable, Querier {
+    struct State: ~Copyable {
+        /// Series by `ref - 1`; dropped series leave a nil.
+        var series: [MemSeries?] = []
+        var byLabels: [Labels: SeriesRef] = [:]
+        var index = PostingsIndex()
+        var interner = StringInterner()
+        var maxTime: Int64 = .min
+    }
+
+    let state = Mutex(State())
+    let wal: WAL?
+    let logger: Logger
+    public let stats = HeadStats()
+
+    init(wal: WAL?, logger: Logger) {
+        self.wal = wal
+        self.logger = logger
+    }
+
+    /// A head with no WAL: for tests and tools that do not need durability.
+    public static func inMemory() -> Head { Head(wal: nil, logger: Logger(label: "vigil.head")) }
+
+    public func appender() -> any Appender { HeadAppender(head: self) }
+
+    // MARK: Series
+
+    /// The reference of the series with these labels, creating (and logging) it when new.
+    func getOrCreate(_ labels: Labels) -> SeriesRef {
+        state.withLock { s in
+            if let ref = s.byLabels[labels] { return ref }
+            let interned = s.interner.intern(labels)
+            let ref = SeriesRef(s.series.count + 1)
+            s.series.append(MemSeries(ref: ref, labels: interned))
+            s.byLabels[interned] = ref
+            s.index.add(ref, interned)
+            stats.seriesCreated.add(1, ordering: .relaxed)
+            do {
+                try wal?.log([.series([RefSeries(ref: ref, labels: interned)])])
+            } catch {
+                logger.error("WAL write of a new series failed: \(error)")
+            }
+            return ref
+        }
+    }
+
+    /// Restores a series under a fixed reference (WAL replay and snapshots).
+    func restoreSeries(_ ref: SeriesRef, _ labels: Labels, in s: inout State) -> SeriesRef {
+        if let existing = s.byLabels[labels] { return existing }
+        let interned = s.interner.intern(labels)
+        let index = Int(ref) - 1
+        guard index >= 0, index < 1 << 40 else { return 0 }
+        if s.series.count <= index { s.series.append(contentsOf: repeatElement(nil, count: index + 1 - s.series.count)) }
+        s.series[index] = MemSeries(ref: ref, labels: interned)
+        s.byLabels[interned] = ref
+        s.index.add(ref, interned)
+        return ref
+    }
+
+    /// Number of live series.
+    public var seriesCount: Int { state.withLock { $0.byLabels.count } }
+
+    /// Newest sample timestamp in the head.
+    public var maxTime: Int64 { state.withLock { $0.maxTime } }
+
+    // MARK: Commit
+
+    struct PendingSample {
+        var ref: SeriesRef
+        var labels: Labels
+        var t: Int64
+        var v: Double
+    }
+
+    func commit(_ pending: [PendingSample]) throws(StorageIOError) -> AppendReport {
+        // Series dropped by retention since the appender got their ref are re-created first.
+        var resolved = pending
+        let missing = state.withLock { s in
+            resolved.indices.filter { i in
+                let idx = Int(resolved[i].ref) - 1
+                return idx < 0 || idx >= s.series.count || s.series[idx] == nil
+            }
+        }
+        for i in missing { resolved[i].ref = getOrCreate(resolved[i].labels) }
+
+        return try state.withLock { (s: inout State) throws(StorageIOError) -> AppendReport in
+            var report = AppendReport()
+            var accepted: [RefSample] = []
+            accepted.reserveCapacity(resolved.count)
+            // Validate against each series' newest sample, including earlier ones in this batch.
+            for p in resolved {
+                let idx = Int(p.ref) - 1
+                guard idx >= 0, idx < s.series.count, let series = s.series[idx] else { continue }
+                let newest = max(series.maxTime, series.pendingMaxTime)
+                if p.t > newest {
+                    s.series[idx]?.pendingMaxTime = p.t
+                    accepted.append(RefSample(ref: p.ref, t: p.t, v: p.v))
+                } else if p.t == newest {
+                    if p.t == series.maxTime, series.lastValueBits == p.v.bitPattern { report.ignoredDuplicates += 1 } else { report.duplicate += 1 }
+                } else {
+                    report.outOfOrder += 1
+                }
+            }
+            defer {
+                for a in accepted { s.series[Int(a.ref) - 1]?.pendingMaxTime = .min }
+            }
+            if !accepted.isEmpty {
+                // The WAL write must succeed before anything becomes visible.
+                try wal?.log([.samples(accepted)])
+            }
+            for a in accepted {
+                s.series[Int(a.ref) - 1]?.append(t: a.t, v: a.v)
+                if a.t > s.maxTime { s.maxTime = a.t }
+            }
+            report.appended = accepted.count
+            stats.record(report)
+            return report
+        }
+    }
+
+    /// Applies a replayed sample without logging; out-of-order ones are skipped.
+    func replay(_ sample: RefSample, refMap: [SeriesRef: SeriesRef], in s: inout State) -> Bool {
+        let ref = refMap[sample.ref] ?? sample.ref
+        let idx = Int(ref) - 1
+        guard idx >= 0, idx < s.series.count, let series = s.series[idx], sample.t > series.maxTime else { return false }
+        s.series[idx]?.append(t: sample.t, v: sample.v)
+        if sample.t > s.maxTime { s.maxTime = sample.t }
+        return true
+    }
+
+    // MARK: Query
+
+    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesData] {
+        var out: [SeriesData] = state.withLock { s in
+            var result: [SeriesData] = []
+            for ref in s.index.candidates(matchers) {
+                guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { continue }
+                let chunks = series.chunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }
+                if chunks.isEmpty { continue }
+                result.append(SeriesData(labels: series.labels, chunks: chunks))
+            }
+            return result
+        }
+        out.sort { $0.labels < $1.labels }
+        return out
+    }
+
+    public func labelNames(_ matchers: [LabelMatcher]) -> [String] {
+        state.withLock { s in
+            if matchers.isEmpty { return s.index.labelNames }
+            var names = Set<String>()
+            for ref in s.index.candidates(matchers) {
+                guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { continue }
+                for l in series.labels.pairs { names.insert(l.name) }
+            }
+            return names.sorted()
+        }
+    }
+
+    public func labelValues(_ name: String, _ matchers: [LabelMatcher]) -> [String] {
+        state.withLock { s in
+            if matchers.isEmpty { return s.index.values(of: name) }
+            var values = Set<String>()
+            for ref in s.index.candidates(matchers) {
+                guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { continue }
+                let v = series.labels[name]
+                if !v.isEmpty { values.insert(v) }
+            }
+            return values.sorted()
+        }
+    }
+
+    // MARK: Retention
+
+    /// Drops chunks ending before `mint` and series left without chunks; returns (series, bytes) freed.
+    @discardableResult
+    public func truncate(before mint: Int64) -> (series: Int, bytes: Int) {
+        state.withLock { s in
+            var freed = 0
+            var dropped = Set<SeriesRef>()
+            var droppedLabels: [Labels] = []
+            for i in s.series.indices {
+                guard s.series[i] != nil else { continue }
+                freed += s.series[i]?.dropChunks(endingBefore: mint) ?? 0
+                if let series = s.series[i], series.chunks.isEmpty, series.maxTime < mint {
+                    dropped.insert(series.ref)
+                    droppedLabels.append(series.labels)
+                    s.byLabels[series.labels] = nil
+                    s.series[i] = nil
+                }
+            }
+            s.index.remove(dropped, labels: droppedLabels)
+            return (dropped.count, freed)
+        }
+    }
+
+    /// The cut-off time that brings chunk bytes under `limit` by dropping the oldest chunks.
+    public func cutoffForSize(limit: Int) -> Int64? {
+        state.withLock { s in
+            var total = 0
+            var ends: [(Int64, Int)] = []
+            for series in s.series {
+                guard let series else { continue }
+                for c in series.chunks {
+                    total += c.byteCount
+                    ends.append((c.maxTime, c.byteCount))
+                }
+            }
+            guard total > limit else { return nil }
+            ends.sort { $0.0 < $1.0 }
+            var excess = total - limit
+            for (t, bytes) in ends {
+                excess -= bytes
+                if excess <= 0 { return t &+ 1 }
+            }
+            return s.maxTime &+ 1
+        }
+    }
+
+    /// Bytes held in chunks.
+    public var chunkBytes: Int {
+        state.withLock { s in s.series.reduce(0) { $0 + ($1?.chunkBytes ?? 0) } }
+    }
+}

@@ -1,0 +1,17 @@
+import Synchronization
+
+/// Counters the head keeps for Vigil's own metrics.
+public final class HeadStats: Sendable {
+    public let samplesAppended = Atomic<Int>(0)
+    public let outOfOrder = Atomic<Int>(0)
+    public let duplicates = Atomic<Int>(0)
+    public let seriesCreated = Atomic<Int>(0)
+    public let replayedSamples = Atomic<Int>(0)
+    public let walCorruptions = Atomic<Int>(0)
+
+    func record(_ r: AppendReport) {
+        samplesAppended.add(r.appended, ordering: .relaxed)
+        if r.outOfOrder > 0 { outOfOrder.add(r.outOfOrder, ordering: .relaxed) }
+        if r.duplicate > 0 { duplicates.add(r.duplicate, ordering: .relaxed) }
+    }
+}

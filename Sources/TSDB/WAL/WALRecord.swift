@@ -1,0 +1,108 @@
+import MetricModel
+
+/// A series' reference in the head: assigned once, never reused.
+public typealias SeriesRef = UInt64
+
+/// A sample addressed to a series reference, as the WAL stores it.
+public struct RefSample: Sendable, Hashable {
+    public var ref: SeriesRef
+    public var t: Int64
+    public var v: Double
+
+    public init(ref: SeriesRef, t: Int64, v: Double) {
+        self.ref = ref
+        self.t = t
+        self.v = v
+    }
+
+    public static func == (a: RefSample, b: RefSample) -> Bool { a.ref == b.ref && a.t == b.t && a.v.bitPattern == b.v.bitPattern }
+    public func hash(into h: inout Hasher) { h.combine(ref); h.combine(t); h.combine(v.bitPattern) }
+}
+
+/// A series record: a reference and the labels it stands for.
+public struct RefSeries: Sendable, Hashable {
+    public var ref: SeriesRef
+    public var labels: Labels
+    public init(ref: SeriesRef, labels: Labels) { self.ref = ref; self.labels = labels }
+}
+
+/// What one WAL record holds. Framing and checksums are the ``WAL``'s business.
+public enum WALRecord: Sendable, Equatable {
+    case series([RefSeries])
+    case samples([RefSample])
+
+    enum Kind: UInt8 {
+        case series = 1
+        case samples = 2
+    }
+
+    var kind: Kind {
+        switch self {
+        case .series: return .series
+        case .samples: return .samples
+        }
+    }
+
+    /// The payload bytes (without framing).
+    func encodePayload() -> [UInt8] {
+        var w = ByteWriter()
+        switch self {
+        case .series(let series):
+            w.uvarint(UInt64(series.count))
+            for s in series {
+                w.uvarint(s.ref)
+                w.uvarint(UInt64(s.labels.count))
+                for l in s.labels.pairs {
+                    w.string(l.name)
+                    w.string(l.value)
+                }
+            }
+        case .samples(let samples):
+            w.bytes.reserveCapacity(samples.count * 12 + 16)
+            w.uvarint(UInt64(samples.count))
+            guard let first = samples.first else { break }
+            w.uvarint(first.ref)
+            w.varint(first.t)
+            for s in samples {
+                w.varint(Int64(bitPattern: s.ref &- first.ref))
+                w.varint(s.t &- first.t)
+                w.u64(s.v.bitPattern)
+            }
+        }
+        return w.bytes
+    }
+
+    /// Decodes a payload; nil when it is malformed.
+    static func decode(kind: UInt8, payload: [UInt8]) -> WALRecord? {
+        var r = ByteReader(payload)
+        switch Kind(rawValue: kind) {
+        case .series:
+            guard let n = r.uvarint(), n <= UInt64(payload.count) else { return nil }
+            var out: [RefSeries] = []
+            out.reserveCapacity(Int(n))
+            for _ in 0..<n {
+                guard let ref = r.uvarint(), let lc = r.uvarint(), lc <= UInt64(payload.count) else { return nil }
+                var pairs: [Label] = []
+                for _ in 0..<lc {
+                    guard let name = r.string(), let value = r.string() else { return nil }
+                    pairs.append(Label(name, value))
+                }
+                out.append(RefSeries(ref: ref, labels: Labels(pairs)))
+            }
+            return r.atEnd ? .series(out) : nil
+        case .samples:
+            guard let n = r.uvarint(), n <= UInt64(payload.count) else { return nil }
+            if n == 0 { return r.atEnd ? .samples([]) : nil }
+            guard let baseRef = r.uvarint(), let baseT = r.varint() else { return nil }
+            var out: [RefSample] = []
+            out.reserveCapacity(Int(n))
+            for _ in 0..<n {
+                guard let dr = r.varint(), let dt = r.varint(), let bits = r.u64() else { return nil }
+                out.append(RefSample(ref: baseRef &+ UInt64(bitPattern: dr), t: baseT &+ dt, v: Double(bitPattern: bits)))
+            }
+            return r.atEnd ? .samples(out) : nil
+        case nil:
+            return nil
+        }
+    }
+}

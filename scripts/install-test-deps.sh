@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the real peers Vigil's tests talk to: the official Python prometheus_client (for
+# model-API-like targets) and Debian's prometheus-node-exporter. Safe to run repeatedly.
+set -euo pipefail
+
+need_apt=()
+command -v prometheus-node-exporter >/dev/null 2>&1 || [ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "install-test-deps: need root to apt-get install ${need_apt[*]}" >&2
+  fi
+fi
+
+python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client
