@@ -1,0 +1,151 @@
+import MetricModel
+
+/// A non-fatal remark about a configuration file: something accepted but not (yet) acted on.
+public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+/// State shared while decoding one file: its name and the warnings gathered.
+struct DecodeContext {
+    let file: String
+    var warnings: [ConfigWarning] = []
+
+    func error(_ v: YAMLValue, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: v.line, message: message)
+    }
+
+    mutating func warn(_ v: YAMLValue, _ message: String) {
+        warnings.append(ConfigWarning(file: file, line: v.line, message: message))
+    }
+}
+
+/// Reads a YAML mapping field by field, then refuses any field nobody asked for.
+struct MappingReader {
+    let value: YAMLValue
+    let what: String
+    private let pairs: [(key: String, value: YAMLValue)]
+    private var consumed: Set<String> = []
+
+    init(_ value: YAMLValue, what: String, _ ctx: DecodeContext) throws(ConfigError) {
+        self.value = value
+        self.what = what
+        switch value.kind {
+        case .mapping(let p): pairs = p
+        case .null: pairs = []
+        default: throw ctx.error(value, "\(what): expected a mapping")
+        }
+    }
+
+    /// The value of `key` (nil when absent or null), marking it as understood.
+    mutating func take(_ key: String) -> YAMLValue? {
+        consumed.insert(key)
+        guard let v = pairs.first(where: { $0.key == key })?.value else { return nil }
+        if case .null = v.kind { return nil }
+        return v
+    }
+
+    func has(_ key: String) -> Bool { pairs.contains { $0.key == key } }
+
+    /// Warns about fields Prometheus defines that Vigil ignores, and fails on any other unknown field.
+    mutating func finish(_ ctx: inout DecodeContext, ignoredKnownFields: Set<String> = []) throws(ConfigError) {
+        for p in pairs where !consumed.contains(p.key) {
+            if ignoredKnownFields.contains(p.key) {
+                ctx.warn(p.value, "\(what): field \(p.key) is not supported by Vigil yet and is ignored")
+            } else {
+                throw ctx.error(p.value, "field \(p.key) not found in type \(what)")
+            }
+        }
+    }
+
+    // MARK: Typed accessors
+
+    mutating func string(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> String? {
+        guard let v = take(key) else { return nil }
+        return try v.asString(key, ctx)
+    }
+
+    mutating func bool(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Bool? {
+        guard let v = take(key) else { return nil }
+        guard case .scalar(let s, false) = v.kind else { throw ctx.error(v, "field \(key): expected a boolean") }
+        switch s {
+        case "true", "True", "TRUE", "yes", "Yes", "on", "On": return true
+        case "false", "False", "FALSE", "no", "No", "off", "Off": return false
+        default: throw ctx.error(v, "field \(key): cannot unmarshal \"\(s)\" into a boolean")
+        }
+    }
+
+    mutating func int(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int? {
+        guard let v = take(key) else { return nil }
+        guard case .scalar(let s, false) = v.kind, let n = Int(s), n >= 0 else {
+            throw ctx.error(v, "field \(key): expected a non-negative integer")
+        }
+        return n
+    }
+
+    mutating func duration(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> PromDuration? {
+        guard let v = take(key) else { return nil }
+        let s = try v.asString(key, ctx)
+        do { return try PromDuration(parsing: s) } catch {
+            throw ctx.error(v, "field \(key): not a valid duration string: \"\(s)\"")
+        }
+    }
+
+    mutating func byteSize(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int? {
+        guard let v = take(key) else { return nil }
+        let s = try v.asString(key, ctx)
+        guard let n = ByteSize.parse(s) else { throw ctx.error(v, "field \(key): invalid size \"\(s)\"") }
+        return n
+    }
+
+    mutating func stringList(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [String]? {
+        guard let v = take(key) else { return nil }
+        guard case .sequence(let items) = v.kind else { throw ctx.error(v, "field \(key): expected a list of strings") }
+        var out: [String] = []
+        for item in items { out.append(try item.asString(key, ctx)) }
+        return out
+    }
+
+    mutating func stringMap(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [(String, String)]? {
+        guard let v = take(key) else { return nil }
+        guard case .mapping(let pairs) = v.kind else { throw ctx.error(v, "field \(key): expected a mapping of strings") }
+        var out: [(String, String)] = []
+        for p in pairs {
+            if case .null = p.value.kind { out.append((p.key, "")); continue }
+            out.append((p.key, try p.value.asString(key, ctx)))
+        }
+        return out
+    }
+
+    mutating func sequence(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [YAMLValue]? {
+        guard let v = take(key) else { return nil }
+        guard case .sequence(let items) = v.kind else { throw ctx.error(v, "field \(key): expected a list") }
+        return items
+    }
+}
+
+extension YAMLValue {
+    func asString(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> String {
+        guard case .scalar(let s, _) = kind else { throw ctx.error(self, "field \(key): expected a string") }
+        return s
+    }
+}
+
+/// Sizes such as `512MB` or `10KiB`, in bytes; units are powers of two as in Prometheus.
+public enum ByteSize {
+    public static func parse(_ text: String) -> Int? {
+        let units: [(String, Int)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40), ("PiB", 1 << 50), ("EiB", 1 << 60),
+            ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("TB", 1 << 40), ("PB", 1 << 50), ("EB", 1 << 60), ("B", 1),
+        ]
+        if text == "0" { return 0 }
+        for (u, size) in units where text.hasSuffix(u) {
+            guard let n = Int(text.dropLast(u.count)), n >= 0 else { return nil }
+            let (r, o) = n.multipliedReportingOverflow(by: size)
+            return o ? nil : r
+        }
+        return nil
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import MetricModel
+
+/// A loaded `prometheus.yml`: typed sections Vigil acts on, plus the source tree for the status API.
+public struct PrometheusConfig: Sendable {
+    public var global = GlobalConfig()
+    /// Globs of rule files, resolved against the config file's directory.
+    public var ruleFiles: [String] = []
+    public var scrapeConfigs: [ScrapeConfig] = []
+    public var alerting: YAMLValue?
+    public var outOfOrderTimeWindow = PromDuration(milliseconds: 0)
+    /// The parsed document, for `/api/v1/status/config`.
+    public var source: YAMLValue
+    /// Fields accepted but not acted on, each to be logged once.
+    public var warnings: [ConfigWarning] = []
+    public var file: String
+
+    /// Top-level sections Prometheus defines that Vigil accepts without acting on them yet.
+    static let ignoredKnownSections: Set<String> = ["remote_write", "remote_read", "tracing", "otlp", "runtime"]
+
+    /// Vigil's embedded default when no config file exists: scrape Vigil itself.
+    public static func selfScraping(listenAddress: String) -> String {
+        let port = listenAddress.split(separator: ":").last.map(String.init) ?? "9090"
+        return """
+        global:
+          scrape_interval: 15s
+          scrape_timeout: 10s
+          evaluation_interval: 15s
+        scrape_configs:
+          - job_name: vigil
+            static_configs:
+              - targets: ["localhost:\(port)"]
+
+        """
+    }
+
+    /// Loads and validates a config file.
+    public static func load(file: String) throws(ConfigError) -> PrometheusConfig {
+        let text: String
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+            throw ConfigError(file: file, line: 0, message: "cannot read config file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: file)
+    }
+
+    /// Parses and validates config text; relative paths resolve against `file`'s directory.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> PrometheusConfig {
+        let root = try YAMLValue.parse(text, file: file)
+        var ctx = DecodeContext(file: file)
+        var m = try MappingReader(root, what: "config", ctx)
+        var config = PrometheusConfig(source: root, file: file)
+        let baseDir = (file as NSString).deletingLastPathComponent
+        config.global = try GlobalConfig.decode(m.take("global"), &ctx)
+        config.ruleFiles = (try m.stringList("rule_files", ctx) ?? []).map { resolve($0, baseDir) }
+        for item in try m.sequence("scrape_configs", ctx) ?? [] {
+            config.scrapeConfigs.append(try ScrapeConfig.decode(item, global: config.global, &ctx))
+        }
+        for pattern in try m.stringList("scrape_config_files", ctx) ?? [] {
+            for path in FileGlob.expand(resolve(pattern, baseDir)) {
+                config.scrapeConfigs += try loadScrapeConfigFile(path, global: config.global, warnings: &ctx.warnings)
+            }
+        }
+        if let alerting = m.take("alerting") {
+            config.alerting = alerting
+            ctx.warn(alerting, "alerting: sending alerts is not implemented yet; the section is accepted and ignored")
+        }
+        if let storage = m.take("storage") {
+            try decodeStorage(storage, into: &config, &ctx)
+        }
+        try m.finish(&ctx, ignoredKnownFields: ignoredKnownSections)
+        var seen: [String: Int] = [:]
+        for sc in config.scrapeConfigs {
+            if let first = seen[sc.jobName] {
+                throw ConfigError(file: file, line: sc.line, message: "found multiple scrape configs with job name \"\(sc.jobName)\" (first at line \(first))")
+            }
+            seen[sc.jobName] = sc.line
+        }
+        config.scrapeConfigs = config.scrapeConfigs.map { $0.resolvingPaths(relativeTo: baseDir) }
+        config.warnings = ctx.warnings
+        return config
+    }
+
+    private static func decodeStorage(_ v: YAMLValue, into config: inout PrometheusConfig, _ ctx: inout DecodeContext) throws(ConfigError) {
+        var m = try MappingReader(v, what: "storage", ctx)
+        if let tsdb = m.take("tsdb") {
+            var t = try MappingReader(tsdb, what: "tsdb", ctx)
+            if let window = try t.duration("out_of_order_time_window", ctx) {
+                config.outOfOrderTimeWindow = window
+                if window.milliseconds > 0 {
+                    ctx.warn(tsdb, "storage.tsdb.out_of_order_time_window: out-of-order ingestion is not implemented yet; out-of-order samples are rejected")
+                }
+            }
+            try t.finish(&ctx)
+        }
+        try m.finish(&ctx, ignoredKnownFields: ["exemplars"])
+    }
+
+    static func loadScrapeConfigFile(_ path: String, global: GlobalConfig, warnings: inout [ConfigWarning]) throws(ConfigError) -> [ScrapeConfig] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigError(file: path, line: 0, message: "cannot read scrape config file: \(error.localizedDescription)")
+        }
+        let root = try YAMLValue.parse(text, file: path)
+        var ctx = DecodeContext(file: path)
+        var m = try MappingReader(root, what: "scrape config file", ctx)
+        var out: [ScrapeConfig] = []
+        for item in try m.sequence("scrape_configs", ctx) ?? [] {
+            out.append(try ScrapeConfig.decode(item, global: global, &ctx))
+        }
+        try m.finish(&ctx)
+        warnings += ctx.warnings
+        return out
+    }
+
+    static func resolve(_ path: String, _ baseDir: String) -> String {
+        if path.hasPrefix("/") || baseDir.isEmpty { return path }
+        return baseDir + "/" + path
+    }
+
+    /// The configuration as YAML with secrets masked, as `/api/v1/status/config` shows it.
+    public var renderedYAML: String { source.rendered(maskingKeys: SecretFields.names) }
+}
+
+extension ScrapeConfig {
+    /// Makes file paths in the job relative to the config file, as Prometheus does.
+    func resolvingPaths(relativeTo dir: String) -> ScrapeConfig {
+        var c = self
+        let r = { (p: String?) in p.map { PrometheusConfig.resolve($0, dir) } }
+        c.fileSDConfigs = fileSDConfigs.map { FileSDConfig(files: $0.files.map { PrometheusConfig.resolve($0, dir) }, refreshInterval: $0.refreshInterval) }
+        c.httpClient.basicAuth?.passwordFile = r(httpClient.basicAuth?.passwordFile)
+        c.httpClient.basicAuth?.usernameFile = r(httpClient.basicAuth?.usernameFile)
+        c.httpClient.authorization?.credentialsFile = r(httpClient.authorization?.credentialsFile)
+        c.httpClient.tlsConfig.caFile = r(httpClient.tlsConfig.caFile)
+        c.httpClient.tlsConfig.certFile = r(httpClient.tlsConfig.certFile)
+        c.httpClient.tlsConfig.keyFile = r(httpClient.tlsConfig.keyFile)
+        return c
+    }
+}

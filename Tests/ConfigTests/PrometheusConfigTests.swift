@@ -1,0 +1,125 @@
+import MetricModel
+import Testing
+@testable import Config
+
+@Suite struct PrometheusConfigTests {
+    static let modelAPI = """
+    global:
+      scrape_interval: 30s
+      external_labels:
+        cluster: prod
+    rule_files:
+      - alert.rules.yml
+    alerting:
+      alertmanagers:
+        - static_configs:
+            - targets: ['alertmanager:9093']
+    remote_write:
+      - url: http://mimir:9009/api/v1/push
+    scrape_configs:
+      - job_name: model-api
+        scrape_interval: 5s
+        static_configs:
+          - targets: ['model-api:8000']
+            labels:
+              team: ml
+        basic_auth:
+          username: scraper
+          password: hunter2
+        relabel_configs:
+          - source_labels: [__address__]
+            regex: '(.*):\\d+'
+            target_label: host
+        metric_relabel_configs:
+          - source_labels: [__name__]
+            regex: 'go_.*'
+            action: drop
+      - job_name: node
+        file_sd_configs:
+          - files: ['targets/*.json']
+        kubernetes_sd_configs:
+          - role: pod
+    """
+
+    @Test func loadsARealisticFileWithDefaultsAndWarnings() throws {
+        let c = try PrometheusConfig.parse(Self.modelAPI, file: "/etc/vigil/prometheus.yml")
+        #expect(c.global.scrapeInterval == PromDuration(milliseconds: 30_000))
+        #expect(c.global.scrapeTimeout == PromDuration(milliseconds: 10_000))
+        #expect(c.global.externalLabels["cluster"] == "prod")
+        #expect(c.ruleFiles == ["/etc/vigil/alert.rules.yml"])
+        let job = c.scrapeConfigs[0]
+        #expect(job.scrapeInterval.milliseconds == 5000)
+        // An unset timeout is capped by the job's own interval.
+        #expect(job.scrapeTimeout.milliseconds == 5000)
+        #expect(job.staticConfigs[0].labels["team"] == "ml")
+        #expect(job.httpClient.basicAuth?.password?.value == "hunter2")
+        #expect(job.metricRelabelConfigs[0].action == .drop)
+        #expect(c.scrapeConfigs[1].fileSDConfigs[0].files == ["/etc/vigil/targets/*.json"])
+        let warned = c.warnings.map(\.message).joined(separator: "\n")
+        #expect(warned.contains("remote_write"))
+        #expect(warned.contains("kubernetes_sd_configs"))
+        #expect(warned.contains("alerting"))
+    }
+
+    @Test func usesVigilDefaultsOf15And10Seconds() throws {
+        let c = try PrometheusConfig.parse("scrape_configs:\n  - job_name: x\n", file: "p.yml")
+        #expect(c.scrapeConfigs[0].scrapeInterval.milliseconds == 15_000)
+        #expect(c.scrapeConfigs[0].scrapeTimeout.milliseconds == 10_000)
+        #expect(c.scrapeConfigs[0].metricsPath == "/metrics")
+    }
+
+    @Test func masksSecretsWhenRendered() throws {
+        let c = try PrometheusConfig.parse(Self.modelAPI, file: "p.yml")
+        let yaml = c.renderedYAML
+        #expect(!yaml.contains("hunter2"))
+        #expect(yaml.contains("password: <secret>"))
+        // The rendering is itself valid YAML that loads to the same structure.
+        let again = try YAMLValue.parse(yaml, file: "again.yml")
+        guard case .mapping(let pairs) = again.kind else { Issue.record("not a mapping"); return }
+        #expect(pairs.map(\.key) == ["global", "rule_files", "alerting", "remote_write", "scrape_configs"])
+    }
+
+    struct BadCase: Sendable, CustomTestStringConvertible {
+        var yaml: String
+        var line: Int
+        var fragment: String
+        var testDescription: String { fragment }
+    }
+
+    @Test(arguments: [
+        BadCase(yaml: "global:\n  scrape_intervall: 15s\n", line: 2, fragment: "field scrape_intervall not found"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    scrape_interval: fast\n", line: 3, fragment: "not a valid duration"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n", line: 2, fragment: "scrape timeout greater than scrape interval"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n  - job_name: b\n  - job_name: a\n", line: 4, fragment: "multiple scrape configs with job name \"a\""),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - regex: '(unclosed'\n        action: drop\n", line: 4, fragment: "missing closing )"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    honor_labels: maybe\n", line: 3, fragment: "boolean"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    sample_limit: -3\n", line: 3, fragment: "non-negative integer"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: x\n", line: 4, fragment: "non-zero modulus"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: explode\n", line: 4, fragment: "unknown relabel action"),
+        BadCase(yaml: "global:\n  scrape_interval: 5s\n  scrape_timeout: 6s\n", line: 2, fragment: "global scrape timeout"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    basic_auth:\n      password: x\n      password_file: y\n", line: 4, fragment: "password & password_file"),
+        BadCase(yaml: "scrape_configs: [\n", line: 2, fragment: "yaml:"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    scheme: ftp\n", line: 2, fragment: "invalid scheme"),
+        BadCase(yaml: "scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [x.txt]\n", line: 4, fragment: "file extension"),
+    ])
+    func refusesBadFilesNamingFileAndLine(_ c: BadCase) {
+        do {
+            _ = try PrometheusConfig.parse(c.yaml, file: "bad.yml")
+            Issue.record("accepted a bad config")
+        } catch {
+            #expect(error.file == "bad.yml")
+            #expect(error.line == c.line, "\(error)")
+            #expect(error.message.contains(c.fragment), "\(error)")
+        }
+    }
+
+    @Test(arguments: [("512MB", 512 << 20), ("1KiB", 1024), ("0", 0), ("10B", 10)])
+    func parsesByteSizes(text: String, bytes: Int) {
+        #expect(ByteSize.parse(text) == bytes)
+    }
+
+    @Test func embeddedDefaultScrapesVigilItself() throws {
+        let c = try PrometheusConfig.parse(PrometheusConfig.selfScraping(listenAddress: "0.0.0.0:9191"), file: "<default>")
+        #expect(c.scrapeConfigs[0].staticConfigs[0].targets == ["localhost:9191"])
+    }
+}
