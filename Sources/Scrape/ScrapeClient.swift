@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import Config
+import Exposition
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// Vigil's version string, sent as the scrape User-Agent and shown by build info.
+public enum VigilVersion {
+    public static let version = "0.1.0"
+    public static let userAgent = "Vigil/\(version)"
+}
+
+/// Fetches `/metrics` bodies for one scrape job: its TLS, authentication and content negotiation.
+public final class ScrapeClient: Sendable {
+    let http: HTTPClient
+    let config: ScrapeConfig
+    let accept: String
+
+    /// Builds the client; fails with a readable message when TLS files cannot be loaded.
+    public init(config: ScrapeConfig) throws(ScrapeError) {
+        self.config = config
+        var tls = TLSConfiguration.makeClientConfiguration()
+        let t = config.httpClient.tlsConfig
+        if t.insecureSkipVerify { tls.certificateVerification = .none }
+        do {
+            if let ca = t.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+            if let ca = t.ca { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.utf8))) }
+            if let cert = t.certFile { tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) } }
+            if let cert = t.cert { tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(cert.utf8)).map { .certificate($0) } }
+            if let key = t.keyFile { tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)) }
+            if let key = t.key { tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.value.utf8), format: .pem)) }
+        } catch {
+            throw ScrapeError("job \(config.jobName): cannot load TLS material: \(error)")
+        }
+        var conf = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: config.httpClient.followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
+            decompression: config.enableCompression ? .enabled(limit: .none) : .disabled
+        )
+        conf.httpVersion = config.httpClient.enableHTTP2 ? .automatic : .http1Only
+        conf.connectionPool = .init(idleTimeout: .seconds(90))
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: conf)
+        self.accept = Self.acceptHeader(config.scrapeProtocols)
+    }
+
+    static func acceptHeader(_ protocols: [String]) -> String {
+        let media: [String: String] = [
+            "OpenMetricsText1.0.0": "application/openmetrics-text;version=1.0.0",
+            "OpenMetricsText0.0.1": "application/openmetrics-text;version=0.0.1",
+            "PrometheusText1.0.0": "text/plain;version=1.0.0",
+            "PrometheusText0.0.4": "text/plain;version=0.0.4",
+        ]
+        var parts: [String] = []
+        var q = 5
+        for p in protocols {
+            guard let m = media[p] else { continue }
+            parts.append("\(m);q=0.\(q)")
+            q = max(2, q - 1)
+        }
+        parts.append("*/*;q=0.1")
+        return parts.joined(separator: ",")
+    }
+
+    /// A fetched body and its declared format.
+    public struct Response: Sendable {
+        public var body: [UInt8]
+        public var format: ExpositionFormat
+    }
+
+    /// GETs `url` within `timeout`, enforcing `body_size_limit` on the uncompressed body.
+    public func fetch(url: String, timeout: Duration) async throws(ScrapeError) -> Response {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: VigilVersion.userAgent)
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(seconds))
+        if config.enableCompression { request.headers.add(name: "Accept-Encoding", value: "gzip") } else {
+            request.headers.add(name: "Accept-Encoding", value: "identity")
+        }
+        if let auth = try authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
+        let limit = config.limits.bodySizeLimit
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
+        do {
+            let response = try await http.execute(request, deadline: deadline)
+            guard response.status == .ok else {
+                throw ScrapeError("server returned HTTP status \(response.status.code) \(response.status.reasonPhrase)")
+            }
+            var body: [UInt8] = []
+            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > 0, length < 256 << 20 {
+                body.reserveCapacity(length)
+            }
+            for try await var chunk in response.body {
+                if NIODeadline.now() > deadline { throw ScrapeError("context deadline exceeded") }
+                if limit > 0, body.count + chunk.readableBytes > limit {
+                    throw ScrapeError("body size limit exceeded (limit: \(limit) bytes)")
+                }
+                if let bytes = chunk.readBytes(length: chunk.readableBytes) { body.append(contentsOf: bytes) }
+            }
+            return Response(body: body, format: ExpositionFormat(contentType: response.headers.first(name: "Content-Type")))
+        } catch let e as ScrapeError {
+            throw e
+        } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout {
+            throw ScrapeError("context deadline exceeded (timeout \(seconds)s)")
+        } catch {
+            throw ScrapeError(Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        return text
+    }
+
+    /// The Authorization header, reading password and credential files at every scrape so rotated
+    /// secrets are picked up.
+    func authorizationHeader() throws(ScrapeError) -> String? {
+        if let b = config.httpClient.basicAuth {
+            let user = try b.usernameFile.map(readSecretFile) ?? b.username
+            let pass = try b.passwordFile.map(readSecretFile) ?? b.password?.value ?? ""
+            return "Basic " + Data("\(user):\(pass)".utf8).base64EncodedString()
+        }
+        if let a = config.httpClient.authorization {
+            let cred = try a.credentialsFile.map(readSecretFile) ?? a.credentials?.value ?? ""
+            return "\(a.type) \(cred)"
+        }
+        return nil
+    }
+
+    private func readSecretFile(_ path: String) throws(ScrapeError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw ScrapeError("unable to read secret file \(path): \(error.localizedDescription)")
+        }
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+}

@@ -1,0 +1,123 @@
+import Config
+import Exposition
+import MetricModel
+import TSDB
+
+/// Why a scrape's body was refused.
+public struct ScrapeError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What ingesting one body produced, for the report series and the targets API.
+struct ScrapeIngest: Sendable, Equatable {
+    var samplesScraped = 0
+    var samplesPostRelabeling = 0
+    var seriesAdded = 0
+    var report = AppendReport()
+}
+
+/// Options of a scrape job that shape how samples are stored.
+struct ScrapeOptions: Sendable {
+    var honorLabels: Bool
+    var honorTimestamps: Bool
+    var metricRelabelConfigs: [RelabelConfig]
+    var limits: ScrapeLimits
+
+    init(_ c: ScrapeConfig) {
+        honorLabels = c.honorLabels
+        honorTimestamps = c.honorTimestamps
+        metricRelabelConfigs = c.metricRelabelConfigs
+        limits = c.limits
+    }
+}
+
+/// Turns a scrape body into appended samples and staleness markers.
+enum ScrapeProcessor {
+    /// Parses `body` and appends its samples. On any error nothing is appended (the caller rolls
+    /// back) and the error says which line or limit failed.
+    static func ingest(
+        body: [UInt8], format: ExpositionFormat, scrapeTime: Int64, targetLabels: Labels, options: ScrapeOptions,
+        cache: inout ScrapeCache, appender: inout some Appender
+    ) throws(ScrapeError) -> ScrapeIngest {
+        var result = ScrapeIngest()
+        var parser = ExpositionParser(bytes: body, format: format)
+        let limits = options.limits
+        while true {
+            let entry: ExpositionEntry?
+            do { entry = try parser.next() } catch { throw ScrapeError("parse error: \(error)") }
+            guard let entry else { break }
+            guard case .sample(let sample) = entry else {
+                cache.recordMetadata(entry)
+                continue
+            }
+            result.samplesScraped += 1
+            let key = parser.seriesKeyBytes(sample)
+            let hash = ScrapeCache.hash(key)
+            let index: Int
+            if let found = cache.find(key, hash: hash) {
+                index = found
+            } else {
+                let exposed: Labels
+                do { exposed = try parser.labels() } catch { throw ScrapeError("parse error: \(error)") }
+                let merged = SampleLabels.merge(exposed: exposed, target: targetLabels, honor: options.honorLabels)
+                let final = Relabeling.process(merged, options.metricRelabelConfigs)
+                if let final {
+                    try checkLabelLimits(final, limits)
+                    if final.metricName.isEmpty { throw ScrapeError("line \(parser.line): metric name is empty after relabeling") }
+                }
+                index = cache.insert(key, hash: hash, labels: final)
+                if final != nil { result.seriesAdded += 1 }
+            }
+            let entryLabels = cache.entries[index].labels
+            guard let labels = entryLabels else { continue } // dropped by metric relabeling
+            let t = options.honorTimestamps ? (sample.timestamp ?? scrapeTime) : scrapeTime
+            guard cache.markSeen(index, explicitTimestamp: options.honorTimestamps && sample.timestamp != nil) else {
+                result.report.duplicate += 1
+                continue
+            }
+            result.samplesPostRelabeling += 1
+            if limits.sampleLimit > 0, result.samplesPostRelabeling > limits.sampleLimit {
+                throw ScrapeError("sample_limit exceeded (limit: \(limits.sampleLimit))")
+            }
+            let ref = appender.append(ref: cache.entries[index].ref, labels: labels, t: t, v: sample.value)
+            cache.setRef(index, ref)
+        }
+        return result
+    }
+
+    static func checkLabelLimits(_ labels: Labels, _ limits: ScrapeLimits) throws(ScrapeError) {
+        if limits.labelLimit > 0, labels.count > limits.labelLimit {
+            throw ScrapeError("label_limit exceeded (metric: \(labels.metricName.prefix(50)), number of labels: \(labels.count), limit: \(limits.labelLimit))")
+        }
+        for l in labels.pairs {
+            if limits.labelNameLengthLimit > 0, l.name.utf8.count > limits.labelNameLengthLimit {
+                throw ScrapeError("label_name_length_limit exceeded (metric: \(labels.metricName.prefix(50)), label name: \(l.name.prefix(50)), length: \(l.name.utf8.count), limit: \(limits.labelNameLengthLimit))")
+            }
+            if limits.labelValueLengthLimit > 0, l.value.utf8.count > limits.labelValueLengthLimit {
+                throw ScrapeError("label_value_length_limit exceeded (metric: \(labels.metricName.prefix(50)), label name: \(l.name.prefix(50)), value: \(l.value.prefix(50)), length: \(l.value.utf8.count), limit: \(limits.labelValueLengthLimit))")
+            }
+        }
+    }
+
+    /// Appends staleness markers for series that vanished since the previous scrape.
+    static func appendStaleness(_ entries: [ScrapeCache.Entry], at t: Int64, appender: inout some Appender) {
+        for e in entries {
+            guard let labels = e.labels else { continue }
+            _ = appender.append(ref: e.ref, labels: labels, t: t, v: StaleNaN.value)
+        }
+    }
+
+    /// The synthetic series Prometheus writes for every scrape.
+    static let reportNames = ["up", "scrape_duration_seconds", "scrape_samples_scraped",
+                              "scrape_samples_post_metric_relabeling", "scrape_series_added"]
+
+    static func reportLabels(_ target: Labels) -> [Labels] {
+        reportNames.map { name in
+            var b = LabelsBuilder(target)
+            b[LabelName.metricName] = name
+            return b.labels()
+        }
+    }
+}

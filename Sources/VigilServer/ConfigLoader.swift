@@ -1,0 +1,22 @@
+import Config
+import Foundation
+import Logging
+
+/// Loads `prometheus.yml`, falling back to the embedded self-scraping default when the default
+/// path does not exist, and logs each warning once.
+struct ConfigLoader: Sendable {
+    let options: ServerOptions
+    let logger: Logger
+
+    func load() throws(ConfigError) -> PrometheusConfig {
+        let config: PrometheusConfig
+        if options.configFileIsDefault && !FileManager.default.fileExists(atPath: options.configFile) {
+            logger.info("no config file at the default path; scraping Vigil itself", metadata: ["path": "\(options.configFile)"])
+            config = try PrometheusConfig.parse(PrometheusConfig.selfScraping(listenAddress: options.listenAddress), file: "<embedded default>")
+        } else {
+            config = try PrometheusConfig.load(file: options.configFile)
+        }
+        for w in config.warnings { logger.warning("\(w.message)", metadata: ["file": "\(w.file)", "line": "\(w.line)"]) }
+        return config
+    }
+}

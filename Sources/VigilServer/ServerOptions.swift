@@ -1,0 +1,52 @@
+import MetricModel
+import TSDB
+
+/// Everything the `vigil server` command line decides, with Prometheus' flag names.
+public struct ServerOptions: Sendable {
+    public var configFile = "configs/prometheus.yml"
+    /// Whether `configFile` is the default (a missing default falls back to self-scraping).
+    public var configFileIsDefault = true
+    public var storagePath = "data/"
+    public var retentionTime: PromDuration? = PromDuration(milliseconds: 15 * 86_400_000)
+    public var retentionSize: Int?
+    public var walFsync: WALFsyncPolicy = .interval(.seconds(10))
+    public var listenAddress = "0.0.0.0:9090"
+    public var enableLifecycle = false
+    public var enableRemoteWriteReceiver = false
+    public var externalURL = ""
+    /// How often storage maintenance (retention, snapshots) runs.
+    public var maintenanceInterval: Duration = .seconds(60)
+
+    public init() {}
+
+    /// Host and port from `listenAddress` (`:9090` means all interfaces).
+    public var hostAndPort: (host: String, port: Int)? {
+        guard let colon = listenAddress.lastIndex(of: ":"), let port = Int(listenAddress[listenAddress.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(listenAddress[..<colon])
+        if host.isEmpty { host = "0.0.0.0" }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    /// The flags as `/api/v1/status/flags` reports them.
+    public var flagMap: [String: String] {
+        var fsync: String
+        switch walFsync {
+        case .always: fsync = "always"
+        case .never: fsync = "never"
+        case .interval(let d): fsync = PromDuration(milliseconds: Int64(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)).description
+        }
+        return [
+            "config.file": configFile,
+            "storage.tsdb.path": storagePath,
+            "storage.tsdb.retention.time": retentionTime?.description ?? "0s",
+            "storage.tsdb.retention.size": retentionSize.map { "\($0)B" } ?? "0B",
+            "storage.tsdb.wal-fsync": fsync,
+            "web.listen-address": listenAddress,
+            "web.enable-lifecycle": String(enableLifecycle),
+            "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.external-url": externalURL,
+        ]
+    }
+}

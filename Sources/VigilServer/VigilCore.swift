@@ -1,0 +1,112 @@
+import Config
+import Foundation
+import HTTPAPI
+import Logging
+import Scrape
+import ServiceLifecycle
+import TSDB
+import UnixSignals
+
+/// The non-HTTP half of the server: replays storage, runs scraping and storage maintenance,
+/// reloads on SIGHUP, and on shutdown stops scraping, writes a snapshot and closes the WAL.
+actor VigilCore: Service {
+    let options: ServerOptions
+    let initialConfig: PrometheusConfig
+    let state: ServerState
+    let logger: Logger
+    private var database: Database?
+    private var scrapeManager: ScrapeManager?
+
+    init(options: ServerOptions, initialConfig: PrometheusConfig, state: ServerState, logger: Logger) {
+        self.options = options
+        self.initialConfig = initialConfig
+        self.state = state
+        self.logger = logger
+    }
+
+    func run() async throws {
+        var dbOptions = DatabaseOptions()
+        dbOptions.retentionTime = options.retentionTime
+        dbOptions.retentionSize = options.retentionSize
+        dbOptions.walFsync = options.walFsync
+        let metrics = state.metrics
+        let start = ContinuousClock.now
+        let db = try Database(directory: options.storagePath, options: dbOptions, logger: logger,
+                              fsyncObserver: { metrics.observeFsync($0) })
+        logger.info("storage ready", metadata: [
+            "path": "\(options.storagePath)", "series": "\(db.head.seriesCount)",
+            "replayed_samples": "\(db.replayReport.samples)", "replay_duration": "\(start.duration(to: .now))",
+        ])
+        for c in db.replayReport.corruptions { logger.warning("storage damage repaired: \(c)") }
+        let manager = ScrapeManager(storage: db.head, logger: logger, metrics: metrics)
+        database = db
+        scrapeManager = manager
+        let config = initialConfig
+        try await manager.apply(config)
+        state.setConfig(config, success: true)
+        metrics.recordReload(success: true, at: Date().timeIntervalSince1970)
+        state.setStorage(db, scrapeManager: manager)
+        logger.info("server is ready to receive web requests", metadata: ["jobs": "\(config.scrapeConfigs.count)"])
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await manager.run() }
+            group.addTask { await self.maintain(db) }
+            group.addTask { await self.reloadOnSIGHUP() }
+            // Wait for shutdown, then stop everything in order.
+            try? await gracefulShutdown()
+            group.cancelAll()
+            await manager.stopAll()
+        }
+        do {
+            try db.checkpoint()
+        } catch {
+            logger.error("final snapshot failed; the WAL still holds everything: \(error)")
+        }
+        db.close()
+        logger.info("storage closed")
+    }
+
+    /// Reloads the configuration; the running one stays in force when the new one is invalid.
+    func reload() async -> ServerState.ReloadResult {
+        guard let manager = scrapeManager else { return .failure("not ready") }
+        let now = Date().timeIntervalSince1970
+        do {
+            let config = try ConfigLoader(options: options, logger: logger).load()
+            try await manager.apply(config)
+            state.setConfig(config, success: true)
+            state.metrics.recordReload(success: true, at: now)
+            logger.info("completed loading of configuration file", metadata: ["file": "\(options.configFile)"])
+            return .success
+        } catch {
+            state.recordReloadFailure()
+            state.metrics.recordReload(success: false, at: now)
+            logger.error("error reloading config; the previous configuration stays in force", metadata: ["error": "\(error)"])
+            return .failure("\(error)")
+        }
+    }
+
+    private func reloadOnSIGHUP() async {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals {
+            _ = await reload()
+        }
+    }
+
+    /// Periodic retention, snapshots and interval fsyncs.
+    private nonisolated func maintain(_ db: Database) async {
+        let fsyncEvery: Duration
+        if case .interval(let d) = options.walFsync { fsyncEvery = d } else { fsyncEvery = .seconds(10) }
+        var lastMaintenance = ContinuousClock.now
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: min(fsyncEvery, options.maintenanceInterval)) } catch { break }
+            do { try db.syncWAL() } catch { logger.error("WAL fsync failed: \(error)") }
+            guard lastMaintenance.duration(to: .now) >= options.maintenanceInterval else { continue }
+            lastMaintenance = .now
+            let dropped = db.applyRetention()
+            if dropped > 0 { logger.info("retention dropped series", metadata: ["series": "\(dropped)"]) }
+            if db.needsCheckpoint {
+                do { try db.checkpoint() } catch { logger.error("snapshot failed: \(error)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Config
+import Foundation
+import Logging
+import MetricModel
+import Scrape
+import TSDB
+import VigilServer
+
+/// `vigil`: the command line. With no subcommand it runs the server.
+@main
+struct VigilCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Prometheus and Alertmanager in one process.",
+        version: versionText,
+        subcommands: [ServerCommand.self],
+        defaultSubcommand: ServerCommand.self
+    )
+
+    static var versionText: String {
+        #if arch(x86_64)
+        let arch = "amd64"
+        #elseif arch(arm64)
+        let arch = "arm64"
+        #else
+        let arch = "unknown"
+        #endif
+        #if os(Linux)
+        let os = "linux"
+        #else
+        let os = "darwin"
+        #endif
+        return """
+        vigil, version \(VigilVersion.version) (branch: unknown, revision: unknown)
+          build user:       unknown
+          build date:       unknown
+          swift version:    6
+          platform:         \(os)/\(arch)
+        """
+    }
+}
+
+/// `vigil server`: scrape, store and serve.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "server", abstract: "Run the Vigil server (the default).")
+
+    @Option(name: .customLong("config.file"), help: "Prometheus configuration file path.")
+    var configFile: String?
+
+    @Option(name: .customLong("storage.tsdb.path"), help: "Base path for metrics storage.")
+    var storagePath = "data/"
+
+    @Option(name: .customLong("storage.tsdb.retention.time"), help: "How long to retain samples (0 keeps them until the size limit).")
+    var retentionTime = "15d"
+
+    @Option(name: .customLong("storage.tsdb.retention.size"), help: "Maximum bytes of storage, e.g. 512MB (0 disables).")
+    var retentionSize = "0"
+
+    @Option(name: .customLong("storage.tsdb.wal-fsync"), help: "When the WAL is fsynced: always, never, or an interval such as 10s. Every commit reaches the kernel before it is acknowledged either way.")
+    var walFsync = "10s"
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and API.")
+    var listenAddress = "0.0.0.0:9090"
+
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable shutdown and reload via HTTP request.")
+    var enableLifecycle = false
+
+    @Flag(name: .customLong("web.enable-remote-write-receiver"), help: "Enable the remote-write receiver at /api/v1/write.")
+    var enableRemoteWriteReceiver = false
+
+    @Option(name: .customLong("web.external-url"), help: "The URL under which Vigil is reachable from outside.")
+    var externalURL = ""
+
+    @Option(name: .customLong("log.level"), help: "Only log messages at or above this level: debug, info, warn, error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "Log format: logfmt or json.")
+    var logFormat = "logfmt"
+
+    func validateAndBuild() throws -> (ServerOptions, Logger) {
+        guard let format = VigilLogHandler.Format(rawValue: logFormat) else {
+            throw ValidationError("--log.format must be logfmt or json, not \"\(logFormat)\"")
+        }
+        let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
+        guard let level = levels[logLevel] else { throw ValidationError("--log.level must be debug, info, warn or error") }
+        var o = ServerOptions()
+        o.configFile = configFile ?? "configs/prometheus.yml"
+        o.configFileIsDefault = configFile == nil
+        o.storagePath = storagePath
+        do {
+            let rt = try PromDuration(parsing: retentionTime)
+            o.retentionTime = rt.milliseconds == 0 ? nil : rt
+        } catch {
+            throw ValidationError("--storage.tsdb.retention.time: \(error)")
+        }
+        guard let size = ByteSize.parse(retentionSize) else {
+            throw ValidationError("--storage.tsdb.retention.size: invalid size \"\(retentionSize)\"")
+        }
+        o.retentionSize = size == 0 ? nil : size
+        guard let fsync = WALFsyncPolicy(parsing: walFsync) else {
+            throw ValidationError("--storage.tsdb.wal-fsync must be always, never or a duration")
+        }
+        o.walFsync = fsync
+        o.listenAddress = listenAddress
+        guard o.hostAndPort != nil else { throw ValidationError("--web.listen-address: invalid address \"\(listenAddress)\"") }
+        o.enableLifecycle = enableLifecycle
+        o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
+        o.externalURL = externalURL
+        LoggingSystem.bootstrap { VigilLogHandler(label: $0, level: level, format: format) }
+        return (o, Logger(label: "vigil"))
+    }
+
+    func run() async throws {
+        let (options, logger) = try validateAndBuild()
+        if options.enableRemoteWriteReceiver {
+            logger.warning("--web.enable-remote-write-receiver: the remote-write receiver is not implemented yet; /api/v1/write is not served")
+        }
+        do {
+            try await VigilServer(options: options, logger: logger).run()
+        } catch let e as ConfigError {
+            logger.error("error loading config", metadata: ["file": "\(e.file)", "line": "\(e.line)", "err": "\(e.message)"])
+            FileHandle.standardError.write(Data("vigil: \(e)\n".utf8))
+            throw ExitCode(1)
+        } catch {
+            logger.error("fatal error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
