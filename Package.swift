@@ -79,8 +79,11 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config"]),
+        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery"]),
+        // Runs the real `vigil` binary against real targets (prometheus_client, node_exporter).
         .testTarget(name: "IntegrationTests", dependencies: [
-            "VigilServer",
+            "vigil",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ]

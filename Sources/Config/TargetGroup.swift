@@ -31,6 +31,11 @@ public struct FileSDConfig: Sendable, Hashable {
     public var files: [String]
     public var refreshInterval: PromDuration
 
+    public init(files: [String], refreshInterval: PromDuration = PromDuration(milliseconds: 300_000)) {
+        self.files = files
+        self.refreshInterval = refreshInterval
+    }
+
     static func decode(_ v: YAMLValue, _ ctx: inout DecodeContext) throws(ConfigError) -> FileSDConfig {
         var m = try MappingReader(v, what: "file_sd_config", ctx)
         let files = try m.stringList("files", ctx) ?? []

@@ -46,7 +46,7 @@ public final class Database: Sendable {
         let walDir = directory + "/wal"
         // Replay happens before the WAL is opened for writing, through a head without a WAL.
         let replayHead = Head(wal: nil, logger: logger)
-        let report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, logger: logger)
+        let report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, repair: true, logger: logger)
         self.replayReport = report
         self.wal = try WAL(directory: walDir, segmentSize: options.walSegmentSize, fsyncPolicy: options.walFsync,
                            logger: logger, fsyncObserver: fsyncObserver)
@@ -54,7 +54,15 @@ public final class Database: Sendable {
         head.adopt(replayHead)
     }
 
-    private static func replay(into head: Head, directory: String, walDirectory: String, logger: Logger) -> ReplayReport {
+    /// Loads a database without writing anything (no repair, no new segment): for offline tools
+    /// that may run beside a live server.
+    public static func readOnly(directory: String, logger: Logger = Logger(label: "vigil.tsdb")) -> (Head, ReplayReport) {
+        let head = Head(wal: nil, logger: logger)
+        let report = replay(into: head, directory: directory, walDirectory: directory + "/wal", repair: false, logger: logger)
+        return (head, report)
+    }
+
+    private static func replay(into head: Head, directory: String, walDirectory: String, repair: Bool, logger: Logger) -> ReplayReport {
         var report = ReplayReport()
         // Newest valid snapshot first.
         let snapshots = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.sorted(by: >)
@@ -102,13 +110,15 @@ public final class Database: Sendable {
                     }
                 }
             }
-            if let stop = reader.stop {
+            if let stop = reader.stop, repair {
                 // Keep every complete record; cut the file where the damage starts.
                 report.corruptions.append("\(path): \(stop)")
                 logger.warning("truncating damaged WAL segment", metadata: ["segment": "\(path)", "problem": "\(stop)"])
                 do { try PosixFile.truncate(path, to: stop.offset) } catch {
                     logger.error("could not truncate WAL segment: \(error)")
                 }
+            } else if let stop = reader.stop {
+                report.corruptions.append("\(path): \(stop)")
             }
         }
         head.stats.replayedSamples.add(report.samples, ordering: .relaxed)

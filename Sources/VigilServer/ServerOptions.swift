@@ -29,24 +29,6 @@ public struct ServerOptions: Sendable {
         return (host, port)
     }
 
-    /// The flags as `/api/v1/status/flags` reports them.
-    public var flagMap: [String: String] {
-        var fsync: String
-        switch walFsync {
-        case .always: fsync = "always"
-        case .never: fsync = "never"
-        case .interval(let d): fsync = PromDuration(milliseconds: Int64(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)).description
-        }
-        return [
-            "config.file": configFile,
-            "storage.tsdb.path": storagePath,
-            "storage.tsdb.retention.time": retentionTime?.description ?? "0s",
-            "storage.tsdb.retention.size": retentionSize.map { "\($0)B" } ?? "0B",
-            "storage.tsdb.wal-fsync": fsync,
-            "web.listen-address": listenAddress,
-            "web.enable-lifecycle": String(enableLifecycle),
-            "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
-            "web.external-url": externalURL,
-        ]
-    }
+    /// Every flag's text as given (or defaulted), as `/api/v1/status/flags` reports them.
+    public var flags: [String: String] = [:]
 }

@@ -14,7 +14,7 @@ struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Prometheus and Alertmanager in one process.",
         version: versionText,
-        subcommands: [ServerCommand.self],
+        subcommands: [ServerCommand.self, TSDBCommand.self],
         defaultSubcommand: ServerCommand.self
     )
 
@@ -107,6 +107,12 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableLifecycle = enableLifecycle
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         o.externalURL = externalURL
+        o.flags = [
+            "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
+            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,
+            "web.enable-lifecycle": String(enableLifecycle), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.external-url": externalURL, "log.level": logLevel, "log.format": logFormat,
+        ]
         LoggingSystem.bootstrap { VigilLogHandler(label: $0, level: level, format: format) }
         return (o, Logger(label: "vigil"))
     }

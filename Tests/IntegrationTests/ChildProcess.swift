@@ -1,0 +1,117 @@
+import Foundation
+
+/// A process started by a test, stopped (SIGKILL) when released if still running.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let name: String
+    private let stdoutPipe = Pipe()
+    private let stderrPipe = Pipe()
+    private let outputLock = NSLock()
+    private var output = Data()
+
+    init(name: String, executable: String, arguments: [String], environment: [String: String]? = nil) throws {
+        self.name = name
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b } }
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        for pipe in [stdoutPipe, stderrPipe] {
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
+                let d = h.availableData
+                guard let self, !d.isEmpty else { return }
+                self.outputLock.lock()
+                self.output.append(d)
+                self.outputLock.unlock()
+            }
+        }
+        try process.run()
+    }
+
+    /// Everything the process wrote to stdout and stderr so far.
+    var log: String {
+        outputLock.lock()
+        defer { outputLock.unlock() }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    func signal(_ sig: Int32) { if process.isRunning { kill(process.processIdentifier, sig) } }
+
+    /// Waits for exit up to `timeout`; returns the exit status, or nil if still running.
+    func waitForExit(timeout: Duration = .seconds(20)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        for pipe in [stdoutPipe, stderrPipe] { pipe.fileHandleForReading.readabilityHandler = nil }
+    }
+}
+
+/// A TCP port nothing listens on right now.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(200))
+    }
+    return try await condition()
+}
+
+/// Repository paths the tests need.
+enum Paths {
+    static let repoRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static var modelAPI: String { repoRoot.appendingPathComponent("examples/model-api/model_api.py").path }
+
+    /// The `vigil` binary built next to this test bundle.
+    static let vigil: String = {
+        let fm = FileManager.default
+        var candidates: [URL] = []
+        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent()) }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        candidates.append(repoRoot.appendingPathComponent(".build/debug"))
+        for dir in candidates {
+            var d = dir
+            for _ in 0..<4 {
+                let p = d.appendingPathComponent("vigil").path
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue { return p }
+                d.deleteLastPathComponent()
+            }
+        }
+        return repoRoot.appendingPathComponent(".build/debug/vigil").path
+    }()
+
+    static func tempDirectory() -> String {
+        let p = NSTemporaryDirectory() + "vigil-it-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+}

@@ -1,0 +1,126 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Plain HTTP calls to processes under test.
+enum HTTP {
+    struct Reply {
+        var status: Int
+        var body: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+    }
+
+    static func request(_ url: String, method: String = "GET", timeout: Duration = .seconds(5)) async throws -> Reply {
+        var req = HTTPClientRequest(url: url)
+        req.method = .init(rawValue: method)
+        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(Int64(timeout.components.seconds)))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), body: String(buffer: body))
+    }
+
+    /// GET that yields nil instead of throwing while a server is still starting.
+    static func get(_ url: String) async -> Reply? { try? await request(url) }
+}
+
+/// The example model API (official prometheus_client) on a free port.
+func startModelAPI(rate: Double = 20) async throws -> (ChildProcess, Int) {
+    let port = freePort()
+    let p = try ChildProcess(name: "model-api", executable: "/usr/bin/env", arguments: ["python3", Paths.modelAPI, "--port", "\(port)", "--rate", "\(rate)"])
+    let up = await eventually(timeout: .seconds(20)) { await HTTP.get("http://127.0.0.1:\(port)/metrics")?.status == 200 }
+    guard up else { throw PeerError("model API did not start: \(p.log)") }
+    return (p, port)
+}
+
+/// Debian's prometheus-node-exporter on a free port.
+func startNodeExporter() async throws -> (ChildProcess, Int) {
+    let port = freePort()
+    let exe = ["/usr/bin/prometheus-node-exporter", "/usr/sbin/prometheus-node-exporter"].first { FileManager.default.fileExists(atPath: $0) }
+    guard let exe else { throw PeerError("prometheus-node-exporter is not installed: run scripts/install-test-deps.sh") }
+    let p = try ChildProcess(name: "node-exporter", executable: exe, arguments: ["--web.listen-address=127.0.0.1:\(port)"])
+    let up = await eventually(timeout: .seconds(20)) { await HTTP.get("http://127.0.0.1:\(port)/metrics")?.status == 200 }
+    guard up else { throw PeerError("node exporter did not start: \(p.log)") }
+    return (p, port)
+}
+
+struct PeerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// A running `vigil` server with its own storage directory and config file.
+final class VigilInstance: @unchecked Sendable {
+    let dir: String
+    let port: Int
+    let configPath: String
+    let process: ChildProcess
+    /// Whether this instance made `dir` (and removes it when released).
+    private let ownsDirectory: Bool
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts Vigil; pass `dir` to reuse a storage directory across instances (the caller owns it).
+    init(config: String, extraArgs: [String] = [], dir: String? = nil) async throws {
+        self.ownsDirectory = dir == nil
+        let dir = dir ?? Paths.tempDirectory()
+        self.dir = dir
+        self.port = freePort()
+        self.configPath = dir + "/prometheus.yml"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        process = try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: [
+            "--config.file=\(configPath)", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)",
+        ] + extraArgs)
+        let base = "http://127.0.0.1:\(port)"
+        let ready = await eventually(timeout: .seconds(30)) { await HTTP.get(base + "/-/ready")?.status == 200 }
+        guard ready else { throw PeerError("vigil did not become ready:\n\(process.log)") }
+    }
+
+    /// Active targets from `/api/v1/targets`.
+    func activeTargets() async throws -> [[String: Any]] {
+        let reply = try await HTTP.request(base + "/api/v1/targets")
+        let data = (reply.json as? [String: Any])?["data"] as? [String: Any]
+        return data?["activeTargets"] as? [[String: Any]] ?? []
+    }
+
+    func health(of job: String) async throws -> String? {
+        try await activeTargets().first { ($0["scrapePool"] as? String) == job }?["health"] as? String
+    }
+
+    /// Runs `vigil tsdb dump` on this instance's storage and parses the lines.
+    func dump(_ matches: [String] = []) throws -> [DumpedSample] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Paths.vigil)
+        p.arguments = ["tsdb", "dump", "--storage.tsdb.path=\(dir)/data"] + matches.flatMap { ["--match", $0] }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap(DumpedSample.init)
+    }
+
+    deinit { if ownsDirectory { try? FileManager.default.removeItem(atPath: dir) } }
+}
+
+/// One line of `vigil tsdb dump`.
+struct DumpedSample {
+    var labels: [String: String]
+    var value: String
+    var t: Int64
+
+    init?(_ line: Substring) {
+        guard let close = line.lastIndex(of: "}") else { return nil }
+        let parts = line[line.index(after: close)...].split(separator: " ")
+        guard parts.count == 2, let t = Int64(parts[1]) else { return nil }
+        value = String(parts[0])
+        self.t = t
+        labels = [:]
+        for pair in line[line.index(after: line.startIndex)..<close].components(separatedBy: ", ") {
+            guard let eq = pair.firstIndex(of: "=") else { continue }
+            labels[String(pair[..<eq])] = String(pair[pair.index(eq, offsetBy: 2)..<pair.index(before: pair.endIndex)])
+        }
+    }
+
+    var name: String { labels["__name__"] ?? "" }
+    var isStale: Bool { value == "StaleNaN" }
+    var number: Double? { Double(value) }
+}
