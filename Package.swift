@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Labels, matchers, the linear-time regex, durations and relabeling.
@@ -30,6 +31,8 @@ let package = Package(
         ]),
         // Prometheus text 0.0.4 and OpenMetrics parsers over bytes.
         .target(name: "Exposition", dependencies: ["MetricModel"]),
+        // The snappy block codec of the remote-write protocol.
+        .target(name: "Snappy"),
         // Head, postings, XOR chunks, WAL, checkpoints, retention; Appender and Querier seams.
         .target(name: "TSDB", dependencies: [
             "MetricModel",
@@ -55,9 +58,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The remote-write receiver: protobuf WriteRequest (generated code in Generated/) into the Appender.
+        .target(name: "RemoteWrite", dependencies: [
+            "MetricModel", "TSDB", "Snappy",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         // Hummingbird routes: lifecycle, status, targets, own metrics.
         .target(name: "HTTPAPI", dependencies: [
-            "Scrape", "TSDB", "Config",
+            "Scrape", "TSDB", "Config", "RemoteWrite",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -79,6 +87,8 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
+        .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite", "TSDB", "Snappy"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config"]),
         .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery"]),
         // Runs the real `vigil` binary against real targets (prometheus_client, node_exporter).

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the real peers Vigil's tests talk to: the official Python prometheus_client (for
-# model-API-like targets) and Debian's prometheus-node-exporter. Safe to run repeatedly.
+# model-API-like targets), Debian's prometheus-node-exporter, and Debian's prometheus (a real
+# Prometheus that remote-writes into Vigil, and promtool). Safe to run repeatedly.
 set -euo pipefail
 
 need_apt=()
-command -v prometheus-node-exporter >/dev/null 2>&1 || [ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)
+[ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)
+[ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

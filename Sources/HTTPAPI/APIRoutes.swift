@@ -10,6 +10,7 @@ public enum APIRoutes {
         let router = Router()
         addLifecycle(router, state)
         addStatus(router, state)
+        addRemoteWrite(router, state)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database))))

@@ -28,6 +28,7 @@ public final class ServerState: Sendable {
     /// Flag names (as Prometheus spells them) and their values.
     public let flags: [String: String]
     public let lifecycleEnabled: Bool
+    public let remoteWriteEnabled: Bool
     public let metrics: VigilMetrics
     public let startTime = Date()
 
@@ -43,10 +44,12 @@ public final class ServerState: Sendable {
 
     private let mutable = Mutex(Mutable())
 
-    public init(buildInfo: BuildInfo = BuildInfo(), flags: [String: String], lifecycleEnabled: Bool, metrics: VigilMetrics) {
+    public init(buildInfo: BuildInfo = BuildInfo(), flags: [String: String], lifecycleEnabled: Bool, remoteWriteEnabled: Bool,
+                metrics: VigilMetrics) {
         self.buildInfo = buildInfo
         self.flags = flags
         self.lifecycleEnabled = lifecycleEnabled
+        self.remoteWriteEnabled = remoteWriteEnabled
         self.metrics = metrics
     }
 

@@ -29,7 +29,8 @@ public struct VigilServer: Sendable {
         let config = try ConfigLoader(options: options, logger: logger).load()
 
         let metrics = VigilMetrics()
-        let state = ServerState(flags: options.flags, lifecycleEnabled: options.enableLifecycle, metrics: metrics)
+        let state = ServerState(flags: options.flags, lifecycleEnabled: options.enableLifecycle,
+                                remoteWriteEnabled: options.enableRemoteWriteReceiver, metrics: metrics)
         let core = VigilCore(options: options, initialConfig: config, state: state, logger: logger)
         let app = Application(
             router: APIRoutes.router(state: state),

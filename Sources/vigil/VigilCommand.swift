@@ -119,9 +119,6 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (options, logger) = try validateAndBuild()
-        if options.enableRemoteWriteReceiver {
-            logger.warning("--web.enable-remote-write-receiver: the remote-write receiver is not implemented yet; /api/v1/write is not served")
-        }
         do {
             try await VigilServer(options: options, logger: logger).run()
         } catch let e as ConfigError {

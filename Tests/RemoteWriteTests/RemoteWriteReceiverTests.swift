@@ -1,0 +1,71 @@
+import MetricModel
+import Snappy
+import SwiftProtobuf
+import Testing
+import TSDB
+@testable import RemoteWrite
+
+@Suite struct RemoteWriteReceiverTests {
+    typealias Req = Vigil_Remotewrite_V1_WriteRequest
+
+    static func series(_ labels: [(String, String)], _ samples: [(Int64, Double)]) -> Vigil_Remotewrite_V1_TimeSeries {
+        var ts = Vigil_Remotewrite_V1_TimeSeries()
+        ts.labels = labels.map { l in var x = Vigil_Remotewrite_V1_Label(); x.name = l.0; x.value = l.1; return x }
+        ts.samples = samples.map { s in var x = Vigil_Remotewrite_V1_Sample(); x.timestamp = s.0; x.value = s.1; return x }
+        return ts
+    }
+
+    static func body(_ series: [Vigil_Remotewrite_V1_TimeSeries]) throws -> [UInt8] {
+        var r = Req()
+        r.timeseries = series
+        return Snappy.encode(try r.serializedBytes())
+    }
+
+    @Test func storesSamplesIncludingStalenessMarkersAndHistory() throws {
+        let head = Head.inMemory()
+        let receiver = RemoteWriteReceiver(storage: head)
+        let yesterday: Int64 = 1_700_000_000_000 - 86_400_000
+        let out = try receiver.receive(compressed: try Self.body([
+            Self.series([("__name__", "up"), ("job", "remote")], [(yesterday, 1), (yesterday + 15_000, StaleNaN.value)]),
+        ]))
+        #expect(out.isComplete)
+        #expect(out.report.appended == 2)
+        let stored = head.select([try LabelMatcher(.equal, "job", "remote")], mint: .min, maxt: .max)
+        let samples = Array(stored[0].samples())
+        #expect(samples[0] == Sample(t: yesterday, v: 1))
+        #expect(StaleNaN.isStale(samples[1].v))
+    }
+
+    @Test func rejectsSamplesOneByOneAndKeepsTheRest() throws {
+        let head = Head.inMemory()
+        let receiver = RemoteWriteReceiver(storage: head)
+        _ = try receiver.receive(compressed: try Self.body([Self.series([("__name__", "m")], [(2000, 1)])]))
+        let out = try receiver.receive(compressed: try Self.body([
+            Self.series([("__name__", "m")], [(1000, 5), (2000, 9), (3000, 2)]),
+            Self.series([("job", "no-name")], [(1000, 1)]),
+            Self.series([("__name__", "x"), ("a", "1"), ("a", "2")], [(1000, 1)]),
+            Self.series([("__name__", "ok")], [(1000, 1)]),
+        ]))
+        #expect(!out.isComplete)
+        #expect(out.report.outOfOrder == 1)
+        #expect(out.report.duplicate == 1)
+        #expect(out.invalidSeries == 2)
+        #expect(out.report.appended == 2)
+        #expect(out.summary.contains("1 out-of-order"))
+        #expect(head.labelValues("__name__", []) == ["m", "ok"])
+    }
+
+    @Test func refusesUndecodableBodiesWithoutStoringAnything() throws {
+        let head = Head.inMemory()
+        let receiver = RemoteWriteReceiver(storage: head)
+        #expect(throws: RemoteWriteReceiver.RequestError.self) { _ = try receiver.receive(compressed: [1, 2, 3]) }
+        #expect(throws: RemoteWriteReceiver.RequestError.self) { _ = try receiver.receive(compressed: Snappy.encode([0xFF, 0xFF, 0xFF])) }
+        #expect(head.seriesCount == 0)
+    }
+
+    @Test(arguments: [("application/x-protobuf", true), (nil, true), ("application/x-protobuf;proto=io.prometheus.write.v2.Request", false), ("application/json", false)])
+    func negotiatesProtocolVersion(contentType: String?, accepted: Bool) {
+        let ok = (try? RemoteWriteReceiver.checkContentType(contentType)) != nil
+        #expect(ok == accepted)
+    }
+}

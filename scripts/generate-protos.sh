@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates the committed Swift code for Protos/*.proto. Needs protoc (Debian: protobuf-compiler)
+# and protoc-gen-swift built from the same swift-protobuf version the package resolves, e.g.:
+#   git clone <swift-protobuf> /tmp/protogen && (cd /tmp/protogen && swift build -c release --product protoc-gen-swift)
+#   PROTOC_GEN_SWIFT=/tmp/protogen/.build/release/protoc-gen-swift scripts/generate-protos.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+plugin="${PROTOC_GEN_SWIFT:-$(command -v protoc-gen-swift)}"
+protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swift_out=Sources/RemoteWrite/Generated \
+  -I Protos Protos/remote_write_v1.proto
