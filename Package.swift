@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import class Foundation.ProcessInfo
 import PackageDescription
 
 // Vigil: Prometheus and Alertmanager in one Swift process.
@@ -10,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilStorage", targets: ["MetricModel", "Exposition", "TSDB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -88,6 +90,8 @@ let package = Package(
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
+        // Seeded mutation tests: outside input must produce errors, never traps.
+        .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite"]),
         .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite", "TSDB", "Snappy"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config"]),
         .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery"]),
@@ -98,3 +102,20 @@ let package = Package(
         ]),
     ]
 )
+
+// Benchmarks (ordo-one/benchmark) are opt-in so everyday builds and CI never resolve or build them:
+//   VIGIL_BENCHMARKS=1 swift package --scratch-path .build-bench benchmark
+if ProcessInfo.processInfo.environment["VIGIL_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "IngestBenchmarks",
+            dependencies: [
+                "MetricModel", "Exposition", "TSDB",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/IngestBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

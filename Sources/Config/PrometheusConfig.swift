@@ -51,13 +51,24 @@ public struct PrometheusConfig: Sendable {
         var config = PrometheusConfig(source: root, file: file)
         let baseDir = (file as NSString).deletingLastPathComponent
         config.global = try GlobalConfig.decode(m.take("global"), &ctx)
-        config.ruleFiles = (try m.stringList("rule_files", ctx) ?? []).map { resolve($0, baseDir) }
+        if let rv = m.take("rule_files") {
+            guard case .sequence(let items) = rv.kind else { throw ctx.error(rv, "field rule_files: expected a list of strings") }
+            for item in items { config.ruleFiles.append(resolve(try item.asString("rule_files", ctx), baseDir)) }
+            if !items.isEmpty {
+                ctx.warn(rv, "rule_files: rule evaluation is not implemented yet; the files are not read")
+            }
+        }
+        // Where each job was defined, for the duplicate-name message.
+        var jobLines: [(file: String, line: Int)] = []
         for item in try m.sequence("scrape_configs", ctx) ?? [] {
             config.scrapeConfigs.append(try ScrapeConfig.decode(item, global: config.global, &ctx))
+            jobLines.append((file, item.line))
         }
         for pattern in try m.stringList("scrape_config_files", ctx) ?? [] {
             for path in FileGlob.expand(resolve(pattern, baseDir)) {
-                config.scrapeConfigs += try loadScrapeConfigFile(path, global: config.global, warnings: &ctx.warnings)
+                let loaded = try loadScrapeConfigFile(path, global: config.global, warnings: &ctx.warnings)
+                config.scrapeConfigs += loaded.map(\.0)
+                jobLines += loaded.map { (path, $0.1) }
             }
         }
         if let alerting = m.take("alerting") {
@@ -68,12 +79,13 @@ public struct PrometheusConfig: Sendable {
             try decodeStorage(storage, into: &config, &ctx)
         }
         try m.finish(&ctx, ignoredKnownFields: ignoredKnownSections)
-        var seen: [String: Int] = [:]
-        for sc in config.scrapeConfigs {
+        var seen: [String: (file: String, line: Int)] = [:]
+        for (sc, at) in zip(config.scrapeConfigs, jobLines) {
             if let first = seen[sc.jobName] {
-                throw ConfigError(file: file, line: sc.line, message: "found multiple scrape configs with job name \"\(sc.jobName)\" (first at line \(first))")
+                throw ConfigError(file: at.file, line: at.line,
+                                  message: "found multiple scrape configs with job name \"\(sc.jobName)\" (first at \(first.file):\(first.line))")
             }
-            seen[sc.jobName] = sc.line
+            seen[sc.jobName] = at
         }
         config.scrapeConfigs = config.scrapeConfigs.map { $0.resolvingPaths(relativeTo: baseDir) }
         config.warnings = ctx.warnings
@@ -95,7 +107,7 @@ public struct PrometheusConfig: Sendable {
         try m.finish(&ctx, ignoredKnownFields: ["exemplars"])
     }
 
-    static func loadScrapeConfigFile(_ path: String, global: GlobalConfig, warnings: inout [ConfigWarning]) throws(ConfigError) -> [ScrapeConfig] {
+    static func loadScrapeConfigFile(_ path: String, global: GlobalConfig, warnings: inout [ConfigWarning]) throws(ConfigError) -> [(ScrapeConfig, Int)] {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigError(file: path, line: 0, message: "cannot read scrape config file: \(error.localizedDescription)")
@@ -103,9 +115,9 @@ public struct PrometheusConfig: Sendable {
         let root = try YAMLValue.parse(text, file: path)
         var ctx = DecodeContext(file: path)
         var m = try MappingReader(root, what: "scrape config file", ctx)
-        var out: [ScrapeConfig] = []
+        var out: [(ScrapeConfig, Int)] = []
         for item in try m.sequence("scrape_configs", ctx) ?? [] {
-            out.append(try ScrapeConfig.decode(item, global: global, &ctx))
+            out.append((try ScrapeConfig.decode(item, global: global, &ctx), item.line))
         }
         try m.finish(&ctx)
         warnings += ctx.warnings

@@ -20,8 +20,6 @@ public struct ScrapeConfig: Sendable, Hashable {
     public var relabelConfigs: [RelabelConfig] = []
     public var metricRelabelConfigs: [RelabelConfig] = []
     public var limits: ScrapeLimits
-    /// Line in the config file, for messages about this job.
-    public var line: Int = 0
 
     public init(jobName: String, global: GlobalConfig = GlobalConfig()) {
         self.jobName = jobName
@@ -53,7 +51,6 @@ public struct ScrapeConfig: Sendable, Hashable {
             throw ctx.error(v, "job_name is empty")
         }
         var c = ScrapeConfig(jobName: job, global: global)
-        c.line = v.line
         c.honorLabels = try m.bool("honor_labels", ctx) ?? false
         c.honorTimestamps = try m.bool("honor_timestamps", ctx) ?? true
         c.trackTimestampsStaleness = try m.bool("track_timestamps_staleness", ctx) ?? false

@@ -336,42 +336,75 @@ public struct ExpositionParser: Sendable {
         return v
     }
 
-    /// Parses a float. Short decimals take an exact fast path (mantissa below 2^53 and a power of
-    /// ten up to 1e22, both exactly representable); everything else goes to the standard library.
+    /// Parses a float. Decimals with at most 15 significant digits and a power of ten within ±22
+    /// take an exact fast path (both operands are exactly representable, so one IEEE operation
+    /// rounds correctly); special values are matched as bytes; anything else goes to the standard library.
     func parseFloat(_ start: Int, _ end: Int) -> Double? {
         guard start < end else { return nil }
+        if let special = parseSpecial(start, end) { return special }
         var i = start
         var negative = false
         if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
         var mantissa: UInt64 = 0
         var digits = 0
+        var sawDigit = false
         var exp10 = 0
         var sawDot = false
         var fast = true
         while i < end {
             let b = bytes[i]
             if b >= 0x30 && b <= 0x39 {
-                if digits < 18 {
+                sawDigit = true
+                if digits < 15 {
                     mantissa = mantissa * 10 + UInt64(b - 0x30)
                     if mantissa != 0 { digits += 1 }
                     if sawDot { exp10 -= 1 }
-                } else {
+                } else if !sawDot {
+                    fast = false
+                } else if b != 0x30 {
                     fast = false
                 }
             } else if b == UInt8(ascii: ".") && !sawDot {
                 sawDot = true
             } else {
-                fast = false
                 break
             }
             i += 1
         }
-        if fast, i == end, i > start + (negative ? 1 : 0), mantissa < (1 << 53), -exp10 <= 22,
-           !(sawDot && i == start + 1) {
-            let v = Double(mantissa) / Self.powersOfTen[-exp10]
+        if i < end, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E"), sawDigit {
+            i += 1
+            var expNegative = false
+            if i < end, bytes[i] == UInt8(ascii: "-") { expNegative = true; i += 1 } else if i < end, bytes[i] == UInt8(ascii: "+") { i += 1 }
+            var e = 0
+            let expStart = i
+            while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+                e = min(e * 10 + Int(bytes[i] - 0x30), 10_000)
+                i += 1
+            }
+            if i == expStart { return nil }
+            exp10 += expNegative ? -e : e
+        }
+        if fast, i == end, sawDigit, exp10 >= -22, exp10 <= 22 {
+            let m = Double(mantissa)
+            let v = exp10 >= 0 ? m * Self.powersOfTen[exp10] : m / Self.powersOfTen[-exp10]
             return negative ? -v : v
         }
         return Double(String(decoding: bytes[start..<end], as: UTF8.self))
+    }
+
+    /// `NaN`, `Inf`, `+Inf`, `-Inf` (case-insensitive, as Go's ParseFloat accepts them).
+    private func parseSpecial(_ start: Int, _ end: Int) -> Double? {
+        let n = end - start
+        guard n >= 3, n <= 4 else { return nil }
+        var i = start
+        var sign = 1.0
+        if n == 4 {
+            if bytes[i] == UInt8(ascii: "+") { i += 1 } else if bytes[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else { return nil }
+        }
+        let a = bytes[i] | 0x20, b = bytes[i + 1] | 0x20, c = bytes[i + 2] | 0x20
+        if a == UInt8(ascii: "i"), b == UInt8(ascii: "n"), c == UInt8(ascii: "f") { return sign * .infinity }
+        if n == 3, a == UInt8(ascii: "n"), b == UInt8(ascii: "a"), c == UInt8(ascii: "n") { return .nan }
+        return nil
     }
 
     private func parseTimestamp(_ start: Int, _ end: Int) throws(ExpositionError) -> Int64 {

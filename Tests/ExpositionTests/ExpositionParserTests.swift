@@ -51,7 +51,9 @@ func parseAll(_ text: String, _ format: ExpositionFormat = .text) throws -> (sam
 
     @Test(arguments: [("NaN", Double.nan), ("+Inf", .infinity), ("-Inf", -.infinity), ("1e3", 1000), ("-0.5", -0.5),
                       ("0.1", 0.1), ("123456789012345678901", 123456789012345678901.0), ("3.14159265358979", 3.14159265358979),
-                      (".5", 0.5), ("5.", 5)])
+                      (".5", 0.5), ("5.", 5), ("1.2345e+13", 1.2345e13), ("7E-3", 0.007), ("nan", Double.nan), ("inf", .infinity),
+                      ("1e22", 1e22), ("1e23", 1e23), ("4.9e-324", 4.9e-324), ("123456789012345.678", 123456789012345.678),
+                      ("0.1000000000000000055511151231257827", 0.1), ("-0", -0.0), ("0x1p3", 8)])
     func parsesSpecialAndOrdinaryValues(text: String, expected: Double) throws {
         let v = try parseAll("m \(text)\n").samples[0].1
         #expect(v.isNaN ? expected.isNaN : v == expected)
@@ -84,6 +86,7 @@ func parseAll(_ text: String, _ format: ExpositionFormat = .text) throws -> (sam
     @Test(arguments: [
         ("m{a=\"b\" 1\n", 1), ("m{a=b} 1\n", 1), ("m 1 2 3\n", 1), ("ok 1\nm abc\n", 2), ("m{a=\"1\",a=\"2\"} 1\n", 1),
         ("{a=\"b\"} 1\n", 1), ("m\n", 1), ("# TYPE m nonsense\n", 1), ("m 1 1.5\n", 1), ("9m 1\n", 1),
+        ("m 1e\n", 1), ("m .\n", 1), ("m +\n", 1), ("m 1.2.3\n", 1),
     ])
     func reportsTheLineOfMalformedInput(body: String, line: Int) {
         #expect(throws: ExpositionError.self) { _ = try parseAll(body) }
@@ -126,5 +129,26 @@ func parseAll(_ text: String, _ format: ExpositionFormat = .text) throws -> (sam
         #expect(ExpositionFormat(contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8") == .openMetrics)
         #expect(ExpositionFormat(contentType: "text/plain; version=0.0.4") == .text)
         #expect(ExpositionFormat(contentType: nil) == .text)
+    }
+}
+
+@Suite struct FloatParsingTests {
+    @Test(arguments: [1 as UInt64, 2, 3])
+    func fastPathAgreesWithTheStandardLibraryBitForBit(seed: UInt64) {
+        var x = seed
+        func next(_ n: UInt64) -> UInt64 {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (x >> 33) % n
+        }
+        for _ in 0..<50_000 {
+            var s = next(3) == 0 ? "-" : ""
+            s += String((0..<(1 + next(17))).map { _ in Character(String(next(10))) })
+            if next(2) == 0 { s += "." + String((0..<next(12)).map { _ in Character(String(next(10))) }) }
+            if next(3) == 0 { s += "e" + (next(2) == 0 ? "-" : "") + String(next(40)) }
+            let parser = ExpositionParser(bytes: Array(s.utf8), format: .text)
+            let ours = parser.parseFloat(0, s.utf8.count)
+            let reference = Double(s)
+            #expect(ours?.bitPattern == reference?.bitPattern, "\(s)")
+        }
     }
 }

@@ -14,9 +14,10 @@ Endpoints:
   POST /admin/rate?value=R   background traffic: R predictions per second (0 stops it)
   POST /admin/errors?value=F fraction of simulated requests that fail
 
-Usage: model_api.py --port 8000 [--rate 5]
+Usage: model_api.py --port 8000 [--rate 5] [--basic-auth user:password]
 """
 import argparse
+import base64
 import random
 import threading
 import time
@@ -36,7 +37,7 @@ MODEL = Gauge("python_model_info", "The loaded model", ["version"], registry=REG
 MODEL.labels(version="iris-1.0").set(1)
 
 SPECIES = ["setosa", "versicolor", "virginica"]
-state = {"rate": 0.0, "errors": 0.0}
+state = {"rate": 0.0, "errors": 0.0, "auth": None}
 lock = threading.Lock()
 
 
@@ -79,6 +80,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if urlparse(self.path).path != "/metrics":
             return self.reply(404, b"not found\n")
+        if state["auth"] and self.headers.get("Authorization") != state["auth"]:
+            return self.reply(401, b"unauthorized\n")
         encoder, content_type = choose_encoder(self.headers.get("Accept"))
         self.reply(200, encoder(REGISTRY), content_type)
 
@@ -101,8 +104,11 @@ def main():
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--rate", type=float, default=0.0)
+    parser.add_argument("--basic-auth", default="", help="user:password required on /metrics")
     args = parser.parse_args()
     state["rate"] = args.rate
+    if args.basic_auth:
+        state["auth"] = "Basic " + base64.b64encode(args.basic_auth.encode()).decode()
     threading.Thread(target=traffic, daemon=True).start()
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     print(f"model API listening on {args.host}:{args.port}", flush=True)

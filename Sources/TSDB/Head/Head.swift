@@ -34,21 +34,24 @@ public final class Head: Sendable, Appendable, Querier {
 
     /// The reference of the series with these labels, creating (and logging) it when new.
     func getOrCreate(_ labels: Labels) -> SeriesRef {
-        state.withLock { s in
-            if let ref = s.byLabels[labels] { return ref }
-            let interned = s.interner.intern(labels)
-            let ref = SeriesRef(s.series.count + 1)
-            s.series.append(MemSeries(ref: ref, labels: interned))
-            s.byLabels[interned] = ref
-            s.index.add(ref, interned)
-            stats.seriesCreated.add(1, ordering: .relaxed)
-            do {
-                try wal?.log([.series([RefSeries(ref: ref, labels: interned)])])
-            } catch {
-                logger.error("WAL write of a new series failed: \(error)")
-            }
-            return ref
+        state.withLock { s in getOrCreateLocked(labels, in: &s) }
+    }
+
+    private func getOrCreateLocked(_ labels: Labels, in s: inout State) -> SeriesRef {
+        if let ref = s.byLabels[labels] { return ref }
+        let interned = s.interner.intern(labels)
+        let ref = SeriesRef(s.series.count + 1)
+        s.series.append(MemSeries(ref: ref, labels: interned))
+        s.byLabels[interned] = ref
+        s.index.add(ref, interned)
+        stats.seriesCreated.add(1, ordering: .relaxed)
+        do {
+            // Logged at creation, so a sample record can never precede its series record.
+            try wal?.log([.series([RefSeries(ref: ref, labels: interned)])])
+        } catch {
+            logger.error("WAL write of a new series failed: \(error)")
         }
+        return ref
     }
 
     /// Restores a series under a fixed reference (WAL replay and snapshots).
@@ -80,30 +83,27 @@ public final class Head: Sendable, Appendable, Querier {
     }
 
     func commit(_ pending: [PendingSample]) throws(StorageIOError) -> AppendReport {
-        // Series dropped by retention since the appender got their ref are re-created first.
-        var resolved = pending
-        let missing = state.withLock { s in
-            resolved.indices.filter { i in
-                let idx = Int(resolved[i].ref) - 1
-                return idx < 0 || idx >= s.series.count || s.series[idx] == nil
-            }
-        }
-        for i in missing { resolved[i].ref = getOrCreate(resolved[i].labels) }
-
-        return try state.withLock { (s: inout State) throws(StorageIOError) -> AppendReport in
+        try state.withLock { (s: inout State) throws(StorageIOError) -> AppendReport in
             var report = AppendReport()
             var accepted: [RefSample] = []
-            accepted.reserveCapacity(resolved.count)
+            accepted.reserveCapacity(pending.count)
             // Validate against each series' newest sample, including earlier ones in this batch.
-            for p in resolved {
-                let idx = Int(p.ref) - 1
-                guard idx >= 0, idx < s.series.count, let series = s.series[idx] else { continue }
-                let newest = max(series.maxTime, series.pendingMaxTime)
+            // Fields are read in place: copying a MemSeries out would retain its labels and chunks.
+            for p in pending {
+                var idx = Int(p.ref) - 1
+                if idx < 0 || idx >= s.series.count || s.series[idx] == nil {
+                    // Dropped by retention since the appender got its ref: re-create by labels.
+                    idx = Int(getOrCreateLocked(p.labels, in: &s)) - 1
+                }
+                guard let maxTime = s.series[idx]?.maxTime, let pendingMax = s.series[idx]?.pendingMaxTime else { continue }
+                let newest = max(maxTime, pendingMax)
                 if p.t > newest {
                     s.series[idx]?.pendingMaxTime = p.t
-                    accepted.append(RefSample(ref: p.ref, t: p.t, v: p.v))
+                    accepted.append(RefSample(ref: SeriesRef(idx + 1), t: p.t, v: p.v))
+                } else if p.t == newest, p.t == maxTime, s.series[idx]?.lastValueBits == p.v.bitPattern {
+                    report.ignoredDuplicates += 1
                 } else if p.t == newest {
-                    if p.t == series.maxTime, series.lastValueBits == p.v.bitPattern { report.ignoredDuplicates += 1 } else { report.duplicate += 1 }
+                    report.duplicate += 1
                 } else {
                     report.outOfOrder += 1
                 }
@@ -115,10 +115,12 @@ public final class Head: Sendable, Appendable, Querier {
                 // The WAL write must succeed before anything becomes visible.
                 try wal?.log([.samples(accepted)])
             }
+            var newest = s.maxTime
             for a in accepted {
                 s.series[Int(a.ref) - 1]?.append(t: a.t, v: a.v)
-                if a.t > s.maxTime { s.maxTime = a.t }
+                if a.t > newest { newest = a.t }
             }
+            s.maxTime = newest
             report.appended = accepted.count
             stats.record(report)
             return report
