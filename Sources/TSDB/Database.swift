@@ -75,8 +75,10 @@ public final class Database: Sendable {
                     for e in entries {
                         let ref = head.restoreSeries(e.ref, e.labels, in: &s)
                         guard ref != 0 else { continue }
-                        s.series[Int(ref) - 1]?.restore(chunks: e.chunks)
-                        if let m = s.series[Int(ref) - 1]?.maxTime, m > s.maxTime { s.maxTime = m }
+                        let idx = Int(ref) - 1
+                        s.series[idx]?.chunks = e.chunks
+                        s.hot[idx] = SeriesHot(restoring: e.chunks)
+                        if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
                     }
                 }
                 report.snapshotSeries = entries.count
@@ -182,10 +184,11 @@ extension Head {
     /// Takes over everything a replay head loaded.
     func adopt(_ other: Head) {
         let taken = other.state.withLock { s in
-            (s.series, s.byLabels, s.index, s.interner, s.maxTime)
+            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot)
         }
         state.withLock { s in
             s.series = taken.0
+            s.hot = taken.5
             s.byLabels = taken.1
             s.index = taken.2
             s.interner = taken.3
@@ -193,16 +196,5 @@ extension Head {
         }
         stats.replayedSamples.store(other.stats.replayedSamples.load(ordering: .relaxed), ordering: .relaxed)
         stats.walCorruptions.store(other.stats.walCorruptions.load(ordering: .relaxed), ordering: .relaxed)
-    }
-}
-
-extension MemSeries {
-    mutating func restore(chunks restored: [XORChunk]) {
-        chunks = restored
-        if let last = restored.last {
-            maxTime = last.maxTime
-            var it = last.makeIterator()
-            while let s = it.next() { lastValueBits = s.v.bitPattern }
-        }
     }
 }

@@ -9,6 +9,8 @@ public final class Head: Sendable, Appendable, Querier {
     struct State: ~Copyable {
         /// Series by `ref - 1`; dropped series leave a nil.
         var series: [MemSeries?] = []
+        /// Hot per-series values by `ref - 1`, parallel to `series`.
+        var hot: [SeriesHot] = []
         var byLabels: [Labels: SeriesRef] = [:]
         var index = PostingsIndex()
         var interner = StringInterner()
@@ -42,6 +44,9 @@ public final class Head: Sendable, Appendable, Querier {
         let interned = s.interner.intern(labels)
         let ref = SeriesRef(s.series.count + 1)
         s.series.append(MemSeries(ref: ref, labels: interned))
+        var hot = SeriesHot()
+        hot.alive = true
+        s.hot.append(hot)
         s.byLabels[interned] = ref
         s.index.add(ref, interned)
         stats.seriesCreated.add(1, ordering: .relaxed)
@@ -60,8 +65,13 @@ public final class Head: Sendable, Appendable, Querier {
         let interned = s.interner.intern(labels)
         let index = Int(ref) - 1
         guard index >= 0, index < 1 << 40 else { return 0 }
-        if s.series.count <= index { s.series.append(contentsOf: repeatElement(nil, count: index + 1 - s.series.count)) }
+        if s.series.count <= index {
+            s.series.append(contentsOf: repeatElement(nil, count: index + 1 - s.series.count))
+            s.hot.append(contentsOf: repeatElement(SeriesHot(), count: index + 1 - s.hot.count))
+        }
         s.series[index] = MemSeries(ref: ref, labels: interned)
+        s.hot[index] = SeriesHot()
+        s.hot[index].alive = true
         s.byLabels[interned] = ref
         s.index.add(ref, interned)
         return ref
@@ -91,16 +101,16 @@ public final class Head: Sendable, Appendable, Querier {
             // Fields are read in place: copying a MemSeries out would retain its labels and chunks.
             for p in pending {
                 var idx = Int(p.ref) - 1
-                if idx < 0 || idx >= s.series.count || s.series[idx] == nil {
+                if idx < 0 || idx >= s.hot.count || !s.hot[idx].alive {
                     // Dropped by retention since the appender got its ref: re-create by labels.
                     idx = Int(getOrCreateLocked(p.labels, in: &s)) - 1
                 }
-                guard let maxTime = s.series[idx]?.maxTime, let pendingMax = s.series[idx]?.pendingMaxTime else { continue }
-                let newest = max(maxTime, pendingMax)
+                let hot = s.hot[idx]
+                let newest = max(hot.maxTime, hot.pendingMaxTime)
                 if p.t > newest {
-                    s.series[idx]?.pendingMaxTime = p.t
+                    s.hot[idx].pendingMaxTime = p.t
                     accepted.append(RefSample(ref: SeriesRef(idx + 1), t: p.t, v: p.v))
-                } else if p.t == newest, p.t == maxTime, s.series[idx]?.lastValueBits == p.v.bitPattern {
+                } else if p.t == newest, p.t == hot.maxTime, hot.lastValueBits == p.v.bitPattern {
                     report.ignoredDuplicates += 1
                 } else if p.t == newest {
                     report.duplicate += 1
@@ -109,7 +119,7 @@ public final class Head: Sendable, Appendable, Querier {
                 }
             }
             defer {
-                for a in accepted { s.series[Int(a.ref) - 1]?.pendingMaxTime = .min }
+                for a in accepted { s.hot[Int(a.ref) - 1].pendingMaxTime = .min }
             }
             if !accepted.isEmpty {
                 // The WAL write must succeed before anything becomes visible.
@@ -117,7 +127,10 @@ public final class Head: Sendable, Appendable, Querier {
             }
             var newest = s.maxTime
             for a in accepted {
-                s.series[Int(a.ref) - 1]?.append(t: a.t, v: a.v)
+                let idx = Int(a.ref) - 1
+                s.series[idx]?.append(t: a.t, v: a.v)
+                s.hot[idx].maxTime = a.t
+                s.hot[idx].lastValueBits = a.v.bitPattern
                 if a.t > newest { newest = a.t }
             }
             s.maxTime = newest
@@ -131,8 +144,10 @@ public final class Head: Sendable, Appendable, Querier {
     func replay(_ sample: RefSample, refMap: [SeriesRef: SeriesRef], in s: inout State) -> Bool {
         let ref = refMap[sample.ref] ?? sample.ref
         let idx = Int(ref) - 1
-        guard idx >= 0, idx < s.series.count, let series = s.series[idx], sample.t > series.maxTime else { return false }
+        guard idx >= 0, idx < s.hot.count, s.hot[idx].alive, sample.t > s.hot[idx].maxTime else { return false }
         s.series[idx]?.append(t: sample.t, v: sample.v)
+        s.hot[idx].maxTime = sample.t
+        s.hot[idx].lastValueBits = sample.v.bitPattern
         if sample.t > s.maxTime { s.maxTime = sample.t }
         return true
     }
@@ -191,11 +206,12 @@ public final class Head: Sendable, Appendable, Querier {
             for i in s.series.indices {
                 guard s.series[i] != nil else { continue }
                 freed += s.series[i]?.dropChunks(endingBefore: mint) ?? 0
-                if let series = s.series[i], series.chunks.isEmpty, series.maxTime < mint {
+                if let series = s.series[i], series.chunks.isEmpty, s.hot[i].maxTime < mint {
                     dropped.insert(series.ref)
                     droppedLabels.append(series.labels)
                     s.byLabels[series.labels] = nil
                     s.series[i] = nil
+                    s.hot[i].alive = false
                 }
             }
             s.index.remove(dropped, labels: droppedLabels)

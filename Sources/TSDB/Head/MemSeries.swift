@@ -1,15 +1,13 @@
 import MetricModel
 
 /// One series in the head: its labels and its chunks, oldest first; the last chunk is open.
+///
+/// What every append reads (newest time and value) lives apart in ``SeriesHot``, so validating a
+/// batch touches only plain values, never the reference-counted labels and chunks.
 struct MemSeries: Sendable {
     let ref: SeriesRef
     let labels: Labels
     var chunks: [XORChunk] = []
-    /// Timestamp and value of the newest sample, for ordering and duplicate checks.
-    var maxTime: Int64 = .min
-    var lastValueBits: UInt64 = 0
-    /// The newest timestamp accepted during the commit in progress (validation before the WAL write).
-    var pendingMaxTime: Int64 = .min
 
     init(ref: SeriesRef, labels: Labels) {
         self.ref = ref
@@ -17,17 +15,16 @@ struct MemSeries: Sendable {
     }
 
     var minTime: Int64 { chunks.first?.minTime ?? .max }
+    var maxTime: Int64 { chunks.last?.maxTime ?? .min }
     var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
     var chunkBytes: Int { chunks.reduce(0) { $0 + $1.byteCount } }
 
-    /// Appends a sample known to be newer than ``maxTime``, cutting a chunk at the target size.
+    /// Appends a sample known to be newer than the newest one, cutting a chunk at the target size.
     mutating func append(t: Int64, v: Double) {
         if chunks.isEmpty || chunks[chunks.count - 1].count >= XORChunk.targetSamples {
             chunks.append(XORChunk())
         }
         chunks[chunks.count - 1].append(t: t, v: v)
-        maxTime = t
-        lastValueBits = v.bitPattern
     }
 
     /// Drops chunks that end before `mint`; returns the bytes freed.
@@ -40,5 +37,26 @@ struct MemSeries: Sendable {
         }
         if keepFrom > 0 { chunks.removeFirst(keepFrom) }
         return freed
+    }
+}
+
+/// The per-series values every append checks, kept in a plain array beside the series.
+struct SeriesHot: Sendable {
+    var alive = false
+    /// Timestamp and value of the newest stored sample, for ordering and duplicate checks.
+    var maxTime: Int64 = .min
+    var lastValueBits: UInt64 = 0
+    /// The newest timestamp accepted in the commit in progress (validated before the WAL write).
+    var pendingMaxTime: Int64 = .min
+
+    init() {}
+
+    /// The state of a series restored with these chunks.
+    init(restoring chunks: [XORChunk]) {
+        alive = true
+        guard let last = chunks.last else { return }
+        maxTime = last.maxTime
+        var it = last.makeIterator()
+        while let s = it.next() { lastValueBits = s.v.bitPattern }
     }
 }
