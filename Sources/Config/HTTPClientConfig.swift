@@ -103,6 +103,9 @@ public struct HTTPClientConfig: Sendable, Hashable {
             tls.insecureSkipVerify = try t.bool("insecure_skip_verify", ctx) ?? false
             tls.minVersion = try t.string("min_version", ctx)
             try t.finish(&ctx, ignoredKnownFields: ["max_version"])
+            if tls.serverName != nil {
+                ctx.warn(v, "tls_config.server_name is not supported by Vigil yet and is ignored; the certificate must match the target address")
+            }
             if (tls.certFile != nil || tls.cert != nil) != (tls.keyFile != nil || tls.key != nil) {
                 throw ctx.error(v, "exactly one of key and cert files or values must be configured when a client certificate is used")
             }

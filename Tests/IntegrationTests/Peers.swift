@@ -23,12 +23,16 @@ enum HTTP {
 }
 
 /// The example model API (official prometheus_client) on a free port.
-func startModelAPI(rate: Double = 20, basicAuth: String? = nil) async throws -> (ChildProcess, Int) {
+func startModelAPI(rate: Double = 20, basicAuth: String? = nil, tls: (cert: String, key: String)? = nil) async throws -> (ChildProcess, Int) {
     let port = freePort()
     var args = ["python3", Paths.modelAPI, "--port", "\(port)", "--rate", "\(rate)"]
     if let basicAuth { args += ["--basic-auth", basicAuth] }
+    if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
     let p = try ChildProcess(name: "model-api", executable: "/usr/bin/env", arguments: args)
-    let up = await eventually(timeout: .seconds(20)) { await HTTP.get("http://127.0.0.1:\(port)/metrics") != nil }
+    let up = await eventually(timeout: .seconds(20)) {
+        if tls != nil { return p.log.contains("listening") }
+        return await HTTP.get("http://127.0.0.1:\(port)/metrics") != nil
+    }
     guard up else { throw PeerError("model API did not start: \(p.log)") }
     return (p, port)
 }

@@ -88,3 +88,67 @@ import Testing
         #expect(kept == "up")
     }
 }
+
+/// HTTPS targets, limits across targets, and scrape configs split over files.
+@Suite(.serialized) struct TLSAndLimitsIntegrationTests {
+    /// A self-signed certificate for 127.0.0.1, made with openssl.
+    static func selfSignedCertificate(in dir: String) throws -> (cert: String, key: String) {
+        let cert = dir + "/cert.pem", key = dir + "/key.pem"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                       "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw PeerError("openssl failed") }
+        return (cert, key)
+    }
+
+    @Test func scrapesHTTPSTargetsWithATrustedCAAndRefusesUntrustedOnes() async throws {
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tls = try Self.selfSignedCertificate(in: dir)
+        let (api, port) = try await startModelAPI(rate: 1, tls: tls)
+        defer { _ = api }
+        let config = TargetLifecycleIntegrationTests.header
+            + TargetLifecycleIntegrationTests.job("trusted", port, extra: "    scheme: https\n    tls_config:\n      ca_file: \(tls.cert)\n")
+            + TargetLifecycleIntegrationTests.job("insecure", port, extra: "    scheme: https\n    tls_config:\n      insecure_skip_verify: true\n")
+            + TargetLifecycleIntegrationTests.job("untrusted", port, extra: "    scheme: https\n")
+        let vigil = try await VigilInstance(config: config)
+        let settled = try await eventually {
+            let a = try await vigil.health(of: "trusted")
+            let b = try await vigil.health(of: "insecure")
+            let c = try await vigil.health(of: "untrusted")
+            return a == "up" && b == "up" && c == "down"
+        }
+        let targets = try await vigil.activeTargets()
+        #expect(settled, "\(targets)")
+    }
+
+    @Test func targetLimitFailsEveryScrapeOfTheJob() async throws {
+        let (api, port) = try await startModelAPI(rate: 0)
+        defer { _ = api }
+        let config = TargetLifecycleIntegrationTests.header
+            + "  - job_name: limited\n    target_limit: 1\n    static_configs:\n      - targets: ['127.0.0.1:\(port)', 'localhost:\(port)']\n"
+        let vigil = try await VigilInstance(config: config)
+        let failed = try await eventually {
+            let targets = try await vigil.activeTargets()
+            return targets.count == 2 && targets.allSatisfy { ($0["lastError"] as? String)?.contains("target_limit exceeded") == true }
+        }
+        #expect(failed)
+    }
+
+    @Test func scrapeConfigFilesAreLoadedRelativeToTheMainFile() async throws {
+        let (api, port) = try await startModelAPI(rate: 0)
+        defer { _ = api }
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/jobs", withIntermediateDirectories: true)
+        try ("scrape_configs:\n" + TargetLifecycleIntegrationTests.job("from-file", port))
+            .write(toFile: dir + "/jobs/api.yml", atomically: true, encoding: .utf8)
+        let vigil = try await VigilInstance(config: "global:\n  scrape_interval: 1s\nscrape_config_files: ['jobs/*.yml']\n", dir: dir)
+        #expect(try await eventually { try await vigil.health(of: "from-file") == "up" })
+    }
+}

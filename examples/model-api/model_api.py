@@ -14,11 +14,12 @@ Endpoints:
   POST /admin/rate?value=R   background traffic: R predictions per second (0 stops it)
   POST /admin/errors?value=F fraction of simulated requests that fail
 
-Usage: model_api.py --port 8000 [--rate 5] [--basic-auth user:password]
+Usage: model_api.py --port 8000 [--rate 5] [--basic-auth user:password] [--tls-cert C --tls-key K]
 """
 import argparse
 import base64
 import random
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,12 +106,18 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--rate", type=float, default=0.0)
     parser.add_argument("--basic-auth", default="", help="user:password required on /metrics")
+    parser.add_argument("--tls-cert", default="", help="serve HTTPS with this PEM certificate")
+    parser.add_argument("--tls-key", default="", help="the certificate's PEM private key")
     args = parser.parse_args()
     state["rate"] = args.rate
     if args.basic_auth:
         state["auth"] = "Basic " + base64.b64encode(args.basic_auth.encode()).decode()
     threading.Thread(target=traffic, daemon=True).start()
     server = ThreadingHTTPServer((args.host, args.port), Handler)
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"model API listening on {args.host}:{args.port}", flush=True)
     server.serve_forever()
 
