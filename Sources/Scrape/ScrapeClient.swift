@@ -6,12 +6,6 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// Vigil's version string, sent as the scrape User-Agent and shown by build info.
-public enum VigilVersion {
-    public static let version = "0.1.0"
-    public static let userAgent = "Vigil/\(version)"
-}
-
 /// Fetches `/metrics` bodies for one scrape job: its TLS, authentication and content negotiation.
 public final class ScrapeClient: Sendable {
     let http: HTTPClient

@@ -179,22 +179,3 @@ public final class Database: Sendable {
     /// Flushes and closes the WAL; the database is read-only afterwards.
     public func close() { wal.close() }
 }
-
-extension Head {
-    /// Takes over everything a replay head loaded.
-    func adopt(_ other: Head) {
-        let taken = other.state.withLock { s in
-            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot)
-        }
-        state.withLock { s in
-            s.series = taken.0
-            s.hot = taken.5
-            s.byLabels = taken.1
-            s.index = taken.2
-            s.interner = taken.3
-            s.maxTime = taken.4
-        }
-        stats.replayedSamples.store(other.stats.replayedSamples.load(ordering: .relaxed), ordering: .relaxed)
-        stats.walCorruptions.store(other.stats.walCorruptions.load(ordering: .relaxed), ordering: .relaxed)
-    }
-}

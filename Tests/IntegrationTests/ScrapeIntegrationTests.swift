@@ -144,6 +144,16 @@ import Testing
         #expect(metrics.contains("vigil_tsdb_head_series "))
     }
 
+    @Test func jsonLogsAreOneObjectPerLine() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--log.format=json"])
+        let lines = vigil.process.log.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] != nil && object?["msg"] != nil, "\(line)")
+        }
+    }
+
     @Test func versionFlagPrintsVersion() async throws {
         let p = try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: ["--version"])
         #expect(await p.waitForExit() == 0)

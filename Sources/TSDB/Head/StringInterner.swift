@@ -1,3 +1,5 @@
+import MetricModel
+
 /// Keeps one copy of each label name and value so thousands of series share their storage.
 struct StringInterner: Sendable {
     private var table: [String: String] = [:]
@@ -14,5 +16,3 @@ struct StringInterner: Sendable {
 
     var count: Int { table.count }
 }
-
-import MetricModel

@@ -1,0 +1,59 @@
+import MetricModel
+
+/// The read seam: PromQL and the HTTP API read series through it.
+public protocol Querier: Sendable {
+    /// Series matching every matcher with samples in `[mint, maxt]`, sorted by labels.
+    func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesData]
+    /// Label names of series that match (all series when `matchers` is empty).
+    func labelNames(_ matchers: [LabelMatcher]) -> [String]
+    /// Values of `name` across matching series.
+    func labelValues(_ name: String, _ matchers: [LabelMatcher]) -> [String]
+}
+
+/// A series and a consistent snapshot of its chunks; iterating decodes only what is asked for.
+public struct SeriesData: Sendable {
+    public let labels: Labels
+    let chunks: [XORChunk]
+
+    init(labels: Labels, chunks: [XORChunk]) {
+        self.labels = labels
+        self.chunks = chunks
+    }
+
+    /// Samples with `mint <= t <= maxt`, skipping whole chunks outside the range.
+    public func samples(mint: Int64 = .min, maxt: Int64 = .max) -> SeriesSampleIterator {
+        SeriesSampleIterator(chunks: chunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }, mint: mint, maxt: maxt)
+    }
+
+    public var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
+}
+
+/// Iterates a series' samples across chunks within a time range.
+public struct SeriesSampleIterator: IteratorProtocol, Sequence, Sendable {
+    private let chunks: [XORChunk]
+    private var index = 0
+    private var current: XORChunkIterator?
+    private let mint: Int64
+    private let maxt: Int64
+
+    init(chunks: [XORChunk], mint: Int64, maxt: Int64) {
+        self.chunks = chunks
+        self.mint = mint
+        self.maxt = maxt
+        current = chunks.first?.makeIterator()
+    }
+
+    public mutating func next() -> Sample? {
+        while var it = current {
+            if let s = it.next() {
+                current = it
+                if s.t < mint { continue }
+                if s.t > maxt { current = nil; return nil }
+                return s
+            }
+            index += 1
+            current = index < chunks.count ? chunks[index].makeIterator() : nil
+        }
+        return nil
+    }
+}
