@@ -40,6 +40,8 @@ let package = Package(
             "MetricModel",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // PromQL: lexer, parser, AST, evaluator, functions; the test-script runner.
+        .target(name: "PromQL", dependencies: ["MetricModel", "TSDB"]),
         // prometheus.yml models with strict decoding and file:line errors.
         .target(name: "Config", dependencies: [
             "MetricModel",
@@ -81,7 +83,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "VigilServer", "Config",
+            "VigilServer", "Config", "PromQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -89,6 +91,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.
         .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite"]),

@@ -86,6 +86,11 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return out + "{" + inner.joined(separator: ", ") + "}"
     }
 
+    /// Every pair in braces, the name included: `{__name__="m", a="x"}` (Prometheus' error messages).
+    public var fullDescription: String {
+        "{" + pairs.map { "\($0.name)=\"\(Labels.escape($0.value))\"" }.joined(separator: ", ") + "}"
+    }
+
     static func escape(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {

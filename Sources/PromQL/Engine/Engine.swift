@@ -1,0 +1,70 @@
+import MetricModel
+import TSDB
+
+/// Runs PromQL queries against a ``Querier``.
+public struct Engine: Sendable {
+    public let options: QueryOptions
+
+    public init(options: QueryOptions = QueryOptions()) { self.options = options }
+
+    /// Evaluates `query` at one instant (milliseconds).
+    public func instantQuery(_ query: String, at t: Int64, querier: any Querier) throws(QueryError) -> Value {
+        let expr: Expr
+        do { expr = try Parser.parse(query) } catch { throw QueryError(.badData, error.description) }
+        return try instant(expr, at: t, querier: querier)
+    }
+
+    public func instant(_ expr: Expr, at t: Int64, querier: any Querier) throws(QueryError) -> Value {
+        let ev = Evaluator(querier: querier, options: options, start: t, end: t)
+        ev.prepare(expr, start: t, end: t)
+        switch try ev.eval(expr, at: t) {
+        case .vector(let v): return .vector(try Evaluator.finalize(v))
+        case .matrix(let m): return .matrix(try Evaluator.finalize(m))
+        case let other: return other
+        }
+    }
+
+    /// Evaluates `query` at every step from `start` to `end` (milliseconds); the result is a matrix.
+    public func rangeQuery(_ query: String, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> Value {
+        let expr: Expr
+        do { expr = try Parser.parse(query) } catch { throw QueryError(.badData, error.description) }
+        return try range(expr, start: start, end: end, step: step, querier: querier)
+    }
+
+    public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> Value {
+        guard step > 0 else { throw QueryError(.badData, "zero or negative query resolution step widths are not accepted. Try a positive integer") }
+        guard end >= start else { throw QueryError(.badData, "end timestamp must not be before start time") }
+        switch expr.type {
+        case .vector, .scalar: break
+        default:
+            throw QueryError(.badData, "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector")
+        }
+        let ev = Evaluator(querier: querier, options: options, start: start, end: end, step: step)
+        ev.prepare(expr, start: start, end: end)
+        var index: [Labels: Int] = [:]
+        var out: [MatrixSeries] = []
+        var t = start
+        while t <= end {
+            try ev.checkDeadline()
+            switch try ev.eval(expr, at: t) {
+            case .scalar(_, let v):
+                if out.isEmpty { out.append(MatrixSeries(labels: .empty, samples: [])) }
+                out[0].samples.append(Sample(t: t, v: v))
+            case .vector(let vec):
+                for el in try Evaluator.finalize(vec) {
+                    if let i = index[el.labels] {
+                        out[i].samples.append(Sample(t: t, v: el.v))
+                    } else {
+                        index[el.labels] = out.count
+                        out.append(MatrixSeries(labels: el.labels, samples: [Sample(t: t, v: el.v)]))
+                    }
+                }
+            default:
+                throw QueryError(.execution, "range query over a value that is not a vector or scalar")
+            }
+            t += step
+        }
+        out.sort { $0.labels < $1.labels }
+        return .matrix(out)
+    }
+}

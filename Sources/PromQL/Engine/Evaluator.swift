@@ -1,0 +1,270 @@
+import MetricModel
+import TSDB
+
+/// Limits and defaults of query evaluation (Prometheus' `--query.*` flags).
+public struct QueryOptions: Sendable {
+    public var lookbackDelta: Int64 = 300_000
+    public var maxSamples = 50_000_000
+    /// The step of subqueries written without one (`x[1h:]`).
+    public var defaultSubqueryStep: Int64 = 60_000
+    public var timeout: Duration = .seconds(120)
+
+    public init() {}
+}
+
+/// A selector's series, decoded once per query: timestamps and values side by side.
+struct LoadedSeries {
+    let labels: Labels
+    let ts: [Int64]
+    let vs: [Double]
+
+    /// Index of the last sample with timestamp <= t, or -1.
+    func lastIndex(atOrBefore t: Int64) -> Int {
+        var lo = 0, hi = ts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ts[mid] <= t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo - 1
+    }
+}
+
+/// Evaluates an expression over a querier for one query (instant or range).
+final class Evaluator {
+    let querier: any Querier
+    let options: QueryOptions
+    /// The query's own start and end, for `@ start()` and `@ end()`.
+    let queryStart: Int64
+    let queryEnd: Int64
+    /// The range query's step (0 for instant queries), for `step()`.
+    let queryStep: Int64
+    private var loaded: [String: [LoadedSeries]] = [:]
+    private var windows: [String: (Int64, Int64)] = [:]
+    private let deadline: ContinuousClock.Instant
+    var samplesInMemory = 0
+
+    init(querier: any Querier, options: QueryOptions, start: Int64, end: Int64, step: Int64 = 0) {
+        self.querier = querier
+        self.options = options
+        self.queryStart = start
+        self.queryEnd = end
+        self.queryStep = step
+        self.deadline = .now + options.timeout
+    }
+
+    // MARK: Preparation: one select per selector over the whole window the query needs.
+
+    static func key(_ s: VectorSelector) -> String { s.matchers.map(\.description).joined(separator: ",") }
+
+    func resolve(_ at: AtModifier?, _ t: Int64) -> Int64 {
+        switch at {
+        case nil: return t
+        case .timestamp(let ts): return ts
+        case .start: return queryStart
+        case .end: return queryEnd
+        }
+    }
+
+    /// Records the time windows each selector needs when `e` is evaluated over [start, end].
+    func prepare(_ e: Expr, start: Int64, end: Int64) {
+        func need(_ s: VectorSelector, _ mint: Int64, _ maxt: Int64) {
+            let k = Self.key(s)
+            if let w = windows[k] { windows[k] = (min(w.0, mint), max(w.1, maxt)) } else { windows[k] = (mint, maxt) }
+        }
+        switch e {
+        case .vector(let s):
+            let a = s.at == nil ? start : resolve(s.at, start)
+            let b = s.at == nil ? end : resolve(s.at, end)
+            need(s, a - s.offset - options.lookbackDelta, b - s.offset)
+        case .matrix(let s, let range):
+            let a = s.at == nil ? start : resolve(s.at, start)
+            let b = s.at == nil ? end : resolve(s.at, end)
+            need(s, a - s.offset - range, b - s.offset)
+        case .subquery(let inner, let range, _, let offset, let at):
+            let a = at == nil ? start : resolve(at, start)
+            let b = at == nil ? end : resolve(at, end)
+            prepare(inner, start: a - offset - range, end: b - offset)
+        case .call(_, let args):
+            for arg in args { prepare(arg, start: start, end: end) }
+        case .aggregate(_, let inner, let param, _, _):
+            prepare(inner, start: start, end: end)
+            if let param { prepare(param, start: start, end: end) }
+        case .binary(_, let l, let r, _, _):
+            prepare(l, start: start, end: end)
+            prepare(r, start: start, end: end)
+        case .negate(let inner), .paren(let inner):
+            prepare(inner, start: start, end: end)
+        case .number, .string:
+            break
+        }
+    }
+
+    func series(for s: VectorSelector) throws(QueryError) -> [LoadedSeries] {
+        let k = Self.key(s)
+        if let cached = loaded[k] { return cached }
+        let (mint, maxt) = windows[k] ?? (Int64.min, Int64.max)
+        var out: [LoadedSeries] = []
+        for data in querier.select(s.matchers, mint: mint, maxt: maxt) {
+            var ts: [Int64] = []
+            var vs: [Double] = []
+            for sample in data.samples(mint: mint, maxt: maxt) {
+                ts.append(sample.t)
+                vs.append(sample.v)
+            }
+            samplesInMemory += ts.count
+            if samplesInMemory > options.maxSamples {
+                throw QueryError(.execution, "query processing would load too many samples into memory in query execution")
+            }
+            out.append(LoadedSeries(labels: data.labels, ts: ts, vs: vs))
+        }
+        loaded[k] = out
+        return out
+    }
+
+    func checkDeadline() throws(QueryError) {
+        if ContinuousClock.now > deadline { throw QueryError(.timeout, "query timed out in expression evaluation") }
+        if Task.isCancelled { throw QueryError(.canceled, "query was canceled in expression evaluation") }
+    }
+
+    // MARK: Evaluation at one timestamp
+
+    func eval(_ e: Expr, at t: Int64) throws(QueryError) -> Value {
+        switch e {
+        case .number(let v):
+            return .scalar(t: t, v: v)
+        case .string(let s):
+            return .string(t: t, s)
+        case .paren(let inner):
+            return try eval(inner, at: t)
+        case .negate(let inner):
+            switch try eval(inner, at: t) {
+            case .scalar(let ts, let v): return .scalar(t: ts, v: -v)
+            case .vector(let vec):
+                return .vector(vec.map { var x = $0; x.v = -x.v; x.dropName = true; return x })
+            default: throw QueryError(.execution, "unary minus on a non-numeric value")
+            }
+        case .vector(let s):
+            return .vector(try selectInstant(s, at: t))
+        case .matrix(let s, let range):
+            return .matrix(try selectRange(s, range: range, at: t))
+        case .subquery(let inner, let range, let step, let offset, let at):
+            return .matrix(try evalSubquery(inner, range: range, step: step ?? options.defaultSubqueryStep, offset: offset, at: at, t: t))
+        case .call(let name, let args):
+            return try callFunction(name, args, at: t)
+        case .aggregate(let op, let inner, let param, let grouping, let without):
+            return try aggregate(op, inner, param: param, grouping: grouping, without: without, at: t)
+        case .binary(let op, let l, let r, let matching, let returnBool):
+            return try binary(op, l, r, matching: matching, returnBool: returnBool, at: t)
+        }
+    }
+
+    /// The newest sample within the lookback window of each series, skipping stale ones.
+    func selectInstant(_ s: VectorSelector, at t: Int64) throws(QueryError) -> [VectorElement] {
+        let ref = resolve(s.at, t) - s.offset
+        var out: [VectorElement] = []
+        for series in try self.series(for: s) {
+            let i = series.lastIndex(atOrBefore: ref)
+            guard i >= 0, series.ts[i] > ref - options.lookbackDelta, !StaleNaN.isStale(series.vs[i]) else { continue }
+            out.append(VectorElement(labels: series.labels, t: t, v: series.vs[i]))
+        }
+        return out
+    }
+
+    /// Samples in the left-open, right-closed window (ref - range, ref], without staleness markers.
+    func selectRange(_ s: VectorSelector, range: Int64, at t: Int64) throws(QueryError) -> [MatrixSeries] {
+        let ref = resolve(s.at, t) - s.offset
+        var out: [MatrixSeries] = []
+        for series in try self.series(for: s) {
+            let hi = series.lastIndex(atOrBefore: ref)
+            let lo = series.lastIndex(atOrBefore: ref - range) + 1
+            guard hi >= lo else { continue }
+            var samples: [Sample] = []
+            samples.reserveCapacity(hi - lo + 1)
+            for i in lo...hi where !StaleNaN.isStale(series.vs[i]) { samples.append(Sample(t: series.ts[i], v: series.vs[i])) }
+            if !samples.isEmpty { out.append(MatrixSeries(labels: series.labels, samples: samples)) }
+        }
+        return out
+    }
+
+    /// Evaluates `inner` at every multiple of `step` in (ref - range, ref].
+    func evalSubquery(_ inner: Expr, range: Int64, step: Int64, offset: Int64, at: AtModifier?, t: Int64) throws(QueryError) -> [MatrixSeries] {
+        guard step > 0 else { throw QueryError(.execution, "zero or negative subquery step") }
+        let ref = resolve(at, t) - offset
+        let mint = ref - range
+        var first = mint - ((mint % step) + step) % step
+        if first <= mint { first += step }
+        var bySeries: [Labels: Int] = [:]
+        var out: [MatrixSeries] = []
+        var ts = first
+        while ts <= ref {
+            try checkDeadline()
+            switch try eval(inner, at: ts) {
+            case .vector(let vec):
+                for el in vec {
+                    if let idx = bySeries[el.labels] {
+                        out[idx].samples.append(Sample(t: ts, v: el.v))
+                    } else {
+                        bySeries[el.labels] = out.count
+                        var series = MatrixSeries(labels: el.labels, samples: [Sample(t: ts, v: el.v)])
+                        series.dropName = el.dropName
+                        out.append(series)
+                    }
+                }
+            case .scalar(_, let v):
+                if out.isEmpty { out.append(MatrixSeries(labels: .empty, samples: [])) }
+                out[0].samples.append(Sample(t: ts, v: v))
+            default:
+                throw QueryError(.execution, "subquery over a value that is not an instant vector")
+            }
+            ts += step
+        }
+        return out
+    }
+
+    // MARK: Helpers shared by functions, aggregations and operators
+
+    func vector(_ e: Expr, at t: Int64) throws(QueryError) -> [VectorElement] {
+        guard case .vector(let v) = try eval(e, at: t) else { throw QueryError(.execution, "expected an instant vector") }
+        return v
+    }
+
+    func matrix(_ e: Expr, at t: Int64) throws(QueryError) -> [MatrixSeries] {
+        guard case .matrix(let m) = try eval(e, at: t) else { throw QueryError(.execution, "expected a range vector") }
+        return m
+    }
+
+    func scalar(_ e: Expr, at t: Int64) throws(QueryError) -> Double {
+        guard case .scalar(_, let v) = try eval(e, at: t) else { throw QueryError(.execution, "expected a scalar") }
+        return v
+    }
+
+    func string(_ e: Expr, at t: Int64) throws(QueryError) -> String {
+        guard case .string(_, let s) = try eval(e, at: t) else { throw QueryError(.execution, "expected a string") }
+        return s
+    }
+
+    /// Removes names marked for dropping and refuses duplicate label sets, as at the end of evaluation.
+    static func finalize(_ vec: [VectorElement]) throws(QueryError) -> [VectorElement] {
+        var out = vec
+        var seen = Set<Labels>()
+        for i in out.indices {
+            if out[i].dropName { out[i].labels = out[i].labels.removing([LabelName.metricName]); out[i].dropName = false }
+            if !seen.insert(out[i].labels).inserted {
+                throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
+            }
+        }
+        return out
+    }
+
+    static func finalize(_ m: [MatrixSeries]) throws(QueryError) -> [MatrixSeries] {
+        var out = m
+        var seen = Set<Labels>()
+        for i in out.indices {
+            if out[i].dropName { out[i].labels = out[i].labels.removing([LabelName.metricName]); out[i].dropName = false }
+            if !seen.insert(out[i].labels).inserted {
+                throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import MetricModel
+
+extension Evaluator {
+    /// `histogram_quantile` over classic `le` buckets, grouping by all labels but `le`.
+    func histogramQuantile(_ q: Double, _ input: [VectorElement], at t: Int64) throws(QueryError) -> [VectorElement] {
+        var groups: [Labels: [(upper: Double, count: Double)]] = [:]
+        var order: [Labels] = []
+        for el in input {
+            guard let upper = Double(el.labels["le"].trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(el.labels["le"]) else { continue }
+            // The name stays in the key and is dropped at the end, so two histograms that
+            // differ only by name collide there with the labelset error, as in Prometheus.
+            let key = el.labels.removing(["le"])
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append((upper, el.v))
+        }
+        return order.map { key in
+            var el = VectorElement(labels: key, t: t, v: Self.bucketQuantile(q, groups[key] ?? []))
+            el.dropName = true
+            return el
+        }
+    }
+
+    static func parseBound(_ s: String) -> Double? {
+        switch s.lowercased() {
+        case "+inf", "inf": return .infinity
+        case "-inf": return -.infinity
+        default: return nil
+        }
+    }
+
+    static func bucketQuantile(_ q: Double, _ raw: [(upper: Double, count: Double)]) -> Double {
+        if q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        var buckets = raw.sorted { $0.upper < $1.upper }
+        guard let last = buckets.last, last.upper == .infinity else { return .nan }
+        // Coalesce equal bounds, then force monotonic counts.
+        var merged: [(upper: Double, count: Double)] = []
+        for b in buckets {
+            if let l = merged.last, l.upper == b.upper { merged[merged.count - 1].count += b.count } else { merged.append(b) }
+        }
+        buckets = merged
+        var maxCount = -Double.infinity
+        for i in buckets.indices {
+            if buckets[i].count > maxCount { maxCount = buckets[i].count } else { buckets[i].count = maxCount }
+        }
+        guard buckets.count >= 2 else { return .nan }
+        let observations = buckets[buckets.count - 1].count
+        guard observations > 0 else { return .nan }
+        var rank = q * observations
+        let b = buckets.firstIndex { $0.count >= rank } ?? buckets.count - 1
+        if b == buckets.count - 1 { return buckets[buckets.count - 2].upper }
+        if b == 0 && buckets[0].upper <= 0 { return buckets[0].upper }
+        var bucketStart = 0.0
+        let bucketEnd = buckets[b].upper
+        var count = buckets[b].count
+        if b > 0 {
+            bucketStart = buckets[b - 1].upper
+            count -= buckets[b - 1].count
+            rank -= buckets[b - 1].count
+        }
+        return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+    }
+}

@@ -1,0 +1,71 @@
+import MetricModel
+import TSDB
+
+/// One element of an instant vector.
+public struct VectorElement: Sendable, Equatable {
+    public var labels: Labels
+    public var t: Int64
+    public var v: Double
+    /// The metric name is to be removed once evaluation ends (delayed name removal), so
+    /// functions such as label_replace can still read it meanwhile.
+    var dropName = false
+
+    public init(labels: Labels, t: Int64, v: Double) {
+        self.labels = labels
+        self.t = t
+        self.v = v
+    }
+
+    public static func == (a: VectorElement, b: VectorElement) -> Bool {
+        a.labels == b.labels && a.t == b.t && a.v.bitPattern == b.v.bitPattern
+    }
+}
+
+/// One series of a range vector (matrix).
+public struct MatrixSeries: Sendable, Equatable {
+    public var labels: Labels
+    public var samples: [Sample]
+    var dropName = false
+
+    public init(labels: Labels, samples: [Sample]) {
+        self.labels = labels
+        self.samples = samples
+    }
+
+    public static func == (a: MatrixSeries, b: MatrixSeries) -> Bool { a.labels == b.labels && a.samples == b.samples }
+}
+
+/// The result of evaluating an expression.
+public enum Value: Sendable, Equatable {
+    case scalar(t: Int64, v: Double)
+    case vector([VectorElement])
+    case matrix([MatrixSeries])
+    case string(t: Int64, String)
+
+    public static func == (a: Value, b: Value) -> Bool {
+        switch (a, b) {
+        case let (.scalar(t1, v1), .scalar(t2, v2)): return t1 == t2 && v1.bitPattern == v2.bitPattern
+        case let (.vector(x), .vector(y)): return x == y
+        case let (.matrix(x), .matrix(y)): return x == y
+        case let (.string(t1, s1), .string(t2, s2)): return t1 == t2 && s1 == s2
+        default: return false
+        }
+    }
+}
+
+/// Why a query failed, with the Prometheus API error type it maps to.
+public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable {
+        case badData = "bad_data", execution, timeout, canceled
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import MetricModel
+import TSDB
+
+/// Runs PromQL test scripts against a fresh in-memory head.
+public struct TestScriptRunner: Sendable {
+    /// The outcome of one script.
+    public struct Report: Sendable {
+        public var file: String
+        public var passed = 0
+        public var failures: [(line: Int, message: String)] = []
+        public var skipped: [(line: Int, reason: String)] = []
+
+        public var summary: String {
+            "\(passed) passed, \(failures.count) failed" + (skipped.isEmpty ? "" : ", \(skipped.count) skipped")
+        }
+    }
+
+    /// Functions whose result depends on the evaluation time even with fixed inputs; queries
+    /// using them are not re-run with `@` (as in Prometheus' own runner).
+    static let atUnsafeFunctions: Set<String> = ["days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute",
+                                                 "month", "year", "predict_linear", "time", "step", "range", "start", "end"]
+    static let nativeHistogramFunctions: Set<String> = ["histogram_count", "histogram_sum", "histogram_avg", "histogram_stddev",
+                                                        "histogram_stdvar", "histogram_fraction"]
+
+    public let engine: Engine
+
+    public init(engine: Engine = Engine()) { self.engine = engine }
+
+    public func run(file: String) -> Report {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            var r = Report(file: file)
+            r.failures.append((0, "cannot read \(file)"))
+            return r
+        }
+        return run(text, file: file)
+    }
+
+    public func run(_ text: String, file: String) -> Report {
+        var report = Report(file: file)
+        let script: TestScript
+        do { script = try TestScript.parse(text) } catch {
+            report.failures.append((0, "\(error)"))
+            return report
+        }
+        var head = Head.inMemory()
+        var histogramNames = Set<String>()
+        for command in script.commands {
+            switch command {
+            case .clear:
+                head = Head.inMemory()
+                histogramNames = []
+            case .load(let interval, let series, let nhcb, let line):
+                // A series listed twice keeps the later line's values, as in Prometheus.
+                var merged: [Labels: [Int64: Double]] = [:]
+                var order: [Labels] = []
+                for (labels, points) in series {
+                    if merged[labels] == nil { order.append(labels) }
+                    for (k, p) in points.enumerated() {
+                        if case .value(let v) = p { merged[labels, default: [:]][Int64(k) * interval] = v }
+                    }
+                }
+                var app = head.appender()
+                for labels in order {
+                    for (t, v) in (merged[labels] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                        _ = app.append(ref: nil, labels: labels, t: t, v: v)
+                    }
+                }
+                for (labels, points) in series {
+                    if points.contains(.histogram) { histogramNames.insert(labels.metricName) }
+                    if nhcb {
+                        // The classic float series stay; one native histogram appears under the base name.
+                        for suffix in ["_bucket", "_count", "_sum"] where labels.metricName.hasSuffix(suffix) {
+                            histogramNames.insert(String(labels.metricName.dropLast(suffix.count)))
+                        }
+                    }
+                }
+                do { _ = try app.commit() } catch { report.failures.append((line, "load failed: \(error)")) }
+            case .eval(let c):
+                if let reason = skipReason(c, histogramNames: histogramNames) {
+                    report.skipped.append((c.line, reason))
+                    continue
+                }
+                if let problem = check(c, head: head) {
+                    report.failures.append((c.line, "\(c.query): \(problem)"))
+                } else {
+                    report.passed += 1
+                }
+            }
+        }
+        return report
+    }
+
+    func skipReason(_ c: TestScript.EvalCase, histogramNames: Set<String>) -> String? {
+        if c.mentionsHistograms { return "native histograms are not supported yet" }
+        guard let expr = try? Parser.parse(c.query) else { return nil }
+        var reason: String?
+        Self.walk(expr) { e in
+            switch e {
+            case .vector(let s), .matrix(let s, _):
+                for m in s.matchers where m.name == LabelName.metricName {
+                    if histogramNames.contains(where: { m.matches($0) }) { reason = "native histograms are not supported yet" }
+                }
+            case .call(let name, _) where Self.nativeHistogramFunctions.contains(name):
+                reason = "\(name) needs native histograms"
+            default: break
+            }
+        }
+        return reason
+    }
+
+    static func walk(_ e: Expr, _ visit: (Expr) -> Void) {
+        visit(e)
+        switch e {
+        case .subquery(let inner, _, _, _, _), .negate(let inner), .paren(let inner): walk(inner, visit)
+        case .call(_, let args): for a in args { walk(a, visit) }
+        case .aggregate(_, let inner, let param, _, _):
+            walk(inner, visit)
+            if let param { walk(param, visit) }
+        case .binary(_, let l, let r, _, _):
+            walk(l, visit)
+            walk(r, visit)
+        default: break
+        }
+    }
+
+    /// Returns nil when the case holds, or what went wrong.
+    func check(_ c: TestScript.EvalCase, head: Head) -> String? {
+        if c.expectWarn || c.expectInfo { return "expects a warn/info annotation; Vigil does not raise annotations yet" }
+        let expr: Expr
+        do { expr = try Parser.parse(c.query) } catch {
+            return c.expectFail ? checkFailure(QueryError(.badData, error.description), c) : "unexpected parse error: \(error)"
+        }
+        if let range = c.range {
+            do {
+                let value = try engine.range(expr, start: range.start, end: range.end, step: range.step, querier: head)
+                if c.expectFail { return "expected an error, got a result" }
+                return compareRange(value, c, start: range.start, step: range.step)
+            } catch {
+                return c.expectFail ? checkFailure(error, c) : "unexpected error: \(error.message)"
+            }
+        }
+        let at = c.instantAt ?? 0
+        var variants: [(Expr, Int64)] = [(expr, at)]
+        if let fixed = Self.withAt(expr, at), fixed != expr {
+            let times: [Int64] = at == 0 ? [-1000, 1000] : [-10 * at, 0, at / 5, 10 * at]
+            variants += times.map { (fixed, $0) }
+            variants.append((fixed, at))
+        }
+        for (e, t) in variants {
+            let suffix = e == expr ? "" : " (re-run with @ \(Double(at) / 1000) at \(Double(t) / 1000)s)"
+            do {
+                let value = try engine.instant(e, at: t, querier: head)
+                if c.expectFail { return "expected an error, got a result" + suffix }
+                if let problem = compareInstant(value, c) { return problem + suffix }
+            } catch {
+                if !c.expectFail { return "unexpected error: \(error.message)" + suffix }
+                if let problem = checkFailure(error, c) { return problem + suffix }
+            }
+        }
+        return nil
+    }
+
+    func checkFailure(_ error: QueryError, _ c: TestScript.EvalCase) -> String? {
+        if let msg = c.failMessage, msg != error.message {
+            return "expected error \"\(msg)\", got \"\(error.message)\""
+        }
+        if let pattern = c.failRegex {
+            guard let re = try? Regex2(pattern), re.firstMatch(in: error.message) != nil else {
+                return "expected error matching /\(pattern)/, got \"\(error.message)\""
+            }
+        }
+        return nil
+    }
+
+    /// The expression with `@ at` on every selector and subquery that has none (not inside
+    /// subqueries), or nil when it uses a function that depends on the evaluation time.
+    static func withAt(_ e: Expr, _ at: Int64) -> Expr? {
+        var unsafe = false
+        walk(e) { if case .call(let n, _) = $0, atUnsafeFunctions.contains(n) { unsafe = true } }
+        if unsafe { return nil }
+        func set(_ e: Expr) -> Expr {
+            switch e {
+            case .vector(var s):
+                if s.at == nil { s.at = .timestamp(at) }
+                return .vector(s)
+            case .matrix(var s, let r):
+                if s.at == nil { s.at = .timestamp(at) }
+                return .matrix(s, range: r)
+            case .subquery(let inner, let r, let st, let o, let a):
+                return .subquery(inner, range: r, step: st, offset: o, at: a ?? .timestamp(at))
+            case .call(let n, let args): return .call(n, args.map(set))
+            case .aggregate(let op, let inner, let param, let g, let w): return .aggregate(op, set(inner), param: param.map(set), grouping: g, without: w)
+            case .binary(let op, let l, let r, let m, let b): return .binary(op, set(l), set(r), matching: m, returnBool: b)
+            case .negate(let inner): return .negate(set(inner))
+            case .paren(let inner): return .paren(set(inner))
+            case .number, .string: return e
+            }
+        }
+        return set(e)
+    }
+
+    /// Prometheus' tolerance: about 1e-6 relative, with an absolute floor near zero.
+    static func almostEqual(_ a: Double, _ b: Double) -> Bool {
+        if a.isNaN && b.isNaN { return StaleNaN.isStale(a) == StaleNaN.isStale(b) }
+        if a == b { return true }
+        let epsilon = 1e-6
+        let absSum = abs(a) + abs(b)
+        let diff = abs(a - b)
+        if a == 0 || b == 0 || absSum < Double.leastNormalMagnitude { return diff < epsilon * Double.leastNormalMagnitude }
+        return diff / min(absSum, Double.greatestFiniteMagnitude) < epsilon
+    }
+
+    func compareInstant(_ value: Value, _ c: TestScript.EvalCase) -> String? {
+        switch value {
+        case .string(_, let s):
+            guard let want = c.expectedString else { return "unexpected string result \"\(s)\"" }
+            return want == s ? nil : "expected string \"\(want)\", got \"\(s)\""
+        case .scalar(_, let v):
+            guard c.expected.count == 1, c.expected[0].labels == nil, case .value(let want) = c.expected[0].points.first else {
+                return "unexpected scalar result \(v)"
+            }
+            return Self.almostEqual(v, want) ? nil : "expected scalar \(want), got \(v)"
+        case .vector(let vec):
+            if c.expected.count != vec.count {
+                return "expected \(c.expected.count) series, got \(vec.count): \(vec.map { "\($0.labels) \($0.v)" })"
+            }
+            for (k, exp) in c.expected.enumerated() {
+                guard let labels = exp.labels, case .value(let want) = exp.points.first else { return "expected a scalar, got a vector" }
+                let match: VectorElement?
+                if c.ordered { match = vec[k].labels == labels ? vec[k] : nil } else { match = vec.first { $0.labels == labels } }
+                guard let m = match else {
+                    return c.ordered ? "series \(k) should be \(labels), got \(vec[k].labels)" : "missing series \(labels); got \(vec.map(\.labels))"
+                }
+                if !Self.almostEqual(m.v, want) { return "series \(labels): expected \(want), got \(m.v)" }
+            }
+            return nil
+        case .matrix(let m):
+            guard c.expectedRangeVector || !c.expected.isEmpty else { return "unexpected range vector result" }
+            return compareMatrix(m, c.expected, start: nil, step: nil)
+        }
+    }
+
+    func compareRange(_ value: Value, _ c: TestScript.EvalCase, start: Int64, step: Int64) -> String? {
+        guard case .matrix(let m) = value else { return "range query did not return a matrix" }
+        return compareMatrix(m, c.expected, start: start, step: step)
+    }
+
+    func compareMatrix(_ m: [MatrixSeries], _ expected: [(labels: Labels?, points: [SeriesValues.Point])], start: Int64?, step: Int64?) -> String? {
+        let wanted = expected.filter { $0.points.contains { if case .value = $0 { return true }; return false } }
+        if wanted.count != m.count { return "expected \(wanted.count) series, got \(m.count): \(m.map(\.labels))" }
+        for exp in wanted {
+            let labels = exp.labels ?? .empty
+            guard let series = m.first(where: { $0.labels == labels }) else { return "missing series \(labels); got \(m.map(\.labels))" }
+            var samples = series.samples[...]
+            var k = 0
+            for p in exp.points {
+                defer { k += 1 }
+                guard case .value(let want) = p else { continue }
+                if let start, let step {
+                    let t = start + Int64(k) * step
+                    guard let s = samples.first(where: { $0.t == t }) else { return "series \(labels): no point at \(Double(t) / 1000)s" }
+                    if !Self.almostEqual(s.v, want) { return "series \(labels) at \(Double(t) / 1000)s: expected \(want), got \(s.v)" }
+                } else {
+                    guard let s = samples.popFirst() else { return "series \(labels): fewer points than expected" }
+                    if !Self.almostEqual(s.v, want) { return "series \(labels): expected \(want), got \(s.v)" }
+                }
+            }
+            if let start, let step {
+                let expectedTimes = Set(exp.points.enumerated().compactMap { k, p -> Int64? in
+                    if case .value = p { return start + Int64(k) * step }
+                    return nil
+                })
+                if let extra = series.samples.first(where: { !expectedTimes.contains($0.t) }) {
+                    return "series \(labels): unexpected point at \(Double(extra.t) / 1000)s"
+                }
+            }
+        }
+        return nil
+    }
+}

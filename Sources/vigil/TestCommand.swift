@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import PromQL
+
+/// `vigil test`: run test files.
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "test", abstract: "Run test files.", subcommands: [PromQLScripts.self])
+
+    /// `vigil test promql FILE...`: PromQL test scripts (Prometheus' `.test` language).
+    struct PromQLScripts: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "promql", abstract: "Run PromQL test scripts; prints each failure and a closing 'N passed, M failed' line.")
+
+        @Argument(help: "Test script files.")
+        var files: [String]
+
+        @Flag(help: "Also list skipped cases with their reasons.")
+        var verbose = false
+
+        func run() throws {
+            var passed = 0, failed = 0, skipped = 0
+            let runner = TestScriptRunner()
+            for file in files {
+                let r = runner.run(file: file)
+                for f in r.failures { print("\(file):\(f.line): FAIL \(f.message)") }
+                if verbose { for s in r.skipped { print("\(file):\(s.line): SKIP \(s.reason)") } }
+                print("\(file): \(r.summary)")
+                passed += r.passed
+                failed += r.failures.count
+                skipped += r.skipped.count
+            }
+            print("\(passed) passed, \(failed) failed" + (skipped > 0 ? ", \(skipped) skipped" : ""))
+            if failed > 0 { throw ExitCode(1) }
+        }
+    }
+}
