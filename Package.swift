@@ -69,7 +69,7 @@ let package = Package(
         ]),
         // Hummingbird routes: lifecycle, status, targets, own metrics.
         .target(name: "HTTPAPI", dependencies: [
-            "Scrape", "TSDB", "Config", "RemoteWrite",
+            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -91,6 +91,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.

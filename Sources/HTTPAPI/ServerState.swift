@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import PromQL
 import Scrape
 import Synchronization
 import TSDB
@@ -30,6 +31,15 @@ public final class ServerState: Sendable {
     public let lifecycleEnabled: Bool
     public let remoteWriteEnabled: Bool
     public let metrics: VigilMetrics
+
+    /// Query limits (`--query.*` flags).
+    public struct QuerySettings: Sendable {
+        public var engine = QueryOptions()
+        public var maxConcurrency = 20
+        public init() {}
+    }
+
+    public let queryOptions: QuerySettings
     public let startTime = Date()
 
     private struct Mutable: Sendable {
@@ -45,7 +55,8 @@ public final class ServerState: Sendable {
     private let mutable = Mutex(Mutable())
 
     public init(buildInfo: BuildInfo = BuildInfo(), flags: [String: String], lifecycleEnabled: Bool, remoteWriteEnabled: Bool,
-                metrics: VigilMetrics) {
+                queryOptions: QuerySettings = QuerySettings(), metrics: VigilMetrics) {
+        self.queryOptions = queryOptions
         self.buildInfo = buildInfo
         self.flags = flags
         self.lifecycleEnabled = lifecycleEnabled

@@ -1,3 +1,4 @@
+import HTTPAPI
 import MetricModel
 import TSDB
 
@@ -14,6 +15,8 @@ public struct ServerOptions: Sendable {
     public var enableLifecycle = false
     public var enableRemoteWriteReceiver = false
     public var externalURL = ""
+    /// Query limits: `--query.timeout`, `--query.max-samples`, `--query.lookback-delta`, `--query.max-concurrency`.
+    public var query = ServerState.QuerySettings()
     /// How often storage maintenance (retention, snapshots) runs.
     public var maintenanceInterval: Duration = .seconds(60)
 

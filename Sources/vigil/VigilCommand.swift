@@ -72,6 +72,18 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.external-url"), help: "The URL under which Vigil is reachable from outside.")
     var externalURL = ""
 
+    @Option(name: .customLong("query.timeout"), help: "Maximum time a query may take before it is aborted.")
+    var queryTimeout = "2m"
+
+    @Option(name: .customLong("query.max-samples"), help: "Maximum number of samples a single query may load into memory.")
+    var queryMaxSamples = 50_000_000
+
+    @Option(name: .customLong("query.lookback-delta"), help: "How far back an instant selector looks for the latest sample.")
+    var queryLookbackDelta = "5m"
+
+    @Option(name: .customLong("query.max-concurrency"), help: "Maximum number of queries executed at once.")
+    var queryMaxConcurrency = 20
+
     @Option(name: .customLong("log.level"), help: "Only log messages at or above this level: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -107,11 +119,24 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableLifecycle = enableLifecycle
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         o.externalURL = externalURL
+        do {
+            o.query.engine.timeout = try PromDuration(parsing: queryTimeout).duration
+            o.query.engine.lookbackDelta = try PromDuration(parsing: queryLookbackDelta).milliseconds
+        } catch {
+            throw ValidationError("--query.timeout / --query.lookback-delta: \(error)")
+        }
+        guard queryMaxSamples > 0, queryMaxConcurrency > 0 else {
+            throw ValidationError("--query.max-samples and --query.max-concurrency must be positive")
+        }
+        o.query.engine.maxSamples = queryMaxSamples
+        o.query.maxConcurrency = queryMaxConcurrency
         o.flags = [
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.external-url": externalURL, "log.level": logLevel, "log.format": logFormat,
+            "query.timeout": queryTimeout, "query.max-samples": String(queryMaxSamples),
+            "query.lookback-delta": queryLookbackDelta, "query.max-concurrency": String(queryMaxConcurrency),
         ]
         LoggingSystem.bootstrap { VigilLogHandler(label: $0, level: level, format: format) }
         return (o, Logger(label: "vigil"))

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import MetricModel
+
+/// Request parameters from the query string and, for POST, a form-encoded body (Grafana's default).
+struct APIParameters {
+    private var values: [(String, String)] = []
+
+    static func from(_ request: Request) async -> APIParameters {
+        var p = APIParameters()
+        // Keys and values are both percent-decoded (`match%5B%5D` is `match[]`).
+        if let query = request.uri.query { p.values += Self.parseForm(query) }
+        if request.method == .post,
+           request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false,
+           let body = try? await request.body.collect(upTo: 8 << 20) {
+            p.values += Self.parseForm(String(buffer: body))
+        }
+        return p
+    }
+
+    static func parseForm(_ text: String) -> [(String, String)] {
+        text.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+            }
+            guard let k = parts.first else { return nil }
+            return (decode(k), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    subscript(_ name: String) -> String? { values.last { $0.0 == name }?.1 }
+
+    func all(_ name: String) -> [String] { values.filter { $0.0 == name }.map(\.1) }
+
+    /// Errors in parameters are the client's (`bad_data`).
+    struct Invalid: Error { var message: String }
+
+    /// A time as RFC 3339 or Unix seconds with fractions, in milliseconds.
+    func time(_ name: String, default fallback: Int64) throws(Invalid) -> Int64 {
+        guard let text = self[name], !text.isEmpty else { return fallback }
+        if let t = Self.parseTime(text) { return t }
+        throw Invalid(message: "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid timestamp")
+    }
+
+    static func parseTime(_ text: String) -> Int64? {
+        if let v = Double(text), v.isFinite, abs(v) < 9.2e15 { return Int64((v * 1000).rounded()) }
+        let styles: [Date.ISO8601FormatStyle] = [
+            Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle(),
+        ]
+        for style in styles {
+            if let d = try? style.parse(text) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+        }
+        return nil
+    }
+
+    /// A duration as float seconds or a Prometheus duration, in milliseconds.
+    func duration(_ name: String) throws(Invalid) -> Int64? {
+        guard let text = self[name], !text.isEmpty else { return nil }
+        if let v = Double(text), v.isFinite, abs(v) < 9.2e12 { return Int64((v * 1000).rounded()) }
+        if let d = try? PromDuration(parsing: text) { return d.milliseconds }
+        throw Invalid(message: "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid duration")
+    }
+}

@@ -1,0 +1,100 @@
+import MetricModel
+import PromQL
+import TSDB
+
+/// Writes query results in Prometheus' JSON shapes, with values formatted as Go formats them.
+enum QueryResultJSON {
+    /// `strconv.FormatFloat(v, 'f', -1, 64)`: the shortest round-trip digits, never an exponent.
+    static func formatValue(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v == .infinity { return "+Inf" }
+        if v == -.infinity { return "-Inf" }
+        let shortest = "\(v)"
+        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }) else {
+            return shortest.hasSuffix(".0") ? String(shortest.dropLast(2)) : shortest
+        }
+        let exponent = Int(shortest[shortest.index(after: e)...]) ?? 0
+        var mantissa = String(shortest[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let intPart = String(parts[0])
+        var frac = parts.count > 1 ? String(parts[1]) : ""
+        if frac == "0" { frac = "" }
+        let digits = intPart + frac
+        let pointPosition = intPart.count + exponent
+        var out: String
+        if pointPosition <= 0 {
+            out = "0." + String(repeating: "0", count: -pointPosition) + digits
+        } else if pointPosition >= digits.count {
+            out = digits + String(repeating: "0", count: pointPosition - digits.count)
+        } else {
+            let idx = digits.index(digits.startIndex, offsetBy: pointPosition)
+            out = String(digits[..<idx]) + "." + String(digits[idx...])
+        }
+        return (negative ? "-" : "") + out
+    }
+
+    /// Seconds with up to millisecond precision, as a JSON number.
+    static func formatTime(_ ms: Int64) -> String {
+        let sign = ms < 0 ? "-" : ""
+        let a = ms.magnitude
+        let frac = a % 1000
+        if frac == 0 { return "\(sign)\(a / 1000)" }
+        var f = String(frac)
+        f = String(repeating: "0", count: 3 - f.count) + f
+        while f.hasSuffix("0") { f.removeLast() }
+        return "\(sign)\(a / 1000).\(f)"
+    }
+
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if c.value < 0x20 {
+                    let hex = String(c.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(c)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func labels(_ l: Labels) -> String {
+        "{" + l.pairs.map { string($0.name) + ":" + string($0.value) }.joined(separator: ",") + "}"
+    }
+
+    static func point(_ t: Int64, _ v: Double) -> String { "[" + formatTime(t) + "," + string(formatValue(v)) + "]" }
+
+    /// `{"resultType":...,"result":...}`.
+    static func data(_ value: Value) -> String {
+        switch value {
+        case .scalar(let t, let v):
+            return "{\"resultType\":\"scalar\",\"result\":" + point(t, v) + "}"
+        case .string(let t, let s):
+            return "{\"resultType\":\"string\",\"result\":[" + formatTime(t) + "," + string(s) + "]}"
+        case .vector(let vec):
+            let items = vec.map { "{\"metric\":" + labels($0.labels) + ",\"value\":" + point($0.t, $0.v) + "}" }
+            return "{\"resultType\":\"vector\",\"result\":[" + items.joined(separator: ",") + "]}"
+        case .matrix(let m):
+            let items = m.map { s in
+                "{\"metric\":" + labels(s.labels) + ",\"values\":[" + s.samples.map { point($0.t, $0.v) }.joined(separator: ",") + "]}"
+            }
+            return "{\"resultType\":\"matrix\",\"result\":[" + items.joined(separator: ",") + "]}"
+        }
+    }
+
+    static func success(_ data: String, warnings: [String] = []) -> String {
+        var out = "{\"status\":\"success\",\"data\":" + data
+        if !warnings.isEmpty { out += ",\"warnings\":[" + warnings.map(string).joined(separator: ",") + "]" }
+        return out + "}"
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Hummingbird
+import MetricModel
+import NIOCore
+import PromQL
+import TSDB
+
+extension APIRoutes {
+    /// Prometheus refuses range queries with more points per series than this.
+    static let maxPointsPerSeries: Int64 = 11_000
+
+    static func json(_ body: String, _ status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func queryError(_ e: QueryError) -> Response {
+        let type: APIErrorType
+        switch e.kind {
+        case .badData: type = .badData
+        case .execution: type = .execution
+        case .timeout: type = .timeout
+        case .canceled: type = .canceled
+        }
+        return JSONResponse.error(type, e.message)
+    }
+
+    static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// `/api/v1/query`, `/query_range`, `/series`, `/labels`, `/label/<name>/values`.
+    static func addQueries(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+        let gate = QueryGate(limit: state.queryOptions.maxConcurrency)
+
+        let instant: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+            let p = await APIParameters.from(request)
+            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
+            do {
+                let t = try p.time("time", default: nowMs())
+                let e = try queryEngine(p, state)
+                let limit = Int(p["limit"] ?? "") ?? 0
+                await gate.acquire()
+                let result = Result { () throws(QueryError) -> Value in try e.instantQuery(query, at: t, querier: db.head) }
+                await gate.release()
+                var value = try result.get()
+                var warnings: [String] = []
+                if limit > 0 { (value, warnings) = truncate(value, limit) }
+                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings))
+            } catch let e as APIParameters.Invalid {
+                return JSONResponse.error(.badData, e.message)
+            } catch let e as QueryError {
+                return queryError(e)
+            } catch {
+                return JSONResponse.error(.internal, "\(error)")
+            }
+        }
+        router.get("/api/v1/query", use: instant)
+        router.post("/api/v1/query", use: instant)
+
+        let range: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+            let p = await APIParameters.from(request)
+            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
+            do {
+                guard p["start"] != nil, p["end"] != nil else { return JSONResponse.error(.badData, "invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
+                let start = try p.time("start", default: 0)
+                let end = try p.time("end", default: 0)
+                guard end >= start else { return JSONResponse.error(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+                guard let step = try p.duration("step"), step > 0 else {
+                    return JSONResponse.error(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
+                }
+                if (end - start) / step > maxPointsPerSeries {
+                    return JSONResponse.error(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+                }
+                let e = try queryEngine(p, state)
+                let limit = Int(p["limit"] ?? "") ?? 0
+                await gate.acquire()
+                let result = Result { () throws(QueryError) -> Value in try e.rangeQuery(query, start: start, end: end, step: step, querier: db.head) }
+                await gate.release()
+                var value = try result.get()
+                var warnings: [String] = []
+                if limit > 0 { (value, warnings) = truncate(value, limit) }
+                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings))
+            } catch let e as APIParameters.Invalid {
+                return JSONResponse.error(.badData, e.message)
+            } catch let e as QueryError {
+                return queryError(e)
+            } catch {
+                return JSONResponse.error(.internal, "\(error)")
+            }
+        }
+        router.get("/api/v1/query_range", use: range)
+        router.post("/api/v1/query_range", use: range)
+
+        let series: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+            let p = await APIParameters.from(request)
+            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            let matches = p.all("match[]")
+            guard !matches.isEmpty else { return JSONResponse.error(.badData, "no match[] parameter provided") }
+            do {
+                let start = try p.time("start", default: .min)
+                let end = try p.time("end", default: .max)
+                var seen = Set<Labels>()
+                var out: [Labels] = []
+                for m in matches {
+                    let sel = try Parser.parseSelector(m)
+                    for s in db.head.select(sel.matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
+                        out.append(s.labels)
+                    }
+                }
+                out.sort()
+                let limit = Int(p["limit"] ?? "") ?? 0
+                var warnings: [String] = []
+                if limit > 0, out.count > limit {
+                    out = Array(out.prefix(limit))
+                    warnings.append("results truncated due to limit")
+                }
+                return json(QueryResultJSON.success("[" + out.map(QueryResultJSON.labels).joined(separator: ",") + "]", warnings: warnings))
+            } catch let e as APIParameters.Invalid {
+                return JSONResponse.error(.badData, e.message)
+            } catch {
+                return JSONResponse.error(.badData, "invalid parameter \"match[]\": \(error)")
+            }
+        }
+        router.get("/api/v1/series", use: series)
+        router.post("/api/v1/series", use: series)
+
+        let labels: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+            let p = await APIParameters.from(request)
+            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            do {
+                var names = Set<String>()
+                let matches = p.all("match[]")
+                if matches.isEmpty {
+                    names = Set(db.head.labelNames([]))
+                } else {
+                    for m in matches { names.formUnion(db.head.labelNames(try Parser.parseSelector(m).matchers)) }
+                }
+                return json(QueryResultJSON.success(stringList(names.sorted(), limit: Int(p["limit"] ?? "") ?? 0)))
+            } catch {
+                return JSONResponse.error(.badData, "invalid parameter \"match[]\": \(error)")
+            }
+        }
+        router.get("/api/v1/labels", use: labels)
+        router.post("/api/v1/labels", use: labels)
+
+        router.get("/api/v1/label/:name/values") { request, context -> Response in
+            let p = await APIParameters.from(request)
+            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            let raw = context.parameters.get("name") ?? ""
+            let name = unescapeLabelName(raw.removingPercentEncoding ?? raw)
+            do {
+                var values = Set<String>()
+                let matches = p.all("match[]")
+                if matches.isEmpty {
+                    values = Set(db.head.labelValues(name, []))
+                } else {
+                    for m in matches { values.formUnion(db.head.labelValues(name, try Parser.parseSelector(m).matchers)) }
+                }
+                return json(QueryResultJSON.success(stringList(values.sorted(), limit: Int(p["limit"] ?? "") ?? 0)))
+            } catch {
+                return JSONResponse.error(.badData, "invalid parameter \"match[]\": \(error)")
+            }
+        }
+    }
+
+    /// The engine for one request: the server's limits, with a shorter `timeout` if asked.
+    static func queryEngine(_ p: APIParameters, _ state: ServerState) throws(APIParameters.Invalid) -> Engine {
+        var options = state.queryOptions.engine
+        if let t = try p.duration("timeout"), t > 0 {
+            options.timeout = min(options.timeout, .milliseconds(t))
+        }
+        return Engine(options: options)
+    }
+
+    static func stringList(_ items: [String], limit: Int) -> String {
+        let shown = limit > 0 ? Array(items.prefix(limit)) : items
+        return "[" + shown.map(QueryResultJSON.string).joined(separator: ",") + "]"
+    }
+
+    static func truncate(_ value: Value, _ limit: Int) -> (Value, [String]) {
+        switch value {
+        case .vector(let v) where v.count > limit: return (.vector(Array(v.prefix(limit))), ["results truncated due to limit"])
+        case .matrix(let m) where m.count > limit: return (.matrix(Array(m.prefix(limit))), ["results truncated due to limit"])
+        default: return (value, [])
+        }
+    }
+
+    /// Label names with characters outside the legacy set arrive as `U__` escapes: `__` is `_`,
+    /// `_HEX_` is that code point.
+    static func unescapeLabelName(_ s: String) -> String {
+        guard s.hasPrefix("U__") else { return s }
+        var out = ""
+        var chars = Array(s.dropFirst(3))[...]
+        while let c = chars.popFirst() {
+            guard c == "_" else { out.append(c); continue }
+            if chars.first == "_" { chars.removeFirst(); out.append("_"); continue }
+            var hex = ""
+            while let h = chars.first, h != "_" { hex.append(h); chars.removeFirst() }
+            guard chars.popFirst() == "_", let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else { return s }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
+    }
+}

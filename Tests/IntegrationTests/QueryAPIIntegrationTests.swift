@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// The query API against real clients: promtool (Debian's prometheus package) and the request
+/// shapes Grafana's Prometheus datasource sends.
+@Suite(.serialized) struct QueryAPIIntegrationTests {
+    static func promtool(_ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func startScrapingModelAPI() async throws -> (ChildProcess, VigilInstance) {
+        let (api, port) = try await startModelAPI(rate: 20)
+        let config = "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: model-api\n    static_configs:\n      - targets: ['127.0.0.1:\(port)']\n"
+        let vigil = try await VigilInstance(config: config)
+        // Enough scrapes that rate() over 5s windows has data at every step of a 4s range.
+        _ = try await eventually {
+            let r = try await HTTP.request(vigil.base + "/api/v1/query?query=count(count_over_time(up%5B12s%5D)%20%3E%3D%209)")
+            return r.body.contains("\"1\"]")
+        }
+        return (api, vigil)
+    }
+
+    @Test func promtoolQueriesInstantRangeSeriesAndLabels() async throws {
+        #expect(FileManager.default.fileExists(atPath: "/usr/bin/promtool"), "Debian's prometheus package provides promtool: run scripts/install-test-deps.sh")
+        let (api, vigil) = try await Self.startScrapingModelAPI()
+        defer { _ = api }
+        let url = vigil.base
+
+        let instant = try Self.promtool(["query", "instant", url, "sum by (species) (rate(python_iris_predictions_total[5s]))"])
+        #expect(instant.status == 0, "\(instant.output)")
+        #expect(instant.output.contains("{species=\"setosa\"} =>"), "\(instant.output)")
+
+        let now = Int(Date().timeIntervalSince1970)
+        let range = try Self.promtool(["query", "range", "--start=\(now - 4)", "--end=\(now)", "--step=1s", url, "up"])
+        #expect(range.status == 0, "\(range.output)")
+        #expect(range.output.contains("up{instance="), "\(range.output)")
+
+        let series = try Self.promtool(["query", "series", url, "--match=python_request_operations_total"])
+        #expect(series.status == 0, "\(series.output)")
+        #expect(series.output.contains("job=\"model-api\""), "\(series.output)")
+
+        let labels = try Self.promtool(["query", "labels", url, "job"])
+        #expect(labels.status == 0)
+        #expect(labels.output.trimmingCharacters(in: .whitespacesAndNewlines) == "model-api")
+
+        let bad = try Self.promtool(["query", "instant", url, "sum(rate(x[5m])"])
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("1:16: parse error"), "\(bad.output)")
+    }
+
+    @Test func grafanaRequestShapes() async throws {
+        let (api, vigil) = try await Self.startScrapingModelAPI()
+        defer { _ = api }
+        // Health check.
+        let health = try await HTTP.request(vigil.base + "/api/v1/query?query=1%2B1&time=1700000000")
+        #expect(health.body == "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}")
+        // Metric browser.
+        let names = try #require((try await HTTP.request(vigil.base + "/api/v1/label/__name__/values").json as? [String: Any])?["data"] as? [String])
+        #expect(names.contains("python_request_operations_total"))
+        // Series lookup with match[] (POST form, as Grafana sends it).
+        let series = try await HTTP.form(vigil.base + "/api/v1/series", ["match[]": "up{job=\"model-api\"}"])
+        let list = try #require((series.json as? [String: Any])?["data"] as? [[String: String]])
+        #expect(list.first?["job"] == "model-api")
+        // Range query with aligned steps, POST form.
+        let end = (Int(Date().timeIntervalSince1970) / 2) * 2
+        let range = try await HTTP.form(vigil.base + "/api/v1/query_range", [
+            "query": "histogram_quantile(0.95, sum by (le) (rate(python_processing_time_seconds_bucket[5s])))",
+            "start": "\(end - 4)", "end": "\(end)", "step": "2",
+        ])
+        let data = try #require((range.json as? [String: Any])?["data"] as? [String: Any])
+        #expect(data["resultType"] as? String == "matrix")
+        let values = try #require(((data["result"] as? [[String: Any]])?.first?["values"]) as? [[Any]])
+        #expect(values.count == 3)
+        #expect(values.allSatisfy { ($0[0] as? Double).map { Int($0) % 2 == 0 } == true && $0[1] is String })
+        // Errors have Prometheus' types and status codes.
+        let bad = try await HTTP.request(vigil.base + "/api/v1/query?query=rate(up)")
+        #expect(bad.status == 400)
+        #expect((bad.json as? [String: Any])?["errorType"] as? String == "bad_data")
+        let manyToMany = try await HTTP.request(vigil.base + "/api/v1/query?query=" + "python_request_operations_total%20%2B%20on()%20up%7Bjob%3D%22model-api%22%7D%20%2B%20on()%20python_iris_predictions_total")
+        #expect(manyToMany.status == 422)
+        #expect((manyToMany.json as? [String: Any])?["errorType"] as? String == "execution")
+    }
+}
+
+extension HTTP {
+    /// POSTs a form-encoded body.
+    static func form(_ url: String, _ fields: [String: String]) async throws -> Reply {
+        var req = HTTPClientRequest(url: url)
+        req.method = .POST
+        req.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = fields.map { k, v in
+            (k.addingPercentEncoding(withAllowedCharacters: allowed) ?? k) + "=" + (v.addingPercentEncoding(withAllowedCharacters: allowed) ?? v)
+        }.joined(separator: "&")
+        req.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(10))
+        return Reply(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 16 << 20)))
+    }
+}
+
+import AsyncHTTPClient
+import NIOCore
