@@ -12,6 +12,7 @@ public enum APIRoutes {
         addStatus(router, state)
         addRemoteWrite(router, state)
         addQueries(router, state)
+        addMetadata(router, state)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database))))

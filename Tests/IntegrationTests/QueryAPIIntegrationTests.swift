@@ -81,6 +81,14 @@ import Testing
         let values = try #require(((data["result"] as? [[String: Any]])?.first?["values"]) as? [[Any]])
         #expect(values.count == 3)
         #expect(values.allSatisfy { ($0[0] as? Double).map { Int($0) % 2 == 0 } == true && $0[1] is String })
+        // Metadata from the scraped HELP/TYPE lines, and cardinality statistics.
+        let metadata = try #require((try await HTTP.request(vigil.base + "/api/v1/metadata").json as? [String: Any])?["data"] as? [String: [[String: String]]])
+        #expect(metadata["python_request_operations"]?.first?["type"] == "counter")
+        #expect(metadata["python_processing_time_seconds"]?.first?["help"] == "Time spent processing a request")
+        let tsdb = try #require((try await HTTP.request(vigil.base + "/api/v1/status/tsdb").json as? [String: Any])?["data"] as? [String: Any])
+        #expect(((tsdb["headStats"] as? [String: Any])?["numSeries"] as? Int ?? 0) > 10)
+        let byName = try #require(tsdb["seriesCountByMetricName"] as? [[String: Any]])
+        #expect(byName.first?["name"] as? String == "python_processing_time_seconds_bucket")
         // Errors have Prometheus' types and status codes.
         let bad = try await HTTP.request(vigil.base + "/api/v1/query?query=rate(up)")
         #expect(bad.status == 400)

@@ -1,0 +1,51 @@
+import Hummingbird
+import Scrape
+import TSDB
+
+extension APIRoutes {
+    /// `/api/v1/metadata`, `/api/v1/status/tsdb`, `/api/v1/query_exemplars`.
+    static func addMetadata(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+        router.get("/api/v1/metadata") { request, _ -> Response in
+            let p = await APIParameters.from(request)
+            guard let manager = state.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            let all = await manager.metadata()
+            let limit = Int(p["limit"] ?? "") ?? -1
+            let perMetric = Int(p["limit_per_metric"] ?? "") ?? -1
+            var names = all.keys.sorted()
+            if let metric = p["metric"], !metric.isEmpty { names = names.filter { $0 == metric } }
+            if limit >= 0 { names = Array(names.prefix(limit)) }
+            var parts: [String] = []
+            for name in names {
+                var entries = (all[name] ?? []).sorted { ($0.type.rawValue, $0.help) < ($1.type.rawValue, $1.help) }
+                if perMetric >= 0 { entries = Array(entries.prefix(perMetric)) }
+                let list = entries.map {
+                    "{\"type\":" + QueryResultJSON.string($0.type.rawValue) + ",\"help\":" + QueryResultJSON.string($0.help)
+                        + ",\"unit\":" + QueryResultJSON.string($0.unit) + "}"
+                }
+                parts.append(QueryResultJSON.string(name) + ":[" + list.joined(separator: ",") + "]")
+            }
+            return json(QueryResultJSON.success("{" + parts.joined(separator: ",") + "}"))
+        }
+
+        router.get("/api/v1/status/tsdb") { request, _ -> Response in
+            let p = await APIParameters.from(request)
+            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            let stats = db.head.cardinality(limit: Int(p["limit"] ?? "") ?? 10)
+            func list(_ entries: [CardinalityStats.Entry]) -> String {
+                "[" + entries.map { "{\"name\":" + QueryResultJSON.string($0.name) + ",\"value\":\($0.value)}" }.joined(separator: ",") + "]"
+            }
+            let head = "{\"numSeries\":\(stats.numSeries),\"chunkCount\":\(stats.chunkCount),\"minTime\":\(stats.minTime),\"maxTime\":\(stats.maxTime)}"
+            let data = "{\"headStats\":" + head
+                + ",\"seriesCountByMetricName\":" + list(stats.seriesCountByMetricName)
+                + ",\"labelValueCountByLabelName\":" + list(stats.labelValueCountByLabelName)
+                + ",\"memoryInBytesByLabelName\":" + list(stats.memoryInBytesByLabelName)
+                + ",\"seriesCountByLabelValuePair\":" + list(stats.seriesCountByLabelValuePair) + "}"
+            return json(QueryResultJSON.success(data))
+        }
+
+        // Vigil stores no exemplars yet; an empty result is what Prometheus returns without them.
+        let exemplars: @Sendable (Request, BasicRequestContext) async -> Response = { _, _ in json(QueryResultJSON.success("[]")) }
+        router.get("/api/v1/query_exemplars", use: exemplars)
+        router.post("/api/v1/query_exemplars", use: exemplars)
+    }
+}
