@@ -92,9 +92,10 @@ enum QueryResultJSON {
         }
     }
 
-    static func success(_ data: String, warnings: [String] = []) -> String {
+    static func success(_ data: String, warnings: [String] = [], infos: [String] = []) -> String {
         var out = "{\"status\":\"success\",\"data\":" + data
         if !warnings.isEmpty { out += ",\"warnings\":[" + warnings.map(string).joined(separator: ",") + "]" }
+        if !infos.isEmpty { out += ",\"infos\":[" + infos.map(string).joined(separator: ",") + "]" }
         return out + "}"
     }
 }

@@ -39,12 +39,12 @@ extension APIRoutes {
                 let e = try queryEngine(p, state)
                 let limit = Int(p["limit"] ?? "") ?? 0
                 await gate.acquire()
-                let result = Result { () throws(QueryError) -> Value in try e.instantQuery(query, at: t, querier: db.head) }
+                let result = Result { () throws(QueryError) -> QueryResult in try e.instantQueryResult(query, at: t, querier: db.head) }
                 await gate.release()
-                var value = try result.get()
-                var warnings: [String] = []
-                if limit > 0 { (value, warnings) = truncate(value, limit) }
-                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings))
+                let r = try result.get()
+                var (value, warnings) = (r.value, r.warnings)
+                if limit > 0 { let (v, w) = truncate(value, limit); value = v; warnings += w }
+                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings, infos: r.infos))
             } catch let e as APIParameters.Invalid {
                 return JSONResponse.error(.badData, e.message)
             } catch let e as QueryError {
@@ -74,12 +74,14 @@ extension APIRoutes {
                 let e = try queryEngine(p, state)
                 let limit = Int(p["limit"] ?? "") ?? 0
                 await gate.acquire()
-                let result = Result { () throws(QueryError) -> Value in try e.rangeQuery(query, start: start, end: end, step: step, querier: db.head) }
+                let result = Result { () throws(QueryError) -> QueryResult in
+                    try e.rangeQueryResult(query, start: start, end: end, step: step, querier: db.head)
+                }
                 await gate.release()
-                var value = try result.get()
-                var warnings: [String] = []
-                if limit > 0 { (value, warnings) = truncate(value, limit) }
-                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings))
+                let r = try result.get()
+                var (value, warnings) = (r.value, r.warnings)
+                if limit > 0 { let (v, w) = truncate(value, limit); value = v; warnings += w }
+                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings, infos: r.infos))
             } catch let e as APIParameters.Invalid {
                 return JSONResponse.error(.badData, e.message)
             } catch let e as QueryError {

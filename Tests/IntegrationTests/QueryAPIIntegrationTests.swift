@@ -89,6 +89,12 @@ import Testing
         #expect(((tsdb["headStats"] as? [String: Any])?["numSeries"] as? Int ?? 0) > 10)
         let byName = try #require(tsdb["seriesCountByMetricName"] as? [[String: Any]])
         #expect(byName.first?["name"] as? String == "python_processing_time_seconds_bucket")
+        // Annotations travel in `infos` and `warnings`.
+        let annotated = try await HTTP.request(vigil.base + "/api/v1/query?query=" + "rate(python_model_info%5B5s%5D)")
+        let infos = (annotated.json as? [String: Any])?["infos"] as? [String]
+        #expect(infos?.first?.contains("metric might not be a counter") == true, "\(annotated.body)")
+        let quantile = try await HTTP.request(vigil.base + "/api/v1/query?query=" + "quantile(2%2C%20up)")
+        #expect(((quantile.json as? [String: Any])?["warnings"] as? [String])?.first?.contains("quantile value should be between 0 and 1") == true)
         // Errors have Prometheus' types and status codes.
         let bad = try await HTTP.request(vigil.base + "/api/v1/query?query=rate(up)")
         #expect(bad.status == 400)

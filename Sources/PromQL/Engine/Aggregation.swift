@@ -66,7 +66,9 @@ extension Evaluator {
                 out.append(VectorElement(labels: g, t: t, v: m))
             case .stddev: out.append(VectorElement(labels: g, t: t, v: Self.variance(values).squareRoot()))
             case .stdvar: out.append(VectorElement(labels: g, t: t, v: Self.variance(values)))
-            case .quantile: out.append(VectorElement(labels: g, t: t, v: Self.quantile(k, values)))
+            case .quantile:
+                if k.isNaN || k < 0 || k > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(k))") }
+                out.append(VectorElement(labels: g, t: t, v: Self.quantile(k, values)))
             case .topk, .bottomk:
                 guard k >= 1, !k.isNaN else { continue }
                 let n = k > 9e18 ? Int.max : Int(k)

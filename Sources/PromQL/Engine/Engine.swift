@@ -9,29 +9,51 @@ public struct Engine: Sendable {
 
     /// Evaluates `query` at one instant (milliseconds).
     public func instantQuery(_ query: String, at t: Int64, querier: any Querier) throws(QueryError) -> Value {
-        let expr: Expr
-        do { expr = try Parser.parse(query) } catch { throw QueryError(.badData, error.description) }
-        return try instant(expr, at: t, querier: querier)
+        try instantQueryResult(query, at: t, querier: querier).value
+    }
+
+    /// Parses and evaluates `query` at one instant, with annotations.
+    public func instantQueryResult(_ query: String, at t: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
+        try instantResult(try Self.parse(query), at: t, querier: querier)
+    }
+
+    static func parse(_ query: String) throws(QueryError) -> Expr {
+        do { return try Parser.parse(query) } catch { throw QueryError(.badData, error.description) }
     }
 
     public func instant(_ expr: Expr, at t: Int64, querier: any Querier) throws(QueryError) -> Value {
+        try instantResult(expr, at: t, querier: querier).value
+    }
+
+    /// Like ``instant(_:at:querier:)`` with the annotations raised on the way.
+    public func instantResult(_ expr: Expr, at t: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
         let ev = Evaluator(querier: querier, options: options, start: t, end: t)
         ev.prepare(expr, start: t, end: t)
+        let value: Value
         switch try ev.eval(expr, at: t) {
-        case .vector(let v): return .vector(try Evaluator.finalize(v))
-        case .matrix(let m): return .matrix(try Evaluator.finalize(m))
-        case let other: return other
+        case .vector(let v): value = .vector(try Evaluator.finalize(v))
+        case .matrix(let m): value = .matrix(try Evaluator.finalize(m))
+        case let other: value = other
         }
+        return QueryResult(value: value, warnings: ev.warnings, infos: ev.infos)
     }
 
     /// Evaluates `query` at every step from `start` to `end` (milliseconds); the result is a matrix.
     public func rangeQuery(_ query: String, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> Value {
-        let expr: Expr
-        do { expr = try Parser.parse(query) } catch { throw QueryError(.badData, error.description) }
-        return try range(expr, start: start, end: end, step: step, querier: querier)
+        try rangeQueryResult(query, start: start, end: end, step: step, querier: querier).value
+    }
+
+    /// Parses and evaluates `query` over a range, with annotations.
+    public func rangeQueryResult(_ query: String, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
+        try rangeResult(try Self.parse(query), start: start, end: end, step: step, querier: querier)
     }
 
     public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> Value {
+        try rangeResult(expr, start: start, end: end, step: step, querier: querier).value
+    }
+
+    /// Like ``range(_:start:end:step:querier:)`` with the annotations raised on the way.
+    public func rangeResult(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
         guard step > 0 else { throw QueryError(.badData, "zero or negative query resolution step widths are not accepted. Try a positive integer") }
         guard end >= start else { throw QueryError(.badData, "end timestamp must not be before start time") }
         switch expr.type {
@@ -65,6 +87,6 @@ public struct Engine: Sendable {
             t += step
         }
         out.sort { $0.labels < $1.labels }
-        return .matrix(out)
+        return QueryResult(value: .matrix(out), warnings: ev.warnings, infos: ev.infos)
     }
 }

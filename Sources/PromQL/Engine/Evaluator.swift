@@ -42,6 +42,19 @@ final class Evaluator {
     private var windows: [String: (Int64, Int64)] = [:]
     private let deadline: ContinuousClock.Instant
     var samplesInMemory = 0
+    /// Annotations raised during evaluation, each once, in order.
+    private(set) var warnings: [String] = []
+    private(set) var infos: [String] = []
+
+    func warn(_ message: String) {
+        let full = "PromQL warning: " + message
+        if !warnings.contains(full) { warnings.append(full) }
+    }
+
+    func info(_ message: String) {
+        let full = "PromQL info: " + message
+        if !infos.contains(full) { infos.append(full) }
+    }
 
     init(querier: any Querier, options: QueryOptions, start: Int64, end: Int64, step: Int64 = 0) {
         self.querier = querier

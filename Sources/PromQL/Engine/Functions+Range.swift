@@ -46,7 +46,20 @@ extension Evaluator {
         default: break
         }
         var params: [Double] = []
-        if name == "quantile_over_time" { params = [try scalar(args[0], at: t)] }
+        if name == "quantile_over_time" {
+            params = [try scalar(args[0], at: t)]
+            if !series.isEmpty, params[0].isNaN || params[0] < 0 || params[0] > 1 {
+                warn("quantile value should be between 0 and 1, got \(Self.formatValue(params[0]))")
+            }
+        }
+        if name == "rate" || name == "increase" {
+            for s in series {
+                let metric = s.labels.metricName
+                if !metric.isEmpty, !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
+                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(metric)\"")
+                }
+            }
+        }
         if name == "predict_linear" { params = [try scalar(args[1], at: t)] }
         if name == "holt_winters" || name == "double_exponential_smoothing" {
             params = [try scalar(args[1], at: t), try scalar(args[2], at: t)]

@@ -86,7 +86,7 @@ extension Evaluator {
                 let q = try scalar(a, at: t)
                 for var el in try histogramQuantile(q, input, at: t) {
                     var b = LabelsBuilder(el.labels)
-                    b[label] = q == q.rounded() && abs(q) < 1e15 ? String(format: "%.1f", q) : "\(q)"
+                    b[label] = q.isFinite && q == q.rounded() && abs(q) < 1e15 ? String(format: "%.1f", q) : Self.formatValue(q)
                     el.labels = b.labels()
                     out.append(el)
                 }

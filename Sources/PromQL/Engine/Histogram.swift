@@ -4,10 +4,14 @@ import MetricModel
 extension Evaluator {
     /// `histogram_quantile` over classic `le` buckets, grouping by all labels but `le`.
     func histogramQuantile(_ q: Double, _ input: [VectorElement], at t: Int64) throws(QueryError) -> [VectorElement] {
+        if q.isNaN || q < 0 || q > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(q))") }
         var groups: [Labels: [(upper: Double, count: Double)]] = [:]
         var order: [Labels] = []
         for el in input {
-            guard let upper = Double(el.labels["le"].trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(el.labels["le"]) else { continue }
+            guard let upper = Double(el.labels["le"].trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(el.labels["le"]) else {
+                warn("bucket label \"le\" is missing or has a malformed value of \"\(el.labels["le"])\" for metric name \"\(el.labels.metricName)\"")
+                continue
+            }
             // The name stays in the key and is dropped at the end, so two histograms that
             // differ only by name collide there with the labelset error, as in Prometheus.
             let key = el.labels.removing(["le"])
@@ -15,7 +19,11 @@ extension Evaluator {
             groups[key, default: []].append((upper, el.v))
         }
         return order.map { key in
-            var el = VectorElement(labels: key, t: t, v: Self.bucketQuantile(q, groups[key] ?? []))
+            let (v, fixed) = Self.bucketQuantileChecked(q, groups[key] ?? [])
+            if fixed {
+                info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\(key.metricName)\"")
+            }
+            var el = VectorElement(labels: key, t: t, v: v)
             el.dropName = true
             return el
         }
@@ -30,11 +38,16 @@ extension Evaluator {
     }
 
     static func bucketQuantile(_ q: Double, _ raw: [(upper: Double, count: Double)]) -> Double {
-        if q.isNaN { return .nan }
-        if q < 0 { return -.infinity }
-        if q > 1 { return .infinity }
+        bucketQuantileChecked(q, raw).value
+    }
+
+    /// The quantile, and whether the bucket counts had to be made monotonic first.
+    static func bucketQuantileChecked(_ q: Double, _ raw: [(upper: Double, count: Double)]) -> (value: Double, fixed: Bool) {
+        if q.isNaN { return (.nan, false) }
+        if q < 0 { return (-.infinity, false) }
+        if q > 1 { return (.infinity, false) }
         var buckets = raw.sorted { $0.upper < $1.upper }
-        guard let last = buckets.last, last.upper == .infinity else { return .nan }
+        guard let last = buckets.last, last.upper == .infinity else { return (.nan, false) }
         // Coalesce equal bounds, then force monotonic counts.
         var merged: [(upper: Double, count: Double)] = []
         for b in buckets {
@@ -42,16 +55,22 @@ extension Evaluator {
         }
         buckets = merged
         var maxCount = -Double.infinity
+        var fixed = false
         for i in buckets.indices {
-            if buckets[i].count > maxCount { maxCount = buckets[i].count } else { buckets[i].count = maxCount }
+            if buckets[i].count >= maxCount {
+                maxCount = buckets[i].count
+            } else {
+                buckets[i].count = maxCount
+                fixed = true
+            }
         }
-        guard buckets.count >= 2 else { return .nan }
+        guard buckets.count >= 2 else { return (.nan, fixed) }
         let observations = buckets[buckets.count - 1].count
-        guard observations > 0 else { return .nan }
+        guard observations > 0 else { return (.nan, fixed) }
         var rank = q * observations
         let b = buckets.firstIndex { $0.count >= rank } ?? buckets.count - 1
-        if b == buckets.count - 1 { return buckets[buckets.count - 2].upper }
-        if b == 0 && buckets[0].upper <= 0 { return buckets[0].upper }
+        if b == buckets.count - 1 { return (buckets[buckets.count - 2].upper, fixed) }
+        if b == 0 && buckets[0].upper <= 0 { return (buckets[0].upper, fixed) }
         var bucketStart = 0.0
         let bucketEnd = buckets[b].upper
         var count = buckets[b].count
@@ -60,6 +79,6 @@ extension Evaluator {
             count -= buckets[b - 1].count
             rank -= buckets[b - 1].count
         }
-        return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+        return (bucketStart + (bucketEnd - bucketStart) * (rank / count), fixed)
     }
 }

@@ -69,3 +69,10 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+/// A query's value and the annotations evaluation raised (the API's `warnings` and `infos`).
+public struct QueryResult: Sendable {
+    public var value: Value
+    public var warnings: [String]
+    public var infos: [String]
+}

@@ -23,6 +23,11 @@ public struct TestScript: Sendable {
         public var ordered = false
         public var expectWarn = false
         public var expectInfo = false
+        /// `expect warn|info` lines: an optional exact message or regex each.
+        public var warnExpectations: [(msg: String?, regex: String?)] = []
+        public var infoExpectations: [(msg: String?, regex: String?)] = []
+        public var noWarn = false
+        public var noInfo = false
         public var expectedString: String?
         public var expectedRangeVector: Bool = false
         /// Expected series (labels, points); a bare scalar has nil labels.
@@ -151,12 +156,15 @@ public struct TestScript: Sendable {
                             c.failRegex = String(rest.dropFirst("expected_fail_regexp".count)).trimmingCharacters(in: .whitespaces)
                         } else if rest == "ordered" {
                             c.ordered = true
-                        } else if rest.hasPrefix("warn") {
-                            c.expectWarn = true
-                        } else if rest.hasPrefix("info") {
-                            c.expectInfo = true
-                        } else if rest.hasPrefix("no_warn") || rest.hasPrefix("no_info") {
-                            // Vigil raises no annotations, so these always hold.
+                        } else if rest.hasPrefix("warn") || rest.hasPrefix("info") {
+                            var msg: String?, regex: String?
+                            if let r = rest.range(of: "msg:") { msg = String(rest[r.upperBound...]).trimmingCharacters(in: .whitespaces) }
+                            if let r = rest.range(of: "regex:") { regex = String(rest[r.upperBound...]).trimmingCharacters(in: .whitespaces) }
+                            if rest.hasPrefix("warn") { c.warnExpectations.append((msg, regex)) } else { c.infoExpectations.append((msg, regex)) }
+                        } else if rest.hasPrefix("no_warn") {
+                            c.noWarn = true
+                        } else if rest.hasPrefix("no_info") {
+                            c.noInfo = true
                         } else if rest.hasPrefix("string") {
                             let s = rest.dropFirst(6).trimmingCharacters(in: .whitespaces)
                             let quoted = s.count >= 2 && ((s.hasPrefix("\"") && s.hasSuffix("\"")) || (s.hasPrefix("`") && s.hasSuffix("`")))

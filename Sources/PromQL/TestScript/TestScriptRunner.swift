@@ -45,11 +45,13 @@ public struct TestScriptRunner: Sendable {
         }
         var head = Head.inMemory()
         var histogramNames = Set<String>()
+        var histogramSeries: [Labels] = []
         for command in script.commands {
             switch command {
             case .clear:
                 head = Head.inMemory()
                 histogramNames = []
+                histogramSeries = []
             case .load(let interval, let series, let nhcb, let line):
                 // A series listed twice keeps the later line's values, as in Prometheus.
                 var merged: [Labels: [Int64: Double]] = [:]
@@ -67,7 +69,10 @@ public struct TestScriptRunner: Sendable {
                     }
                 }
                 for (labels, points) in series {
-                    if points.contains(.histogram) { histogramNames.insert(labels.metricName) }
+                    if points.contains(.histogram) {
+                        histogramNames.insert(labels.metricName)
+                        histogramSeries.append(labels)
+                    }
                     if nhcb {
                         // The classic float series stay; one native histogram appears under the base name.
                         for suffix in ["_bucket", "_count", "_sum"] where labels.metricName.hasSuffix(suffix) {
@@ -77,7 +82,7 @@ public struct TestScriptRunner: Sendable {
                 }
                 do { _ = try app.commit() } catch { report.failures.append((line, "load failed: \(error)")) }
             case .eval(let c):
-                if let reason = skipReason(c, histogramNames: histogramNames) {
+                if let reason = skipReason(c, histogramNames: histogramNames, histogramSeries: histogramSeries) {
                     report.skipped.append((c.line, reason))
                     continue
                 }
@@ -91,7 +96,7 @@ public struct TestScriptRunner: Sendable {
         return report
     }
 
-    func skipReason(_ c: TestScript.EvalCase, histogramNames: Set<String>) -> String? {
+    func skipReason(_ c: TestScript.EvalCase, histogramNames: Set<String>, histogramSeries: [Labels]) -> String? {
         if c.mentionsHistograms { return "native histograms are not supported yet" }
         guard let expr = try? Parser.parse(c.query) else { return nil }
         var reason: String?
@@ -101,6 +106,8 @@ public struct TestScriptRunner: Sendable {
                 for m in s.matchers where m.name == LabelName.metricName {
                     if histogramNames.contains(where: { m.matches($0) }) { reason = "native histograms are not supported yet" }
                 }
+                // A selector without a name can still reach histogram series.
+                if histogramSeries.contains(where: { $0.matches(s.matchers) }) { reason = "native histograms are not supported yet" }
             case .call(let name, _) where Self.nativeHistogramFunctions.contains(name):
                 reason = "\(name) needs native histograms"
             default: break
@@ -126,16 +133,16 @@ public struct TestScriptRunner: Sendable {
 
     /// Returns nil when the case holds, or what went wrong.
     func check(_ c: TestScript.EvalCase, head: Head) -> String? {
-        if c.expectWarn || c.expectInfo { return "expects a warn/info annotation; Vigil does not raise annotations yet" }
         let expr: Expr
         do { expr = try Parser.parse(c.query) } catch {
             return c.expectFail ? checkFailure(QueryError(.badData, error.description), c) : "unexpected parse error: \(error)"
         }
         if let range = c.range {
             do {
-                let value = try engine.range(expr, start: range.start, end: range.end, step: range.step, querier: head)
+                let result = try engine.rangeResult(expr, start: range.start, end: range.end, step: range.step, querier: head)
                 if c.expectFail { return "expected an error, got a result" }
-                return compareRange(value, c, start: range.start, step: range.step)
+                if let problem = checkAnnotations(result, c) { return problem }
+                return compareRange(result.value, c, start: range.start, step: range.step)
             } catch {
                 return c.expectFail ? checkFailure(error, c) : "unexpected error: \(error.message)"
             }
@@ -150,12 +157,37 @@ public struct TestScriptRunner: Sendable {
         for (e, t) in variants {
             let suffix = e == expr ? "" : " (re-run with @ \(Double(at) / 1000) at \(Double(t) / 1000)s)"
             do {
-                let value = try engine.instant(e, at: t, querier: head)
+                let result = try engine.instantResult(e, at: t, querier: head)
                 if c.expectFail { return "expected an error, got a result" + suffix }
-                if let problem = compareInstant(value, c) { return problem + suffix }
+                if e == expr, let problem = checkAnnotations(result, c) { return problem }
+                if let problem = compareInstant(result.value, c) { return problem + suffix }
             } catch {
                 if !c.expectFail { return "unexpected error: \(error.message)" + suffix }
                 if let problem = checkFailure(error, c) { return problem + suffix }
+            }
+        }
+        return nil
+    }
+
+    /// `expect warn|info` must each be met, and then every annotation of that kind must be expected;
+    /// `no_warn`/`no_info` forbid them; with neither, annotations are not checked.
+    func checkAnnotations(_ result: QueryResult, _ c: TestScript.EvalCase) -> String? {
+        func matches(_ a: String, _ e: (msg: String?, regex: String?)) -> Bool {
+            if let m = e.msg { return a == m }
+            if let r = e.regex { return (try? Regex2(r))?.firstMatch(in: a) != nil }
+            return true
+        }
+        let warnExpected = c.warnExpectations + (c.expectWarn ? [(nil, nil)] : [])
+        let infoExpected = c.infoExpectations + (c.expectInfo ? [(nil, nil)] : [])
+        for (kind, got, expected, none) in [("warning", result.warnings, warnExpected, c.noWarn), ("info", result.infos, infoExpected, c.noInfo)] {
+            if none, !got.isEmpty { return "unexpected \(kind) annotations: \(got)" }
+            guard !expected.isEmpty else { continue }
+            if got.isEmpty { return "expected a \(kind) annotation, got none" }
+            for e in expected where !got.contains(where: { matches($0, e) }) {
+                return "no \(kind) annotation matches \(e.msg ?? e.regex ?? "anything"); got \(got)"
+            }
+            for a in got where !expected.contains(where: { matches(a, $0) }) {
+                return "unexpected \(kind) annotation \"\(a)\""
             }
         }
         return nil
