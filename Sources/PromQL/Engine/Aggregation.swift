@@ -1,7 +1,8 @@
 import MetricModel
 
 extension Evaluator {
-    func aggregate(_ op: AggregateOp, _ inner: Expr, param: Expr?, grouping: [String], without: Bool, at t: Int64) throws(QueryError) -> Value {
+    func aggregate(_ op: AggregateOp, _ inner: Expr, param: Expr?, grouping: [String], without: Bool,
+                   paramPosition: SourcePosition?, at t: Int64) throws(QueryError) -> Value {
         let input = try vector(inner, at: t)
         var k = 0.0
         var label = ""
@@ -67,7 +68,7 @@ extension Evaluator {
             case .stddev: out.append(VectorElement(labels: g, t: t, v: Self.variance(values).squareRoot()))
             case .stdvar: out.append(VectorElement(labels: g, t: t, v: Self.variance(values)))
             case .quantile:
-                if k.isNaN || k < 0 || k > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(k))") }
+                if k.isNaN || k < 0 || k > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(k))", at: paramPosition) }
                 out.append(VectorElement(labels: g, t: t, v: Self.quantile(k, values)))
             case .topk, .bottomk:
                 guard k >= 1, !k.isNaN else { continue }

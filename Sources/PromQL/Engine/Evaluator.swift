@@ -46,13 +46,13 @@ final class Evaluator {
     private(set) var warnings: [String] = []
     private(set) var infos: [String] = []
 
-    func warn(_ message: String) {
-        let full = "PromQL warning: " + message
+    func warn(_ message: String, at position: SourcePosition? = nil) {
+        let full = "PromQL warning: " + message + (position.map { " (\($0))" } ?? "")
         if !warnings.contains(full) { warnings.append(full) }
     }
 
-    func info(_ message: String) {
-        let full = "PromQL info: " + message
+    func info(_ message: String, at position: SourcePosition? = nil) {
+        let full = "PromQL info: " + message + (position.map { " (\($0))" } ?? "")
         if !infos.contains(full) { infos.append(full) }
     }
 
@@ -97,9 +97,9 @@ final class Evaluator {
             let a = at == nil ? start : resolve(at, start)
             let b = at == nil ? end : resolve(at, end)
             prepare(inner, start: a - offset - range, end: b - offset)
-        case .call(_, let args):
+        case .call(_, let args, _):
             for arg in args { prepare(arg, start: start, end: end) }
-        case .aggregate(_, let inner, let param, _, _):
+        case .aggregate(_, let inner, let param, _, _, _):
             prepare(inner, start: start, end: end)
             if let param { prepare(param, start: start, end: end) }
         case .binary(_, let l, let r, _, _):
@@ -162,10 +162,10 @@ final class Evaluator {
             return .matrix(try selectRange(s, range: range, at: t))
         case .subquery(let inner, let range, let step, let offset, let at):
             return .matrix(try evalSubquery(inner, range: range, step: step ?? options.defaultSubqueryStep, offset: offset, at: at, t: t))
-        case .call(let name, let args):
-            return try callFunction(name, args, at: t)
-        case .aggregate(let op, let inner, let param, let grouping, let without):
-            return try aggregate(op, inner, param: param, grouping: grouping, without: without, at: t)
+        case .call(let name, let args, let positions):
+            return try callFunction(name, args, positions: positions, at: t)
+        case .aggregate(let op, let inner, let param, let grouping, let without, let paramPosition):
+            return try aggregate(op, inner, param: param, grouping: grouping, without: without, paramPosition: paramPosition, at: t)
         case .binary(let op, let l, let r, let matching, let returnBool):
             return try binary(op, l, r, matching: matching, returnBool: returnBool, at: t)
         }

@@ -30,7 +30,8 @@ struct KahanSum {
 }
 
 extension Evaluator {
-    func rangeFunction(_ name: String, _ args: [Expr], at t: Int64) throws(QueryError) -> [VectorElement] {
+    func rangeFunction(_ name: String, _ args: [Expr], positions: [SourcePosition], at t: Int64) throws(QueryError) -> [VectorElement] {
+        let matrixPosition = positions.count > (name == "quantile_over_time" ? 1 : 0) ? positions[name == "quantile_over_time" ? 1 : 0] : nil
         let matrixArg = name == "quantile_over_time" ? args[1] : args[0]
         var bare = matrixArg
         while case .paren(let inner) = bare { bare = inner }
@@ -49,14 +50,14 @@ extension Evaluator {
         if name == "quantile_over_time" {
             params = [try scalar(args[0], at: t)]
             if !series.isEmpty, params[0].isNaN || params[0] < 0 || params[0] > 1 {
-                warn("quantile value should be between 0 and 1, got \(Self.formatValue(params[0]))")
+                warn("quantile value should be between 0 and 1, got \(Self.formatValue(params[0]))", at: positions.first)
             }
         }
         if name == "rate" || name == "increase" {
             for s in series {
                 let metric = s.labels.metricName
                 if !metric.isEmpty, !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
-                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(metric)\"")
+                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(metric)\"", at: matrixPosition)
                 }
             }
         }

@@ -7,7 +7,8 @@ extension Evaluator {
     static let keepsName: Set<String> = ["label_replace", "label_join", "sort", "sort_desc", "sort_by_label", "sort_by_label_desc",
                                          "last_over_time", "first_over_time"]
 
-    func callFunction(_ name: String, _ args: [Expr], at t: Int64) throws(QueryError) -> Value {
+    func callFunction(_ name: String, _ args: [Expr], positions: [SourcePosition], at t: Int64) throws(QueryError) -> Value {
+        let pos = { (i: Int) -> SourcePosition? in i < positions.count ? positions[i] : nil }
         switch name {
         case "time": return .scalar(t: t, v: Double(t) / 1000)
         case "pi": return .scalar(t: t, v: Double.pi)
@@ -30,7 +31,7 @@ extension Evaluator {
         if FunctionTable.dateNames.contains(name) { return .vector(try dateFunction(name, args, at: t)) }
         if FunctionTable.rangeNames.contains(name) || FunctionTable.overTimeNames.contains(name) || name == "quantile_over_time"
             || name == "predict_linear" || name == "holt_winters" || name == "double_exponential_smoothing" || name == "absent_over_time" {
-            return .vector(try rangeFunction(name, args, at: t))
+            return .vector(try rangeFunction(name, args, positions: positions, at: t))
         }
         switch name {
         case "clamp":
@@ -77,14 +78,15 @@ extension Evaluator {
         case "label_join":
             return .vector(try labelJoin(args, at: t))
         case "histogram_quantile":
-            return .vector(try histogramQuantile(try scalar(args[0], at: t), try vector(args[1], at: t), at: t))
+            return .vector(try histogramQuantile(try scalar(args[0], at: t), try vector(args[1], at: t),
+                                                 quantilePosition: pos(0), vectorPosition: pos(1), at: t))
         case "histogram_quantiles":
             let input = try vector(args[0], at: t)
             let label = try string(args[1], at: t)
             var out: [VectorElement] = []
             for a in args.dropFirst(2) {
                 let q = try scalar(a, at: t)
-                for var el in try histogramQuantile(q, input, at: t) {
+                for var el in try histogramQuantile(q, input, quantilePosition: pos(0), vectorPosition: pos(0), at: t) {
                     var b = LabelsBuilder(el.labels)
                     b[label] = q.isFinite && q == q.rounded() && abs(q) < 1e15 ? String(format: "%.1f", q) : Self.formatValue(q)
                     el.labels = b.labels()

@@ -3,13 +3,14 @@ import MetricModel
 
 extension Evaluator {
     /// `histogram_quantile` over classic `le` buckets, grouping by all labels but `le`.
-    func histogramQuantile(_ q: Double, _ input: [VectorElement], at t: Int64) throws(QueryError) -> [VectorElement] {
-        if q.isNaN || q < 0 || q > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(q))") }
+    func histogramQuantile(_ q: Double, _ input: [VectorElement], quantilePosition: SourcePosition?, vectorPosition: SourcePosition?,
+                           at t: Int64) throws(QueryError) -> [VectorElement] {
+        if q.isNaN || q < 0 || q > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(q))", at: quantilePosition) }
         var groups: [Labels: [(upper: Double, count: Double)]] = [:]
         var order: [Labels] = []
         for el in input {
             guard let upper = Double(el.labels["le"].trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(el.labels["le"]) else {
-                warn("bucket label \"le\" is missing or has a malformed value of \"\(el.labels["le"])\" for metric name \"\(el.labels.metricName)\"")
+                warn("bucket label \"le\" is missing or has a malformed value of \"\(el.labels["le"])\" for metric name \"\(el.labels.metricName)\"", at: vectorPosition)
                 continue
             }
             // The name stays in the key and is dropped at the end, so two histograms that
@@ -21,7 +22,7 @@ extension Evaluator {
         return order.map { key in
             let (v, fixed) = Self.bucketQuantileChecked(q, groups[key] ?? [])
             if fixed {
-                info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\(key.metricName)\"")
+                info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\(key.metricName)\"", at: vectorPosition)
             }
             var el = VectorElement(labels: key, t: t, v: v)
             el.dropName = true

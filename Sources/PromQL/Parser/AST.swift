@@ -21,6 +21,13 @@ public struct VectorSelector: Sendable, Equatable {
     public var at: AtModifier?
 }
 
+/// Where an expression starts in the query: Prometheus ends annotations with `(line:column)`.
+public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var description: String { "\(line):\(column)" }
+}
+
 /// Binary operators, by precedence group.
 public enum BinaryOp: String, Sendable, Equatable {
     case add = "+", sub = "-", mul = "*", div = "/", mod = "%", pow = "^", atan2
@@ -68,8 +75,10 @@ public indirect enum Expr: Sendable, Equatable {
     case vector(VectorSelector)
     case matrix(VectorSelector, range: Int64)
     case subquery(Expr, range: Int64, step: Int64?, offset: Int64, at: AtModifier?)
-    case call(String, [Expr])
-    case aggregate(AggregateOp, Expr, param: Expr?, grouping: [String], without: Bool)
+    /// A function call; `positions` locate each argument (not part of equality).
+    case call(String, [Expr], positions: [SourcePosition])
+    /// An aggregation; `paramPosition` locates the parameter (not part of equality).
+    case aggregate(AggregateOp, Expr, param: Expr?, grouping: [String], without: Bool, paramPosition: SourcePosition?)
     case binary(BinaryOp, Expr, Expr, matching: VectorMatching?, returnBool: Bool)
     case negate(Expr)
     case paren(Expr)
@@ -81,8 +90,8 @@ public indirect enum Expr: Sendable, Equatable {
         case let (.vector(x), .vector(y)): return x == y
         case let (.matrix(x, r1), .matrix(y, r2)): return x == y && r1 == r2
         case let (.subquery(e1, r1, s1, o1, a1), .subquery(e2, r2, s2, o2, a2)): return e1 == e2 && r1 == r2 && s1 == s2 && o1 == o2 && a1 == a2
-        case let (.call(f1, a1), .call(f2, a2)): return f1 == f2 && a1 == a2
-        case let (.aggregate(o1, e1, p1, g1, w1), .aggregate(o2, e2, p2, g2, w2)): return o1 == o2 && e1 == e2 && p1 == p2 && g1 == g2 && w1 == w2
+        case let (.call(f1, a1, _), .call(f2, a2, _)): return f1 == f2 && a1 == a2
+        case let (.aggregate(o1, e1, p1, g1, w1, _), .aggregate(o2, e2, p2, g2, w2, _)): return o1 == o2 && e1 == e2 && p1 == p2 && g1 == g2 && w1 == w2
         case let (.binary(o1, l1, r1, m1, b1), .binary(o2, l2, r2, m2, b2)): return o1 == o2 && l1 == l2 && r1 == r2 && m1 == m2 && b1 == b2
         case let (.negate(x), .negate(y)): return x == y
         case let (.paren(x), .paren(y)): return x == y
@@ -97,7 +106,7 @@ public indirect enum Expr: Sendable, Equatable {
         case .string: return .string
         case .vector: return .vector
         case .matrix, .subquery: return .matrix
-        case .call(let name, _): return FunctionTable.functions[name]?.returns ?? .vector
+        case .call(let name, _, _): return FunctionTable.functions[name]?.returns ?? .vector
         case .aggregate: return .vector
         case .binary(_, let l, let r, _, _): return l.type == .scalar && r.type == .scalar ? .scalar : .vector
         case .negate(let e), .paren(let e): return e.type

@@ -1,7 +1,7 @@
 /// Splits a PromQL query into tokens.
 struct Lexer {
     private let bytes: [UInt8]
-    private let query: String
+    let query: String
     private var pos = 0
     /// Bracket depth: inside `[...]`, `5m` is a duration; `:` splits subqueries.
     private var bracketDepth = 0

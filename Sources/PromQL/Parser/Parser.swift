@@ -43,6 +43,11 @@ public struct Parser {
         lexer.error(message, at: (token ?? current).offset)
     }
 
+    private func position(of t: Token) -> SourcePosition {
+        let p = Lexer.position(of: t.offset, in: lexer.query)
+        return SourcePosition(line: p.line, column: p.column)
+    }
+
     private func describe(_ t: Token) -> String {
         switch t.kind {
         case .eof: return "end of input"
@@ -310,7 +315,9 @@ public struct Parser {
         }
         try expect(.leftParen, "aggregation")
         var args: [Expr] = []
+        var positions: [SourcePosition] = []
         while current.kind != .rightParen {
+            positions.append(position(of: current))
             args.append(try parseExpression(minPrecedence: 0))
             if current.kind == .comma { advance(); continue }
             guard current.kind == .rightParen else { throw error("unexpected \(describe(current)) in aggregation, expected \",\" or \")\"") }
@@ -338,7 +345,7 @@ public struct Parser {
             }
             param = p
         }
-        return .aggregate(op, expr, param: param, grouping: grouping, without: without)
+        return .aggregate(op, expr, param: param, grouping: grouping, without: without, paramPosition: op.hasParameter ? positions.first : nil)
     }
 
     private mutating func parseCall(_ name: String) throws(ParseError) -> Expr {
@@ -349,7 +356,9 @@ public struct Parser {
         advance()
         try expect(.leftParen, "function call")
         var args: [Expr] = []
+        var positions: [SourcePosition] = []
         while current.kind != .rightParen {
+            positions.append(position(of: current))
             args.append(try parseExpression(minPrecedence: 0))
             if current.kind == .comma { advance(); continue }
             guard current.kind == .rightParen else { throw error("unexpected \(describe(current)) in function call, expected \",\" or \")\"") }
@@ -368,7 +377,7 @@ public struct Parser {
                 throw error("expected type \(want.rawValue) in call to function \"\(name)\", got \(a.type.rawValue)", at: nameToken)
             }
         }
-        return .call(name, args)
+        return .call(name, args, positions: positions)
     }
 
     // MARK: Postfix: ranges, subqueries, offset, @

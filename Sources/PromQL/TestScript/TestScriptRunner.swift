@@ -108,7 +108,7 @@ public struct TestScriptRunner: Sendable {
                 }
                 // A selector without a name can still reach histogram series.
                 if histogramSeries.contains(where: { $0.matches(s.matchers) }) { reason = "native histograms are not supported yet" }
-            case .call(let name, _) where Self.nativeHistogramFunctions.contains(name):
+            case .call(let name, _, _) where Self.nativeHistogramFunctions.contains(name):
                 reason = "\(name) needs native histograms"
             default: break
             }
@@ -120,8 +120,8 @@ public struct TestScriptRunner: Sendable {
         visit(e)
         switch e {
         case .subquery(let inner, _, _, _, _), .negate(let inner), .paren(let inner): walk(inner, visit)
-        case .call(_, let args): for a in args { walk(a, visit) }
-        case .aggregate(_, let inner, let param, _, _):
+        case .call(_, let args, _): for a in args { walk(a, visit) }
+        case .aggregate(_, let inner, let param, _, _, _):
             walk(inner, visit)
             if let param { walk(param, visit) }
         case .binary(_, let l, let r, _, _):
@@ -209,7 +209,7 @@ public struct TestScriptRunner: Sendable {
     /// subqueries), or nil when it uses a function that depends on the evaluation time.
     static func withAt(_ e: Expr, _ at: Int64) -> Expr? {
         var unsafe = false
-        walk(e) { if case .call(let n, _) = $0, atUnsafeFunctions.contains(n) { unsafe = true } }
+        walk(e) { if case .call(let n, _, _) = $0, atUnsafeFunctions.contains(n) { unsafe = true } }
         if unsafe { return nil }
         func set(_ e: Expr) -> Expr {
             switch e {
@@ -221,8 +221,9 @@ public struct TestScriptRunner: Sendable {
                 return .matrix(s, range: r)
             case .subquery(let inner, let r, let st, let o, let a):
                 return .subquery(inner, range: r, step: st, offset: o, at: a ?? .timestamp(at))
-            case .call(let n, let args): return .call(n, args.map(set))
-            case .aggregate(let op, let inner, let param, let g, let w): return .aggregate(op, set(inner), param: param.map(set), grouping: g, without: w)
+            case .call(let n, let args, let p): return .call(n, args.map(set), positions: p)
+            case .aggregate(let op, let inner, let param, let g, let w, let pp):
+                return .aggregate(op, set(inner), param: param.map(set), grouping: g, without: w, paramPosition: pp)
             case .binary(let op, let l, let r, let m, let b): return .binary(op, set(l), set(r), matching: m, returnBool: b)
             case .negate(let inner): return .negate(set(inner))
             case .paren(let inner): return .paren(set(inner))
