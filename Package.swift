@@ -122,4 +122,15 @@ if ProcessInfo.processInfo.environment["VIGIL_BENCHMARKS"] != nil {
             path: "Benchmarks/IngestBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
+    // Side by side with the real Prometheus: scripts/query-benchmark.sh builds and runs it.
+    package.targets.append(
+        .executableTarget(
+            name: "QueryBenchmark",
+            dependencies: [
+                "Snappy", "RemoteWrite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/QueryBenchmark"
+        ))
 }

@@ -34,24 +34,9 @@ extension APIRoutes {
             let p = await APIParameters.from(request)
             guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
-            do {
-                let t = try p.time("time", default: nowMs())
-                let e = try queryEngine(p, state)
-                let limit = Int(p["limit"] ?? "") ?? 0
-                await gate.acquire()
-                let result = Result { () throws(QueryError) -> QueryResult in try e.instantQueryResult(query, at: t, querier: db.head) }
-                await gate.release()
-                let r = try result.get()
-                var (value, warnings) = (r.value, r.warnings)
-                if limit > 0 { let (v, w) = truncate(value, limit); value = v; warnings += w }
-                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings, infos: r.infos))
-            } catch let e as APIParameters.Invalid {
-                return JSONResponse.error(.badData, e.message)
-            } catch let e as QueryError {
-                return queryError(e)
-            } catch {
-                return JSONResponse.error(.internal, "\(error)")
-            }
+            let t: Int64
+            do { t = try p.time("time", default: nowMs()) } catch { return badParameter(error) }
+            return await run(p, state, gate) { e throws(QueryError) in try e.instantQueryResult(query, at: t, querier: db.head) }
         }
         router.get("/api/v1/query", use: instant)
         router.post("/api/v1/query", use: instant)
@@ -60,34 +45,24 @@ extension APIRoutes {
             let p = await APIParameters.from(request)
             guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
+            let start: Int64, end: Int64, step: Int64
             do {
                 guard p["start"] != nil, p["end"] != nil else { return JSONResponse.error(.badData, "invalid parameter \"start\": cannot parse \"\" to a valid timestamp") }
-                let start = try p.time("start", default: 0)
-                let end = try p.time("end", default: 0)
-                guard end >= start else { return JSONResponse.error(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
-                guard let step = try p.duration("step"), step > 0 else {
+                start = try p.time("start", default: 0)
+                end = try p.time("end", default: 0)
+                guard let s = try p.duration("step"), s > 0 else {
                     return JSONResponse.error(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
                 }
-                if (end - start) / step > maxPointsPerSeries {
-                    return JSONResponse.error(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
-                }
-                let e = try queryEngine(p, state)
-                let limit = Int(p["limit"] ?? "") ?? 0
-                await gate.acquire()
-                let result = Result { () throws(QueryError) -> QueryResult in
-                    try e.rangeQueryResult(query, start: start, end: end, step: step, querier: db.head)
-                }
-                await gate.release()
-                let r = try result.get()
-                var (value, warnings) = (r.value, r.warnings)
-                if limit > 0 { let (v, w) = truncate(value, limit); value = v; warnings += w }
-                return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings, infos: r.infos))
-            } catch let e as APIParameters.Invalid {
-                return JSONResponse.error(.badData, e.message)
-            } catch let e as QueryError {
-                return queryError(e)
+                step = s
             } catch {
-                return JSONResponse.error(.internal, "\(error)")
+                return badParameter(error)
+            }
+            guard end >= start else { return JSONResponse.error(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+            if (end - start) / step > maxPointsPerSeries {
+                return JSONResponse.error(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+            }
+            return await run(p, state, gate) { e throws(QueryError) in
+                try e.rangeQueryResult(query, start: start, end: end, step: step, querier: db.head)
             }
         }
         router.get("/api/v1/query_range", use: range)
@@ -162,6 +137,32 @@ extension APIRoutes {
             } catch {
                 return JSONResponse.error(.badData, "invalid parameter \"match[]\": \(error)")
             }
+        }
+    }
+
+    static func badParameter(_ error: any Error) -> Response {
+        JSONResponse.error(.badData, (error as? APIParameters.Invalid)?.message ?? "\(error)")
+    }
+
+    /// Runs one query under the concurrency gate and writes its result, `limit` and annotations included.
+    static func run(_ p: APIParameters, _ state: ServerState, _ gate: QueryGate,
+                    _ evaluate: (Engine) throws(QueryError) -> QueryResult) async -> Response {
+        let engine: Engine
+        do { engine = try queryEngine(p, state) } catch { return JSONResponse.error(.badData, error.message) }
+        await gate.acquire()
+        let result = Result { () throws(QueryError) -> QueryResult in try evaluate(engine) }
+        await gate.release()
+        switch result {
+        case .success(let r):
+            var (value, warnings) = (r.value, r.warnings)
+            if let limit = Int(p["limit"] ?? ""), limit > 0 {
+                let (v, w) = truncate(value, limit)
+                value = v
+                warnings += w
+            }
+            return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings, infos: r.infos))
+        case .failure(let e):
+            return queryError(e)
         }
     }
 

@@ -257,23 +257,14 @@ final class Evaluator {
     }
 
     /// Removes names marked for dropping and refuses duplicate label sets, as at the end of evaluation.
-    static func finalize(_ vec: [VectorElement]) throws(QueryError) -> [VectorElement] {
-        var out = vec
+    static func finalize<Element: NamedSeries>(_ items: [Element]) throws(QueryError) -> [Element] {
+        var out = items
         var seen = Set<Labels>()
         for i in out.indices {
-            if out[i].dropName { out[i].labels = out[i].labels.removing([LabelName.metricName]); out[i].dropName = false }
-            if !seen.insert(out[i].labels).inserted {
-                throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
+            if out[i].dropName {
+                out[i].labels = out[i].labels.removing([LabelName.metricName])
+                out[i].dropName = false
             }
-        }
-        return out
-    }
-
-    static func finalize(_ m: [MatrixSeries]) throws(QueryError) -> [MatrixSeries] {
-        var out = m
-        var seen = Set<Labels>()
-        for i in out.indices {
-            if out[i].dropName { out[i].labels = out[i].labels.removing([LabelName.metricName]); out[i].dropName = false }
             if !seen.insert(out[i].labels).inserted {
                 throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
             }
@@ -281,3 +272,12 @@ final class Evaluator {
         return out
     }
 }
+
+/// Vector elements and matrix series alike: labels, and the delayed name-removal mark.
+protocol NamedSeries {
+    var labels: Labels { get set }
+    var dropName: Bool { get set }
+}
+
+extension VectorElement: NamedSeries {}
+extension MatrixSeries: NamedSeries {}

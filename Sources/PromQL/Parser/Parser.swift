@@ -301,6 +301,20 @@ public struct Parser {
         return labels
     }
 
+    /// Comma-separated expressions up to and including `)`, with where each starts.
+    private mutating func parseArguments(_ context: String) throws(ParseError) -> ([Expr], [SourcePosition]) {
+        var args: [Expr] = []
+        var positions: [SourcePosition] = []
+        while current.kind != .rightParen {
+            positions.append(position(of: current))
+            args.append(try parseExpression(minPrecedence: 0))
+            if current.kind == .comma { advance(); continue }
+            guard current.kind == .rightParen else { throw error("unexpected \(describe(current)) in \(context), expected \",\" or \")\"") }
+        }
+        advance()
+        return (args, positions)
+    }
+
     private mutating func parseAggregation(_ op: AggregateOp) throws(ParseError) -> Expr {
         let opToken = current
         advance()
@@ -314,15 +328,7 @@ public struct Parser {
             sawGrouping = true
         }
         try expect(.leftParen, "aggregation")
-        var args: [Expr] = []
-        var positions: [SourcePosition] = []
-        while current.kind != .rightParen {
-            positions.append(position(of: current))
-            args.append(try parseExpression(minPrecedence: 0))
-            if current.kind == .comma { advance(); continue }
-            guard current.kind == .rightParen else { throw error("unexpected \(describe(current)) in aggregation, expected \",\" or \")\"") }
-        }
-        advance()
+        let (args, positions) = try parseArguments("aggregation")
         if !sawGrouping, let k = keyword(current), k == "by" || k == "without" {
             advance()
             without = k == "without"
@@ -355,15 +361,7 @@ public struct Parser {
         }
         advance()
         try expect(.leftParen, "function call")
-        var args: [Expr] = []
-        var positions: [SourcePosition] = []
-        while current.kind != .rightParen {
-            positions.append(position(of: current))
-            args.append(try parseExpression(minPrecedence: 0))
-            if current.kind == .comma { advance(); continue }
-            guard current.kind == .rightParen else { throw error("unexpected \(describe(current)) in function call, expected \",\" or \")\"") }
-        }
-        advance()
+        let (args, positions) = try parseArguments("function call")
         // Variadic functions may leave out their last argument entirely.
         let minArgs = sig.optional < 0 ? sig.args.count - 1 : sig.args.count - sig.optional
         let maxArgs = sig.optional < 0 ? Int.max : sig.args.count

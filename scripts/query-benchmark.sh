@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Times a battery of PromQL queries on the same data in the real Prometheus (Debian's package) and
+# in Vigil, side by side, and prints median latencies and ratios. Release builds; a few minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x /usr/bin/prometheus ] || scripts/install-test-deps.sh
+export VIGIL_BENCHMARKS=1
+swift build -c release --scratch-path .build-bench --product vigil
+swift build -c release --scratch-path .build-bench --product QueryBenchmark
+.build-bench/release/QueryBenchmark "$PWD/.build-bench/release/vigil" /usr/bin/prometheus "${RUNS:-15}"
