@@ -53,9 +53,26 @@ enum QueryResultJSON {
         "{" + l.pairs.map { string($0.name) + ":" + string($0.value) }.joined(separator: ",") + "}"
     }
 
-    static func point(_ t: Int64, _ v: Double) -> String { "[" + formatTime(t) + "," + string(formatValue(v)) + "]" }
+    static func point(_ t: Int64, _ v: Double) -> String {
+        var out = ""
+        writePoint(&out, t, v)
+        return out
+    }
 
-    /// `{"resultType":...,"result":...}`.
+    /// Appends `[seconds,"value"]` without temporary strings for the common cases.
+    static func writePoint(_ out: inout String, _ t: Int64, _ v: Double) {
+        out += "["
+        if t >= 0 && t % 1000 == 0 { out += String(t / 1000) } else { out += formatTime(t) }
+        out += ",\""
+        if v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15 {
+            out += String(Int64(v))
+        } else {
+            out += formatValue(v)
+        }
+        out += "\"]"
+    }
+
+    /// `{"resultType":...,"result":...}`, written into one buffer.
     static func data(_ value: Value) -> String {
         switch value {
         case .scalar(let t, let v):
@@ -63,13 +80,32 @@ enum QueryResultJSON {
         case .string(let t, let s):
             return "{\"resultType\":\"string\",\"result\":[" + formatTime(t) + "," + string(s) + "]}"
         case .vector(let vec):
-            let items = vec.map { "{\"metric\":" + labels($0.labels) + ",\"value\":" + point($0.t, $0.v) + "}" }
-            return "{\"resultType\":\"vector\",\"result\":[" + items.joined(separator: ",") + "]}"
-        case .matrix(let m):
-            let items = m.map { s in
-                "{\"metric\":" + labels(s.labels) + ",\"values\":[" + s.samples.map { point($0.t, $0.v) }.joined(separator: ",") + "]}"
+            var out = "{\"resultType\":\"vector\",\"result\":["
+            out.reserveCapacity(vec.count * 96)
+            for (i, el) in vec.enumerated() {
+                if i > 0 { out += "," }
+                out += "{\"metric\":"
+                out += labels(el.labels)
+                out += ",\"value\":"
+                writePoint(&out, el.t, el.v)
+                out += "}"
             }
-            return "{\"resultType\":\"matrix\",\"result\":[" + items.joined(separator: ",") + "]}"
+            return out + "]}"
+        case .matrix(let m):
+            var out = "{\"resultType\":\"matrix\",\"result\":["
+            out.reserveCapacity(m.reduce(64) { $0 + 96 + $1.samples.count * 24 })
+            for (i, series) in m.enumerated() {
+                if i > 0 { out += "," }
+                out += "{\"metric\":"
+                out += labels(series.labels)
+                out += ",\"values\":["
+                for (k, s) in series.samples.enumerated() {
+                    if k > 0 { out += "," }
+                    writePoint(&out, s.t, s.v)
+                }
+                out += "]}"
+            }
+            return out + "]}"
         }
     }
 

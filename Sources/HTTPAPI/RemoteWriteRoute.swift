@@ -20,7 +20,7 @@ extension APIRoutes {
             }
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: maxRemoteWriteBody) } catch {
-                return text("request body larger than \(maxRemoteWriteBody) bytes\n", .contentTooLarge)
+                return text("request body larger than \(maxRemoteWriteBody) bytes\n", .badRequest)
             }
             let receiver = RemoteWriteReceiver(storage: db.head)
             do {

@@ -4,6 +4,22 @@
 /// plain array so iteration and comparison stay cheap.
 public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     public private(set) var pairs: [Label]
+    /// Hashed once at construction: label sets are dictionary keys all over the query engine.
+    private let cachedHash: Int
+
+    private static func hash(_ pairs: [Label]) -> Int {
+        var h = Hasher()
+        h.combine(pairs.count)
+        for p in pairs {
+            h.combine(p.name)
+            h.combine(p.value)
+        }
+        return h.finalize()
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(cachedHash) }
+
+    public static func == (a: Labels, b: Labels) -> Bool { a.cachedHash == b.cachedHash && a.pairs == b.pairs }
 
     public static let empty = Labels(sorted: [])
 
@@ -17,6 +33,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
             if let last = out.last, last.name == p.name { out[out.count - 1] = p } else { out.append(p) }
         }
         self.pairs = out
+        self.cachedHash = Self.hash(out)
     }
 
     public init(_ dict: [String: String]) {
@@ -26,6 +43,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Wraps pairs the caller guarantees are sorted by unique name with non-empty values.
     public init(sorted pairs: [Label]) {
         self.pairs = pairs
+        self.cachedHash = Self.hash(pairs)
     }
 
     public var count: Int { pairs.count }

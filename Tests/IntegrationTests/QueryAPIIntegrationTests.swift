@@ -57,6 +57,20 @@ import Testing
         #expect(bad.output.contains("1:16: parse error"), "\(bad.output)")
     }
 
+    @Test func aQueryOverTheSampleLimitFailsAloneAndTheServerCarriesOn() async throws {
+        let (api, port) = try await startModelAPI(rate: 5)
+        defer { _ = api }
+        let config = "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: model-api\n    static_configs:\n      - targets: ['127.0.0.1:\(port)']\n"
+        let vigil = try await VigilInstance(config: config, extraArgs: ["--query.max-samples=50"])
+        _ = try await eventually { try await HTTP.request(vigil.base + "/api/v1/query?query=count(up)").body.contains("\"1\"]") }
+        try await Task.sleep(for: .seconds(3))
+        let big = try await HTTP.request(vigil.base + "/api/v1/query?query=" + "count_over_time(%7Bjob%3D%22model-api%22%7D%5B1m%5D)")
+        #expect(big.status == 422, "\(big.body)")
+        #expect(big.body.contains("too many samples"))
+        let small = try await HTTP.request(vigil.base + "/api/v1/query?query=up")
+        #expect(small.status == 200)
+    }
+
     @Test func grafanaRequestShapes() async throws {
         let (api, vigil) = try await Self.startScrapingModelAPI()
         defer { _ = api }

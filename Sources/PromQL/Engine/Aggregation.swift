@@ -22,8 +22,16 @@ extension Evaluator {
             }
         }
         let groupSet = Set(grouping)
+        // Group keys are cached per aggregation: range queries meet the same series at every step.
+        let cacheKey = (without ? "without:" : "by:") + grouping.joined(separator: ",")
+        var keys = groupKeyCache[cacheKey] ?? [:]
+        groupKeyCache[cacheKey] = nil
+        defer { groupKeyCache[cacheKey] = keys }
         func key(_ l: Labels) -> Labels {
-            without ? l.removing(groupSet.union([LabelName.metricName])) : l.keeping(groupSet)
+            if let k = keys[l] { return k }
+            let k = without ? l.removing(groupSet.union([LabelName.metricName])) : l.keeping(groupSet)
+            keys[l] = k
+            return k
         }
         var groups: [Labels: [VectorElement]] = [:]
         var order: [Labels] = []

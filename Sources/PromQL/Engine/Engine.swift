@@ -73,8 +73,13 @@ public struct Engine: Sendable {
                 if out.isEmpty { out.append(MatrixSeries(labels: .empty, samples: [])) }
                 out[0].samples.append(Sample(t: t, v: v))
             case .vector(let vec):
-                for el in try Evaluator.finalize(vec) {
+                // One hash per element: the index lookup also catches duplicates within the step.
+                for var el in vec {
+                    if el.dropName { el.labels = el.labels.removing([LabelName.metricName]) }
                     if let i = index[el.labels] {
+                        if out[i].samples.last?.t == t {
+                            throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
+                        }
                         out[i].samples.append(Sample(t: t, v: el.v))
                     } else {
                         index[el.labels] = out.count

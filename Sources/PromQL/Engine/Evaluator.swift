@@ -42,6 +42,8 @@ final class Evaluator {
     private var windows: [String: (Int64, Int64)] = [:]
     private let deadline: ContinuousClock.Instant
     var samplesInMemory = 0
+    /// Aggregation group keys by grouping clause, then by input labels.
+    var groupKeyCache: [String: [Labels: Labels]] = [:]
     /// Annotations raised during evaluation, each once, in order.
     private(set) var warnings: [String] = []
     private(set) var infos: [String] = []
