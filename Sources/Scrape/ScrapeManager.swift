@@ -70,7 +70,7 @@ public actor ScrapeManager: Service {
     /// Polls file discovery until shutdown, then stops every loop.
     public func run() async throws {
         // Polling ends at graceful shutdown (or cancellation); loops are stopped either way.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.pollDiscovery()
                 do { try await Task.sleep(for: self.discoveryPollInterval) } catch { break }

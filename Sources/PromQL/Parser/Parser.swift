@@ -13,9 +13,6 @@ public struct Parser {
         guard case .eof = p.current.kind else {
             throw p.error("unexpected \(p.describe(p.current)) after expression")
         }
-        if e.type == .string && !p.isBareString(e) {
-            // Strings are only valid as a whole query or function argument.
-        }
         return e
     }
 
@@ -32,8 +29,6 @@ public struct Parser {
         lexer = Lexer(query)
         tokens = try lexer.tokenize()
     }
-
-    private func isBareString(_ e: Expr) -> Bool { if case .string = e { return true }; return false }
 
     private var current: Token { tokens[min(i, tokens.count - 1)] }
     private func peek(_ k: Int = 1) -> Token { tokens[min(i + k, tokens.count - 1)] }
