@@ -16,8 +16,5 @@ public struct ScrapeSchedule: Sendable, Hashable {
     }
 
     /// The scrape time at or after `now`.
-    public func first(atOrAfter now: Int64) -> Int64 {
-        let candidate = next(after: now - 1)
-        return candidate
-    }
+    public func first(atOrAfter now: Int64) -> Int64 { next(after: now - 1) }
 }

@@ -139,9 +139,7 @@ struct RegexParser {
         var items: [RegexNode] = []
         while let c = peek(), c != "|", c != ")" {
             // Flag groups like (?i) change the flags for the rest of the current group.
-            if c == "(", peek(1) == "?", let flagsOnly = try parseFlagGroupIfStandalone() {
-                if flagsOnly { continue }
-            }
+            if c == "(", peek(1) == "?", try consumeStandaloneFlagGroup() { continue }
             var atom = try parseAtom()
             atom = try parseQuantifiers(atom)
             items.append(atom)
@@ -153,11 +151,11 @@ struct RegexParser {
         }
     }
 
-    /// Handles `(?flags)`; returns true when consumed, nil when it is a group that parseAtom handles.
-    private mutating func parseFlagGroupIfStandalone() throws(RegexSyntaxError) -> Bool? {
+    /// Applies a standalone `(?flags)` to the rest of the group; false when `(?` starts a group parseAtom handles.
+    private mutating func consumeStandaloneFlagGroup() throws(RegexSyntaxError) -> Bool {
         var i = pos + 2
         while i < scalars.count, "imsU-".unicodeScalars.contains(scalars[i]) { i += 1 }
-        guard i < scalars.count, scalars[i] == ")", i > pos + 2 else { return nil }
+        guard i < scalars.count, scalars[i] == ")", i > pos + 2 else { return false }
         try applyFlags(scalars[(pos + 2)..<i])
         pos = i + 1
         return true

@@ -1,7 +1,7 @@
 /// An append-only stream of bits, most significant bit first.
 struct BitWriter: Sendable, Hashable {
     private(set) var bytes: [UInt8]
-    /// Bits still free in the last byte (0...8; 8 when `bytes` is empty or the last byte is full... see `free`).
+    /// Unused low bits of the last byte (0 when `bytes` is empty or its last byte is full).
     private var free: Int = 0
 
     init(bytes: [UInt8] = [], free: Int = 0) {
