@@ -27,13 +27,7 @@ struct ScrapeCache: Sendable {
     /// HELP/TYPE/UNIT by metric family, for the metadata API.
     private(set) var metadata: [String: MetricMetadata] = [:]
 
-    static func hash(_ key: ArraySlice<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        key.withUnsafeBufferPointer { buf in
-            for b in buf { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        }
-        return h
-    }
+    static func hash(_ key: ArraySlice<UInt8>) -> UInt64 { FNV1a64.hash(key) }
 
     mutating func beginScrape() {
         iteration &+= 1

@@ -39,7 +39,7 @@ extension Evaluator {
             var g = key(el.labels)
             if op == .countValues {
                 var b = LabelsBuilder(g)
-                b[label] = Self.formatValue(el.v)
+                b[label] = GoFloat.format(el.v)
                 g = b.labels()
             }
             if groups[g] == nil { order.append(g) }
@@ -76,7 +76,7 @@ extension Evaluator {
             case .stddev: out.append(VectorElement(labels: g, t: t, v: Self.variance(values).squareRoot()))
             case .stdvar: out.append(VectorElement(labels: g, t: t, v: Self.variance(values)))
             case .quantile:
-                if k.isNaN || k < 0 || k > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(k))", at: paramPosition) }
+                if k.isNaN || k < 0 || k > 1 { warn("quantile value should be between 0 and 1, got \(GoFloat.format(k))", at: paramPosition) }
                 out.append(VectorElement(labels: g, t: t, v: Self.quantile(k, values)))
             case .topk, .bottomk:
                 guard k >= 1, !k.isNaN else { continue }
@@ -101,17 +101,5 @@ extension Evaluator {
         }
         return .vector(out)
     }
-
-    /// Prometheus' shortest round-trip formatting of a float, used for count_values labels.
-    static func formatValue(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v == .infinity { return "+Inf" }
-        if v == -.infinity { return "-Inf" }
-        if v == v.rounded(), abs(v) < 1e21 { return String(format: "%.0f", v) }
-        let s = "\(v)"
-        // Swift writes 1e-05 as "1e-05"; Go as "1e-05" too.
-        return s
-    }
 }
 
-import Foundation

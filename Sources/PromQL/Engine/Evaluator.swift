@@ -18,6 +18,14 @@ struct LoadedSeries {
     let ts: [Int64]
     let vs: [Double]
 
+    /// Index of the sample an instant selector sees at `ref`: the newest within the lookback
+    /// window, unless it is a staleness marker.
+    func visibleIndex(at ref: Int64, lookback: Int64) -> Int? {
+        let i = lastIndex(atOrBefore: ref)
+        guard i >= 0, ts[i] > ref - lookback, !StaleNaN.isStale(vs[i]) else { return nil }
+        return i
+    }
+
     /// Index of the last sample with timestamp <= t, or -1.
     func lastIndex(atOrBefore t: Int64) -> Int {
         var lo = 0, hi = ts.count
@@ -178,8 +186,7 @@ final class Evaluator {
         let ref = resolve(s.at, t) - s.offset
         var out: [VectorElement] = []
         for series in try self.series(for: s) {
-            let i = series.lastIndex(atOrBefore: ref)
-            guard i >= 0, series.ts[i] > ref - options.lookbackDelta, !StaleNaN.isStale(series.vs[i]) else { continue }
+            guard let i = series.visibleIndex(at: ref, lookback: options.lookbackDelta) else { continue }
             out.append(VectorElement(labels: series.labels, t: t, v: series.vs[i]))
         }
         return out

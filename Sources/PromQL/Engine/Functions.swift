@@ -88,7 +88,7 @@ extension Evaluator {
                 let q = try scalar(a, at: t)
                 for var el in try histogramQuantile(q, input, quantilePosition: pos(0), vectorPosition: pos(0), at: t) {
                     var b = LabelsBuilder(el.labels)
-                    b[label] = q.isFinite && q == q.rounded() && abs(q) < 1e15 ? String(format: "%.1f", q) : Self.formatValue(q)
+                    b[label] = q.isFinite && q == q.rounded() && abs(q) < 1e15 ? String(format: "%.1f", q) : GoFloat.format(q)
                     el.labels = b.labels()
                     out.append(el)
                 }
@@ -129,8 +129,7 @@ extension Evaluator {
             let ref = resolve(s.at, t) - s.offset
             var out: [VectorElement] = []
             for series in try self.series(for: s) {
-                let i = series.lastIndex(atOrBefore: ref)
-                guard i >= 0, series.ts[i] > ref - options.lookbackDelta, !StaleNaN.isStale(series.vs[i]) else { continue }
+                guard let i = series.visibleIndex(at: ref, lookback: options.lookbackDelta) else { continue }
                 var el = VectorElement(labels: series.labels, t: t, v: Double(series.ts[i]) / 1000)
                 el.dropName = true
                 out.append(el)

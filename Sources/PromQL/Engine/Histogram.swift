@@ -5,7 +5,7 @@ extension Evaluator {
     /// `histogram_quantile` over classic `le` buckets, grouping by all labels but `le`.
     func histogramQuantile(_ q: Double, _ input: [VectorElement], quantilePosition: SourcePosition?, vectorPosition: SourcePosition?,
                            at t: Int64) throws(QueryError) -> [VectorElement] {
-        if q.isNaN || q < 0 || q > 1 { warn("quantile value should be between 0 and 1, got \(Self.formatValue(q))", at: quantilePosition) }
+        if q.isNaN || q < 0 || q > 1 { warn("quantile value should be between 0 and 1, got \(GoFloat.format(q))", at: quantilePosition) }
         var groups: [Labels: [(upper: Double, count: Double)]] = [:]
         var order: [Labels] = []
         for el in input {

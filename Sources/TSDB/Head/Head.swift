@@ -127,8 +127,7 @@ public final class Head: Sendable, Appendable, Querier {
     public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesData] {
         var out: [SeriesData] = state.withLock { s in
             var result: [SeriesData] = []
-            for ref in s.index.candidates(matchers) {
-                guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { continue }
+            for series in Self.matching(matchers, in: s) {
                 let chunks = series.chunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }
                 if chunks.isEmpty { continue }
                 result.append(SeriesData(labels: series.labels, chunks: chunks))
@@ -143,8 +142,7 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in
             if matchers.isEmpty { return s.index.labelNames }
             var names = Set<String>()
-            for ref in s.index.candidates(matchers) {
-                guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { continue }
+            for series in Self.matching(matchers, in: s) {
                 for l in series.labels.pairs { names.insert(l.name) }
             }
             return names.sorted()
@@ -155,12 +153,19 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in
             if matchers.isEmpty { return s.index.values(of: name) }
             var values = Set<String>()
-            for ref in s.index.candidates(matchers) {
-                guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { continue }
+            for series in Self.matching(matchers, in: s) {
                 let v = series.labels[name]
                 if !v.isEmpty { values.insert(v) }
             }
             return values.sorted()
+        }
+    }
+
+    /// Live series whose labels satisfy every matcher: postings narrow, labels decide.
+    private static func matching(_ matchers: [LabelMatcher], in s: borrowing State) -> [MemSeries] {
+        s.index.candidates(matchers).compactMap { ref in
+            guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { return nil }
+            return series
         }
     }
 
