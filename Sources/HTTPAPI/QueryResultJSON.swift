@@ -1,90 +1,103 @@
 import MetricModel
+import NIOCore
 import PromQL
 import TSDB
 
 /// Writes query results in Prometheus' JSON shapes, with values formatted as Go formats them.
 enum QueryResultJSON {
     /// Sample values as Prometheus writes them (see ``GoFloat``).
-    static func formatValue(_ v: Double) -> String { GoFloat.format(v) }
+    static func formatValue(_ v: Double) -> String { text { $0.sampleValue(v) }.dropFirst().dropLast().description }
 
     /// Seconds with up to millisecond precision, as a JSON number.
-    static func formatTime(_ ms: Int64) -> String {
-        let sign = ms < 0 ? "-" : ""
-        let a = ms.magnitude
-        let frac = a % 1000
-        if frac == 0 { return "\(sign)\(a / 1000)" }
-        var f = String(frac)
-        f = String(repeating: "0", count: 3 - f.count) + f
-        while f.hasSuffix("0") { f.removeLast() }
-        return "\(sign)\(a / 1000).\(f)"
-    }
+    static func formatTime(_ ms: Int64) -> String { text { $0.time(ms) } }
 
     static func string(_ s: String) -> String { JSONString.quote(s) }
 
-    static func labels(_ l: Labels) -> String {
-        "{" + l.pairs.map { string($0.name) + ":" + string($0.value) }.joined(separator: ",") + "}"
+    static func labels(_ l: Labels) -> String { text { $0.labels(l) } }
+
+    private static func text(_ write: (inout JSONWriter) -> Void) -> String {
+        var w = JSONWriter(capacity: 32)
+        write(&w)
+        return String(buffer: w.buffer)
     }
 
-    static func point(_ t: Int64, _ v: Double) -> String {
-        var out = ""
-        writePoint(&out, t, v)
-        return out
+    /// The whole success envelope of a query, written into one buffer.
+    static func successBody(_ value: Value, warnings: [String], infos: [String]) -> ByteBuffer {
+        var w = JSONWriter(capacity: estimatedSize(value))
+        w.raw("{\"status\":\"success\",\"data\":")
+        write(value, into: &w)
+        annotations(warnings: warnings, infos: infos, into: &w)
+        w.raw("}")
+        return w.buffer
     }
 
-    /// Appends `[seconds,"value"]` without temporary strings for the common cases.
-    static func writePoint(_ out: inout String, _ t: Int64, _ v: Double) {
-        out += "["
-        if t >= 0 && t % 1000 == 0 { out += String(t / 1000) } else { out += formatTime(t) }
-        out += ",\""
-        if v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15 {
-            out += String(Int64(v))
-        } else {
-            out += formatValue(v)
+    private static func estimatedSize(_ value: Value) -> Int {
+        switch value {
+        case .vector(let v): return 128 + v.count * 128
+        case .matrix(let m): return m.reduce(128) { $0 + 128 + $1.samples.count * 28 }
+        default: return 256
         }
-        out += "\"]"
     }
 
-    /// `{"resultType":...,"result":...}`, written into one buffer.
-    static func data(_ value: Value) -> String {
+    /// `{"resultType":...,"result":...}`.
+    static func write(_ value: Value, into w: inout JSONWriter) {
         switch value {
         case .scalar(let t, let v):
-            return "{\"resultType\":\"scalar\",\"result\":" + point(t, v) + "}"
+            w.raw("{\"resultType\":\"scalar\",\"result\":")
+            w.point(t, v)
+            w.raw("}")
         case .string(let t, let s):
-            return "{\"resultType\":\"string\",\"result\":[" + formatTime(t) + "," + string(s) + "]}"
+            w.raw("{\"resultType\":\"string\",\"result\":[")
+            w.time(t)
+            w.raw(",")
+            w.string(s)
+            w.raw("]}")
         case .vector(let vec):
-            var out = "{\"resultType\":\"vector\",\"result\":["
-            out.reserveCapacity(vec.count * 96)
+            w.raw("{\"resultType\":\"vector\",\"result\":[")
             for (i, el) in vec.enumerated() {
-                if i > 0 { out += "," }
-                out += "{\"metric\":"
-                out += labels(el.labels)
-                out += ",\"value\":"
-                writePoint(&out, el.t, el.v)
-                out += "}"
+                if i > 0 { w.raw(",") }
+                w.raw("{\"metric\":")
+                w.labels(el.labels)
+                w.raw(",\"value\":")
+                w.point(el.t, el.v)
+                w.raw("}")
             }
-            return out + "]}"
+            w.raw("]}")
         case .matrix(let m):
-            var out = "{\"resultType\":\"matrix\",\"result\":["
-            out.reserveCapacity(m.reduce(64) { $0 + 96 + $1.samples.count * 24 })
+            w.raw("{\"resultType\":\"matrix\",\"result\":[")
             for (i, series) in m.enumerated() {
-                if i > 0 { out += "," }
-                out += "{\"metric\":"
-                out += labels(series.labels)
-                out += ",\"values\":["
+                if i > 0 { w.raw(",") }
+                w.raw("{\"metric\":")
+                w.labels(series.labels)
+                w.raw(",\"values\":[")
                 for (k, s) in series.samples.enumerated() {
-                    if k > 0 { out += "," }
-                    writePoint(&out, s.t, s.v)
+                    if k > 0 { w.raw(",") }
+                    w.point(s.t, s.v)
                 }
-                out += "]}"
+                w.raw("]}")
             }
-            return out + "]}"
+            w.raw("]}")
         }
     }
 
+    private static func annotations(warnings: [String], infos: [String], into w: inout JSONWriter) {
+        for (key, list) in [("warnings", warnings), ("infos", infos)] where !list.isEmpty {
+            w.raw(",\"" + key + "\":[")
+            for (i, text) in list.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.string(text)
+            }
+            w.raw("]")
+        }
+    }
+
+    /// The success envelope around data that is already JSON text.
     static func success(_ data: String, warnings: [String] = [], infos: [String] = []) -> String {
-        var out = "{\"status\":\"success\",\"data\":" + data
-        if !warnings.isEmpty { out += ",\"warnings\":[" + warnings.map(string).joined(separator: ",") + "]" }
-        if !infos.isEmpty { out += ",\"infos\":[" + infos.map(string).joined(separator: ",") + "]" }
-        return out + "}"
+        var w = JSONWriter(capacity: data.utf8.count + 64)
+        w.raw("{\"status\":\"success\",\"data\":")
+        w.raw(data)
+        annotations(warnings: warnings, infos: infos, into: &w)
+        w.raw("}")
+        return String(buffer: w.buffer)
     }
 }

@@ -160,7 +160,8 @@ extension APIRoutes {
                 value = v
                 warnings += w
             }
-            return json(QueryResultJSON.success(QueryResultJSON.data(value), warnings: warnings, infos: r.infos))
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: QueryResultJSON.successBody(value, warnings: warnings, infos: r.infos)))
         case .failure(let e):
             return queryError(e)
         }

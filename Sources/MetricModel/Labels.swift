@@ -19,6 +19,10 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(cachedHash) }
 
+    /// The hash computed at construction (seeded per process), for tables that bucket label sets
+    /// without running a `Hasher` per lookup.
+    package var precomputedHash: Int { cachedHash }
+
     public static func == (a: Labels, b: Labels) -> Bool { a.cachedHash == b.cachedHash && a.pairs == b.pairs }
 
     public static let empty = Labels(sorted: [])

@@ -26,6 +26,20 @@ public struct SeriesData: Sendable {
     }
 
     public var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
+
+    /// Appends the samples with `mint <= t <= maxt` to two parallel arrays, decoding only the
+    /// chunks that overlap the range: the bulk read the query engine uses.
+    public func appendSamples(mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) {
+        for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt {
+            var it = chunk.makeIterator()
+            while let s = it.next() {
+                if s.t < mint { continue }
+                if s.t > maxt { return }
+                times.append(s.t)
+                values.append(s.v)
+            }
+        }
+    }
 }
 
 /// Iterates a series' samples across chunks within a time range.
@@ -44,9 +58,9 @@ public struct SeriesSampleIterator: IteratorProtocol, Sequence, Sendable {
     }
 
     public mutating func next() -> Sample? {
-        while var it = current {
-            if let s = it.next() {
-                current = it
+        while current != nil {
+            // Decodes in place: copying the iterator out of the optional would cost a retain per sample.
+            if let s = current?.next() {
                 if s.t < mint { continue }
                 if s.t > maxt { current = nil; return nil }
                 return s

@@ -1,5 +1,6 @@
 import Testing
 @testable import HTTPAPI
+import MetricModel
 
 @Suite struct QueryResultJSONTests {
     /// Go's strconv.FormatFloat(v, 'f', -1, 64), which Prometheus uses for sample values.
@@ -7,6 +8,7 @@ import Testing
         (1.0, "1"), (0.1, "0.1"), (-2.5, "-2.5"), (1e21, "1000000000000000000000"), (1.5e-7, "0.00000015"),
         (123456789.125, "123456789.125"), (Double.nan, "NaN"), (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"),
         (0.0, "0"), (1e-5, "0.00001"), (3.14159265358979, "3.14159265358979"), (2e20, "200000000000000000000"),
+        (-0.0, "-0"), (-7.0, "-7"), (0.8666666666666667, "0.8666666666666667"), (999_999_999_999_999, "999999999999999"),
     ])
     func formatsValuesAsGoDoes(value: Double, text: String) {
         #expect(QueryResultJSON.formatValue(value) == text)
@@ -15,6 +17,12 @@ import Testing
     @Test(arguments: [(1_700_000_000_000 as Int64, "1700000000"), (1_700_000_000_123, "1700000000.123"), (1_500, "1.5"), (-1_500, "-1.5"), (10, "0.01")])
     func formatsTimestampsAsSeconds(ms: Int64, text: String) {
         #expect(QueryResultJSON.formatTime(ms) == text)
+    }
+
+    @Test func escapesLabelsAsJSONStringQuoteDoes() {
+        let labels = Labels(["a": "plain", "b": "quote\" back\\ nl\n tab\t bell\u{07}", "c": "ünïcödé"])
+        let expected = "{" + labels.pairs.map { JSONString.quote($0.name) + ":" + JSONString.quote($0.value) }.joined(separator: ",") + "}"
+        #expect(QueryResultJSON.labels(labels) == expected)
     }
 
     @Test(arguments: [("job", "job"), ("U__my_2e_label", "my.label"), ("U__a__b", "a_b"), ("U__bad_zz_", "U__bad_zz_")])

@@ -1,5 +1,16 @@
 import MetricModel
 
+/// One output group of an aggregation at one step: running accumulators for the operators that
+/// need only those, the members' positions for the ones that look at every member.
+private struct AggregationGroup {
+    var count = 0
+    var sum = KahanSum()
+    var mean = MeanAccumulator()
+    var extreme = Double.nan
+    var anyDropsName = false
+    var members: [Int] = []
+}
+
 extension Evaluator {
     func aggregate(_ op: AggregateOp, _ inner: Expr, param: Expr?, grouping: [String], without: Bool,
                    paramPosition: SourcePosition?, at t: Int64) throws(QueryError) -> Value {
@@ -24,65 +35,64 @@ extension Evaluator {
         let groupSet = Set(grouping)
         // Group keys are cached per aggregation: range queries meet the same series at every step.
         let cacheKey = (without ? "without:" : "by:") + grouping.joined(separator: ",")
-        var keys = groupKeyCache[cacheKey] ?? [:]
+        var keys = groupKeyCache[cacheKey] ?? LabelsTable<Labels>()
         groupKeyCache[cacheKey] = nil
         defer { groupKeyCache[cacheKey] = keys }
-        func key(_ l: Labels) -> Labels {
-            if let k = keys[l] { return k }
-            let k = without ? l.removing(groupSet.union([LabelName.metricName])) : l.keeping(groupSet)
-            keys[l] = k
-            return k
+        let dropped = groupSet.union([LabelName.metricName])
+
+        let keepsMembers: Bool
+        switch op {
+        case .sum, .avg, .count, .countValues, .group, .min, .max: keepsMembers = false
+        default: keepsMembers = true
         }
-        var groups: [Labels: [VectorElement]] = [:]
-        var order: [Labels] = []
-        for el in input {
-            var g = key(el.labels)
+        var groups = LabelsTable<AggregationGroup>()
+        for (position, el) in input.enumerated() {
+            let keyIndex = keys.insert(el.labels) { without ? el.labels.removing(dropped) : el.labels.keeping(groupSet) }.index
+            var g = keys.values[keyIndex]
             if op == .countValues {
                 var b = LabelsBuilder(g)
                 b[label] = GoFloat.format(el.v)
                 g = b.labels()
             }
-            if groups[g] == nil { order.append(g) }
-            groups[g, default: []].append(el)
-        }
-        var out: [VectorElement] = []
-        for g in order {
-            let members = groups[g] ?? []
-            let values = members.map(\.v)
-            let before = out.count
-            defer {
-                // Grouping by a name that is to be dropped keeps the mark, so it goes at the end.
-                // If any member drops its name, the group does.
-                if !without, groupSet.contains(LabelName.metricName), members.contains(where: \.dropName) {
-                    for i in before..<out.count where out[i].labels.has(LabelName.metricName) { out[i].dropName = true }
-                }
-            }
+            let i = groups.insert(g) { AggregationGroup() }.index
+            let v = el.v
+            groups.values[i].count += 1
+            if el.dropName { groups.values[i].anyDropsName = true }
             switch op {
-            case .sum:
-                var s = KahanSum()
-                for v in values { s.add(v) }
-                out.append(VectorElement(labels: g, t: t, v: s.value))
-            case .avg: out.append(VectorElement(labels: g, t: t, v: Self.mean(values)))
-            case .count, .countValues: out.append(VectorElement(labels: g, t: t, v: Double(values.count)))
-            case .group: out.append(VectorElement(labels: g, t: t, v: 1))
+            case .sum: groups.values[i].sum.add(v)
+            case .avg: groups.values[i].mean.add(v)
             case .min:
-                var m = values[0]
-                for v in values where v < m || m.isNaN { m = v }
-                out.append(VectorElement(labels: g, t: t, v: m))
+                let m = groups.values[i].extreme
+                if groups.values[i].count == 1 || v < m || m.isNaN { groups.values[i].extreme = v }
             case .max:
-                var m = values[0]
-                for v in values where v > m || m.isNaN { m = v }
-                out.append(VectorElement(labels: g, t: t, v: m))
-            case .stddev: out.append(VectorElement(labels: g, t: t, v: Self.variance(values).squareRoot()))
-            case .stdvar: out.append(VectorElement(labels: g, t: t, v: Self.variance(values)))
+                let m = groups.values[i].extreme
+                if groups.values[i].count == 1 || v > m || m.isNaN { groups.values[i].extreme = v }
+            default: break
+            }
+            if keepsMembers { groups.values[i].members.append(position) }
+        }
+
+        let marksDroppedNames = !without && groupSet.contains(LabelName.metricName)
+        var out: [VectorElement] = []
+        out.reserveCapacity(keepsMembers ? input.count : groups.count)
+        for (g, group) in zip(groups.keys, groups.values) {
+            let before = out.count
+            switch op {
+            case .sum: out.append(VectorElement(labels: g, t: t, v: group.sum.value))
+            case .avg: out.append(VectorElement(labels: g, t: t, v: group.mean.value))
+            case .count, .countValues: out.append(VectorElement(labels: g, t: t, v: Double(group.count)))
+            case .group: out.append(VectorElement(labels: g, t: t, v: 1))
+            case .min, .max: out.append(VectorElement(labels: g, t: t, v: group.extreme))
+            case .stddev: out.append(VectorElement(labels: g, t: t, v: Self.variance(group.members.map { input[$0].v }).squareRoot()))
+            case .stdvar: out.append(VectorElement(labels: g, t: t, v: Self.variance(group.members.map { input[$0].v })))
             case .quantile:
                 if k.isNaN || k < 0 || k > 1 { warn("quantile value should be between 0 and 1, got \(GoFloat.format(k))", at: paramPosition) }
-                out.append(VectorElement(labels: g, t: t, v: Self.quantile(k, values)))
+                out.append(VectorElement(labels: g, t: t, v: Self.quantile(k, group.members.map { input[$0].v })))
             case .topk, .bottomk:
                 guard k >= 1, !k.isNaN else { continue }
                 let n = k > 9e18 ? Int.max : Int(k)
                 let top = op == .topk
-                let sorted = members.sorted { a, b in
+                let sorted = group.members.map { input[$0] }.sorted { a, b in
                     if a.v.isNaN { return false }
                     if b.v.isNaN { return true }
                     return top ? a.v > b.v : a.v < b.v
@@ -90,16 +100,20 @@ extension Evaluator {
                 out.append(contentsOf: sorted.prefix(n))
             case .limitk:
                 guard k >= 1, !k.isNaN else { continue }
-                out.append(contentsOf: members.prefix(k > 9e18 ? Int.max : Int(k)))
+                out.append(contentsOf: group.members.prefix(k > 9e18 ? Int.max : Int(k)).map { input[$0] })
             case .limitRatio:
                 guard k.isFinite else { continue }
-                for m in members {
-                    let r = Double(m.labels.stableHash) / Double(UInt64.max)
-                    if (k >= 0 && r < k) || (k < 0 && r >= 1 + k) { out.append(m) }
+                for m in group.members {
+                    let r = Double(input[m].labels.stableHash) / Double(UInt64.max)
+                    if (k >= 0 && r < k) || (k < 0 && r >= 1 + k) { out.append(input[m]) }
                 }
+            }
+            // Grouping by a name that is to be dropped keeps the mark, so it goes at the end.
+            // If any member drops its name, the group does.
+            if marksDroppedNames, group.anyDropsName {
+                for i in before..<out.count where out[i].labels.has(LabelName.metricName) { out[i].dropName = true }
             }
         }
         return .vector(out)
     }
 }
-

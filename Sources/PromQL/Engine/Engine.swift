@@ -63,34 +63,37 @@ public struct Engine: Sendable {
         }
         let ev = Evaluator(querier: querier, options: options, start: start, end: end, step: step)
         ev.prepare(expr, start: start, end: end)
-        var index: [Labels: Int] = [:]
-        var out: [MatrixSeries] = []
+        var output = LabelsTable<[Sample]>(capacity: 64)
+        let reserve = Int(min(256, (end - start) / step + 1))
+        // Name removal is cached: a series meets it at every step.
+        var withoutName = LabelsTable<Labels>()
         var t = start
         while t <= end {
             try ev.checkDeadline()
             switch try ev.eval(expr, at: t) {
             case .scalar(_, let v):
-                if out.isEmpty { out.append(MatrixSeries(labels: .empty, samples: [])) }
-                out[0].samples.append(Sample(t: t, v: v))
+                output.insert(.empty) { var a: [Sample] = []; a.reserveCapacity(reserve); return a }
+                output.values[0].append(Sample(t: t, v: v))
             case .vector(let vec):
-                // One hash per element: the index lookup also catches duplicates within the step.
-                for var el in vec {
-                    if el.dropName { el.labels = el.labels.removing([LabelName.metricName]) }
-                    if let i = index[el.labels] {
-                        if out[i].samples.last?.t == t {
-                            throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
-                        }
-                        out[i].samples.append(Sample(t: t, v: el.v))
-                    } else {
-                        index[el.labels] = out.count
-                        out.append(MatrixSeries(labels: el.labels, samples: [Sample(t: t, v: el.v)]))
+                for el in vec {
+                    var labels = el.labels
+                    if el.dropName {
+                        let i = withoutName.insert(labels) { labels.removing([LabelName.metricName]) }.index
+                        labels = withoutName.values[i]
                     }
+                    // One lookup per element: it also catches duplicates within the step.
+                    let (i, inserted) = output.insert(labels) { var a: [Sample] = []; a.reserveCapacity(reserve); return a }
+                    if !inserted, output.values[i].last?.t == t {
+                        throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
+                    }
+                    output.values[i].append(Sample(t: t, v: el.v))
                 }
             default:
                 throw QueryError(.execution, "range query over a value that is not a vector or scalar")
             }
             t += step
         }
+        var out = zip(output.keys, output.values).map { MatrixSeries(labels: $0, samples: $1) }
         out.sort { $0.labels < $1.labels }
         return QueryResult(value: .matrix(out), warnings: ev.warnings, infos: ev.infos)
     }

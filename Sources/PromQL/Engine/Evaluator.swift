@@ -17,6 +17,23 @@ struct LoadedSeries {
     let labels: Labels
     let ts: [Int64]
     let vs: [Double]
+    /// Whether any sample is a staleness marker (range windows must then skip them).
+    let hasStaleMarkers: Bool
+    /// Whether the name ends as counters' names do (rate() and increase() inform otherwise).
+    let counterLikeName: Bool
+
+    init(labels: Labels, ts: [Int64], vs: [Double]) {
+        self.labels = labels
+        self.ts = ts
+        self.vs = vs
+        self.hasStaleMarkers = vs.contains { StaleNaN.isStale($0) }
+        self.counterLikeName = Self.isCounterLike(labels.metricName)
+    }
+
+    /// Counter-like names end in `_total`, `_sum`, `_count` or `_bucket`; a missing name is not judged.
+    static func isCounterLike(_ name: String) -> Bool {
+        name.isEmpty || name.hasSuffix("_total") || name.hasSuffix("_sum") || name.hasSuffix("_count") || name.hasSuffix("_bucket")
+    }
 
     /// Index of the sample an instant selector sees at `ref`: the newest within the lookback
     /// window, unless it is a staleness marker.
@@ -51,7 +68,9 @@ final class Evaluator {
     private let deadline: ContinuousClock.Instant
     var samplesInMemory = 0
     /// Aggregation group keys by grouping clause, then by input labels.
-    var groupKeyCache: [String: [Labels: Labels]] = [:]
+    var groupKeyCache: [String: LabelsTable<Labels>] = [:]
+    /// histogram_quantile's view of each bucket series: its group key and its `le` bound.
+    var bucketKeys = LabelsTable<(key: Labels, bound: Double?)>()
     /// Annotations raised during evaluation, each once, in order.
     private(set) var warnings: [String] = []
     private(set) var infos: [String] = []
@@ -130,10 +149,7 @@ final class Evaluator {
         for data in querier.select(s.matchers, mint: mint, maxt: maxt) {
             var ts: [Int64] = []
             var vs: [Double] = []
-            for sample in data.samples(mint: mint, maxt: maxt) {
-                ts.append(sample.t)
-                vs.append(sample.v)
-            }
+            data.appendSamples(mint: mint, maxt: maxt, times: &ts, values: &vs)
             samplesInMemory += ts.count
             if samplesInMemory > options.maxSamples {
                 throw QueryError(.execution, "query processing would load too many samples into memory in query execution")

@@ -4,129 +4,180 @@ import TSDB
 
 extension Evaluator {
     func rangeFunction(_ name: String, _ args: [Expr], positions: [SourcePosition], at t: Int64) throws(QueryError) -> [VectorElement] {
-        let matrixPosition = positions.count > (name == "quantile_over_time" ? 1 : 0) ? positions[name == "quantile_over_time" ? 1 : 0] : nil
-        let matrixArg = name == "quantile_over_time" ? args[1] : args[0]
+        let matrixIndex = name == "quantile_over_time" ? 1 : 0
+        let matrixPosition = matrixIndex < positions.count ? positions[matrixIndex] : nil
+        let matrixArg = args[matrixIndex]
         var bare = matrixArg
         while case .paren(let inner) = bare { bare = inner }
+        let keepsName = Self.keepsName.contains(name)
+        let function = RangeFunction(rawValue: name)
+
+        // A plain selector (`metric[5m]`) is read in place: windows into the decoded series.
+        if let function, case .matrix(let selector, let range) = bare {
+            let ref = resolve(selector.at, t) - selector.offset
+            var windows: [(Int, Int, Int)] = []
+            let loaded = try series(for: selector)
+            for (k, series) in loaded.enumerated() {
+                let hi = series.lastIndex(atOrBefore: ref)
+                let lo = series.lastIndex(atOrBefore: ref - range) + 1
+                if hi >= lo { windows.append((k, lo, hi - lo + 1)) }
+            }
+            let params = try rangeParams(name, args, positions: positions, hasInput: !windows.isEmpty, at: t)
+            let counterCheck = name == "rate" || name == "increase"
+            var out: [VectorElement] = []
+            out.reserveCapacity(windows.count)
+            for (k, lo, count) in windows {
+                let series = loaded[k]
+                let value: Double?
+                if series.hasStaleMarkers {
+                    var samples: [Sample] = []
+                    for i in lo..<(lo + count) where !StaleNaN.isStale(series.vs[i]) { samples.append(Sample(t: series.ts[i], v: series.vs[i])) }
+                    value = Self.rangeValue(function, samples, rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params)
+                } else {
+                    value = Self.rangeValue(function, SeriesWindow(series: series, lo: lo, sampleCount: count),
+                                            rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params)
+                }
+                if counterCheck && !series.counterLikeName {
+                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(series.labels.metricName)\"", at: matrixPosition)
+                }
+                guard let value else { continue }
+                var el = VectorElement(labels: series.labels, t: t, v: value)
+                el.dropName = !keepsName
+                out.append(el)
+            }
+            return out
+        }
+
         let series = try matrix(matrixArg, at: t)
         if name == "absent_over_time" {
             return series.isEmpty ? [VectorElement(labels: Self.absentLabels(matrixArg), t: t, v: 1)] : []
         }
+        guard let function else { throw QueryError(.execution, "function \"\(name)\" is not implemented") }
         var range: Int64 = 0
         var ref = t
-        switch bare {
-        case .matrix(let s, let r): range = r; ref = resolve(s.at, t) - s.offset
-        case .subquery(_, let r, _, let o, let a): range = r; ref = resolve(a, t) - o
-        default: break
+        if case .subquery(_, let r, _, let o, let a) = bare {
+            range = r
+            ref = resolve(a, t) - o
         }
-        var params: [Double] = []
-        if name == "quantile_over_time" {
-            params = [try scalar(args[0], at: t)]
-            if !series.isEmpty, params[0].isNaN || params[0] < 0 || params[0] > 1 {
-                warn("quantile value should be between 0 and 1, got \(GoFloat.format(params[0]))", at: positions.first)
-            }
-        }
+        let params = try rangeParams(name, args, positions: positions, hasInput: !series.isEmpty, at: t)
         if name == "rate" || name == "increase" {
-            for s in series {
-                let metric = s.labels.metricName
-                if !metric.isEmpty, !["_total", "_sum", "_count", "_bucket"].contains(where: { metric.hasSuffix($0) }) {
-                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(metric)\"", at: matrixPosition)
-                }
+            for s in series where !LoadedSeries.isCounterLike(s.labels.metricName) {
+                info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(s.labels.metricName)\"", at: matrixPosition)
             }
-        }
-        if name == "predict_linear" { params = [try scalar(args[1], at: t)] }
-        if name == "holt_winters" || name == "double_exponential_smoothing" {
-            params = [try scalar(args[1], at: t), try scalar(args[2], at: t)]
-            guard params[0] > 0, params[0] < 1 else { throw QueryError(.execution, "invalid smoothing factor. Expected: 0 < sf < 1, got: \(params[0])") }
-            guard params[1] > 0, params[1] < 1 else { throw QueryError(.execution, "invalid trend factor. Expected: 0 < tf < 1, got: \(params[1])") }
         }
         var out: [VectorElement] = []
         for s in series {
-            guard let v = Self.rangeValue(name, s.samples, rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params) else { continue }
+            guard let v = Self.rangeValue(function, s.samples, rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params) else { continue }
             var el = VectorElement(labels: s.labels, t: t, v: v)
-            el.dropName = !Self.keepsName.contains(name) || s.dropName
+            el.dropName = !keepsName || s.dropName
             out.append(el)
         }
         return out
     }
 
-    static func rangeValue(_ name: String, _ s: [Sample], rangeStart: Int64, rangeEnd: Int64, evalTime: Int64, params: [Double]) -> Double? {
-        guard let first = s.first, let last = s.last else { return nil }
+    /// The scalar arguments of range functions that take them, validated.
+    private func rangeParams(_ name: String, _ args: [Expr], positions: [SourcePosition], hasInput: Bool, at t: Int64) throws(QueryError) -> [Double] {
         switch name {
-        case "rate": return extrapolated(s, rangeStart, rangeEnd, counter: true, rate: true)
-        case "increase": return extrapolated(s, rangeStart, rangeEnd, counter: true, rate: false)
-        case "delta": return extrapolated(s, rangeStart, rangeEnd, counter: false, rate: false)
-        case "irate", "idelta":
-            guard s.count >= 2 else { return nil }
-            let prev = s[s.count - 2]
-            var d = last.v - prev.v
-            if name == "irate" {
-                if last.v < prev.v { d = last.v }
-                let dt = Double(last.t - prev.t) / 1000
+        case "quantile_over_time":
+            let q = try scalar(args[0], at: t)
+            if hasInput, q.isNaN || q < 0 || q > 1 {
+                warn("quantile value should be between 0 and 1, got \(GoFloat.format(q))", at: positions.first)
+            }
+            return [q]
+        case "predict_linear":
+            return [try scalar(args[1], at: t)]
+        case "holt_winters", "double_exponential_smoothing":
+            let params = [try scalar(args[1], at: t), try scalar(args[2], at: t)]
+            guard params[0] > 0, params[0] < 1 else { throw QueryError(.execution, "invalid smoothing factor. Expected: 0 < sf < 1, got: \(params[0])") }
+            guard params[1] > 0, params[1] < 1 else { throw QueryError(.execution, "invalid trend factor. Expected: 0 < tf < 1, got: \(params[1])") }
+            return params
+        default:
+            return []
+        }
+    }
+
+    static func rangeValue<S: SampleRun>(_ name: RangeFunction, _ s: S, rangeStart: Int64, rangeEnd: Int64, evalTime: Int64, params: [Double]) -> Double? {
+        let n = s.sampleCount
+        guard n > 0 else { return nil }
+        switch name {
+        case .rate: return extrapolated(s, rangeStart, rangeEnd, counter: true, rate: true)
+        case .increase: return extrapolated(s, rangeStart, rangeEnd, counter: true, rate: false)
+        case .delta: return extrapolated(s, rangeStart, rangeEnd, counter: false, rate: false)
+        case .irate, .idelta:
+            guard n >= 2 else { return nil }
+            let last = s.value(n - 1), prev = s.value(n - 2)
+            var d = last - prev
+            if name == .irate {
+                if last < prev { d = last }
+                let dt = Double(s.time(n - 1) - s.time(n - 2)) / 1000
                 guard dt != 0 else { return nil }
                 return d / dt
             }
             return d
-        case "deriv":
-            guard s.count >= 2 else { return nil }
-            return linearRegression(s, interceptTime: first.t).slope
-        case "predict_linear":
-            guard s.count >= 2 else { return nil }
+        case .deriv:
+            guard n >= 2 else { return nil }
+            return linearRegression(s, interceptTime: s.time(0)).slope
+        case .predictLinear:
+            guard n >= 2 else { return nil }
             // The prediction starts from the evaluation time, even under `@`.
             let (slope, intercept) = linearRegression(s, interceptTime: evalTime)
             return intercept + slope * params[0]
-        case "changes":
-            var n = 0
-            for i in 1..<max(1, s.count) where !(s[i].v == s[i - 1].v || (s[i].v.isNaN && s[i - 1].v.isNaN)) { n += 1 }
-            return Double(n)
-        case "resets":
-            var n = 0
-            for i in 1..<max(1, s.count) where s[i].v < s[i - 1].v { n += 1 }
-            return Double(n)
-        case "avg_over_time": return mean(s.map(\.v))
-        case "sum_over_time":
-            var k = KahanSum()
-            for x in s { k.add(x.v) }
-            return k.value
-        case "count_over_time": return Double(s.count)
-        case "min_over_time":
-            var m = s[0].v
-            for x in s where x.v < m || m.isNaN { m = x.v }
-            return m
-        case "max_over_time":
-            var m = s[0].v
-            for x in s where x.v > m || m.isNaN { m = x.v }
-            return m
-        case "last_over_time": return last.v
-        case "first_over_time": return first.v
-        case "ts_of_last_over_time": return Double(last.t) / 1000
-        case "ts_of_first_over_time": return Double(first.t) / 1000
-        case "ts_of_max_over_time", "ts_of_min_over_time":
-            var best = s[0]
-            for x in s {
-                let better = name == "ts_of_max_over_time" ? (x.v >= best.v || best.v.isNaN) : (x.v <= best.v || best.v.isNaN)
-                if better && !x.v.isNaN { best = x }
+        case .changes:
+            var count = 0
+            for i in 1..<max(1, n) {
+                let a = s.value(i), b = s.value(i - 1)
+                if !(a == b || (a.isNaN && b.isNaN)) { count += 1 }
             }
-            return Double(best.t) / 1000
-        case "present_over_time": return 1
-        case "stddev_over_time": return variance(s.map(\.v)).squareRoot()
-        case "stdvar_over_time": return variance(s.map(\.v))
-        case "quantile_over_time": return quantile(params[0], s.map(\.v))
-        case "mad_over_time":
-            let values = s.map(\.v)
+            return Double(count)
+        case .resets:
+            var count = 0
+            for i in 1..<max(1, n) where s.value(i) < s.value(i - 1) { count += 1 }
+            return Double(count)
+        case .avgOverTime: return mean(s.values)
+        case .sumOverTime:
+            var k = KahanSum()
+            for i in 0..<n { k.add(s.value(i)) }
+            return k.value
+        case .countOverTime: return Double(n)
+        case .minOverTime:
+            var m = s.value(0)
+            for i in 0..<n { let x = s.value(i); if x < m || m.isNaN { m = x } }
+            return m
+        case .maxOverTime:
+            var m = s.value(0)
+            for i in 0..<n { let x = s.value(i); if x > m || m.isNaN { m = x } }
+            return m
+        case .lastOverTime: return s.value(n - 1)
+        case .firstOverTime: return s.value(0)
+        case .tsOfLastOverTime: return Double(s.time(n - 1)) / 1000
+        case .tsOfFirstOverTime: return Double(s.time(0)) / 1000
+        case .tsOfMaxOverTime, .tsOfMinOverTime:
+            var best = 0
+            for i in 0..<n {
+                let x = s.value(i), b = s.value(best)
+                let better = name == .tsOfMaxOverTime ? (x >= b || b.isNaN) : (x <= b || b.isNaN)
+                if better && !x.isNaN { best = i }
+            }
+            return Double(s.time(best)) / 1000
+        case .presentOverTime: return 1
+        case .stddevOverTime: return variance(s.values).squareRoot()
+        case .stdvarOverTime: return variance(s.values)
+        case .quantileOverTime: return quantile(params[0], s.values)
+        case .madOverTime:
+            let values = s.values
             if values.contains(where: \.isNaN) { return .nan }
             let median = quantile(0.5, values)
             return quantile(0.5, values.map { abs($0 - median) })
-        case "holt_winters", "double_exponential_smoothing":
-            guard s.count >= 2 else { return nil }
+        case .holtWinters, .doubleExponentialSmoothing:
+            guard n >= 2 else { return nil }
             let sf = params[0], tf = params[1]
             // As Prometheus: s0 starts at zero and the first trend is the first difference.
             var s0 = 0.0
-            var s1 = s[0].v
-            var trend = s[1].v - s[0].v
-            for i in 1..<s.count {
+            var s1 = s.value(0)
+            var trend = s.value(1) - s.value(0)
+            for i in 1..<n {
                 if i > 1 { trend = tf * (s1 - s0) + (1 - tf) * trend }
-                let next = sf * s[i].v + (1 - sf) * (s1 + trend)
+                let next = sf * s.value(i) + (1 - sf) * (s1 + trend)
                 s0 = s1
                 s1 = next
             }
@@ -137,24 +188,28 @@ extension Evaluator {
     }
 
     /// rate/increase/delta: the change across the window, extrapolated to its edges.
-    static func extrapolated(_ s: [Sample], _ rangeStart: Int64, _ rangeEnd: Int64, counter: Bool, rate: Bool) -> Double? {
-        guard s.count >= 2, let first = s.first, let last = s.last else { return nil }
-        var result = last.v - first.v
+    static func extrapolated<S: SampleRun>(_ s: S, _ rangeStart: Int64, _ rangeEnd: Int64, counter: Bool, rate: Bool) -> Double? {
+        let n = s.sampleCount
+        guard n >= 2 else { return nil }
+        let firstV = s.value(0), lastV = s.value(n - 1)
+        let firstT = s.time(0), lastT = s.time(n - 1)
+        var result = lastV - firstV
         if counter {
-            var prev = first.v
-            for x in s.dropFirst() {
-                if x.v < prev { result += prev }
-                prev = x.v
+            var prev = firstV
+            for i in 1..<n {
+                let x = s.value(i)
+                if x < prev { result += prev }
+                prev = x
             }
         }
-        var durationToStart = Double(first.t - rangeStart) / 1000
-        var durationToEnd = Double(rangeEnd - last.t) / 1000
-        let sampled = Double(last.t - first.t) / 1000
-        let average = sampled / Double(s.count - 1)
+        var durationToStart = Double(firstT - rangeStart) / 1000
+        var durationToEnd = Double(rangeEnd - lastT) / 1000
+        let sampled = Double(lastT - firstT) / 1000
+        let average = sampled / Double(n - 1)
         let threshold = average * 1.1
         if durationToStart >= threshold { durationToStart = average / 2 }
-        if counter && result > 0 && first.v >= 0 {
-            let durationToZero = sampled * (first.v / result)
+        if counter && result > 0 && firstV >= 0 {
+            let durationToZero = sampled * (firstV / result)
             if durationToZero < durationToStart { durationToStart = durationToZero }
         }
         if durationToEnd >= threshold { durationToEnd = average / 2 }
@@ -163,18 +218,19 @@ extension Evaluator {
         return result * factor
     }
 
-    static func linearRegression(_ s: [Sample], interceptTime: Int64) -> (slope: Double, intercept: Double) {
+    static func linearRegression<S: SampleRun>(_ s: S, interceptTime: Int64) -> (slope: Double, intercept: Double) {
         var n = 0.0
         var sumX = KahanSum(), sumY = KahanSum(), sumXY = KahanSum(), sumX2 = KahanSum()
-        let initY = s[0].v
+        let initY = s.value(0)
         var constY = true
-        for (i, x) in s.enumerated() {
-            if constY && i > 0 && x.v != initY { constY = false }
+        for i in 0..<s.sampleCount {
+            let y = s.value(i)
+            if constY && i > 0 && y != initY { constY = false }
             n += 1
-            let xv = Double(x.t - interceptTime) / 1000
+            let xv = Double(s.time(i) - interceptTime) / 1000
             sumX.add(xv)
-            sumY.add(x.v)
-            sumXY.add(xv * x.v)
+            sumY.add(y)
+            sumXY.add(xv * y)
             sumX2.add(xv * xv)
         }
         if constY {
@@ -187,4 +243,35 @@ extension Evaluator {
         let intercept = sumY.value / n - slope * sumX.value / n
         return (slope, intercept)
     }
+}
+
+/// The functions that read a range vector, resolved once per call rather than per series.
+enum RangeFunction: String {
+    case rate
+    case increase
+    case delta
+    case irate
+    case idelta
+    case deriv
+    case predictLinear = "predict_linear"
+    case changes
+    case resets
+    case avgOverTime = "avg_over_time"
+    case sumOverTime = "sum_over_time"
+    case countOverTime = "count_over_time"
+    case minOverTime = "min_over_time"
+    case maxOverTime = "max_over_time"
+    case lastOverTime = "last_over_time"
+    case firstOverTime = "first_over_time"
+    case tsOfLastOverTime = "ts_of_last_over_time"
+    case tsOfFirstOverTime = "ts_of_first_over_time"
+    case tsOfMaxOverTime = "ts_of_max_over_time"
+    case tsOfMinOverTime = "ts_of_min_over_time"
+    case presentOverTime = "present_over_time"
+    case stddevOverTime = "stddev_over_time"
+    case stdvarOverTime = "stdvar_over_time"
+    case quantileOverTime = "quantile_over_time"
+    case madOverTime = "mad_over_time"
+    case holtWinters = "holt_winters"
+    case doubleExponentialSmoothing = "double_exponential_smoothing"
 }

@@ -6,10 +6,17 @@ public enum GoFloat {
         if v.isNaN { return "NaN" }
         if v == .infinity { return "+Inf" }
         if v == -.infinity { return "-Inf" }
-        let shortest = "\(v)"
-        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }) else {
-            return shortest.hasSuffix(".0") ? String(shortest.dropLast(2)) : shortest
+        let shortest = v.description
+        // Byte-level checks: this runs for every non-integer value a query returns.
+        let utf8 = shortest.utf8
+        guard utf8.contains(UInt8(ascii: "e")) else {
+            let n = utf8.count
+            if n >= 2, utf8.last == UInt8(ascii: "0"), utf8[utf8.index(utf8.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
+                return String(shortest.dropLast(2))
+            }
+            return shortest
         }
+        guard let e = shortest.firstIndex(of: "e") else { return shortest }
         let exponent = Int(shortest[shortest.index(after: e)...]) ?? 0
         var mantissa = String(shortest[..<e])
         let negative = mantissa.hasPrefix("-")

@@ -6,21 +6,25 @@ extension Evaluator {
     func histogramQuantile(_ q: Double, _ input: [VectorElement], quantilePosition: SourcePosition?, vectorPosition: SourcePosition?,
                            at t: Int64) throws(QueryError) -> [VectorElement] {
         if q.isNaN || q < 0 || q > 1 { warn("quantile value should be between 0 and 1, got \(GoFloat.format(q))", at: quantilePosition) }
-        var groups: [Labels: [(upper: Double, count: Double)]] = [:]
-        var order: [Labels] = []
+        var groups = LabelsTable<[(upper: Double, count: Double)]>()
         for el in input {
-            guard let upper = Double(el.labels["le"].trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(el.labels["le"]) else {
+            // Bucket bounds and group keys are cached: range queries meet the same series at every step.
+            let cached = bucketKeys.insert(el.labels) {
+                let le = el.labels["le"]
+                // The name stays in the key and is dropped at the end, so two histograms that
+                // differ only by name collide there with the labelset error, as in Prometheus.
+                return (el.labels.removing(["le"]), Double(le.trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(le))
+            }.index
+            let (key, bound) = bucketKeys.values[cached]
+            guard let upper = bound else {
                 warn("bucket label \"le\" is missing or has a malformed value of \"\(el.labels["le"])\" for metric name \"\(el.labels.metricName)\"", at: vectorPosition)
                 continue
             }
-            // The name stays in the key and is dropped at the end, so two histograms that
-            // differ only by name collide there with the labelset error, as in Prometheus.
-            let key = el.labels.removing(["le"])
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append((upper, el.v))
+            let i = groups.insert(key) { [] }.index
+            groups.values[i].append((upper, el.v))
         }
-        return order.map { key in
-            let (v, fixed) = Self.bucketQuantileChecked(q, groups[key] ?? [])
+        return zip(groups.keys, groups.values).map { key, buckets in
+            let (v, fixed) = Self.bucketQuantileChecked(q, buckets)
             if fixed {
                 info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\(key.metricName)\"", at: vectorPosition)
             }

@@ -27,32 +27,40 @@ struct KahanSum {
     }
 }
 
+/// The mean as Prometheus computes it, one value at a time: compensated summation while the sum
+/// stays finite, then an incremental mean so large values do not overflow.
+struct MeanAccumulator {
+    private var sum = 0.0, c = 0.0, mean = 0.0, count = 0.0
+    private var incremental = false
+
+    mutating func add(_ v: Double) {
+        count += 1
+        if !incremental {
+            let (newSum, newC) = KahanSum.increment(v, sum, c)
+            if count == 1 || !newSum.isInfinite {
+                sum = newSum
+                c = newC
+                return
+            }
+            incremental = true
+            mean = sum / (count - 1)
+            c /= count - 1
+        }
+        let q = (count - 1) / count
+        (mean, c) = KahanSum.increment(v / count, q * mean, q * c)
+    }
+
+    var value: Double { incremental ? mean + c : sum / count + c / count }
+}
+
 /// Means, variances and quantiles shared by aggregations and `*_over_time` functions.
 extension Evaluator {
     /// The mean as Prometheus computes it: compensated summation while the sum stays finite,
     /// then an incremental mean so large values do not overflow.
     static func mean(_ values: [Double]) -> Double {
-        var sum = 0.0, c = 0.0, mean = 0.0
-        var incremental = false
-        for (i, v) in values.enumerated() {
-            let count = Double(i + 1)
-            if !incremental {
-                let (newSum, newC) = KahanSum.increment(v, sum, c)
-                if count == 1 || !newSum.isInfinite {
-                    sum = newSum
-                    c = newC
-                    continue
-                }
-                incremental = true
-                mean = sum / (count - 1)
-                c /= count - 1
-            }
-            let q = (count - 1) / count
-            (mean, c) = KahanSum.increment(v / count, q * mean, q * c)
-        }
-        if incremental { return mean + c }
-        let n = Double(values.count)
-        return sum / n + c / n
+        var m = MeanAccumulator()
+        for v in values { m.add(v) }
+        return m.value
     }
 
     static func variance(_ values: [Double]) -> Double {

@@ -173,8 +173,14 @@ public struct XORChunkIterator: IteratorProtocol, Sendable {
                 prefix += 1
             }
             var dod: Int64 = 0
-            let widths = [0, 14, 17, 20, 64]
-            let width = widths[prefix]
+            let width: Int
+            switch prefix {
+            case 0: width = 0
+            case 1: width = 14
+            case 2: width = 17
+            case 3: width = 20
+            default: width = 64
+            }
             if width > 0 {
                 guard let raw = reader.readBits(width) else { return nil }
                 if width == 64 {

@@ -1,0 +1,111 @@
+import MetricModel
+import NIOCore
+import PromQL
+
+/// Writes JSON straight into the response's bytes: large query results (hundreds of thousands of
+/// points) are neither built as strings nor copied again on the way out.
+struct JSONWriter {
+    private(set) var buffer: ByteBuffer
+
+    init(capacity: Int = 1024) {
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+    }
+
+    /// Appends text that is already JSON.
+    mutating func raw(_ text: StaticString) { buffer.writeStaticString(text) }
+    mutating func raw(_ text: String) { buffer.writeString(text) }
+
+    /// A quoted, escaped string (the escapes of ``JSONString/quote(_:)``).
+    mutating func string(_ s: String) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var text = s
+        let plain = text.withUTF8 { bytes in !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") } }
+        if plain {
+            buffer.writeString(text)
+        } else {
+            for b in text.utf8 {
+                switch b {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case 0..<0x20:
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(Self.hexDigit(b >> 4))
+                    buffer.writeInteger(Self.hexDigit(b & 0xF))
+                default: buffer.writeInteger(b)
+                }
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
+
+    /// Decimal digits of `n`.
+    mutating func integer(_ n: Int64) {
+        if n < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+        unsigned(n.magnitude, minimumDigits: 1)
+    }
+
+    private mutating func unsigned(_ n: UInt64, minimumDigits: Int) {
+        var digits = 1
+        var probe = n
+        while probe >= 10 { probe /= 10; digits += 1 }
+        let width = max(digits, minimumDigits)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: width) { out in
+            var m = n
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
+                m /= 10
+            }
+            return width
+        }
+    }
+
+    /// Milliseconds as seconds with up to three fraction digits, as a JSON number.
+    mutating func time(_ ms: Int64) {
+        if ms < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+        let a = ms.magnitude
+        unsigned(a / 1000, minimumDigits: 1)
+        var frac = a % 1000
+        guard frac != 0 else { return }
+        buffer.writeInteger(UInt8(ascii: "."))
+        var digits = 3
+        while frac % 10 == 0 { frac /= 10; digits -= 1 }
+        unsigned(frac, minimumDigits: digits)
+    }
+
+    /// A sample value as a JSON string, formatted as Go's `FormatFloat(v, 'f', -1, 64)`.
+    mutating func sampleValue(_ v: Double) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        if v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15, !(v == 0 && v.sign == .minus) {
+            integer(Int64(v))
+        } else {
+            buffer.writeString(GoFloat.format(v))
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    /// `[seconds,"value"]`.
+    mutating func point(_ t: Int64, _ v: Double) {
+        buffer.writeInteger(UInt8(ascii: "["))
+        time(t)
+        buffer.writeInteger(UInt8(ascii: ","))
+        sampleValue(v)
+        buffer.writeInteger(UInt8(ascii: "]"))
+    }
+
+    /// `{"name":"value",...}` in label order.
+    mutating func labels(_ l: Labels) {
+        buffer.writeInteger(UInt8(ascii: "{"))
+        for (i, p) in l.pairs.enumerated() {
+            if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            string(p.name)
+            buffer.writeInteger(UInt8(ascii: ":"))
+            string(p.value)
+        }
+        buffer.writeInteger(UInt8(ascii: "}"))
+    }
+}

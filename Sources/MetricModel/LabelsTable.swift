@@ -1,0 +1,72 @@
+/// A map keyed by label sets, in insertion order, bucketed by each set's precomputed hash.
+///
+/// The query engine looks label sets up at every step of a range query (group keys, output
+/// series); a `Dictionary` would run a `Hasher` per lookup, this table reuses the hash that
+/// ``Labels`` computed once. Open addressing with linear probing, at most half full.
+package struct LabelsTable<Value> {
+    /// Index into `keys`/`values` per bucket, -1 when empty.
+    private var buckets: [Int32]
+    private var mask: Int
+    /// Keys in insertion order.
+    package private(set) var keys: [Labels] = []
+    /// Values in insertion order, parallel to `keys`; mutate in place through `values[i]`.
+    package var values: [Value] = []
+
+    package init(capacity: Int = 8) {
+        var size = 16
+        while size < capacity * 2 { size *= 2 }
+        buckets = Array(repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    package var count: Int { keys.count }
+    package var isEmpty: Bool { keys.isEmpty }
+
+    /// The position of `key` in insertion order, if present.
+    package func index(of key: Labels) -> Int? {
+        var b = key.precomputedHash & mask
+        while true {
+            let slot = Int(buckets[b])
+            if slot < 0 { return nil }
+            if keys[slot] == key { return slot }
+            b = (b + 1) & mask
+        }
+    }
+
+    /// The value for `key`, if present.
+    package subscript(key: Labels) -> Value? {
+        guard let i = index(of: key) else { return nil }
+        return values[i]
+    }
+
+    /// The position of `key`, appending it with `value()` first when absent.
+    @discardableResult
+    package mutating func insert(_ key: Labels, _ value: () -> Value) -> (index: Int, inserted: Bool) {
+        var b = key.precomputedHash & mask
+        while true {
+            let slot = Int(buckets[b])
+            if slot < 0 { break }
+            if keys[slot] == key { return (slot, false) }
+            b = (b + 1) & mask
+        }
+        let slot = keys.count
+        buckets[b] = Int32(truncatingIfNeeded: slot)
+        keys.append(key)
+        values.append(value())
+        if keys.count * 2 > buckets.count { grow() }
+        return (slot, true)
+    }
+
+    private mutating func grow() {
+        let size = buckets.count * 2
+        buckets = Array(repeating: -1, count: size)
+        mask = size - 1
+        for (slot, key) in keys.enumerated() {
+            var b = key.precomputedHash & mask
+            while buckets[b] >= 0 { b = (b + 1) & mask }
+            buckets[b] = Int32(truncatingIfNeeded: slot)
+        }
+    }
+}
+
+extension LabelsTable: Sendable where Value: Sendable {}

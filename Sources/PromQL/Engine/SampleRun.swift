@@ -1,0 +1,36 @@
+import TSDB
+
+/// Read access to samples in time order, wherever they live: a matrix series' own array, or a
+/// window into a selector's decoded series (so range functions over a plain `metric[5m]` never
+/// copy samples out at each step of a range query).
+protocol SampleRun {
+    var sampleCount: Int { get }
+    func time(_ i: Int) -> Int64
+    func value(_ i: Int) -> Double
+}
+
+extension SampleRun {
+    /// The values alone, for statistics that sort or scan them more than once.
+    var values: [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(sampleCount)
+        for i in 0..<sampleCount { out.append(value(i)) }
+        return out
+    }
+}
+
+extension Array: SampleRun where Element == Sample {
+    var sampleCount: Int { count }
+    func time(_ i: Int) -> Int64 { self[i].t }
+    func value(_ i: Int) -> Double { self[i].v }
+}
+
+/// The samples `lo..<lo+sampleCount` of a decoded series that holds no staleness markers.
+struct SeriesWindow: SampleRun {
+    let series: LoadedSeries
+    let lo: Int
+    let sampleCount: Int
+
+    func time(_ i: Int) -> Int64 { series.ts[lo + i] }
+    func value(_ i: Int) -> Double { series.vs[lo + i] }
+}
