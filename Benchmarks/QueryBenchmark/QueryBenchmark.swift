@@ -55,6 +55,12 @@ struct QueryBenchmark {
             print("  \(name): loaded in \(t0.duration(to: .now))")
         }
         let endSeconds = Double(end) / 1000
+        if let hold = ProcessInfo.processInfo.environment["QB_HOLD_SECONDS"], let seconds = Int(hold) {
+            // For profiling by hand: both servers stay up with the data loaded.
+            print("Prometheus: \(servers[0].1)  Vigil: \(servers[1].1)  data ends at \(endSeconds); holding \(seconds) s")
+            try await Task.sleep(for: .seconds(seconds))
+            return
+        }
         let battery: [(String, String)] = [
             ("prediction rate by class", "sum by (species) (rate(python_iris_predictions_total[5m]))"),
             ("p95 from histogram buckets", "histogram_quantile(0.95, sum by (le) (rate(python_processing_time_seconds_bucket[5m])))"),
@@ -66,8 +72,8 @@ struct QueryBenchmark {
         var rows: [(String, Double, Double)] = []
         for (name, q) in battery {
             let query = "query=" + encode(q) + "&time=\(endSeconds)"
-            rows.append((name + " (instant)", try await median(servers[0].1 + "/api/v1/query?" + query, runs),
-                         try await median(servers[1].1 + "/api/v1/query?" + query, runs)))
+            let (p, v) = try await medians(servers[0].1 + "/api/v1/query?" + query, servers[1].1 + "/api/v1/query?" + query, runs)
+            rows.append((name + " (instant)", p, v))
         }
         let rangeBattery: [(String, String)] = [
             ("1h range: CPU rate by instance", "sum by (instance) (rate(node_cpu_seconds_total[5m]))"),
@@ -78,8 +84,8 @@ struct QueryBenchmark {
         ]
         for (name, q) in rangeBattery {
             let query = "query=" + encode(q) + "&start=\(Double(start) / 1000 + 600)&end=\(endSeconds)&step=15"
-            rows.append((name, try await median(servers[0].1 + "/api/v1/query_range?" + query, runs),
-                         try await median(servers[1].1 + "/api/v1/query_range?" + query, runs)))
+            let (p, v) = try await medians(servers[0].1 + "/api/v1/query_range?" + query, servers[1].1 + "/api/v1/query_range?" + query, runs)
+            rows.append((name, p, v))
         }
         // The answers must agree, or the timings compare different work.
         for (name, q) in battery {
@@ -124,19 +130,33 @@ struct QueryBenchmark {
         return false
     }
 
-    /// Median wall time of `runs` GETs after two warm-up requests, in milliseconds.
-    static func median(_ url: String, _ runs: Int) async throws -> Double {
-        for _ in 0..<2 { _ = try await get(url) }
-        var times: [Double] = []
-        for _ in 0..<runs {
-            let t0 = ContinuousClock.now
-            let body = try await get(url)
-            let d = t0.duration(to: .now)
-            guard body.contains("\"success\"") else { throw BenchError(message: "query failed: \(body.prefix(300))") }
-            times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+    /// Median wall times of `runs` GETs of each URL, in milliseconds, after two warm-up requests
+    /// each. The two servers take turns, so both meet the same machine conditions (this VM's
+    /// background load swings by a factor of two within a minute).
+    static func medians(_ a: String, _ b: String, _ runs: Int) async throws -> (Double, Double) {
+        for _ in 0..<2 {
+            _ = try await get(a)
+            _ = try await get(b)
         }
-        times.sort()
-        return times[times.count / 2]
+        var times: ([Double], [Double]) = ([], [])
+        for _ in 0..<runs {
+            times.0.append(try await timed(a))
+            times.1.append(try await timed(b))
+        }
+        return (median(times.0), median(times.1))
+    }
+
+    static func timed(_ url: String) async throws -> Double {
+        let t0 = ContinuousClock.now
+        let body = try await get(url)
+        let d = t0.duration(to: .now)
+        guard body.contains("\"success\"") else { throw BenchError(message: "query failed: \(body.prefix(300))") }
+        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
     }
 
     struct BenchError: Error { var message: String }

@@ -80,21 +80,92 @@ struct JSONWriter {
     /// A sample value as a JSON string, formatted as Go's `FormatFloat(v, 'f', -1, 64)`.
     mutating func sampleValue(_ v: Double) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        if v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15, !(v == 0 && v.sign == .minus) {
-            integer(Int64(v))
+        if let n = Self.exactInteger(v) {
+            integer(n)
         } else {
-            buffer.writeString(GoFloat.format(v))
+            buffer.writeString(Self.valueText(v))
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 
-    /// `[seconds,"value"]`.
+    /// `v` as an integer when it is one that prints without a fraction or exponent.
+    @inline(__always)
+    private static func exactInteger(_ v: Double) -> Int64? {
+        guard v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15, !(v == 0 && v.sign == .minus) else { return nil }
+        return Int64(v)
+    }
+
+    /// The text of a value that is not a plain integer.
+    private static func valueText(_ v: Double) -> String {
+        guard v.isFinite else { return GoFloat.format(v) }
+        // Swift's shortest digits equal Go's unless Swift chose an exponent.
+        var text = v.description
+        let plain = text.withUTF8 { !$0.contains(UInt8(ascii: "e")) }
+        return plain && v != v.rounded(.towardZero) ? text : GoFloat.format(v)
+    }
+
+    /// `[seconds,"value"]`, written with one capacity check: range results hold hundreds of
+    /// thousands of points.
     mutating func point(_ t: Int64, _ v: Double) {
-        buffer.writeInteger(UInt8(ascii: "["))
-        time(t)
-        buffer.writeInteger(UInt8(ascii: ","))
-        sampleValue(v)
-        buffer.writeInteger(UInt8(ascii: "]"))
+        let integerValue = Self.exactInteger(v)
+        var text = integerValue == nil ? Self.valueText(v) : ""
+        text.withUTF8 { valueBytes in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 64 + valueBytes.count) { out in
+                var i = 0
+                out[i] = UInt8(ascii: "[")
+                i += 1
+                if t < 0 {
+                    out[i] = UInt8(ascii: "-")
+                    i += 1
+                }
+                let a = t.magnitude
+                i = Self.digits(a / 1000, minimum: 1, into: out, at: i)
+                var frac = a % 1000
+                if frac != 0 {
+                    out[i] = UInt8(ascii: ".")
+                    i += 1
+                    var width = 3
+                    while frac % 10 == 0 { frac /= 10; width -= 1 }
+                    i = Self.digits(frac, minimum: width, into: out, at: i)
+                }
+                out[i] = UInt8(ascii: ",")
+                out[i + 1] = UInt8(ascii: "\"")
+                i += 2
+                if let n = integerValue {
+                    if n < 0 {
+                        out[i] = UInt8(ascii: "-")
+                        i += 1
+                    }
+                    i = Self.digits(n.magnitude, minimum: 1, into: out, at: i)
+                } else {
+                    for b in valueBytes {
+                        out[i] = b
+                        i += 1
+                    }
+                }
+                out[i] = UInt8(ascii: "\"")
+                out[i + 1] = UInt8(ascii: "]")
+                return i + 2
+            }
+        }
+    }
+
+    /// Writes the decimal digits of `n`, zero-padded to `minimum`, at `start`; returns the end.
+    /// At most 20 digits: callers reserve room for them.
+    @inline(__always)
+    private static func digits(_ n: UInt64, minimum: Int, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        var count = 1
+        var probe = n
+        while probe >= 10 { probe /= 10; count += 1 }
+        let width = max(count, minimum)
+        var m = n
+        var i = start + width - 1
+        while i >= start {
+            out[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
+            m /= 10
+            i -= 1
+        }
+        return start + width
     }
 
     /// `{"name":"value",...}` in label order.

@@ -1,6 +1,7 @@
 import Testing
 @testable import HTTPAPI
 import MetricModel
+import NIOCore
 
 @Suite struct QueryResultJSONTests {
     /// Go's strconv.FormatFloat(v, 'f', -1, 64), which Prometheus uses for sample values.
@@ -17,6 +18,15 @@ import MetricModel
     @Test(arguments: [(1_700_000_000_000 as Int64, "1700000000"), (1_700_000_000_123, "1700000000.123"), (1_500, "1.5"), (-1_500, "-1.5"), (10, "0.01")])
     func formatsTimestampsAsSeconds(ms: Int64, text: String) {
         #expect(QueryResultJSON.formatTime(ms) == text)
+    }
+
+    @Test(arguments: [1_700_000_000_000 as Int64, 1_700_000_000_120, -1_500, 0, 7, Int64.max / 2])
+    func writesPointsAsTimeAndValueFormattersDo(ms: Int64) {
+        for v in [0.0, -0.0, 1, -42, 0.1, -2.5e-7, 1e21, 123456789.125, .nan, .infinity, -.infinity, 0.8666666666666667, 9.99e14, 1e15] {
+            var w = JSONWriter()
+            w.point(ms, v)
+            #expect(String(buffer: w.buffer) == "[" + QueryResultJSON.formatTime(ms) + ",\"" + QueryResultJSON.formatValue(v) + "\"]")
+        }
     }
 
     @Test func escapesLabelsAsJSONStringQuoteDoes() {

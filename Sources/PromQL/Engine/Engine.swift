@@ -67,6 +67,7 @@ public struct Engine: Sendable {
         let reserve = Int(min(256, (end - start) / step + 1))
         // Name removal is cached: a series meets it at every step.
         var withoutName = LabelsTable<Labels>()
+        try ev.precomputeSeriesMajor(expr, start: start, end: end, step: step)
         var t = start
         while t <= end {
             try ev.checkDeadline()

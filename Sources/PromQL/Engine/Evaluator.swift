@@ -8,12 +8,16 @@ public struct QueryOptions: Sendable {
     /// The step of subqueries written without one (`x[1h:]`).
     public var defaultSubqueryStep: Int64 = 60_000
     public var timeout: Duration = .seconds(120)
+    /// Whether range queries of the common shapes are evaluated series by series (see
+    /// `Evaluator+SeriesMajor.swift`); off only in tests that compare both evaluations.
+    var seriesMajorRanges = true
 
     public init() {}
 }
 
-/// A selector's series, decoded once per query: timestamps and values side by side.
-struct LoadedSeries {
+/// A selector's series, decoded once per query: timestamps and values side by side. A class, so
+/// the per-step loops of range queries hold one reference per series rather than three.
+final class LoadedSeries {
     let labels: Labels
     let ts: [Int64]
     let vs: [Double]
@@ -39,7 +43,25 @@ struct LoadedSeries {
     /// window, unless it is a staleness marker.
     func visibleIndex(at ref: Int64, lookback: Int64) -> Int? {
         let i = lastIndex(atOrBefore: ref)
-        guard i >= 0, ts[i] > ref - lookback, !StaleNaN.isStale(vs[i]) else { return nil }
+        return isVisible(i, at: ref, lookback: lookback) ? i : nil
+    }
+
+    /// Whether sample `i` (the last at or before `ref`, or -1) is within the lookback window and not stale.
+    func isVisible(_ i: Int, at ref: Int64, lookback: Int64) -> Bool {
+        i >= 0 && ts[i] > ref - lookback && !StaleNaN.isStale(vs[i])
+    }
+
+    /// Like ``lastIndex(atOrBefore:)``, starting from `hint`, an answer for an earlier time: range
+    /// queries ask for ever later times, so this is a few steps forward rather than a search.
+    func lastIndex(atOrBefore t: Int64, hint: Int) -> Int {
+        guard hint >= -1, hint < ts.count, hint == -1 || ts[hint] <= t else { return lastIndex(atOrBefore: t) }
+        var i = hint
+        var steps = 0
+        while i + 1 < ts.count, ts[i + 1] <= t {
+            i += 1
+            steps += 1
+            if steps == 8 { return lastIndex(atOrBefore: t) }
+        }
         return i
     }
 
@@ -65,6 +87,10 @@ final class Evaluator {
     let queryStep: Int64
     private var loaded: [String: [LoadedSeries]] = [:]
     private var windows: [String: (Int64, Int64)] = [:]
+    /// Per call site, the last window edges found in each series (hints for the next step).
+    var cursors: [String: [Int]] = [:]
+    /// Subexpressions evaluated series by series ahead of a range query (see `Evaluator+SeriesMajor.swift`).
+    var precomputed: [PrecomputedExpr] = []
     private let deadline: ContinuousClock.Instant
     var samplesInMemory = 0
     /// Aggregation group keys by grouping clause, then by input labels.
@@ -189,8 +215,10 @@ final class Evaluator {
         case .subquery(let inner, let range, let step, let offset, let at):
             return .matrix(try evalSubquery(inner, range: range, step: step ?? options.defaultSubqueryStep, offset: offset, at: at, t: t))
         case .call(let name, let args, let positions):
+            if let v = precomputedVector(e, at: t) { return .vector(v) }
             return try callFunction(name, args, positions: positions, at: t)
         case .aggregate(let op, let inner, let param, let grouping, let without, let paramPosition):
+            if let v = precomputedVector(e, at: t) { return .vector(v) }
             return try aggregate(op, inner, param: param, grouping: grouping, without: without, paramPosition: paramPosition, at: t)
         case .binary(let op, let l, let r, let matching, let returnBool):
             return try binary(op, l, r, matching: matching, returnBool: returnBool, at: t)
@@ -200,9 +228,16 @@ final class Evaluator {
     /// The newest sample within the lookback window of each series, skipping stale ones.
     func selectInstant(_ s: VectorSelector, at t: Int64) throws(QueryError) -> [VectorElement] {
         let ref = resolve(s.at, t) - s.offset
+        let loaded = try self.series(for: s)
+        let cursorKey = Self.key(s)
+        var hints = cursors.removeValue(forKey: cursorKey) ?? Array(repeating: -1, count: loaded.count)
+        defer { cursors[cursorKey] = hints }
         var out: [VectorElement] = []
-        for series in try self.series(for: s) {
-            guard let i = series.visibleIndex(at: ref, lookback: options.lookbackDelta) else { continue }
+        out.reserveCapacity(loaded.count)
+        for (k, series) in loaded.enumerated() {
+            let i = series.lastIndex(atOrBefore: ref, hint: hints[k])
+            hints[k] = i
+            guard series.isVisible(i, at: ref, lookback: options.lookbackDelta) else { continue }
             out.append(VectorElement(labels: series.labels, t: t, v: series.vs[i]))
         }
         return out

@@ -17,10 +17,15 @@ extension Evaluator {
             let ref = resolve(selector.at, t) - selector.offset
             var windows: [(Int, Int, Int)] = []
             let loaded = try series(for: selector)
+            let cursorKey = Self.key(selector) + "[\(range)]"
+            var hints = cursors.removeValue(forKey: cursorKey) ?? Array(repeating: -1, count: loaded.count * 2)
+            defer { cursors[cursorKey] = hints }
             for (k, series) in loaded.enumerated() {
-                let hi = series.lastIndex(atOrBefore: ref)
-                let lo = series.lastIndex(atOrBefore: ref - range) + 1
-                if hi >= lo { windows.append((k, lo, hi - lo + 1)) }
+                let hi = series.lastIndex(atOrBefore: ref, hint: hints[2 * k])
+                let before = series.lastIndex(atOrBefore: ref - range, hint: hints[2 * k + 1])
+                hints[2 * k] = hi
+                hints[2 * k + 1] = before
+                if hi > before { windows.append((k, before + 1, hi - before)) }
             }
             let params = try rangeParams(name, args, positions: positions, hasInput: !windows.isEmpty, at: t)
             let counterCheck = name == "rate" || name == "increase"
@@ -28,17 +33,21 @@ extension Evaluator {
             out.reserveCapacity(windows.count)
             for (k, lo, count) in windows {
                 let series = loaded[k]
+                if counterCheck && !series.counterLikeName {
+                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(series.labels.metricName)\"", at: matrixPosition)
+                }
                 let value: Double?
                 if series.hasStaleMarkers {
                     var samples: [Sample] = []
                     for i in lo..<(lo + count) where !StaleNaN.isStale(series.vs[i]) { samples.append(Sample(t: series.ts[i], v: series.vs[i])) }
                     value = Self.rangeValue(function, samples, rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params)
                 } else {
-                    value = Self.rangeValue(function, SeriesWindow(series: series, lo: lo, sampleCount: count),
+                    value = series.ts.withUnsafeBufferPointer { ts in
+                        series.vs.withUnsafeBufferPointer { vs in
+                            Self.rangeValue(function, SeriesWindow(ts: ts, vs: vs, lo: lo, sampleCount: count),
                                             rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params)
-                }
-                if counterCheck && !series.counterLikeName {
-                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(series.labels.metricName)\"", at: matrixPosition)
+                        }
+                    }
                 }
                 guard let value else { continue }
                 var el = VectorElement(labels: series.labels, t: t, v: value)

@@ -6,16 +6,12 @@ public enum GoFloat {
         if v.isNaN { return "NaN" }
         if v == .infinity { return "+Inf" }
         if v == -.infinity { return "-Inf" }
-        let shortest = v.description
-        // Byte-level checks: this runs for every non-integer value a query returns.
-        let utf8 = shortest.utf8
-        guard utf8.contains(UInt8(ascii: "e")) else {
-            let n = utf8.count
-            if n >= 2, utf8.last == UInt8(ascii: "0"), utf8[utf8.index(utf8.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
-                return String(shortest.dropLast(2))
-            }
-            return shortest
+        var shortest = v.description
+        // Byte-level checks: this runs for values that become labels or API text.
+        let (hasExponent, pointZero) = shortest.withUTF8 { b in
+            (b.contains(UInt8(ascii: "e")), b.count >= 2 && b[b.count - 1] == UInt8(ascii: "0") && b[b.count - 2] == UInt8(ascii: "."))
         }
+        guard hasExponent else { return pointZero ? String(shortest.dropLast(2)) : shortest }
         guard let e = shortest.firstIndex(of: "e") else { return shortest }
         let exponent = Int(shortest[shortest.index(after: e)...]) ?? 0
         var mantissa = String(shortest[..<e])

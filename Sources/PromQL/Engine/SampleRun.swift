@@ -25,12 +25,15 @@ extension Array: SampleRun where Element == Sample {
     func value(_ i: Int) -> Double { self[i].v }
 }
 
-/// The samples `lo..<lo+sampleCount` of a decoded series that holds no staleness markers.
+/// The samples `lo..<lo+sampleCount` of a decoded series that holds no staleness markers, read
+/// through its arrays' storage (valid only inside `withUnsafeBufferPointer`; `lo` and
+/// `sampleCount` come from searches within those arrays).
 struct SeriesWindow: SampleRun {
-    let series: LoadedSeries
+    let ts: UnsafeBufferPointer<Int64>
+    let vs: UnsafeBufferPointer<Double>
     let lo: Int
     let sampleCount: Int
 
-    func time(_ i: Int) -> Int64 { series.ts[lo + i] }
-    func value(_ i: Int) -> Double { series.vs[lo + i] }
+    func time(_ i: Int) -> Int64 { ts[lo + i] }
+    func value(_ i: Int) -> Double { vs[lo + i] }
 }
