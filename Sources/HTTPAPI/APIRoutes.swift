@@ -13,6 +13,7 @@ public enum APIRoutes {
         addRemoteWrite(router, state)
         addQueries(router, state)
         addMetadata(router, state)
+        addQueryText(router)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database))))

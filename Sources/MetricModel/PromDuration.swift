@@ -58,11 +58,11 @@ public struct PromDuration: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// Canonical rendering as Prometheus prints it (`1h30m`, `15s`, `0s`).
     public var description: String {
-        var ms = milliseconds
-        if ms == 0 { return "0s" }
-        var out = ms < 0 ? "-" : ""
-        ms = abs(ms)
-        for (unit, size) in [("y", Int64(31_536_000_000)), ("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+        if milliseconds == 0 { return "0s" }
+        var out = milliseconds < 0 ? "-" : ""
+        // The magnitude, so even Int64.min prints rather than traps.
+        var ms = milliseconds.magnitude
+        for (unit, size) in [("y", UInt64(31_536_000_000)), ("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
             if ms >= size {
                 out += "\(ms / size)\(unit)"
                 ms %= size

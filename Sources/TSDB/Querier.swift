@@ -30,6 +30,10 @@ public struct SeriesData: Sendable {
     /// Appends the samples with `mint <= t <= maxt` to two parallel arrays, decoding only the
     /// chunks that overlap the range: the bulk read the query engine uses.
     public func appendSamples(mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) {
+        var upperBound = 0
+        for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt { upperBound += chunk.count }
+        times.reserveCapacity(times.count + upperBound)
+        values.reserveCapacity(values.count + upperBound)
         for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt {
             var it = chunk.makeIterator()
             while let s = it.next() {

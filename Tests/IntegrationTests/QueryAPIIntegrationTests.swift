@@ -71,6 +71,46 @@ import Testing
         #expect(small.status == 200)
     }
 
+    /// `format_query` prints what the real Prometheus prints, long queries laid out the same way.
+    @Test func formatQueryAgreesWithRealPrometheus() async throws {
+        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
+                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let vigil = try await VigilInstance(config: "scrape_configs: []\n")
+        let promDir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: promDir) }
+        try "scrape_configs: []\n".write(toFile: promDir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let promPort = freePort()
+        let prom = try ChildProcess(name: "prometheus", executable: prometheus, arguments: [
+            "--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data", "--web.listen-address=127.0.0.1:\(promPort)",
+        ])
+        defer { _ = prom }
+        let promBase = "http://127.0.0.1:\(promPort)"
+        #expect(await eventually { await HTTP.get(promBase + "/-/ready")?.status == 200 }, "\(prom.log.suffix(2000))")
+
+        let queries = [
+            "sum by(job)(rate(python_request_operations_total{job=\"model-api\",instance=~\"a.*\"}[5m] offset 1h @ 100))",
+            "a/on(x)group_left(y)b", "foo[1h:] offset -90m", "-x ^ 2", "topk(5, x) > bool 1.5e3", "x[5m:30s] @ end()",
+            "histogram_quantile(0.95, sum by (le, instance) (rate(python_processing_time_seconds_bucket{job=\"model-api\", instance=~\"api-.*\"}[5m])))",
+            "sum without(instance)(rate(http_requests_total{job=\"api-server\",code=~\"5..\"}[5m])) / ignoring(code) sum without(instance, code)(rate(http_requests_total{job=\"api-server\"}[5m]))",
+            "label_replace(up, \"dst\", \"$1\", \"src\", \"(.*)\") unless on() count_values(\"v\", x) or absent(nonexistent{job=\"a\\\\b\\n\"})",
+            "(1 + 2) * 3 % 4 ^ -5", "max_over_time((rate(x[5m]) > 0)[1h:1m])",
+            "clamp(avg without (cpu) (rate(node_cpu_seconds_total{mode!=\"idle\"}[2m])), 0, 1) * 100 > 90 and on (instance) up == 1",
+        ]
+        for q in queries {
+            let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q
+            let theirs = try await HTTP.request(promBase + "/api/v1/format_query?query=" + encoded)
+            let ours = try await HTTP.request(vigil.base + "/api/v1/format_query?query=" + encoded)
+            let expected = (theirs.json as? [String: Any])?["data"] as? String
+            #expect(expected != nil, "Prometheus: \(theirs.body)")
+            #expect((ours.json as? [String: Any])?["data"] as? String == expected, "query: \(q)\nVigil: \(ours.body)\nPrometheus: \(theirs.body)")
+        }
+        let bad = try await HTTP.request(vigil.base + "/api/v1/format_query?query=sum(rate(x%5B5m%5D)")
+        #expect(bad.status == 400)
+        #expect(bad.body.contains("1:16: parse error"), "\(bad.body)")
+        let tree = try await HTTP.request(vigil.base + "/api/v1/parse_query?query=up", method: "POST")
+        #expect((tree.json as? [String: Any]).flatMap { $0["data"] as? [String: Any] }?["type"] as? String == "vectorSelector", "\(tree.body)")
+    }
+
     @Test func grafanaRequestShapes() async throws {
         let (api, vigil) = try await Self.startScrapingModelAPI()
         defer { _ = api }

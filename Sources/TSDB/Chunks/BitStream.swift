@@ -50,6 +50,24 @@ struct BitReader {
 
     var bitPosition: Int { position }
 
+    /// Up to `count` next bits without consuming them, left-aligned in the low `count` bits; fewer
+    /// (zero-padded on the right) near the end of the stream.
+    @inline(__always)
+    func peekBits(_ count: Int) -> UInt64 {
+        var copy = self
+        let available = min(count, totalBits - position)
+        guard available > 0, let bits = copy.readBits(available) else { return 0 }
+        return bits << UInt64(count - available)
+    }
+
+    /// Consumes `count` bits; false when fewer remain.
+    @inline(__always)
+    mutating func skip(_ count: Int) -> Bool {
+        guard count >= 0, position + count <= totalBits else { return false }
+        position += count
+        return true
+    }
+
     @inline(__always)
     mutating func readBit() -> Bool? {
         guard position < totalBits else { return nil }
@@ -61,6 +79,20 @@ struct BitReader {
     @inline(__always)
     mutating func readBits(_ count: Int) -> UInt64? {
         guard count >= 0, count <= 64, position + count <= totalBits else { return nil }
+        guard count > 0 else { return 0 }
+        let byteIndex = position >> 3
+        let bitOffset = position & 7
+        if byteIndex + 8 <= bytes.count {
+            // One big-endian word load; a ninth byte only when the bits straddle it (it exists,
+            // since the bits end within `totalBits`).
+            var value = bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self)) }
+            value <<= UInt64(bitOffset)
+            if bitOffset + count > 64 {
+                value |= UInt64(bytes[byteIndex + 8]) >> UInt64(8 - bitOffset)
+            }
+            position += count
+            return value >> UInt64(64 - count)
+        }
         var value: UInt64 = 0
         var remaining = count
         while remaining > 0 {

@@ -166,12 +166,10 @@ public struct XORChunkIterator: IteratorProtocol, Sendable {
             t = t &+ delta
             guard readValue() else { return nil }
         default:
-            var prefix = 0
-            while prefix < 4 {
-                guard let bit = reader.readBit() else { return nil }
-                if !bit { break }
-                prefix += 1
-            }
+            // The prefix is up to four one-bits ended by a zero: read as one peek.
+            let head = reader.peekBits(4)
+            let prefix = min(4, (~(head << 60)).leadingZeroBitCount)
+            guard reader.skip(prefix < 4 ? prefix + 1 : 4) else { return nil }
             var dod: Int64 = 0
             let width: Int
             switch prefix {
@@ -199,12 +197,14 @@ public struct XORChunkIterator: IteratorProtocol, Sendable {
     }
 
     private mutating func readValue() -> Bool {
-        guard let changed = reader.readBit() else { return false }
-        if !changed { return true }
-        guard let newWindow = reader.readBit() else { return false }
-        if newWindow {
-            guard let lz = reader.readBits(5), let sig = reader.readBits(6) else { return false }
-            leading = UInt8(lz)
+        // Control bits: 0 = unchanged, 10 = same window, 11 = new window (5 + 6 bits follow).
+        let control = reader.peekBits(2)
+        if control & 0b10 == 0 { return reader.skip(1) }
+        guard reader.skip(2) else { return false }
+        if control == 0b11 {
+            guard let header = reader.readBits(11) else { return false }
+            leading = UInt8(header >> 6)
+            let sig = header & 0x3F
             let significant = sig == 0 ? 64 : Int(sig)
             guard Int(leading) + significant <= 64 else { return false }
             trailing = UInt8(64 - Int(leading) - significant)
