@@ -43,6 +43,8 @@ let package = Package(
         // PromQL: lexer, parser, AST, evaluator, functions; the test-script runner.
         .target(name: "PromQL", dependencies: ["MetricModel", "TSDB"]),
         // prometheus.yml models with strict decoding and file:line errors.
+        // Rule files, groups, recording and alerting rules (reads YAML through Config's line-aware tree).
+        .target(name: "Rules", dependencies: ["MetricModel", "Config", "PromQL"]),
         .target(name: "Config", dependencies: [
             "MetricModel",
             .product(name: "Yams", package: "Yams"),
@@ -83,7 +85,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "VigilServer", "Config", "PromQL",
+            "VigilServer", "Config", "PromQL", "Rules",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL"]),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),

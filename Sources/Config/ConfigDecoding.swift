@@ -9,27 +9,29 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// State shared while decoding one file: its name and the warnings gathered.
-struct DecodeContext {
-    let file: String
-    var warnings: [ConfigWarning] = []
+package struct DecodeContext {
+    package let file: String
+    package var warnings: [ConfigWarning] = []
 
-    func error(_ v: YAMLValue, _ message: String) -> ConfigError {
+    package init(file: String) { self.file = file }
+
+    package func error(_ v: YAMLValue, _ message: String) -> ConfigError {
         ConfigError(file: file, line: v.line, message: message)
     }
 
-    mutating func warn(_ v: YAMLValue, _ message: String) {
+    package mutating func warn(_ v: YAMLValue, _ message: String) {
         warnings.append(ConfigWarning(file: file, line: v.line, message: message))
     }
 }
 
 /// Reads a YAML mapping field by field, then refuses any field nobody asked for.
-struct MappingReader {
-    let value: YAMLValue
-    let what: String
+package struct MappingReader {
+    package let value: YAMLValue
+    package let what: String
     private let pairs: [(key: String, value: YAMLValue)]
     private var consumed: Set<String> = []
 
-    init(_ value: YAMLValue, what: String, _ ctx: DecodeContext) throws(ConfigError) {
+    package init(_ value: YAMLValue, what: String, _ ctx: DecodeContext) throws(ConfigError) {
         self.value = value
         self.what = what
         switch value.kind {
@@ -40,17 +42,17 @@ struct MappingReader {
     }
 
     /// The value of `key` (nil when absent or null), marking it as understood.
-    mutating func take(_ key: String) -> YAMLValue? {
+    package mutating func take(_ key: String) -> YAMLValue? {
         consumed.insert(key)
         guard let v = pairs.first(where: { $0.key == key })?.value else { return nil }
         if case .null = v.kind { return nil }
         return v
     }
 
-    func has(_ key: String) -> Bool { pairs.contains { $0.key == key } }
+    package func has(_ key: String) -> Bool { pairs.contains { $0.key == key } }
 
     /// Warns about fields Prometheus defines that Vigil ignores, and fails on any other unknown field.
-    mutating func finish(_ ctx: inout DecodeContext, ignoredKnownFields: Set<String> = []) throws(ConfigError) {
+    package mutating func finish(_ ctx: inout DecodeContext, ignoredKnownFields: Set<String> = []) throws(ConfigError) {
         for p in pairs where !consumed.contains(p.key) {
             if ignoredKnownFields.contains(p.key) {
                 ctx.warn(p.value, "\(what): field \(p.key) is not supported by Vigil yet and is ignored")
@@ -62,12 +64,12 @@ struct MappingReader {
 
     // MARK: Typed accessors
 
-    mutating func string(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> String? {
+    package mutating func string(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> String? {
         guard let v = take(key) else { return nil }
         return try v.asString(key, ctx)
     }
 
-    mutating func bool(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Bool? {
+    package mutating func bool(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Bool? {
         guard let v = take(key) else { return nil }
         guard case .scalar(let s, false) = v.kind else { throw ctx.error(v, "field \(key): expected a boolean") }
         switch s {
@@ -77,7 +79,7 @@ struct MappingReader {
         }
     }
 
-    mutating func int(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int? {
+    package mutating func int(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int? {
         guard let v = take(key) else { return nil }
         guard case .scalar(let s, false) = v.kind, let n = Int(s), n >= 0 else {
             throw ctx.error(v, "field \(key): expected a non-negative integer")
@@ -85,7 +87,7 @@ struct MappingReader {
         return n
     }
 
-    mutating func duration(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> PromDuration? {
+    package mutating func duration(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> PromDuration? {
         guard let v = take(key) else { return nil }
         let s = try v.asString(key, ctx)
         do { return try PromDuration(parsing: s) } catch {
@@ -93,14 +95,14 @@ struct MappingReader {
         }
     }
 
-    mutating func byteSize(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int? {
+    package mutating func byteSize(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int? {
         guard let v = take(key) else { return nil }
         let s = try v.asString(key, ctx)
         guard let n = ByteSize.parse(s) else { throw ctx.error(v, "field \(key): invalid size \"\(s)\"") }
         return n
     }
 
-    mutating func stringList(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [String]? {
+    package mutating func stringList(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [String]? {
         guard let v = take(key) else { return nil }
         guard case .sequence(let items) = v.kind else { throw ctx.error(v, "field \(key): expected a list of strings") }
         var out: [String] = []
@@ -108,7 +110,7 @@ struct MappingReader {
         return out
     }
 
-    mutating func stringMap(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [(String, String)]? {
+    package mutating func stringMap(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [(String, String)]? {
         guard let v = take(key) else { return nil }
         guard case .mapping(let pairs) = v.kind else { throw ctx.error(v, "field \(key): expected a mapping of strings") }
         var out: [(String, String)] = []
@@ -119,7 +121,7 @@ struct MappingReader {
         return out
     }
 
-    mutating func sequence(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [YAMLValue]? {
+    package mutating func sequence(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> [YAMLValue]? {
         guard let v = take(key) else { return nil }
         guard case .sequence(let items) = v.kind else { throw ctx.error(v, "field \(key): expected a list") }
         return items
@@ -127,7 +129,7 @@ struct MappingReader {
 }
 
 extension YAMLValue {
-    func asString(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> String {
+    package func asString(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> String {
         guard case .scalar(let s, _) = kind else { throw ctx.error(self, "field \(key): expected a string") }
         return s
     }

@@ -55,7 +55,7 @@ public struct PrometheusConfig: Sendable {
             guard case .sequence(let items) = rv.kind else { throw ctx.error(rv, "field rule_files: expected a list of strings") }
             for item in items { config.ruleFiles.append(resolve(try item.asString("rule_files", ctx), baseDir)) }
             if !items.isEmpty {
-                ctx.warn(rv, "rule_files: rule evaluation is not implemented yet; the files are not read")
+                ctx.warn(rv, "rule_files: the server does not evaluate rules yet; `vigil check rules` checks the files")
             }
         }
         // Where each job was defined, for the duplicate-name message.

@@ -14,7 +14,7 @@ struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Prometheus and Alertmanager in one process.",
         version: versionText,
-        subcommands: [ServerCommand.self, TSDBCommand.self, TestCommand.self],
+        subcommands: [ServerCommand.self, CheckCommand.self, TSDBCommand.self, TestCommand.self],
         defaultSubcommand: ServerCommand.self
     )
 

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Config
+import Foundation
+import Rules
+
+/// `vigil check`: validate files the way `promtool check` does, with its exit codes (0 valid, 1 problems).
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Check configuration and rule files.",
+                                                    subcommands: [Config.self, RuleFiles.self])
+
+    /// `vigil check config FILE...`: the main configuration and the rule files it names.
+    struct Config: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "config", abstract: "Check prometheus.yml files and the rule files they name.")
+
+        @Argument(help: "Configuration files.")
+        var files: [String]
+
+        func run() throws {
+            var failed = false
+            for file in files {
+                print("Checking \(file)")
+                do {
+                    let config = try PrometheusConfig.load(file: file)
+                    for w in config.warnings { print("  WARNING: \(w)") }
+                    let ruleFiles = config.ruleFiles.flatMap { pattern in
+                        pattern.contains(where: { "*?[".contains($0) }) ? FileGlob.expand(pattern) : [pattern]
+                    }.map { ($0 as NSString).standardizingPath }
+                    print("  SUCCESS: \(ruleFiles.count) rule files found")
+                    print(" SUCCESS: \(file) is valid prometheus config file syntax")
+                    print("")
+                    if !RuleFiles.check(ruleFiles) { failed = true }
+                } catch {
+                    print("  FAILED: \(error)")
+                    print("")
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    /// `vigil check rules FILE...`.
+    struct RuleFiles: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rules", abstract: "Check rule files.")
+
+        @Argument(help: "Rule files.")
+        var files: [String]
+
+        func run() throws {
+            if !Self.check(files) { throw ExitCode(1) }
+        }
+
+        /// Prints each file's verdict as promtool does; false when any file has problems.
+        static func check(_ files: [String]) -> Bool {
+            var ok = true
+            for file in files {
+                print("Checking \(file)")
+                do {
+                    let rules = try RuleFile.load(file)
+                    print("  SUCCESS: \(rules.ruleCount) rules found")
+                } catch {
+                    print("  FAILED:")
+                    for problem in error.problems { print(problem) }
+                    ok = false
+                }
+                print("")
+            }
+            return ok
+        }
+    }
+}

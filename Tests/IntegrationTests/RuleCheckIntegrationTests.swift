@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// `vigil check rules` and `vigil check config` give the same verdicts and exit codes as the real
+/// `promtool check` (Debian's prometheus package) on the same files.
+@Suite struct RuleCheckIntegrationTests {
+    static let repository = Paths.repoRoot.path
+
+    static func run(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Files both tools must accept (true) or refuse (false).
+    static let fixtures: [(String, String, Bool)] = [
+        ("valid.yml", "groups:\n  - name: a\n    interval: 30s\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n      - alert: Down\n        expr: up == 0\n        for: 5m\n        labels:\n          severity: page\n        annotations:\n          summary: \"{{ $labels.instance }} is down\"\n", true),
+        ("zero-interval.yml", "groups:\n  - name: a\n    interval: 0s\n    rules: []\n", true),
+        ("repeated.yml", "groups:\n  - name: a\n    rules: []\n  - name: a\n    rules: []\n", false),
+        ("both.yml", "groups:\n  - name: a\n    rules:\n      - record: x\n        alert: y\n        expr: up\n", false),
+        ("no-expr.yml", "groups:\n  - name: a\n    rules:\n      - alert: A\n", false),
+        ("parse-error.yml", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: sum(rate(x[5m])\n", false),
+        ("bad-record-name.yml", "groups:\n  - name: a\n    rules:\n      - record: 'a b'\n        expr: up\n", false),
+        ("record-with-for.yml", "groups:\n  - name: a\n    rules:\n      - record: x\n        expr: up\n        for: 1m\n", false),
+        ("bad-label.yml", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels:\n          'bad-name': x\n", false),
+        ("unknown-field.yml", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        unknown: 1\n", false),
+        ("not-yaml.yml", "groups: [\n", false),
+    ]
+
+    @Test func checkRulesAgreesWithPromtool() throws {
+        #expect(FileManager.default.fileExists(atPath: "/usr/bin/promtool"), "Debian's prometheus package provides promtool: run scripts/install-test-deps.sh")
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var files = [Self.repository + "/rules/alert.rules.yml"]
+        var expected = [true]
+        for (name, text, valid) in Self.fixtures {
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+            files.append(dir + "/" + name)
+            expected.append(valid)
+        }
+        for (file, valid) in zip(files, expected) {
+            let theirs = try Self.run("/usr/bin/promtool", ["check", "rules", file])
+            let ours = try Self.run(Paths.vigil, ["check", "rules", file])
+            #expect(theirs.status == (valid ? 0 : 1), "promtool on \(file):\n\(theirs.output)")
+            #expect(ours.status == theirs.status, "\(file)\nVigil:\n\(ours.output)\npromtool:\n\(theirs.output)")
+            if valid {
+                #expect(ours.output.contains("SUCCESS"), "\(ours.output)")
+            } else {
+                #expect(ours.output.contains("FAILED"), "\(ours.output)")
+            }
+        }
+    }
+
+    @Test func checkConfigFollowsRuleFilesAsPromtoolDoes() throws {
+        let config = Self.repository + "/configs/prometheus.yml"
+        let theirs = try Self.run("/usr/bin/promtool", ["check", "config", "--syntax-only", config])
+        let ours = try Self.run(Paths.vigil, ["check", "config", config])
+        #expect(theirs.status == 0, "\(theirs.output)")
+        #expect(ours.status == 0, "\(ours.output)")
+        #expect(ours.output.contains("rules/alert.rules.yml"), "\(ours.output)")
+        #expect(ours.output.contains("SUCCESS: 9 rules found"), "\(ours.output)")
+
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "rule_files: ['broken.yml']\nscrape_configs: []\n".write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        try "groups:\n  - name: a\n    rules:\n      - alert: A\n".write(toFile: dir + "/broken.yml", atomically: true, encoding: .utf8)
+        let broken = try Self.run(Paths.vigil, ["check", "config", dir + "/prometheus.yml"])
+        let brokenTheirs = try Self.run("/usr/bin/promtool", ["check", "config", dir + "/prometheus.yml"])
+        #expect(broken.status == 1, "\(broken.output)")
+        #expect(brokenTheirs.status == 1, "\(brokenTheirs.output)")
+        #expect(broken.output.contains("broken.yml:4: field 'expr' must be set in rule"), "\(broken.output)")
+    }
+}
