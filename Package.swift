@@ -44,7 +44,10 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["MetricModel", "TSDB"]),
         // prometheus.yml models with strict decoding and file:line errors.
         // Rule files, groups, recording and alerting rules (reads YAML through Config's line-aware tree).
-        .target(name: "Rules", dependencies: ["MetricModel", "Config", "PromQL"]),
+        .target(name: "Rules", dependencies: [
+            "MetricModel", "Config", "PromQL", "TSDB",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Config", dependencies: [
             "MetricModel",
             .product(name: "Yams", package: "Yams"),
@@ -71,13 +74,13 @@ let package = Package(
         ]),
         // Hummingbird routes: lifecycle, status, targets, own metrics.
         .target(name: "HTTPAPI", dependencies: [
-            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL",
+            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Wiring of every component into one ServiceGroup, reload.
         .target(name: "VigilServer", dependencies: [
-            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery",
+            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery", "PromQL", "Rules",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -93,7 +96,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL", "TSDB", "MetricModel"]),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),

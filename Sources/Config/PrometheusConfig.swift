@@ -54,9 +54,6 @@ public struct PrometheusConfig: Sendable {
         if let rv = m.take("rule_files") {
             guard case .sequence(let items) = rv.kind else { throw ctx.error(rv, "field rule_files: expected a list of strings") }
             for item in items { config.ruleFiles.append(resolve(try item.asString("rule_files", ctx), baseDir)) }
-            if !items.isEmpty {
-                ctx.warn(rv, "rule_files: the server does not evaluate rules yet; `vigil check rules` checks the files")
-            }
         }
         // Where each job was defined, for the duplicate-name message.
         var jobLines: [(file: String, line: Int)] = []

@@ -14,6 +14,7 @@ public enum APIRoutes {
         addQueries(router, state)
         addMetadata(router, state)
         addQueryText(router)
+        addRules(router, state)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database))))

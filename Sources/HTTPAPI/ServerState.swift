@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import PromQL
+import Rules
 import Scrape
 import Synchronization
 import TSDB
@@ -45,6 +46,7 @@ public final class ServerState: Sendable {
     private struct Mutable: Sendable {
         var database: Database?
         var scrapeManager: ScrapeManager?
+        var ruleManager: RuleManager?
         var config: PrometheusConfig?
         var lastReloadSuccess = true
         var lastReload = Date()
@@ -66,6 +68,9 @@ public final class ServerState: Sendable {
 
     public var database: Database? { mutable.withLock { $0.database } }
     public var scrapeManager: ScrapeManager? { mutable.withLock { $0.scrapeManager } }
+    public var ruleManager: RuleManager? { mutable.withLock { $0.ruleManager } }
+
+    public func setRuleManager(_ manager: RuleManager) { mutable.withLock { $0.ruleManager = manager } }
     public var config: PrometheusConfig? { mutable.withLock { $0.config } }
     /// Ready once the WAL has been replayed and scraping has started.
     public var isReady: Bool { mutable.withLock { $0.database != nil && $0.scrapeManager != nil } }

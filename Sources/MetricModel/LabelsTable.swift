@@ -3,7 +3,7 @@
 /// The query engine looks label sets up at every step of a range query (group keys, output
 /// series); a `Dictionary` would run a `Hasher` per lookup, this table reuses the hash that
 /// ``Labels`` computed once. Open addressing with linear probing, at most half full.
-package struct LabelsTable<Value> {
+public struct LabelsTable<Value> {
     /// Index into `keys`/`values` per bucket, -1 when empty.
     private var buckets: [Int32]
     private var mask: Int

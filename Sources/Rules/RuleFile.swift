@@ -20,6 +20,25 @@ public struct RuleFile: Sendable {
         return try parse(text, file: path)
     }
 
+    /// Reads every file the `rule_files` patterns of a configuration match (globs within one path
+    /// segment). A pattern that matches nothing adds nothing, as in Prometheus; any broken file
+    /// fails the whole load, so a reload keeps the rules it had.
+    public static func loadAll(_ patterns: [String]) throws(RuleFileError) -> [RuleFile] {
+        var paths: [String] = []
+        for pattern in patterns {
+            let matched = pattern.contains(where: { "*?[".contains($0) }) ? FileGlob.expand(pattern)
+                : (FileManager.default.fileExists(atPath: pattern) ? [pattern] : [])
+            for path in matched where !paths.contains(path) { paths.append(path) }
+        }
+        var files: [RuleFile] = []
+        var problems: [ConfigError] = []
+        for path in paths {
+            do { files.append(try load(path)) } catch { problems += error.problems }
+        }
+        if !problems.isEmpty { throw RuleFileError(problems: problems) }
+        return files
+    }
+
     /// Parses rule-file YAML; `file` names the source in error messages.
     public static func parse(_ text: String, file: String) throws(RuleFileError) -> RuleFile {
         var problems: [ConfigError] = []

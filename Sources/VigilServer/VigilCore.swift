@@ -2,6 +2,8 @@ import Config
 import Foundation
 import HTTPAPI
 import Logging
+import PromQL
+import Rules
 import Scrape
 import ServiceLifecycle
 import TSDB
@@ -16,6 +18,7 @@ actor VigilCore: Service {
     let logger: Logger
     private var database: Database?
     private var scrapeManager: ScrapeManager?
+    private var ruleManager: RuleManager?
 
     init(options: ServerOptions, initialConfig: PrometheusConfig, state: ServerState, logger: Logger) {
         self.options = options
@@ -42,14 +45,22 @@ actor VigilCore: Service {
         database = db
         scrapeManager = manager
         let config = initialConfig
+        let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
+        let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger)
+        rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds)
+        ruleManager = rules
+        state.setRuleManager(rules)
         try await manager.apply(config)
         state.setConfig(config, success: true)
         metrics.recordReload(success: true, at: Date().timeIntervalSince1970)
         state.setStorage(db, scrapeManager: manager)
-        logger.info("server is ready to receive web requests", metadata: ["jobs": "\(config.scrapeConfigs.count)"])
+        logger.info("server is ready to receive web requests", metadata: [
+            "jobs": "\(config.scrapeConfigs.count)", "rule_groups": "\(ruleFiles.reduce(0) { $0 + $1.groups.count })",
+        ])
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await manager.run() }
+            group.addTask { await rules.run() }
             group.addTask { await self.maintain(db) }
             group.addTask { await self.reloadOnSIGHUP() }
             // Wait for shutdown, then stop everything in order.
@@ -72,7 +83,10 @@ actor VigilCore: Service {
         let now = Date().timeIntervalSince1970
         do {
             let config = try ConfigLoader(options: options, logger: logger).load()
+            // Rule files are read first: a broken one fails the reload before anything changes.
+            let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
             try await manager.apply(config)
+            ruleManager?.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds)
             state.setConfig(config, success: true)
             state.metrics.recordReload(success: true, at: now)
             logger.info("completed loading of configuration file", metadata: ["file": "\(options.configFile)"])

@@ -56,3 +56,14 @@ import Testing
         #expect(checked > 500)
     }
 }
+
+/// Go's `FormatFloat(v, 'e', -1, 64)`, which Prometheus uses for alert values.
+@Suite struct GoFloatExponentTests {
+    @Test(arguments: [
+        (1.0, "1e+00"), (0.0, "0e+00"), (-2.5, "-2.5e+00"), (123.456, "1.23456e+02"), (0.00015, "1.5e-04"),
+        (1e21, "1e+21"), (1.5e-7, "1.5e-07"), (Double.nan, "NaN"), (Double.infinity, "+Inf"), (12345678901234567890.0, "1.2345678901234567e+19"),
+    ])
+    func formatsAsGoDoes(value: Double, text: String) {
+        #expect(GoFloat.exponent(value) == text)
+    }
+}

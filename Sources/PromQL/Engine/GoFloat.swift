@@ -34,4 +34,27 @@ public enum GoFloat {
         }
         return (negative ? "-" : "") + out
     }
+
+    /// Go's `strconv.FormatFloat(v, 'e', -1, 64)`: shortest digits, one before the point, and an
+    /// exponent of at least two digits (`1e+00`, `2.5e-07`), as Prometheus writes alert values.
+    public static func exponent(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v == .infinity { return "+Inf" }
+        if v == -.infinity { return "-Inf" }
+        if v == 0 { return v.sign == .minus ? "-0e+00" : "0e+00" }
+        // The shortest digits and the decimal exponent, from the plain form.
+        let plain = format(v.magnitude)
+        var digits = plain.replacingOccurrences(of: ".", with: "")
+        let point = plain.firstIndex(of: ".").map { plain.distance(from: plain.startIndex, to: $0) } ?? plain.count
+        let leadingZeros = digits.prefix { $0 == "0" }.count
+        digits.removeFirst(leadingZeros)
+        while digits.hasSuffix("0") { digits.removeLast() }
+        let exp = point - leadingZeros - 1
+        var out = v < 0 ? "-" : ""
+        out += String(digits.prefix(1))
+        if digits.count > 1 { out += "." + digits.dropFirst() }
+        let e = abs(exp)
+        out += (exp < 0 ? "e-" : "e+") + (e < 10 ? "0" : "") + String(e)
+        return out
+    }
 }

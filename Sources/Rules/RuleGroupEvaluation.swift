@@ -1,0 +1,191 @@
+import Foundation
+import MetricModel
+import PromQL
+import TSDB
+
+/// How one rule fared at its last evaluation, for `/api/v1/rules`.
+public struct RuleHealth: Sendable, Equatable {
+    public enum Status: String, Sendable { case unknown, ok, err }
+    public var status: Status = .unknown
+    public var lastError: String = ""
+    /// Milliseconds of the last evaluation's timestamp, nil before the first.
+    public var lastEvaluation: Int64?
+    public var evaluationSeconds: Double = 0
+}
+
+/// A loaded group with the state its rules carry between evaluations: alerts, health, and the
+/// series each rule wrote last time (so series that disappear get staleness markers).
+public struct RuleGroupState: Sendable {
+    public let group: RuleGroup
+    public let file: String
+    /// The group's interval in milliseconds (its own, or the global evaluation interval).
+    public let interval: Int64
+    public let queryOffset: Int64
+    public private(set) var health: [RuleHealth]
+    public private(set) var alerting: [AlertingRuleState?]
+    public private(set) var lastEvaluation: Int64?
+    public private(set) var evaluationSeconds: Double = 0
+    private var written: [Set<Labels>]
+
+    public init(group: RuleGroup, file: String, defaultInterval: Int64, defaultQueryOffset: Int64 = 0) {
+        self.group = group
+        self.file = file
+        self.interval = group.interval?.milliseconds ?? defaultInterval
+        self.queryOffset = group.queryOffset?.milliseconds ?? defaultQueryOffset
+        self.health = Array(repeating: RuleHealth(), count: group.rules.count)
+        self.alerting = group.rules.map { rule in
+            guard case .alerting(let name) = rule.kind else { return nil }
+            return AlertingRuleState(name: name, holdDuration: rule.holdDuration.milliseconds, keepFiringFor: rule.keepFiringFor.milliseconds)
+        }
+        self.written = Array(repeating: [], count: group.rules.count)
+    }
+
+    /// Carries state over from the same group before a reload: alerts, health and the series
+    /// written, for each rule that is still the same rule (same kind, name and expression) at the
+    /// same position.
+    public mutating func inherit(from old: RuleGroupState) {
+        for i in group.rules.indices where i < old.group.rules.count {
+            let rule = group.rules[i], before = old.group.rules[i]
+            guard rule.kind == before.kind, rule.exprText == before.exprText else { continue }
+            if let previous = old.alerting[i] {
+                alerting[i] = AlertingRuleState(previous, holdDuration: rule.holdDuration.milliseconds, keepFiringFor: rule.keepFiringFor.milliseconds)
+            }
+            health[i] = old.health[i]
+            written[i] = old.written[i]
+        }
+        lastEvaluation = old.lastEvaluation
+        evaluationSeconds = old.evaluationSeconds
+    }
+
+    /// Evaluates every rule in order at `t` and writes the results through one appender per
+    /// rule, so a recording rule feeds the rules after it in the same evaluation.
+    public mutating func evaluate(at t: Int64, engine: Engine, querier: any Querier, storage: any Appendable) {
+        let started = ContinuousClock.now
+        let queryTime = t - queryOffset
+        for (i, rule) in group.rules.enumerated() {
+            let ruleStarted = ContinuousClock.now
+            var output: [(Labels, Double)] = []
+            do throws(QueryError) {
+                let value = try engine.instant(rule.expr, at: queryTime, querier: querier)
+                let vector: [VectorElement]
+                switch value {
+                case .vector(let v): vector = v
+                case .scalar(_, let v): vector = [VectorElement(labels: .empty, t: queryTime, v: v)]
+                default: throw QueryError(.execution, "rule result is not a vector or scalar")
+                }
+                output = try results(of: rule, index: i, vector, at: t, querier: querier)
+                if group.limit > 0, output.count > group.limit {
+                    throw QueryError(.execution, "exceeded limit of \(group.limit) with \(output.count) series")
+                }
+                health[i].status = .ok
+                health[i].lastError = ""
+            } catch {
+                health[i].status = .err
+                health[i].lastError = error.description
+                output = []
+            }
+            write(output, rule: i, at: t, storage: storage)
+            health[i].lastEvaluation = t
+            health[i].evaluationSeconds = Self.seconds(ruleStarted.duration(to: .now))
+        }
+        lastEvaluation = t
+        evaluationSeconds = Self.seconds(started.duration(to: .now))
+    }
+
+    /// The samples rule `i` writes at `t`: the recorded series, or `ALERTS` and `ALERTS_FOR_STATE`.
+    private mutating func results(of rule: RuleDefinition, index i: Int, _ vector: [VectorElement], at t: Int64,
+                                  querier: any Querier) throws(QueryError) -> [(Labels, Double)] {
+        switch rule.kind {
+        case .recording(let metric):
+            var out: [(Labels, Double)] = []
+            var seen = Set<Labels>()
+            for el in vector {
+                var b = LabelsBuilder(el.labels)
+                b[LabelName.metricName] = metric
+                for (name, value) in group.labels where rule.labels.allSatisfy({ $0.name != name }) { b[name] = value }
+                for (name, value) in rule.labels { b[name] = value }
+                let labels = b.labels()
+                guard seen.insert(labels).inserted else {
+                    throw QueryError(.execution, "vector contains metrics with the same labelset after applying rule labels")
+                }
+                out.append((labels, el.v))
+            }
+            return out
+        case .alerting(let name):
+            var present: [(labels: Labels, value: Double, annotations: [String: String])] = []
+            var seen = Set<Labels>()
+            for el in vector {
+                var b = LabelsBuilder(el.labels)
+                b.remove(LabelName.metricName)
+                for (label, value) in group.labels where rule.labels.allSatisfy({ $0.name != label }) { b[label] = value }
+                for (label, value) in rule.labels { b[label] = value }
+                b["alertname"] = name
+                let labels = b.labels()
+                guard seen.insert(labels).inserted else {
+                    throw QueryError(.execution, "vector contains metrics with the same labelset after applying alert labels")
+                }
+                present.append((labels, el.v, Dictionary(rule.annotations.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })))
+            }
+            if lastEvaluation == nil {
+                // The first evaluation since start: alerts continue from ALERTS_FOR_STATE.
+                alerting[i]?.evaluate(present, at: t) { labels in Self.activeAtBeforeRestart(labels, at: t, querier: querier) }
+            } else {
+                alerting[i]?.evaluate(present, at: t)
+            }
+            var out: [(Labels, Double)] = []
+            for alert in alerting[i]?.active ?? [] {
+                var b = LabelsBuilder(alert.labels)
+                b[LabelName.metricName] = "ALERTS"
+                b["alertstate"] = alert.state.rawValue
+                out.append((b.labels(), 1))
+                var f = LabelsBuilder(alert.labels)
+                f[LabelName.metricName] = "ALERTS_FOR_STATE"
+                out.append((f.labels(), Double(alert.activeAt) / 1000))
+            }
+            return out
+        }
+    }
+
+    /// Appends the rule's samples, and staleness markers for series it wrote last time but not now.
+    private mutating func write(_ output: [(Labels, Double)], rule i: Int, at t: Int64, storage: any Appendable) {
+        var app = storage.appender()
+        var now = Set<Labels>()
+        for (labels, v) in output {
+            _ = app.append(ref: nil, labels: labels, t: t, v: v)
+            now.insert(labels)
+        }
+        for gone in written[i] where !now.contains(gone) {
+            _ = app.append(ref: nil, labels: gone, t: t, v: StaleNaN.value)
+        }
+        written[i] = now
+        do { _ = try app.commit() } catch {
+            health[i].status = .err
+            health[i].lastError = "storage: \(error)"
+        }
+    }
+
+    /// How far back a restart may have been for alerts to keep their `for` clock (Prometheus'
+    /// `--rules.alert.for-outage-tolerance` default).
+    public static let outageTolerance: Int64 = 3_600_000
+
+    /// The last `ALERTS_FOR_STATE` value of an alert within the outage tolerance, in milliseconds.
+    static func activeAtBeforeRestart(_ labels: Labels, at t: Int64, querier: any Querier) -> Int64? {
+        var matchers: [LabelMatcher] = []
+        do {
+            matchers.append(try LabelMatcher(.equal, LabelName.metricName, "ALERTS_FOR_STATE"))
+            for p in labels.pairs { matchers.append(try LabelMatcher(.equal, p.name, p.value)) }
+        } catch {
+            return nil
+        }
+        var last: Double?
+        for series in querier.select(matchers, mint: t - outageTolerance, maxt: t - 1) where series.labels.count == labels.count + 1 {
+            for sample in series.samples(mint: t - outageTolerance, maxt: t - 1) where !StaleNaN.isStale(sample.v) { last = sample.v }
+        }
+        guard let seconds = last, seconds.isFinite, abs(seconds) < 1e15 else { return nil }
+        return Int64(seconds * 1000)
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

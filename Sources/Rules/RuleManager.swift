@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import MetricModel
+import PromQL
+import Synchronization
+import TSDB
+
+/// Runs the loaded rule groups on their schedules and keeps their state for the API; reloads
+/// replace the groups and carry alert state over. Groups are evaluated one after another in one
+/// task, each at its own slots; an evaluation that misses slots counts them instead of catching up.
+public final class RuleManager: Sendable {
+    private struct Entry: Sendable {
+        var state: RuleGroupState
+        var schedule: GroupSchedule
+        var next: Int64
+    }
+
+    private struct State: Sendable {
+        var entries: [Entry] = []
+        /// Bumped by every reload, so an evaluation finishing after one does not write back stale state.
+        var generation = 0
+        var missedIterations = 0
+    }
+
+    private let state = Mutex(State())
+    private let engine: Engine
+    private let querier: any Querier
+    private let storage: any Appendable
+    private let logger: Logger
+    private let now: @Sendable () -> Int64
+
+    public init(engine: Engine, querier: any Querier, storage: any Appendable, logger: Logger,
+                now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
+        self.engine = engine
+        self.querier = querier
+        self.storage = storage
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Replaces the rule groups; groups with the same file and name keep their alerts.
+    public func apply(_ files: [RuleFile], evaluationInterval: Int64) {
+        let t = now()
+        state.withLock { s in
+            var old: [String: RuleGroupState] = [:]
+            for e in s.entries { old[Self.key(e.state)] = e.state }
+            s.entries = files.flatMap { file in
+                file.groups.map { group in
+                    var g = RuleGroupState(group: group, file: file.path, defaultInterval: evaluationInterval)
+                    if let previous = old[Self.key(g)] { g.inherit(from: previous) }
+                    let schedule = GroupSchedule(interval: g.interval, key: Self.key(g))
+                    return Entry(state: g, schedule: schedule, next: schedule.slot(after: t))
+                }
+            }
+            s.generation += 1
+        }
+    }
+
+    static func key(_ g: RuleGroupState) -> String { g.file + ";" + g.group.name }
+
+    /// The groups as they stand, for `/api/v1/rules` and `/api/v1/alerts`.
+    public var groups: [RuleGroupState] { state.withLock { $0.entries.map(\.state) } }
+
+    /// Evaluation slots skipped because an evaluation ran late.
+    public var missedIterations: Int { state.withLock { $0.missedIterations } }
+
+    /// Evaluates each group whose slot has come, until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            evaluateDueGroups()
+            let t = now()
+            let wait = state.withLock { s in s.entries.map(\.next).min() }.map { max(1, $0 - t) } ?? 1000
+            // At most a second, so groups added by a reload start on time.
+            do { try await Task.sleep(for: .milliseconds(min(wait, 1000))) } catch { return }
+        }
+    }
+
+    /// One pass: every group whose slot is due runs once, at its latest slot.
+    public func evaluateDueGroups() {
+        let t = now()
+        let (due, generation) = state.withLock { s in
+            (s.entries.indices.filter { s.entries[$0].next <= t }.map { ($0, s.entries[$0]) }, s.generation)
+        }
+        for (index, entry) in due {
+            let slot = entry.schedule.slot(atOrBefore: t)
+            let missed = entry.schedule.missed(due: entry.next, now: t)
+            var group = entry.state
+            group.evaluate(at: slot, engine: engine, querier: querier, storage: storage)
+            for (rule, health) in zip(group.group.rules, group.health) where health.status == .err {
+                logger.warning("rule evaluation failed", metadata: ["group": "\(group.group.name)", "rule": "\(rule.name)", "error": "\(health.lastError)"])
+            }
+            state.withLock { s in
+                s.missedIterations += missed
+                guard s.generation == generation, index < s.entries.count else { return }
+                s.entries[index].state = group
+                s.entries[index].next = entry.schedule.slot(after: slot)
+            }
+        }
+    }
+}
