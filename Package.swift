@@ -43,9 +43,11 @@ let package = Package(
         // PromQL: lexer, parser, AST, evaluator, functions; the test-script runner.
         .target(name: "PromQL", dependencies: ["MetricModel", "TSDB"]),
         // prometheus.yml models with strict decoding and file:line errors.
+        // The Go text/template language, shared by rules and notifications.
+        .target(name: "GoTemplate"),
         // Rule files, groups, recording and alerting rules (reads YAML through Config's line-aware tree).
         .target(name: "Rules", dependencies: [
-            "MetricModel", "Config", "PromQL", "TSDB",
+            "MetricModel", "Config", "PromQL", "TSDB", "GoTemplate",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Config", dependencies: [
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL", "TSDB", "MetricModel"]),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import GoTemplate
 import MetricModel
 import PromQL
 
@@ -187,6 +188,16 @@ public struct RuleDefinition: Sendable {
         }
         for (label, _) in annotations ?? [] where !LabelName.isValidLegacy(label) {
             throw ctx.error(v, "\(kind.ruleWord) \"\(kind.ruleName)\": invalid annotation name: \(label)")
+        }
+        if case .alerting(let name) = kind {
+            // Templates must parse, as promtool checks them.
+            for (what, pairs) in [("label", labels), ("annotation", annotations ?? [])] {
+                for (key, value) in pairs {
+                    do { _ = try Template(RuleTemplates.definitions + value, name: "__alert_" + name) } catch {
+                        throw ctx.error(v, "alerting rule \"\(name)\": \(what) \"\(key)\": \(error.message)")
+                    }
+                }
+            }
         }
         return RuleDefinition(kind: kind, expr: expr, exprText: text, holdDuration: holdDuration ?? PromDuration(milliseconds: 0),
                               keepFiringFor: keepFiringFor ?? PromDuration(milliseconds: 0),

@@ -25,6 +25,8 @@ public struct RuleGroupState: Sendable {
     public private(set) var alerting: [AlertingRuleState?]
     public private(set) var lastEvaluation: Int64?
     public private(set) var evaluationSeconds: Double = 0
+    /// External labels and URL for alert templates.
+    public var templates = RuleTemplates()
     private var written: [Set<Labels>]
 
     public init(group: RuleGroup, file: String, defaultInterval: Int64, defaultQueryOffset: Int64 = 0) {
@@ -73,7 +75,7 @@ public struct RuleGroupState: Sendable {
                 case .scalar(_, let v): vector = [VectorElement(labels: .empty, t: queryTime, v: v)]
                 default: throw QueryError(.execution, "rule result is not a vector or scalar")
                 }
-                output = try results(of: rule, index: i, vector, at: t, querier: querier)
+                output = try results(of: rule, index: i, vector, at: t, engine: engine, querier: querier)
                 if group.limit > 0, output.count > group.limit {
                     throw QueryError(.execution, "exceeded limit of \(group.limit) with \(output.count) series")
                 }
@@ -94,7 +96,7 @@ public struct RuleGroupState: Sendable {
 
     /// The samples rule `i` writes at `t`: the recorded series, or `ALERTS` and `ALERTS_FOR_STATE`.
     private mutating func results(of rule: RuleDefinition, index i: Int, _ vector: [VectorElement], at t: Int64,
-                                  querier: any Querier) throws(QueryError) -> [(Labels, Double)] {
+                                  engine: Engine, querier: any Querier) throws(QueryError) -> [(Labels, Double)] {
         switch rule.kind {
         case .recording(let metric):
             var out: [(Labels, Double)] = []
@@ -115,16 +117,22 @@ public struct RuleGroupState: Sendable {
             var present: [(labels: Labels, value: Double, annotations: [String: String])] = []
             var seen = Set<Labels>()
             for el in vector {
+                // Templates see the sample's own labels and value.
+                func expand(_ text: String) -> String {
+                    templates.expand(text, ruleName: name, labels: el.labels, value: el.v, at: t, engine: engine, querier: querier)
+                }
                 var b = LabelsBuilder(el.labels)
                 b.remove(LabelName.metricName)
                 for (label, value) in group.labels where rule.labels.allSatisfy({ $0.name != label }) { b[label] = value }
-                for (label, value) in rule.labels { b[label] = value }
+                for (label, value) in rule.labels { b[label] = expand(value) }
                 b["alertname"] = name
                 let labels = b.labels()
                 guard seen.insert(labels).inserted else {
                     throw QueryError(.execution, "vector contains metrics with the same labelset after applying alert labels")
                 }
-                present.append((labels, el.v, Dictionary(rule.annotations.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })))
+                var annotations: [String: String] = [:]
+                for (key, value) in rule.annotations { annotations[key] = expand(value) }
+                present.append((labels, el.v, annotations))
             }
             if lastEvaluation == nil {
                 // The first evaluation since start: alerts continue from ALERTS_FOR_STATE.

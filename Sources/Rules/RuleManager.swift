@@ -39,7 +39,7 @@ public final class RuleManager: Sendable {
     }
 
     /// Replaces the rule groups; groups with the same file and name keep their alerts.
-    public func apply(_ files: [RuleFile], evaluationInterval: Int64) {
+    public func apply(_ files: [RuleFile], evaluationInterval: Int64, templates: RuleTemplates = RuleTemplates()) {
         let t = now()
         state.withLock { s in
             var old: [String: RuleGroupState] = [:]
@@ -48,6 +48,7 @@ public final class RuleManager: Sendable {
                 file.groups.map { group in
                     var g = RuleGroupState(group: group, file: file.path, defaultInterval: evaluationInterval)
                     if let previous = old[Self.key(g)] { g.inherit(from: previous) }
+                    g.templates = templates
                     let schedule = GroupSchedule(interval: g.interval, key: Self.key(g))
                     return Entry(state: g, schedule: schedule, next: schedule.slot(after: t))
                 }

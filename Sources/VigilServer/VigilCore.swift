@@ -47,7 +47,7 @@ actor VigilCore: Service {
         let config = initialConfig
         let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
         let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger)
-        rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds)
+        rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
         ruleManager = rules
         state.setRuleManager(rules)
         try await manager.apply(config)
@@ -86,7 +86,7 @@ actor VigilCore: Service {
             // Rule files are read first: a broken one fails the reload before anything changes.
             let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
             try await manager.apply(config)
-            ruleManager?.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds)
+            ruleManager?.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
             state.setConfig(config, success: true)
             state.metrics.recordReload(success: true, at: now)
             logger.info("completed loading of configuration file", metadata: ["file": "\(options.configFile)"])
@@ -97,6 +97,18 @@ actor VigilCore: Service {
             logger.error("error reloading config; the previous configuration stays in force", metadata: ["error": "\(error)"])
             return .failure("\(error)")
         }
+    }
+
+    /// What alert templates see as `$externalLabels` and `$externalURL` (Prometheus' default URL
+    /// when `--web.external-url` is unset: this host and the listen port).
+    private func templates(_ config: PrometheusConfig) -> RuleTemplates {
+        var url = options.externalURL
+        if url.isEmpty {
+            let port = options.listenAddress.split(separator: ":").last.map(String.init) ?? "9090"
+            url = "http://\(ProcessInfo.processInfo.hostName):\(port)/"
+        }
+        return RuleTemplates(externalLabels: Dictionary(config.global.externalLabels.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
+                             externalURL: url)
     }
 
     private func reloadOnSIGHUP() async {

@@ -32,6 +32,7 @@ import Testing
         ("bad-label.yml", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels:\n          'bad-name': x\n", false),
         ("unknown-field.yml", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        unknown: 1\n", false),
         ("not-yaml.yml", "groups: [\n", false),
+        ("bad-template.yml", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          summary: \"{{ $labels.x \"\n", false),
     ]
 
     @Test func checkRulesAgreesWithPromtool() throws {

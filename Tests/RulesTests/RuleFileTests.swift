@@ -62,6 +62,8 @@ import Testing
         ("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up[5m]\n", 5, "invalid expression type \"range vector\""),
         ("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        for: soon\n", 6, "not a valid duration string"),
         ("groups: [\n", 0, "yaml:"),
+        ("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          summary: '{{ $labels.x '\n", 4,
+         "annotation \"summary\": template: __alert_A:1: unclosed action"),
     ])
     func refusesBrokenFilesAtTheirLine(text: String, line: Int, message: String) {
         do {

@@ -134,6 +134,34 @@ import TSDB
         #expect(state.active.first?.activeAt == 400_000)
     }
 
+    @Test func expandsLabelAndAnnotationTemplatesPerAlert() throws {
+        let head = Head.inMemory()
+        var g = try Self.group("""
+        groups:
+          - name: g
+            rules:
+              - alert: DiskFull
+                expr: disk_used_ratio > 0.9
+                labels:
+                  severity: "{{ if gt $value 0.95 }}critical{{ else }}warning{{ end }}"
+                annotations:
+                  summary: "{{ $labels.instance }} disk at {{ $value | humanizePercentage }} ({{ $externalLabels.cluster }})"
+                  total: '{{ with query "count(disk_used_ratio)" }}{{ . | first | value }}{{ end }} disks'
+                  broken: "{{ $value | nosuchfunction }}"
+        """)
+        g.templates = RuleTemplates(externalLabels: ["cluster": "eu-1"], externalURL: "http://vigil:9090/")
+        Self.set(head, "disk_used_ratio", ["instance": "a"], 0.97, at: 0)
+        Self.set(head, "disk_used_ratio", ["instance": "b"], 0.92, at: 0)
+        g.evaluate(at: 1000, engine: Engine(), querier: head, storage: head)
+        let alerts = try #require(g.alerting[0]?.active).sorted { $0.labels < $1.labels }
+        #expect(alerts.map { $0.labels["severity"] } == ["critical", "warning"])
+        #expect(alerts[0].annotations["summary"] == "a disk at 97% (eu-1)")
+        #expect(alerts[1].annotations["total"] == "2 disks")
+        #expect(alerts[0].annotations["broken"]?.hasPrefix("<error expanding template: template: __alert_DiskFull:1:") == true)
+        #expect(alerts[0].annotations["broken"]?.contains("nosuchfunction") == true)
+        #expect(g.health[0].status == .ok)
+    }
+
     @Test func zeroForFiresAtOnce() {
         var state = AlertingRuleState(name: "A", holdDuration: 0, keepFiringFor: 0)
         state.evaluate([(Labels(["alertname": "A"]), 1, [:])], at: 5000)
