@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.
-        .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite"]),
+        .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite", "GoTemplate"]),
         .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite", "TSDB", "Snappy"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config"]),
         .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery"]),

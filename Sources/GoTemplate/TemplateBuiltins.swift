@@ -169,12 +169,14 @@ enum GoPrintf {
             while let f = s.first, "-+ 0#".unicodeScalars.contains(f) { flags.unicodeScalars.append(f); s.removeFirst() }
             var width = ""
             while let d = s.first, ("0"..."9").contains(d) { width.unicodeScalars.append(d); s.removeFirst() }
+            // Widths and precisions come from rule files: bounded, so a typo cannot ask for gigabytes.
+            if width.count > 4 { width = "9999" }
             var precision: Int?
             if s.first == "." {
                 s.removeFirst()
                 var p = ""
                 while let d = s.first, ("0"..."9").contains(d) { p.unicodeScalars.append(d); s.removeFirst() }
-                precision = Int(p) ?? 0
+                precision = min(Int(p.prefix(4)) ?? 0, 100)
             }
             guard let verb = s.popFirst() else { out += "%!(NOVERB)"; break }
             if verb == "%" { out += "%"; continue }

@@ -1,6 +1,7 @@
 import Config
 import Exposition
 import Foundation
+import GoTemplate
 import MetricModel
 import Testing
 @testable import RemoteWrite
@@ -110,6 +111,21 @@ struct Mutator {
             if reader.stop != nil { detected += 1 }
         }
         #expect(detected > 15_000) // nearly every mutation is caught by framing or checksum
+    }
+
+    @Test func templatesNeverTrap() {
+        let templates = [
+            "{{ $labels.instance }} is {{ if gt $value 0.9 }}full{{ else if lt $value 0.1 }}empty{{ else }}ok{{ end }}",
+            "{{ range $k, $v := .Labels }}{{ $k | toUpper }}={{ printf \"%-8.3f|%5s|%x\" $v $k 255 }};{{ end }}",
+            "{{ define \"t\" }}[{{ . }}]{{ end }}{{ template \"t\" (index .Labels \"a\") }}{{- /* c */ -}}{{ with .Value }}{{ humanize . }}{{ end }}",
+            "{{ $x := slice \"abcdef\" 1 3 }}{{ $x = len $x }}{{ $x }} {{ reReplaceAll \"(a+)\" \"${1}b\" \"aaa\" }} {{ humanizeDuration 3601 }}",
+        ]
+        let data: TemplateValue = .map(["Labels": .stringMap(["a": "x", "instance": "h:1"]), "Value": .float(0.5)])
+        var m = Mutator(state: 6)
+        for i in 0..<10_000 {
+            let text = String(decoding: m.mutate(Array(templates[i % templates.count].utf8)), as: UTF8.self)
+            if let t = try? Template(text) { _ = try? t.render(data, functions: PrometheusTemplateFunctions.functions()) }
+        }
     }
 
     @Test func regexParserNeverTraps() {
