@@ -50,6 +50,13 @@ let package = Package(
             "MetricModel", "Config", "PromQL", "TSDB", "GoTemplate",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Sends alerts to Alertmanagers (API v2): a bounded queue, batches, every instance.
+        .target(name: "Notifier", dependencies: [
+            "MetricModel", "Config", "Rules",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Config", dependencies: [
             "MetricModel",
             .product(name: "Yams", package: "Yams"),
@@ -82,7 +89,7 @@ let package = Package(
         ]),
         // Wiring of every component into one ServiceGroup, reload.
         .target(name: "VigilServer", dependencies: [
-            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery", "PromQL", "Rules",
+            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery", "PromQL", "Rules", "Notifier",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -99,6 +106,7 @@ let package = Package(
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
+        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Rules", "Config", "MetricModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL", "TSDB", "MetricModel"]),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),

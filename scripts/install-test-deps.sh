@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the real peers Vigil's tests talk to: the official Python prometheus_client (for
-# model-API-like targets), Debian's prometheus-node-exporter, and Debian's prometheus (a real
-# Prometheus that remote-writes into Vigil, and promtool). Safe to run repeatedly.
+# model-API-like targets), Debian's prometheus-node-exporter, Debian's prometheus (a real
+# Prometheus that remote-writes into Vigil, and promtool), and Debian's prometheus-alertmanager
+# (a real Alertmanager that Vigil's notifier sends to, and amtool). Safe to run repeatedly.
 set -euo pipefail
 
 need_apt=()
 [ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)
 [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
+[ -x /usr/bin/prometheus-alertmanager ] || need_apt+=(prometheus-alertmanager)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

@@ -7,7 +7,7 @@ public struct PrometheusConfig: Sendable {
     /// Globs of rule files, resolved against the config file's directory.
     public var ruleFiles: [String] = []
     public var scrapeConfigs: [ScrapeConfig] = []
-    public var alerting: YAMLValue?
+    public var alerting = AlertingConfig()
     public var outOfOrderTimeWindow = PromDuration(milliseconds: 0)
     /// The parsed document, for `/api/v1/status/config`.
     public var source: YAMLValue
@@ -69,8 +69,7 @@ public struct PrometheusConfig: Sendable {
             }
         }
         if let alerting = m.take("alerting") {
-            config.alerting = alerting
-            ctx.warn(alerting, "alerting: sending alerts is not implemented yet; the section is accepted and ignored")
+            config.alerting = try AlertingConfig.decode(alerting, &ctx)
         }
         if let storage = m.take("storage") {
             try decodeStorage(storage, into: &config, &ctx)

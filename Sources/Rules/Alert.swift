@@ -18,9 +18,35 @@ public struct Alert: Sendable, Equatable {
     public var resolvedAt: Int64?
     /// The first evaluation without the condition while `keep_firing_for` holds the alert.
     public var keepFiringSince: Int64?
-    /// The expression's value at the last evaluation that saw the condition — or, once resolved,
-    /// the value at resolution when there is one (see ``AlertingRuleState/evaluate(_:at:)``).
+    /// The expression's value at the last evaluation that saw the condition.
     public var value: Double
+    /// When the alert was last handed to the notifier.
+    public var lastSentAt: Int64?
+    /// How long Alertmanager may consider a firing alert active without hearing of it again.
+    public var validUntil: Int64?
+
+    init(labels: Labels, annotations: [String: String], state: AlertState, activeAt: Int64, value: Double) {
+        self.labels = labels
+        self.annotations = annotations
+        self.state = state
+        self.activeAt = activeAt
+        self.value = value
+    }
+
+    /// Whether the notifier should hear of it now: firing alerts every `resendDelay`, resolved
+    /// ones at once after resolving and then at the same pace while they are kept.
+    func needsSending(at t: Int64, resendDelay: Int64) -> Bool {
+        if state == .pending { return false }
+        if let resolved = resolvedAt, resolved > (lastSentAt ?? .min) { return true }
+        guard let sent = lastSentAt else { return true }
+        return sent + resendDelay < t
+    }
+}
+
+/// An alert handed to the notifier, with the expression of the rule that raised it.
+public struct AlertNotification: Sendable, Equatable {
+    public var alert: Alert
+    public var expression: String
 }
 
 /// The alerts of one alerting rule across evaluations: a value type that takes each evaluation's
@@ -99,6 +125,18 @@ public struct AlertingRuleState: Sendable {
             keep.insert(alert.labels) { alert }
         }
         alerts = keep
+    }
+
+    /// The alerts due for sending at `t`, marked as sent; firing ones are valid for four
+    /// resend periods (or evaluation intervals, if longer), as Prometheus sends them.
+    public mutating func alertsToSend(at t: Int64, resendDelay: Int64, interval: Int64) -> [Alert] {
+        var out: [Alert] = []
+        for i in alerts.values.indices where alerts.values[i].needsSending(at: t, resendDelay: resendDelay) {
+            alerts.values[i].lastSentAt = t
+            alerts.values[i].validUntil = t + 4 * max(resendDelay, interval)
+            out.append(alerts.values[i])
+        }
+        return out
     }
 
     /// Pending and firing alerts.

@@ -43,17 +43,22 @@ public struct RuleGroupState: Sendable {
     }
 
     /// Carries state over from the same group before a reload: alerts, health and the series
-    /// written, for each rule that is still the same rule (same kind, name and expression) at the
-    /// same position.
+    /// written, rule by rule where a rule of the same kind, name and labels existed (as Prometheus
+    /// matches them, so an edited expression keeps its alerts and can resolve them).
     public mutating func inherit(from old: RuleGroupState) {
-        for i in group.rules.indices where i < old.group.rules.count {
-            let rule = group.rules[i], before = old.group.rules[i]
-            guard rule.kind == before.kind, rule.exprText == before.exprText else { continue }
-            if let previous = old.alerting[i] {
+        var used = Set<Int>()
+        for i in group.rules.indices {
+            let rule = group.rules[i]
+            guard let j = old.group.rules.indices.first(where: { j in
+                !used.contains(j) && old.group.rules[j].kind == rule.kind
+                    && old.group.rules[j].labels.map { "\($0.name)=\($0.value)" } == rule.labels.map { "\($0.name)=\($0.value)" }
+            }) else { continue }
+            used.insert(j)
+            if let previous = old.alerting[j] {
                 alerting[i] = AlertingRuleState(previous, holdDuration: rule.holdDuration.milliseconds, keepFiringFor: rule.keepFiringFor.milliseconds)
             }
-            health[i] = old.health[i]
-            written[i] = old.written[i]
+            health[i] = old.health[j]
+            written[i] = old.written[j]
         }
         lastEvaluation = old.lastEvaluation
         evaluationSeconds = old.evaluationSeconds
@@ -92,6 +97,18 @@ public struct RuleGroupState: Sendable {
         }
         lastEvaluation = t
         evaluationSeconds = Self.seconds(started.duration(to: .now))
+    }
+
+    /// Alerts of every alerting rule due for sending at `t` (see ``AlertingRuleState/alertsToSend(at:resendDelay:interval:)``).
+    public mutating func alertsToSend(at t: Int64, resendDelay: Int64) -> [AlertNotification] {
+        var out: [AlertNotification] = []
+        for i in alerting.indices {
+            guard var state = alerting[i] else { continue }
+            let expression = group.rules[i].expr.description
+            out += state.alertsToSend(at: t, resendDelay: resendDelay, interval: interval).map { AlertNotification(alert: $0, expression: expression) }
+            alerting[i] = state
+        }
+        return out
     }
 
     /// The samples rule `i` writes at `t`: the recorded series, or `ALERTS` and `ALERTS_FOR_STATE`.

@@ -28,9 +28,15 @@ public final class RuleManager: Sendable {
     private let storage: any Appendable
     private let logger: Logger
     private let now: @Sendable () -> Int64
+    /// Receives the alerts due for sending after each group evaluation.
+    private let notify: @Sendable ([AlertNotification]) -> Void
+    /// How often firing alerts are sent again (Prometheus' `--rules.alert.resend-delay`).
+    public static let resendDelay: Int64 = 60_000
 
     public init(engine: Engine, querier: any Querier, storage: any Appendable, logger: Logger,
-                now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }) {
+                now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
+                notify: @escaping @Sendable ([AlertNotification]) -> Void = { _ in }) {
+        self.notify = notify
         self.engine = engine
         self.querier = querier
         self.storage = storage
@@ -87,6 +93,8 @@ public final class RuleManager: Sendable {
             let missed = entry.schedule.missed(due: entry.next, now: t)
             var group = entry.state
             group.evaluate(at: slot, engine: engine, querier: querier, storage: storage)
+            let outgoing = group.alertsToSend(at: slot, resendDelay: Self.resendDelay)
+            if !outgoing.isEmpty { notify(outgoing) }
             for (rule, health) in zip(group.group.rules, group.health) where health.status == .err {
                 logger.warning("rule evaluation failed", metadata: ["group": "\(group.group.name)", "rule": "\(rule.name)", "error": "\(health.lastError)"])
             }

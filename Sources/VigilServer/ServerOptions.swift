@@ -15,6 +15,8 @@ public struct ServerOptions: Sendable {
     public var enableLifecycle = false
     public var enableRemoteWriteReceiver = false
     public var externalURL = ""
+    /// `--alertmanager.notification-queue-capacity`.
+    public var notificationQueueCapacity = 10_000
     /// Query limits: `--query.timeout`, `--query.max-samples`, `--query.lookback-delta`, `--query.max-concurrency`.
     public var query = ServerState.QuerySettings()
     /// How often storage maintenance (retention, snapshots) runs.

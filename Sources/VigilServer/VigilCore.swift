@@ -2,6 +2,7 @@ import Config
 import Foundation
 import HTTPAPI
 import Logging
+import Notifier
 import PromQL
 import Rules
 import Scrape
@@ -19,6 +20,7 @@ actor VigilCore: Service {
     private var database: Database?
     private var scrapeManager: ScrapeManager?
     private var ruleManager: RuleManager?
+    private var notifier: Notifier?
 
     init(options: ServerOptions, initialConfig: PrometheusConfig, state: ServerState, logger: Logger) {
         self.options = options
@@ -46,8 +48,13 @@ actor VigilCore: Service {
         scrapeManager = manager
         let config = initialConfig
         let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
-        let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger)
+        let notifier = Notifier(queueCapacity: options.notificationQueueCapacity, logger: logger)
+        notifier.apply(config.alerting, externalLabels: config.global.externalLabels)
+        let externalURL = templates(config).externalURL
+        let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger,
+                                notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
+        self.notifier = notifier
         ruleManager = rules
         state.setRuleManager(rules)
         try await manager.apply(config)
@@ -61,6 +68,7 @@ actor VigilCore: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await manager.run() }
             group.addTask { await rules.run() }
+            group.addTask { await notifier.run() }
             group.addTask { await self.maintain(db) }
             group.addTask { await self.reloadOnSIGHUP() }
             // Wait for shutdown, then stop everything in order.
@@ -87,6 +95,7 @@ actor VigilCore: Service {
             let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
             try await manager.apply(config)
             ruleManager?.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
+            notifier?.apply(config.alerting, externalLabels: config.global.externalLabels)
             state.setConfig(config, success: true)
             state.metrics.recordReload(success: true, at: now)
             logger.info("completed loading of configuration file", metadata: ["file": "\(options.configFile)"])

@@ -72,6 +72,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.external-url"), help: "The URL under which Vigil is reachable from outside.")
     var externalURL = ""
 
+    @Option(name: .customLong("alertmanager.notification-queue-capacity"), help: "How many alerts may wait for sending to Alertmanagers; the oldest are dropped beyond.")
+    var notificationQueueCapacity = 10_000
+
     @Option(name: .customLong("query.timeout"), help: "Maximum time a query may take before it is aborted.")
     var queryTimeout = "2m"
 
@@ -119,6 +122,8 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableLifecycle = enableLifecycle
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         o.externalURL = externalURL
+        guard notificationQueueCapacity > 0 else { throw ValidationError("--alertmanager.notification-queue-capacity must be positive") }
+        o.notificationQueueCapacity = notificationQueueCapacity
         do {
             o.query.engine.timeout = try PromDuration(parsing: queryTimeout).duration
             o.query.engine.lookbackDelta = try PromDuration(parsing: queryLookbackDelta).milliseconds

@@ -58,7 +58,8 @@ import Testing
         let warned = c.warnings.map(\.message).joined(separator: "\n")
         #expect(warned.contains("remote_write"))
         #expect(warned.contains("kubernetes_sd_configs"))
-        #expect(warned.contains("alerting"))
+        #expect(!warned.contains("alerting"), "alerts are sent now")
+        #expect(c.alerting.alertmanagers.first?.targets == ["alertmanager:9093"])
     }
 
     @Test func usesVigilDefaultsOf15And10Seconds() throws {

@@ -1,0 +1,143 @@
+import AsyncHTTPClient
+import Config
+import Foundation
+import Logging
+import MetricModel
+import NIOCore
+import Synchronization
+
+/// Sends alerts to the configured Alertmanagers through their API v2: a bounded queue (the
+/// oldest alerts are dropped and counted when it overflows, never unbounded memory), batches of
+/// at most `maxBatchSize`, every Alertmanager of every `alertmanagers` entry in parallel.
+public final class Notifier: Sendable {
+    /// `--alertmanager.notification-queue-capacity`.
+    public let queueCapacity: Int
+    public static let maxBatchSize = 64
+
+    /// Counters, as `prometheus_notifications_*` report them.
+    public struct Counters: Sendable, Equatable {
+        public var sent = 0
+        public var errors = 0
+        public var dropped = 0
+    }
+
+    private struct State: Sendable {
+        var queue: [PostableAlert] = []
+        var config = AlertingConfig()
+        var externalLabels = Labels.empty
+        var counters = Counters()
+    }
+
+    private let state = Mutex(State())
+    /// The process-wide client: it never needs shutting down, so a notifier can simply be dropped.
+    private var http: HTTPClient { HTTPClient.shared }
+    private let logger: Logger
+
+    public init(queueCapacity: Int = 10_000, logger: Logger) {
+        self.queueCapacity = max(1, queueCapacity)
+        self.logger = logger
+    }
+
+    /// Takes a new `alerting` configuration and the external labels every alert gets.
+    public func apply(_ config: AlertingConfig, externalLabels: Labels) {
+        state.withLock { s in
+            s.config = config
+            s.externalLabels = externalLabels
+        }
+    }
+
+    public var counters: Counters { state.withLock { $0.counters } }
+    public var queueLength: Int { state.withLock { $0.queue.count } }
+
+    /// Queues alerts after adding external labels (the alert's own win) and `alert_relabel_configs`
+    /// (an alert relabelled away is not sent).
+    public func send(_ alerts: [PostableAlert]) {
+        state.withLock { s in
+            guard !s.config.alertmanagers.isEmpty else { return }
+            for var alert in alerts {
+                if !s.externalLabels.isEmpty {
+                    var b = LabelsBuilder(s.externalLabels)
+                    for p in alert.labels.pairs { b[p.name] = p.value }
+                    alert.labels = b.labels()
+                }
+                guard let relabelled = Relabeling.process(alert.labels, s.config.alertRelabelConfigs), !relabelled.isEmpty else { continue }
+                alert.labels = relabelled
+                s.queue.append(alert)
+            }
+            if s.queue.count > queueCapacity {
+                let excess = s.queue.count - queueCapacity
+                s.queue.removeFirst(excess)
+                s.counters.dropped += excess
+            }
+        }
+    }
+
+    /// Sends queued alerts until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            let (batch, config) = state.withLock { s in
+                let n = min(Self.maxBatchSize, s.queue.count)
+                let batch = Array(s.queue.prefix(n))
+                s.queue.removeFirst(n)
+                return (batch, s.config)
+            }
+            if batch.isEmpty {
+                do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+                continue
+            }
+            await deliver(batch, config)
+        }
+    }
+
+    /// Posts one batch to every Alertmanager; each failure is counted and logged with its reason.
+    func deliver(_ batch: [PostableAlert], _ config: AlertingConfig) async {
+        let body = PostableAlert.json(batch)
+        await withTaskGroup(of: Bool.self) { group in
+            for am in config.alertmanagers {
+                for target in am.targets {
+                    group.addTask { await self.post(body, to: am.alertsURL(for: target), am) }
+                }
+            }
+            for await ok in group {
+                state.withLock { s in
+                    if ok { s.counters.sent += batch.count } else { s.counters.errors += batch.count }
+                }
+            }
+        }
+    }
+
+    private func post(_ body: Data, to url: String, _ am: AlertmanagerConfig) async -> Bool {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Vigil")
+        if let auth = authorization(am.httpClient) { request.headers.add(name: "Authorization", value: auth) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(am.timeout.milliseconds))
+            let status = response.status.code
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            guard (200..<300).contains(status) else {
+                logger.error("error sending alerts to Alertmanager", metadata: ["alertmanager": "\(url)", "status": "\(status)"])
+                return false
+            }
+            return true
+        } catch {
+            logger.error("error sending alerts to Alertmanager", metadata: ["alertmanager": "\(url)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func authorization(_ c: HTTPClientConfig) -> String? {
+        func file(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let b = c.basicAuth {
+            let user = b.usernameFile.flatMap(file) ?? b.username
+            let pass = b.passwordFile.flatMap(file) ?? b.password?.value ?? ""
+            return "Basic " + Data("\(user):\(pass)".utf8).base64EncodedString()
+        }
+        if let a = c.authorization {
+            return "\(a.type) " + (a.credentialsFile.flatMap(file) ?? a.credentials?.value ?? "")
+        }
+        return nil
+    }
+}

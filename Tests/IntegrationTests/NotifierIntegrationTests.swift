@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// Vigil's notifier against a real Alertmanager (Debian's prometheus-alertmanager): alerts
+/// arrive through API v2 with external labels and templates expanded, and resolve.
+@Suite(.serialized) struct NotifierIntegrationTests {
+    @Test func firingAndResolvedAlertsReachARealAlertmanager() async throws {
+        let exe = try #require(["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"].first { FileManager.default.fileExists(atPath: $0) },
+                               "Debian's prometheus-alertmanager is not installed: run scripts/install-test-deps.sh")
+        let amDir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: amDir) }
+        try "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n".write(toFile: amDir + "/am.yml", atomically: true, encoding: .utf8)
+        let amPort = freePort()
+        let am = try ChildProcess(name: "alertmanager", executable: exe, arguments: [
+            "--config.file=\(amDir)/am.yml", "--storage.path=\(amDir)/data", "--web.listen-address=127.0.0.1:\(amPort)",
+            "--cluster.listen-address=",
+        ])
+        defer { _ = am }
+        let amBase = "http://127.0.0.1:\(amPort)"
+        #expect(await eventually { await HTTP.get(amBase + "/-/ready")?.status == 200 }, "\(am.log.suffix(2000))")
+
+        let (api, apiPort) = try await startModelAPI(rate: 5)
+        defer { _ = api }
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rule = { (expr: String) in
+            "groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: ModelAPIUp\n        expr: \(expr)\n        labels:\n          severity: info\n        annotations:\n          summary: '{{ $labels.instance }} answers ({{ $externalLabels.cluster }})'\n"
+        }
+        try rule("up{job=\"model-api\"} == 1").write(toFile: dir + "/a.rules.yml", atomically: true, encoding: .utf8)
+        let config = """
+        global:
+          scrape_interval: 1s
+          evaluation_interval: 1s
+          external_labels:
+            cluster: test-1
+        rule_files: ['a.rules.yml']
+        alerting:
+          alertmanagers:
+            - static_configs:
+                - targets: ['127.0.0.1:\(amPort)']
+        scrape_configs:
+          - job_name: model-api
+            static_configs:
+              - targets: ['127.0.0.1:\(apiPort)']
+        """
+        let vigil = try await VigilInstance(config: config, extraArgs: ["--web.enable-lifecycle", "--web.external-url=http://vigil.example:9090/"], dir: dir)
+
+        var received: [String: Any]?
+        let arrived = try await eventually(timeout: .seconds(30)) {
+            let r = try await HTTP.request(amBase + "/api/v2/alerts")
+            received = (r.json as? [[String: Any]])?.first { ($0["labels"] as? [String: String])?["alertname"] == "ModelAPIUp" }
+            return received != nil
+        }
+        #expect(arrived, "Vigil log:\n\(vigil.process.log.suffix(2000))\nAlertmanager log:\n\(am.log.suffix(2000))")
+        let labels = received?["labels"] as? [String: String]
+        #expect(labels?["cluster"] == "test-1", "external labels travel with alerts")
+        #expect(labels?["severity"] == "info")
+        #expect((received?["annotations"] as? [String: String])?["summary"] == "127.0.0.1:\(apiPort) answers (test-1)")
+        #expect((received?["generatorURL"] as? String)?.hasPrefix("http://vigil.example:9090/graph?g0.expr=") == true)
+        #expect((received?["status"] as? [String: Any])?["state"] as? String == "active")
+
+        // The condition goes away: the resolved alert is sent and Alertmanager drops it from the active list.
+        try rule("up{job=\"model-api\"} == 2").write(toFile: dir + "/a.rules.yml", atomically: true, encoding: .utf8)
+        #expect(try await HTTP.request(vigil.base + "/-/reload", method: "POST").status == 200)
+        let resolved = try await eventually(timeout: .seconds(30)) {
+            let r = try await HTTP.request(amBase + "/api/v2/alerts?active=true")
+            return !(r.body.contains("ModelAPIUp"))
+        }
+        #expect(resolved, "Vigil log:\n\(vigil.process.log.suffix(2000))")
+    }
+}
