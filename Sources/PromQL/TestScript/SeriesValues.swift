@@ -27,7 +27,7 @@ public enum SeriesValues {
         return out
     }
 
-    static func number(_ s: String) -> Double? {
+    public static func number(_ s: String) -> Double? {
         switch s {
         case "stale": return StaleNaN.value
         case "Inf", "+Inf", "inf", "+inf": return .infinity

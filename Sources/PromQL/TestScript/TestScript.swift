@@ -55,7 +55,7 @@ public struct TestScript: Sendable {
     }
 
     /// Series description `metric{a="b"}` or `{__name__="m"}`.
-    static func parseSeries(_ text: String) throws(ScriptError) -> Labels {
+    public static func parseSeries(_ text: String) throws(ScriptError) -> Labels {
         let sel: VectorSelector
         do { sel = try Parser.parseSelector(text) } catch {
             if text.trimmingCharacters(in: .whitespaces) == "{}" { return .empty }
