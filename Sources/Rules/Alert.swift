@@ -24,6 +24,8 @@ public struct Alert: Sendable, Equatable {
     public var lastSentAt: Int64?
     /// How long Alertmanager may consider a firing alert active without hearing of it again.
     public var validUntil: Int64?
+    /// The expression's labels for this alert (without the name), to find its series again.
+    public var sourceLabels: Labels = .empty
 
     init(labels: Labels, annotations: [String: String], state: AlertState, activeAt: Int64, value: Double) {
         self.labels = labels
@@ -80,12 +82,14 @@ public struct AlertingRuleState: Sendable {
     /// (from `ALERTS_FOR_STATE`): its `for` clock continues instead of starting over, and an alert
     /// that was firing fires again at once.
     public mutating func evaluate(_ present: [(labels: Labels, value: Double, annotations: [String: String])], at t: Int64,
-                                  restoredActiveAt: (Labels) -> Int64? = { _ in nil }) {
+                                  sources: [Labels: Labels] = [:], restoredActiveAt: (Labels) -> Int64? = { _ in nil }) {
         var seen = Set<Int>()
         for item in present {
             let (index, inserted) = alerts.insert(item.labels) {
                 let since = restoredActiveAt(item.labels).map { min($0, t) } ?? t
-                return Alert(labels: item.labels, annotations: item.annotations, state: .pending, activeAt: since, value: item.value)
+                var alert = Alert(labels: item.labels, annotations: item.annotations, state: .pending, activeAt: since, value: item.value)
+                alert.sourceLabels = sources[item.labels] ?? .empty
+                return alert
             }
             seen.insert(index)
             if inserted { continue }
@@ -93,6 +97,7 @@ public struct AlertingRuleState: Sendable {
             if alert.state == .inactive {
                 // A resolved alert that comes back is a new alert.
                 alert = Alert(labels: item.labels, annotations: item.annotations, state: .pending, activeAt: t, value: item.value)
+                alert.sourceLabels = sources[item.labels] ?? .empty
             }
             alert.value = item.value
             alert.annotations = item.annotations
@@ -125,6 +130,13 @@ public struct AlertingRuleState: Sendable {
             keep.insert(alert.labels) { alert }
         }
         alerts = keep
+    }
+
+    /// Records the value an alert's series had when it resolved, and annotations expanded with it.
+    mutating func recordResolution(_ labels: Labels, value: Double, annotations: [String: String]) {
+        guard let i = alerts.index(of: labels), alerts.values[i].state == .inactive else { return }
+        alerts.values[i].value = value
+        alerts.values[i].annotations = annotations
     }
 
     /// The alerts due for sending at `t`, marked as sent; firing ones are valid for four

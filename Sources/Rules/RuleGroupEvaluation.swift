@@ -132,6 +132,7 @@ public struct RuleGroupState: Sendable {
             return out
         case .alerting(let name):
             var present: [(labels: Labels, value: Double, annotations: [String: String])] = []
+            var sources: [Labels: Labels] = [:]
             var seen = Set<Labels>()
             for el in vector {
                 // Templates see the sample's own labels and value.
@@ -150,13 +151,15 @@ public struct RuleGroupState: Sendable {
                 var annotations: [String: String] = [:]
                 for (key, value) in rule.annotations { annotations[key] = expand(value) }
                 present.append((labels, el.v, annotations))
+                sources[labels] = el.labels.removing([LabelName.metricName])
             }
             if lastEvaluation == nil {
                 // The first evaluation since start: alerts continue from ALERTS_FOR_STATE.
-                alerting[i]?.evaluate(present, at: t) { labels in Self.activeAtBeforeRestart(labels, at: t, querier: querier) }
+                alerting[i]?.evaluate(present, at: t, sources: sources) { labels in Self.activeAtBeforeRestart(labels, at: t, querier: querier) }
             } else {
-                alerting[i]?.evaluate(present, at: t)
+                alerting[i]?.evaluate(present, at: t, sources: sources)
             }
+            recordResolutionValues(rule: rule, index: i, name: name, at: t, engine: engine, querier: querier)
             var out: [(Labels, Double)] = []
             for alert in alerting[i]?.active ?? [] {
                 var b = LabelsBuilder(alert.labels)
@@ -168,6 +171,30 @@ public struct RuleGroupState: Sendable {
                 out.append((f.labels(), Double(alert.activeAt) / 1000))
             }
             return out
+        }
+    }
+
+    /// Beyond Prometheus: an alert that resolves carries the value its series has now, not the
+    /// last firing value. For a condition written as a comparison (`x > 0.9`), the left side is
+    /// evaluated at resolution and the alert's series looked up in it; annotations are expanded
+    /// again with that value, so the resolved notification says where things stand.
+    private mutating func recordResolutionValues(rule: RuleDefinition, index i: Int, name: String, at t: Int64, engine: Engine, querier: any Querier) {
+        guard let state = alerting[i] else { return }
+        let resolved = state.alerts.values.filter { $0.state == .inactive && $0.resolvedAt == t && !$0.sourceLabels.isEmpty }
+        guard !resolved.isEmpty else { return }
+        var expr = rule.expr
+        while case .paren(let inner) = expr { expr = inner }
+        guard case .binary(let op, let lhs, _, _, false) = expr, [.gtr, .lss, .gte, .lte, .eql, .neq].contains(op) else { return }
+        guard case .vector(let current)? = try? engine.instant(lhs, at: t - queryOffset, querier: querier) else { return }
+        var bySource: [Labels: VectorElement] = [:]
+        for el in current { bySource[el.labels.removing([LabelName.metricName])] = el }
+        for alert in resolved {
+            guard let el = bySource[alert.sourceLabels] else { continue }
+            var annotations: [String: String] = [:]
+            for (key, value) in rule.annotations {
+                annotations[key] = templates.expand(value, ruleName: name, labels: el.labels, value: el.v, at: t, engine: engine, querier: querier)
+            }
+            alerting[i]?.recordResolution(alert.labels, value: el.v, annotations: annotations)
         }
     }
 

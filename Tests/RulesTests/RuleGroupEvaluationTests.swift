@@ -162,6 +162,30 @@ import TSDB
         #expect(g.health[0].status == .ok)
     }
 
+    @Test func resolvedAlertsCarryTheValueAtResolution() throws {
+        let head = Head.inMemory()
+        var g = try Self.group("""
+        groups:
+          - name: g
+            rules:
+              - alert: Hot
+                expr: (temperature_celsius > 80)
+                annotations:
+                  summary: "{{ $labels.room }} is at {{ $value }}°C"
+        """)
+        Self.set(head, "temperature_celsius", ["room": "lab"], 95, at: 0)
+        g.evaluate(at: 1000, engine: Engine(), querier: head, storage: head)
+        #expect(g.alerting[0]?.active.first?.annotations["summary"] == "lab is at 95°C")
+        Self.set(head, "temperature_celsius", ["room": "lab"], 21.5, at: 2000)
+        g.evaluate(at: 3000, engine: Engine(), querier: head, storage: head)
+        let resolved = try #require(g.alerting[0]?.alerts.values.first)
+        #expect(resolved.state == .inactive)
+        #expect(resolved.value == 21.5, "not the last firing value (95)")
+        #expect(resolved.annotations["summary"] == "lab is at 21.5°C")
+        let sent = g.alertsToSend(at: 3000, resendDelay: 60_000)
+        #expect(sent.first?.alert.annotations["summary"] == "lab is at 21.5°C")
+    }
+
     @Test func zeroForFiresAtOnce() {
         var state = AlertingRuleState(name: "A", holdDuration: 0, keepFiringFor: 0)
         state.evaluate([(Labels(["alertname": "A"]), 1, [:])], at: 5000)
