@@ -83,7 +83,7 @@ let package = Package(
         ]),
         // Hummingbird routes: lifecycle, status, targets, own metrics.
         .target(name: "HTTPAPI", dependencies: [
-            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules",
+            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules", "Notifier",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),

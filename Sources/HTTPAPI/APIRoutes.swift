@@ -17,7 +17,8 @@ public enum APIRoutes {
         addRules(router, state)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database))))
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database, rules: state.ruleManager,
+                                                                                     notifier: state.notifier))))
         }
         router.get("/api/v1/targets") { request, _ -> Response in
             guard let manager = state.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }

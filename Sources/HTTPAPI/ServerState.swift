@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import Notifier
 import PromQL
 import Rules
 import Scrape
@@ -47,6 +48,7 @@ public final class ServerState: Sendable {
         var database: Database?
         var scrapeManager: ScrapeManager?
         var ruleManager: RuleManager?
+        var notifier: Notifier?
         var config: PrometheusConfig?
         var lastReloadSuccess = true
         var lastReload = Date()
@@ -70,7 +72,11 @@ public final class ServerState: Sendable {
     public var scrapeManager: ScrapeManager? { mutable.withLock { $0.scrapeManager } }
     public var ruleManager: RuleManager? { mutable.withLock { $0.ruleManager } }
 
-    public func setRuleManager(_ manager: RuleManager) { mutable.withLock { $0.ruleManager = manager } }
+    public var notifier: Notifier? { mutable.withLock { $0.notifier } }
+
+    public func setRuleManager(_ manager: RuleManager, notifier: Notifier) {
+        mutable.withLock { $0.ruleManager = manager; $0.notifier = notifier }
+    }
     public var config: PrometheusConfig? { mutable.withLock { $0.config } }
     /// Ready once the WAL has been replayed and scraping has started.
     public var isReady: Bool { mutable.withLock { $0.database != nil && $0.scrapeManager != nil } }

@@ -1,4 +1,6 @@
+import Notifier
 import Prometheus
+import Rules
 import Scrape
 import Synchronization
 import TSDB
@@ -28,18 +30,31 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     let reloadSuccess: Gauge
     let reloadSuccessTime: Gauge
     let reloadFailures: Counter
+    // Mirrors of counts kept by the rule manager and the notifier, refreshed at each render.
+    let missedIterations: Gauge
+    let notificationsSent: Gauge
+    let notificationsErrors: Gauge
+    let notificationsDropped: Gauge
+    let notificationQueueLength: Gauge
+    let notificationQueueCapacity: Gauge
 
     public init() {
-        samplesAppended = registry.makeCounter(name: "vigil_tsdb_head_samples_appended_total", help: "Samples appended to the head.")
-        samplesRejected = registry.makeCounter(name: "vigil_tsdb_out_of_order_samples_total", help: "Samples rejected as out of order or duplicate.")
-        activeSeries = registry.makeGauge(name: "vigil_tsdb_head_series", help: "Series in the head.")
-        chunkBytes = registry.makeGauge(name: "vigil_tsdb_head_chunks_bytes", help: "Bytes of compressed chunks in the head.")
-        walBytes = registry.makeGauge(name: "vigil_tsdb_wal_storage_size_bytes", help: "Bytes of WAL segments on disk.")
-        walFsync = registry.makeValueHistogram(name: "vigil_tsdb_wal_fsync_duration_seconds", buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], help: "Duration of WAL fsync calls.")
-        walCorruptions = registry.makeGauge(name: "vigil_tsdb_wal_corruptions", help: "Damaged WAL records or snapshots found at the last replay.")
-        reloadSuccess = registry.makeGauge(name: "vigil_config_last_reload_successful", help: "Whether the last configuration reload succeeded.")
-        reloadSuccessTime = registry.makeGauge(name: "vigil_config_last_reload_success_timestamp_seconds", help: "Time of the last successful configuration reload.")
-        reloadFailures = registry.makeCounter(name: "vigil_config_reload_failures_total", help: "Failed configuration reloads.")
+        samplesAppended = registry.makeCounter(descriptor: Self.descriptor("vigil_tsdb_head_samples_appended_total", "Samples appended to the head."))
+        missedIterations = registry.makeGauge(descriptor: Self.descriptor("vigil_rule_group_iterations_missed_total", "Rule group evaluations skipped because an evaluation ran late."))
+        notificationsSent = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_sent_total", "Alerts sent to Alertmanagers (per Alertmanager instance)."))
+        notificationsErrors = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_errors_total", "Alerts whose sending to an Alertmanager failed."))
+        notificationsDropped = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_dropped_total", "Alerts dropped because the notification queue was full."))
+        notificationQueueLength = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_queue_length", "Alerts waiting to be sent."))
+        notificationQueueCapacity = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_queue_capacity", "Capacity of the notification queue."))
+        samplesRejected = registry.makeCounter(descriptor: Self.descriptor("vigil_tsdb_out_of_order_samples_total", "Samples rejected as out of order or duplicate."))
+        activeSeries = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_head_series", "Series in the head."))
+        chunkBytes = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_head_chunks_bytes", "Bytes of compressed chunks in the head."))
+        walBytes = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_wal_storage_size_bytes", "Bytes of WAL segments on disk."))
+        walFsync = registry.makeValueHistogram(descriptor: Self.descriptor("vigil_tsdb_wal_fsync_duration_seconds", "Duration of WAL fsync calls."), buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1])
+        walCorruptions = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_wal_corruptions", "Damaged WAL records or snapshots found at the last replay."))
+        reloadSuccess = registry.makeGauge(descriptor: Self.descriptor("vigil_config_last_reload_successful", "Whether the last configuration reload succeeded."))
+        reloadSuccessTime = registry.makeGauge(descriptor: Self.descriptor("vigil_config_last_reload_success_timestamp_seconds", "Time of the last successful configuration reload."))
+        reloadFailures = registry.makeCounter(descriptor: Self.descriptor("vigil_config_reload_failures_total", "Failed configuration reloads."))
     }
 
     private func job(_ name: String) -> JobMetrics {
@@ -47,10 +62,9 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
             if let existing = m[name] { return existing }
             let labels = [("job", name)]
             let j = JobMetrics(
-                duration: registry.makeValueHistogram(name: "vigil_scrape_duration_seconds", labels: labels, buckets: scrapeDurationBuckets,
-                                                      help: "Duration of scrapes by job."),
-                failures: registry.makeCounter(name: "vigil_scrape_failures_total", labels: labels, help: "Failed scrapes by job."),
-                scrapes: registry.makeCounter(name: "vigil_scrapes_total", labels: labels, help: "Scrapes by job."))
+                duration: registry.makeValueHistogram(descriptor: Self.descriptor("vigil_scrape_duration_seconds", "Duration of scrapes by job."), labels: labels, buckets: scrapeDurationBuckets),
+                failures: registry.makeCounter(descriptor: Self.descriptor("vigil_scrape_failures_total", "Failed scrapes by job."), labels: labels),
+                scrapes: registry.makeCounter(descriptor: Self.descriptor("vigil_scrapes_total", "Scrapes by job."), labels: labels))
             m[name] = j
             return j
         }
@@ -65,13 +79,65 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
 
     public func observeFsync(_ seconds: Double) { walFsync.record(seconds) }
 
+    /// A metric name as one piece (the descriptor's other parts empty).
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    private struct RuleGroupMetrics: Sendable {
+        var lastDuration: Gauge
+        var rules: Gauge
+        var lastEvaluation: Gauge
+        var failingRules: Gauge
+    }
+
+    private let ruleGroupMetrics = Mutex<[String: RuleGroupMetrics]>([:])
+
+    private func ruleGroup(_ key: String) -> RuleGroupMetrics {
+        ruleGroupMetrics.withLock { m in
+            if let g = m[key] { return g }
+            let labels = [("rule_group", key)]
+            let g = RuleGroupMetrics(
+                lastDuration: registry.makeGauge(descriptor: Self.descriptor("vigil_rule_group_last_duration_seconds", "Duration of the group's last evaluation."), labels: labels),
+                rules: registry.makeGauge(descriptor: Self.descriptor("vigil_rule_group_rules", "Rules in the group."), labels: labels),
+                lastEvaluation: registry.makeGauge(descriptor: Self.descriptor("vigil_rule_group_last_evaluation_timestamp_seconds", "When the group was last evaluated."), labels: labels),
+                failingRules: registry.makeGauge(descriptor: Self.descriptor("vigil_rule_group_failing_rules", "Rules whose last evaluation failed."), labels: labels))
+            m[key] = g
+            return g
+        }
+    }
+
+    /// Rule groups' timings and health, as `prometheus_rule_group_*` report them (per `file;group`).
+    func observe(rules: RuleManager) {
+        for g in rules.groups {
+            let m = ruleGroup(g.file + ";" + g.group.name)
+            m.lastDuration.set(to: g.evaluationSeconds)
+            m.rules.set(to: Double(g.group.rules.count))
+            m.lastEvaluation.set(to: Double(g.lastEvaluation ?? 0) / 1000)
+            m.failingRules.set(to: Double(g.health.filter { $0.status == .err }.count))
+        }
+        missedIterations.set(to: Double(rules.missedIterations))
+    }
+
+    /// The notifier's counters and queue, as `prometheus_notifications_*` report them.
+    func observe(notifier: Notifier) {
+        let c = notifier.counters
+        notificationsSent.set(to: Double(c.sent))
+        notificationsErrors.set(to: Double(c.errors))
+        notificationsDropped.set(to: Double(c.dropped))
+        notificationQueueLength.set(to: Double(notifier.queueLength))
+        notificationQueueCapacity.set(to: Double(notifier.queueCapacity))
+    }
+
     public func recordReload(success: Bool, at seconds: Double) {
         reloadSuccess.set(to: success ? 1.0 : 0.0)
         if success { reloadSuccessTime.set(to: seconds) } else { reloadFailures.increment() }
     }
 
     /// Refreshes gauges that are read from storage, then renders everything.
-    public func render(database: Database?) -> [UInt8] {
+    public func render(database: Database?, rules: RuleManager? = nil, notifier: Notifier? = nil) -> [UInt8] {
+        if let rules { observe(rules: rules) }
+        if let notifier { observe(notifier: notifier) }
         if let db = database {
             activeSeries.set(to: Double(db.head.seriesCount))
             chunkBytes.set(to: Double(db.head.chunkBytes))

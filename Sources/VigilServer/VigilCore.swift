@@ -56,7 +56,7 @@ actor VigilCore: Service {
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
         self.notifier = notifier
         ruleManager = rules
-        state.setRuleManager(rules)
+        state.setRuleManager(rules, notifier: notifier)
         try await manager.apply(config)
         state.setConfig(config, success: true)
         metrics.recordReload(success: true, at: Date().timeIntervalSince1970)

@@ -59,6 +59,10 @@ import Testing
         #expect((received?["generatorURL"] as? String)?.hasPrefix("http://vigil.example:9090/graph?g0.expr=") == true)
         #expect((received?["status"] as? [String: Any])?["state"] as? String == "active")
 
+        let metrics = try await HTTP.request(vigil.base + "/metrics").body
+        #expect(!metrics.contains("vigil_notifications_sent_total 0\n"), "\(metrics)")
+        #expect(metrics.contains("vigil_notifications_queue_capacity 10000"), "\(metrics)")
+
         // The condition goes away: the resolved alert is sent and Alertmanager drops it from the active list.
         try rule("up{job=\"model-api\"} == 2").write(toFile: dir + "/a.rules.yml", atomically: true, encoding: .utf8)
         #expect(try await HTTP.request(vigil.base + "/-/reload", method: "POST").status == 200)

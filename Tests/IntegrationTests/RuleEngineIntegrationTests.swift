@@ -65,6 +65,9 @@ import Testing
         #expect(ruleList.allSatisfy { $0["health"] as? String == "ok" }, "\(rulesReply.body)")
         #expect(ruleList[0]["query"] as? String == "sum by (job) (rate(python_request_operations_total[5s]))")
         #expect(ruleList[1]["duration"] as? Int == 2)
+        let metrics = try await HTTP.request(vigil.base + "/metrics").body
+        #expect(metrics.contains("vigil_rule_group_last_duration_seconds{rule_group=\"\(dir)/model.rules.yml;model-api\"}"), "\(metrics)")
+        #expect(metrics.contains("vigil_rule_group_rules{rule_group=\"\(dir)/model.rules.yml;model-api\"} 2"), "\(metrics)")
         let onlyAlerts = try await HTTP.request(vigil.base + "/api/v1/rules?type=alert")
         #expect(!onlyAlerts.body.contains("\"type\":\"recording\""))
 
