@@ -120,6 +120,11 @@ enum RulesJSON {
             pairs(rule.labels, into: &w)
             w.raw(",\"type\":\"recording\"")
         }
+        if let origin = rule.generatedBy {
+            // Vigil's own field: the anomaly rule this one was compiled from.
+            w.raw(",\"generatedBy\":")
+            w.string(origin)
+        }
         w.raw(",\"health\":")
         w.string(health.status.rawValue)
         w.raw(",\"lastError\":")

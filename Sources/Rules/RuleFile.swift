@@ -109,7 +109,15 @@ public struct RuleGroup: Sendable {
         try m.finish(&scratch)
         var rules: [RuleDefinition] = []
         for item in items {
-            do { rules.append(try RuleDefinition.decode(item, ctx)) } catch { problems.append(error) }
+            do {
+                if case .mapping(let pairs) = item.kind, pairs.contains(where: { $0.key == "anomaly" }) {
+                    rules += try AnomalyRule.compile(item, ctx)
+                } else {
+                    rules.append(try RuleDefinition.decode(item, ctx))
+                }
+            } catch {
+                problems.append(error)
+            }
         }
         return RuleGroup(name: name, interval: interval, queryOffset: queryOffset, limit: limit,
                          labels: labels.map { (name: $0.0, value: $0.1) }, rules: rules, line: v.line)
@@ -137,6 +145,8 @@ public struct RuleDefinition: Sendable {
     /// Annotation templates, in file order (alerting rules only).
     public var annotations: [(name: String, value: String)]
     public var line: Int
+    /// The `anomaly` rule this rule was compiled from, if any.
+    public var generatedBy: String?
 
     public var name: String {
         switch kind {

@@ -46,7 +46,21 @@ struct CheckCommand: ParsableCommand {
         @Argument(help: "Rule files.")
         var files: [String]
 
+        @Flag(help: "Print each valid file as plain Prometheus rules, anomaly rules written out as the rules they compile to.")
+        var expand = false
+
         func run() throws {
+            if expand {
+                var ok = true
+                for file in files {
+                    do { print(try RuleFile.load(file).expandedYAML, terminator: "") } catch {
+                        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                        ok = false
+                    }
+                }
+                if !ok { throw ExitCode(1) }
+                return
+            }
             if !Self.check(files) { throw ExitCode(1) }
         }
 

@@ -78,4 +78,26 @@ import Testing
         #expect(brokenTheirs.status == 1, "\(brokenTheirs.output)")
         #expect(broken.output.contains("broken.yml:4: field 'expr' must be set in rule"), "\(broken.output)")
     }
+
+    /// The shipped rule file's unit tests pass with Vigil and with the real promtool.
+    @Test func shippedRuleTestsPassWithBothTools() throws {
+        let tests = Self.repository + "/rules/alert.rules.test.yml"
+        let ours = try Self.run(Paths.vigil, ["test", "rules", tests])
+        let theirs = try Self.run("/usr/bin/promtool", ["test", "rules", tests])
+        #expect(ours.status == 0, "\(ours.output)")
+        #expect(theirs.status == 0, "\(theirs.output)")
+    }
+
+    /// Anomaly rules expand into plain rules that the real promtool accepts.
+    @Test func anomalyRulesExpandToRulesPromtoolAccepts() throws {
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let expanded = try Self.run(Paths.vigil, ["check", "rules", "--expand", Self.repository + "/rules/model-api.anomaly.rules.yml"])
+        #expect(expanded.status == 0, "\(expanded.output)")
+        #expect(expanded.output.contains("record: anomaly:PredictionRateAnomaly:stddev"))
+        try expanded.output.write(toFile: dir + "/expanded.yml", atomically: true, encoding: .utf8)
+        let theirs = try Self.run("/usr/bin/promtool", ["check", "rules", dir + "/expanded.yml"])
+        #expect(theirs.status == 0, "\(theirs.output)\n\(expanded.output)")
+        #expect(theirs.output.contains("4 rules found"))
+    }
 }
