@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["MetricModel", "TSDB"]),
         // prometheus.yml models with strict decoding and file:line errors.
         // The Go text/template language, shared by rules and notifications.
-        .target(name: "GoTemplate"),
+        .target(name: "GoTemplate", dependencies: ["MetricModel"]),
         // Rule files, groups, recording and alerting rules (reads YAML through Config's line-aware tree).
         .target(name: "Rules", dependencies: [
             "MetricModel", "Config", "PromQL", "TSDB", "GoTemplate",

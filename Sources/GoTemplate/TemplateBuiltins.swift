@@ -1,4 +1,5 @@
 import Foundation
+import MetricModel
 
 /// The functions every Go template has: logic, comparison, `len`, `index`, `print`/`printf`, escaping.
 enum TemplateBuiltins {
@@ -186,7 +187,7 @@ enum GoPrintf {
             var text: String
             switch verb {
             case "s", "v": text = arg.printed
-            case "q": text = "\"" + arg.printed.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            case "q": text = GoQuotedString.quote(arg.printed)
             case "t": text = arg.printed
             case "d":
                 if case .int(let i) = arg { text = (flags.contains("+") && i >= 0 ? "+" : "") + String(i) } else { text = "%!d(\(arg.typeName)=\(arg.printed))" }

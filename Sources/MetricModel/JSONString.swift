@@ -1,23 +1,8 @@
 /// Double-quoted string literals with JSON escapes, valid in JSON and in YAML's double-quoted style.
 public enum JSONString {
+    private static let named: [Unicode.Scalar: String] = ["\n": "\\n", "\r": "\\r", "\t": "\\t"]
+
     public static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 {
-                    let hex = String(c.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + "\""
+        "\"" + StringEscaping.escape(s, named: named) { $0.value < 0x20 ? "\\u" + StringEscaping.hex($0.value, width: 4) : nil } + "\""
     }
 }

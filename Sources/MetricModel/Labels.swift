@@ -113,18 +113,8 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         "{" + pairs.map { "\($0.name)=\"\(Labels.escape($0.value))\"" }.joined(separator: ", ") + "}"
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Label values as Prometheus prints them in series descriptions: quotes, backslashes and newlines escaped.
+    static func escape(_ s: String) -> String { StringEscaping.escape(s, named: ["\n": "\\n"]) { _ in nil } }
 }
 
 /// Edits a label set and produces sorted ``Labels``: setting an empty value deletes.

@@ -5,19 +5,10 @@ import Testing
 /// arrive through API v2 with external labels and templates expanded, and resolve.
 @Suite(.serialized) struct NotifierIntegrationTests {
     @Test func firingAndResolvedAlertsReachARealAlertmanager() async throws {
-        let exe = try #require(["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"].first { FileManager.default.fileExists(atPath: $0) },
-                               "Debian's prometheus-alertmanager is not installed: run scripts/install-test-deps.sh")
-        let amDir = Paths.tempDirectory()
+        let (am, amBase, amDir) = try await startAlertmanager()
         defer { try? FileManager.default.removeItem(atPath: amDir) }
-        try "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n".write(toFile: amDir + "/am.yml", atomically: true, encoding: .utf8)
-        let amPort = freePort()
-        let am = try ChildProcess(name: "alertmanager", executable: exe, arguments: [
-            "--config.file=\(amDir)/am.yml", "--storage.path=\(amDir)/data", "--web.listen-address=127.0.0.1:\(amPort)",
-            "--cluster.listen-address=",
-        ])
         defer { _ = am }
-        let amBase = "http://127.0.0.1:\(amPort)"
-        #expect(await eventually { await HTTP.get(amBase + "/-/ready")?.status == 200 }, "\(am.log.suffix(2000))")
+        let amPort = amBase.split(separator: ":").last.map(String.init) ?? ""
 
         let (api, apiPort) = try await startModelAPI(rate: 5)
         defer { _ = api }

@@ -37,6 +37,26 @@ func startModelAPI(rate: Double = 20, basicAuth: String? = nil, tls: (cert: Stri
     return (p, port)
 }
 
+/// Debian's prometheus-alertmanager on a free port with a receiver that drops everything, and its
+/// base URL; the caller keeps the process (and removes the directory) for as long as it is needed.
+func startAlertmanager() async throws -> (ChildProcess, base: String, dir: String) {
+    let candidates = ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"]
+    guard let exe = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        throw PeerError("Debian's prometheus-alertmanager is not installed: run scripts/install-test-deps.sh")
+    }
+    let dir = Paths.tempDirectory()
+    try "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n".write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
+    let port = freePort()
+    let am = try ChildProcess(name: "alertmanager", executable: exe, arguments: [
+        "--config.file=\(dir)/am.yml", "--storage.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
+    ])
+    let base = "http://127.0.0.1:\(port)"
+    guard await eventually(timeout: .seconds(30), { await HTTP.get(base + "/-/ready")?.status == 200 }) else {
+        throw PeerError("alertmanager did not become ready:\n\(am.log)")
+    }
+    return (am, base, dir)
+}
+
 /// Debian's prometheus-node-exporter on a free port.
 func startNodeExporter() async throws -> (ChildProcess, Int) {
     let port = freePort()

@@ -4,18 +4,7 @@ import Testing
 /// The query API against real clients: promtool (Debian's prometheus package) and the request
 /// shapes Grafana's Prometheus datasource sends.
 @Suite(.serialized) struct QueryAPIIntegrationTests {
-    static func promtool(_ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func promtool(_ args: [String]) throws -> (status: Int32, output: String) { try runTool("/usr/bin/promtool", args) }
 
     static func startScrapingModelAPI() async throws -> (ChildProcess, VigilInstance) {
         let (api, port) = try await startModelAPI(rate: 20)

@@ -6,18 +6,7 @@ import Testing
 @Suite struct RuleCheckIntegrationTests {
     static let repository = Paths.repoRoot.path
 
-    static func run(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func run(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) { try runTool(executable, args) }
 
     /// Files both tools must accept (true) or refuse (false).
     static let fixtures: [(String, String, Bool)] = [
