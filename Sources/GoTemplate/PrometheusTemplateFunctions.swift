@@ -107,9 +107,21 @@ public enum PrometheusTemplateFunctions {
         do { return try NSRegularExpression(pattern: pattern) } catch { throw TemplateError("error parsing regexp: \(pattern)") }
     }
 
-    /// Go writes groups as `$1` or `${1}`; Foundation takes `$1` and needs `\` before a literal `$`.
+    /// Go writes groups as `$1` or `${1}`; Foundation takes `$1`, and a literal `\` must be doubled.
+    /// Only the braces of `${…}` are removed: other braces are text.
     private static func goTemplate(_ s: String) -> String {
-        s.replacingOccurrences(of: "${", with: "$").replacingOccurrences(of: "}", with: "")
+        var out = ""
+        var rest = Substring(s)
+        while let c = rest.first {
+            if c == "$", rest.dropFirst().first == "{", let close = rest.firstIndex(of: "}") {
+                out += "$" + rest[rest.index(rest.startIndex, offsetBy: 2)..<close]
+                rest = rest[rest.index(after: close)...]
+                continue
+            }
+            out += c == "\\" ? "\\\\" : String(c)
+            rest = rest.dropFirst()
+        }
+        return out
     }
 
     /// SI prefixes with four significant digits: `1.235M`, `500m`, `12`.

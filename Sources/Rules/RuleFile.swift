@@ -25,12 +25,7 @@ public struct RuleFile: Sendable {
     /// segment). A pattern that matches nothing adds nothing, as in Prometheus; any broken file
     /// fails the whole load, so a reload keeps the rules it had.
     public static func loadAll(_ patterns: [String]) throws(RuleFileError) -> [RuleFile] {
-        var paths: [String] = []
-        for pattern in patterns {
-            let matched = pattern.contains(where: { "*?[".contains($0) }) ? FileGlob.expand(pattern)
-                : (FileManager.default.fileExists(atPath: pattern) ? [pattern] : [])
-            for path in matched where !paths.contains(path) { paths.append(path) }
-        }
+        let paths = self.paths(matching: patterns).filter { FileManager.default.fileExists(atPath: $0) }
         var files: [RuleFile] = []
         var problems: [ConfigError] = []
         for path in paths {
@@ -38,6 +33,17 @@ public struct RuleFile: Sendable {
         }
         if !problems.isEmpty { throw RuleFileError(problems: problems) }
         return files
+    }
+
+    /// The files `rule_files` patterns name, in order and without repeats: globs expanded, plain
+    /// paths kept as written (whether or not they exist).
+    public static func paths(matching patterns: [String]) -> [String] {
+        var paths: [String] = []
+        for pattern in patterns {
+            let matched = pattern.contains(where: { "*?[".contains($0) }) ? FileGlob.expand(pattern) : [pattern]
+            for path in matched where !paths.contains(path) { paths.append(path) }
+        }
+        return paths
     }
 
     /// Parses rule-file YAML; `file` names the source in error messages.

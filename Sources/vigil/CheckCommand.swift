@@ -22,9 +22,7 @@ struct CheckCommand: ParsableCommand {
                 do {
                     let config = try PrometheusConfig.load(file: file)
                     for w in config.warnings { print("  WARNING: \(w)") }
-                    let ruleFiles = config.ruleFiles.flatMap { pattern in
-                        pattern.contains(where: { "*?[".contains($0) }) ? FileGlob.expand(pattern) : [pattern]
-                    }.map { ($0 as NSString).standardizingPath }
+                    let ruleFiles = RuleFile.paths(matching: config.ruleFiles).map { ($0 as NSString).standardizingPath }
                     print("  SUCCESS: \(ruleFiles.count) rule files found")
                     print(" SUCCESS: \(file) is valid prometheus config file syntax")
                     print("")

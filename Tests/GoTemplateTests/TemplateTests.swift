@@ -33,6 +33,7 @@ import Testing
         ("{{ eq $labels.job \"api\" \"node\" }} {{ ne 1 2 }} {{ and 1 0 }} {{ or 0 \"x\" }} {{ not true }}", "true true 0 x false"),
         ("{{ len $labels }} {{ index $labels \"job\" }} {{ len \"héllo\" }}", "2 node 6"),
         ("{{ $labels.instance | reReplaceAll \"(.*):.*\" \"$1\" }}", "node-1"),
+        ("{{ reReplaceAll \"(a+)\" \"{${1}}\" \"baab\" }}", "b{aa}b"),
         ("{{ toUpper \"abc\" }} {{ toLower \"ABC\" }} {{ title \"hello big world\" }}", "ABC abc Hello Big World"),
         ("{{ if match \"^node\" $labels.instance }}node{{ end }}", "node"),
         ("{{ $labels.instance | stripPort }} {{ externalURL }} {{ pathPrefix }}", "node-1 http://vigil:9090/prefix /prefix"),
