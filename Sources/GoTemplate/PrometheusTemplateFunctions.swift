@@ -124,39 +124,34 @@ public enum PrometheusTemplateFunctions {
         return out
     }
 
+    static let largeSI = ["k", "M", "G", "T", "P", "E", "Z", "Y"]
+    static let smallSI = ["m", "u", "n", "p", "f", "a", "z", "y"]
+    static let binary = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"]
+
+    /// `v` scaled by `factor` per prefix while it stays outside [1, base) — divided while it is
+    /// at least `base`, or multiplied while below 1 — with the last prefix used.
+    static func scaled(_ v: Double, prefixes: [String], base: Double, up: Bool) -> (Double, String) {
+        var x = v
+        var prefix = ""
+        for p in prefixes {
+            if up ? abs(x) >= 1 : abs(x) < base { break }
+            prefix = p
+            x = up ? x * 1000 : x / base
+        }
+        return (x, prefix)
+    }
+
     /// SI prefixes with four significant digits: `1.235M`, `500m`, `12`.
     static func humanize(_ v: Double) -> String {
         if v == 0 || v.isNaN || v.isInfinite { return GoPrintf.goG(v, 4) }
-        if abs(v) >= 1 {
-            var x = v
-            var prefix = ""
-            for p in ["k", "M", "G", "T", "P", "E", "Z", "Y"] {
-                if abs(x) < 1000 { break }
-                prefix = p
-                x /= 1000
-            }
-            return GoPrintf.goG(x, 4) + prefix
-        }
-        var x = v
-        var prefix = ""
-        for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-            if abs(x) >= 1 { break }
-            prefix = p
-            x *= 1000
-        }
+        let (x, prefix) = abs(v) >= 1 ? scaled(v, prefixes: largeSI, base: 1000, up: false) : scaled(v, prefixes: smallSI, base: 1000, up: true)
         return GoPrintf.goG(x, 4) + prefix
     }
 
     /// Binary prefixes: `1Ki`, `1.5Mi`.
     static func humanize1024(_ v: Double) -> String {
         if abs(v) <= 1 || v.isNaN || v.isInfinite { return GoPrintf.goG(v, 4) }
-        var x = v
-        var prefix = ""
-        for p in ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"] {
-            if abs(x) < 1024 { break }
-            prefix = p
-            x /= 1024
-        }
+        let (x, prefix) = scaled(v, prefixes: binary, base: 1024, up: false)
         return GoPrintf.goG(x, 4) + prefix
     }
 
@@ -173,13 +168,7 @@ public enum PrometheusTemplateFunctions {
             if minutes != 0 { return "\(sign)\(minutes)m \(seconds)s" }
             return sign + GoPrintf.goG(abs(v), 4) + "s"
         }
-        var x = v
-        var prefix = ""
-        for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-            if abs(x) >= 1 { break }
-            prefix = p
-            x *= 1000
-        }
+        let (x, prefix) = scaled(v, prefixes: smallSI, base: 1000, up: true)
         return GoPrintf.goG(x, 4) + prefix + "s"
     }
 

@@ -6,10 +6,9 @@ import Testing
 /// API v2 — then the rate returns to normal and the alert resolves.
 @Suite(.serialized) struct AnomalyIntegrationTests {
     @Test func aPredictionRateJumpFiresAndResolves() async throws {
-        let (am, amBase, amDir) = try await startAlertmanager()
+        let (am, amBase, amAddress, amDir) = try await startAlertmanager()
         defer { try? FileManager.default.removeItem(atPath: amDir) }
         defer { _ = am }
-        let amPort = amBase.split(separator: ":").last.map(String.init) ?? ""
 
         let (api, apiPort) = try await startModelAPI(rate: 30)
         defer { _ = api }
@@ -37,7 +36,7 @@ import Testing
         alerting:
           alertmanagers:
             - static_configs:
-                - targets: ['127.0.0.1:\(amPort)']
+                - targets: ['\(amAddress)']
         scrape_configs:
           - job_name: model-api
             static_configs:

@@ -5,10 +5,9 @@ import Testing
 /// arrive through API v2 with external labels and templates expanded, and resolve.
 @Suite(.serialized) struct NotifierIntegrationTests {
     @Test func firingAndResolvedAlertsReachARealAlertmanager() async throws {
-        let (am, amBase, amDir) = try await startAlertmanager()
+        let (am, amBase, amAddress, amDir) = try await startAlertmanager()
         defer { try? FileManager.default.removeItem(atPath: amDir) }
         defer { _ = am }
-        let amPort = amBase.split(separator: ":").last.map(String.init) ?? ""
 
         let (api, apiPort) = try await startModelAPI(rate: 5)
         defer { _ = api }
@@ -28,7 +27,7 @@ import Testing
         alerting:
           alertmanagers:
             - static_configs:
-                - targets: ['127.0.0.1:\(amPort)']
+                - targets: ['\(amAddress)']
         scrape_configs:
           - job_name: model-api
             static_configs:

@@ -38,8 +38,8 @@ func startModelAPI(rate: Double = 20, basicAuth: String? = nil, tls: (cert: Stri
 }
 
 /// Debian's prometheus-alertmanager on a free port with a receiver that drops everything, and its
-/// base URL; the caller keeps the process (and removes the directory) for as long as it is needed.
-func startAlertmanager() async throws -> (ChildProcess, base: String, dir: String) {
+/// address; the caller keeps the process (and removes the directory) for as long as it is needed.
+func startAlertmanager() async throws -> (ChildProcess, base: String, address: String, dir: String) {
     let candidates = ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"]
     guard let exe = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
         throw PeerError("Debian's prometheus-alertmanager is not installed: run scripts/install-test-deps.sh")
@@ -54,7 +54,7 @@ func startAlertmanager() async throws -> (ChildProcess, base: String, dir: Strin
     guard await eventually(timeout: .seconds(30), { await HTTP.get(base + "/-/ready")?.status == 200 }) else {
         throw PeerError("alertmanager did not become ready:\n\(am.log)")
     }
-    return (am, base, dir)
+    return (am, base, "127.0.0.1:\(port)", dir)
 }
 
 /// Debian's prometheus-node-exporter on a free port.
