@@ -51,6 +51,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Sends alerts to Alertmanagers (API v2): a bounded queue, batches, every instance.
+        // Vigil's Alertmanager: alertmanager.yml, routing tree, groups, inhibition, silences,
+        // notification log, e-mail (its own SMTP client) and webhook integrations.
+        .target(name: "Alertmanager", dependencies: [
+            "MetricModel", "Config", "GoTemplate",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Notifier", dependencies: [
             "MetricModel", "Config", "Rules",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -60,6 +71,7 @@ let package = Package(
         .target(name: "Config", dependencies: [
             "MetricModel",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // Static and file-based service discovery → target groups.
         .target(name: "Discovery", dependencies: [
@@ -83,13 +95,13 @@ let package = Package(
         ]),
         // Hummingbird routes: lifecycle, status, targets, own metrics.
         .target(name: "HTTPAPI", dependencies: [
-            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules", "Notifier",
+            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules", "Notifier", "Alertmanager",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Wiring of every component into one ServiceGroup, reload.
         .target(name: "VigilServer", dependencies: [
-            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery", "PromQL", "Rules", "Notifier",
+            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery", "PromQL", "Rules", "Notifier", "Alertmanager",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -97,7 +109,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "VigilServer", "Config", "PromQL", "Rules",
+            "VigilServer", "Config", "PromQL", "Rules", "Alertmanager",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -106,13 +118,14 @@ let package = Package(
         .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
+        .testTarget(name: "AlertmanagerTests", dependencies: ["Alertmanager", "Config", "MetricModel", "GoTemplate"]),
         .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Rules", "Config", "MetricModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL", "TSDB", "MetricModel"]),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.
-        .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite", "GoTemplate"]),
+        .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite", "GoTemplate", "Alertmanager"]),
         .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite", "TSDB", "Snappy"]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config"]),
         .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery"]),

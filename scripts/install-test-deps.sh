@@ -2,7 +2,8 @@
 # Installs the real peers Vigil's tests talk to: the official Python prometheus_client (for
 # model-API-like targets), Debian's prometheus-node-exporter, Debian's prometheus (a real
 # Prometheus that remote-writes into Vigil, and promtool), and Debian's prometheus-alertmanager
-# (a real Alertmanager that Vigil's notifier sends to, and amtool). Safe to run repeatedly.
+# (a real Alertmanager that Vigil's notifier sends to, and amtool), and aiosmtpd (the real SMTP
+# server Vigil's e-mail notifications are delivered to). Safe to run repeatedly.
 set -euo pipefail
 
 need_apt=()
@@ -19,4 +20,5 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client
+python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q prometheus_client
+python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd

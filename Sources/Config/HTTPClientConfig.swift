@@ -38,12 +38,12 @@ public struct HTTPClientConfig: Sendable, Hashable {
 
     public init() {}
 
-    static let ignoredKnownFields: Set<String> = [
+    package static let ignoredKnownFields: Set<String> = [
         "oauth2", "no_proxy", "proxy_from_environment", "proxy_connect_header", "http_headers",
     ]
 
     /// Reads the HTTP client fields out of a mapping that also holds other fields (a scrape config).
-    static func decode(from m: inout MappingReader, _ ctx: inout DecodeContext) throws(ConfigError) -> HTTPClientConfig {
+    package static func decode(from m: inout MappingReader, _ ctx: inout DecodeContext) throws(ConfigError) -> HTTPClientConfig {
         var c = HTTPClientConfig()
         if let v = m.take("basic_auth") {
             var b = try MappingReader(v, what: "basic_auth", ctx)
@@ -90,30 +90,33 @@ public struct HTTPClientConfig: Sendable, Hashable {
         if c.basicAuth != nil && c.authorization != nil {
             throw ctx.error(m.value, "at most one of basic_auth, oauth2 & authorization must be configured")
         }
-        if let v = m.take("tls_config") {
-            var t = try MappingReader(v, what: "tls_config", ctx)
-            var tls = TLSConfig()
-            tls.caFile = try t.string("ca_file", ctx)
-            tls.ca = try t.string("ca", ctx)
-            tls.certFile = try t.string("cert_file", ctx)
-            tls.cert = try t.string("cert", ctx)
-            tls.keyFile = try t.string("key_file", ctx)
-            tls.key = try t.string("key", ctx).map(Secret.init)
-            tls.serverName = try t.string("server_name", ctx)
-            tls.insecureSkipVerify = try t.bool("insecure_skip_verify", ctx) ?? false
-            tls.minVersion = try t.string("min_version", ctx)
-            try t.finish(&ctx, ignoredKnownFields: ["max_version"])
-            if tls.serverName != nil {
-                ctx.warn(v, "tls_config.server_name is not supported by Vigil yet and is ignored; the certificate must match the target address")
-            }
-            if (tls.certFile != nil || tls.cert != nil) != (tls.keyFile != nil || tls.key != nil) {
-                throw ctx.error(v, "exactly one of key and cert files or values must be configured when a client certificate is used")
-            }
-            c.tlsConfig = tls
-        }
+        if let v = m.take("tls_config") { c.tlsConfig = try decodeTLS(v, &ctx) }
         c.followRedirects = try m.bool("follow_redirects", ctx) ?? true
         c.enableHTTP2 = try m.bool("enable_http2", ctx) ?? true
         c.proxyURL = try m.string("proxy_url", ctx)
         return c
+    }
+
+    /// Decodes a `tls_config` mapping (scrape targets, Alertmanagers, SMTP servers).
+    package static func decodeTLS(_ v: YAMLValue, _ ctx: inout DecodeContext) throws(ConfigError) -> TLSConfig {
+        var t = try MappingReader(v, what: "tls_config", ctx)
+        var tls = TLSConfig()
+        tls.caFile = try t.string("ca_file", ctx)
+        tls.ca = try t.string("ca", ctx)
+        tls.certFile = try t.string("cert_file", ctx)
+        tls.cert = try t.string("cert", ctx)
+        tls.keyFile = try t.string("key_file", ctx)
+        tls.key = try t.string("key", ctx).map(Secret.init)
+        tls.serverName = try t.string("server_name", ctx)
+        tls.insecureSkipVerify = try t.bool("insecure_skip_verify", ctx) ?? false
+        tls.minVersion = try t.string("min_version", ctx)
+        try t.finish(&ctx, ignoredKnownFields: ["max_version"])
+        if tls.serverName != nil {
+            ctx.warn(v, "tls_config.server_name is not supported by Vigil yet and is ignored; the certificate must match the target address")
+        }
+        if (tls.certFile != nil || tls.cert != nil) != (tls.keyFile != nil || tls.key != nil) {
+            throw ctx.error(v, "exactly one of key and cert files or values must be configured when a client certificate is used")
+        }
+        return tls
     }
 }

@@ -19,6 +19,15 @@ public struct Template: Sendable {
         self.defines = parser.defines
     }
 
+    init(name: String, root: [TemplateNode], defines: [String: [TemplateNode]]) {
+        self.name = name
+        self.root = root
+        self.defines = defines
+    }
+
+    /// A template that renders nothing and defines nothing.
+    public static let empty = Template(name: "empty", root: [], defines: [:])
+
     /// This template with the `define`d templates of `other` available to `{{ template }}`.
     public func adding(_ other: Template) -> Template {
         var copy = self
@@ -93,7 +102,7 @@ struct TemplateRunner {
                 p.declarations = []
                 let over = try evaluate(p, dot: dot, line: line)
                 var items: [(TemplateValue, TemplateValue)] = []
-                switch over {
+                switch over.unwrapped {
                 case .list(let l): items = l.enumerated().map { (.int($0.offset), $0.element) }
                 case .map(let m): items = m.keys.sorted().map { (.string($0), m[$0] ?? .null) }
                 case .stringMap(let m): items = m.keys.sorted().map { (.string($0), .string(m[$0] ?? "")) }
@@ -154,9 +163,18 @@ struct TemplateRunner {
         if case .identifier(let fn) = first {
             guard let function = functions[fn] else { throw fail("function \"\(fn)\" not defined", line) }
             var args: [TemplateValue] = []
-            for operand in command.dropFirst() { args.append(try value(of: operand, dot: dot, line: line)) }
-            if let piped { args.append(piped) }
+            for operand in command.dropFirst() { args.append(try value(of: operand, dot: dot, line: line).unwrapped) }
+            if let piped { args.append(piped.unwrapped) }
             do { return try function(args) } catch { throw fail("error calling \(fn): \(error.message)", line) }
+        }
+        if command.count > 1 || piped != nil, let (receiverOperand, method) = Self.methodCall(first) {
+            let receiver = try value(of: receiverOperand, dot: dot, line: line)
+            if case .object(let o) = receiver, let function = o.methods[method] {
+                var args: [TemplateValue] = []
+                for operand in command.dropFirst() { args.append(try value(of: operand, dot: dot, line: line).unwrapped) }
+                if let piped { args.append(piped.unwrapped) }
+                do { return try function(args) } catch { throw fail("error calling \(method): \(error.message)", line) }
+            }
         }
         guard command.count == 1, piped == nil else {
             throw fail("can't give argument to non-function \(Self.describe(first))", line)
@@ -185,11 +203,27 @@ struct TemplateRunner {
             switch v {
             case .map(let m): v = m[field] ?? .null
             case .stringMap(let m): v = .string(m[field] ?? "")
+            case .object(let o):
+                if let method = o.methods[field] {
+                    do { v = try method([]) } catch { throw TemplateError("template: \(name):\(line): error calling \(field): \(error.message)") }
+                } else {
+                    v = try fields([field], of: o.value, line: line, name: name)
+                }
             case .null: return .null
             default: throw TemplateError("template: \(name):\(line): can't evaluate field \(field) in type \(v.typeName)")
             }
         }
         return v
+    }
+
+    /// `.A.Method`, `$x.Method` or `(p).Method` split into the receiver and the method name.
+    static func methodCall(_ operand: Operand) -> (Operand, String)? {
+        switch operand {
+        case .dot(let f) where !f.isEmpty: return (.dot(fields: Array(f.dropLast())), f[f.count - 1])
+        case .variable(let v, let f) where !f.isEmpty: return (.variable(v, fields: Array(f.dropLast())), f[f.count - 1])
+        case .group(let p, let f) where !f.isEmpty: return (.group(p, fields: Array(f.dropLast())), f[f.count - 1])
+        default: return nil
+        }
     }
 
     static func describe(_ operand: Operand) -> String {

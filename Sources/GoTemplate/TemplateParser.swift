@@ -135,7 +135,7 @@ struct TemplateParser {
                 guard depth == 0 else { throw fail("unclosed left paren", line) }
                 command.append(.group(try parsePipeline(inner, line: line), fields: Self.fields(&rest)))
             case .rightParen: throw fail("unexpected right paren", line)
-            case .field(let f):
+            case .field(let f, _):
                 var fields = [f]
                 fields += Self.fields(&rest)
                 command.append(.dot(fields: fields))
@@ -163,7 +163,7 @@ struct TemplateParser {
 
     private static func fields(_ rest: inout ArraySlice<TemplateLexer.Lexeme>) -> [String] {
         var out: [String] = []
-        while case .field(let f)? = rest.first {
+        while case .field(let f, chained: true)? = rest.first {
             out.append(f)
             rest = rest.dropFirst()
         }

@@ -112,7 +112,9 @@ struct TemplateLexer {
 
     enum Lexeme: Equatable {
         case identifier(String)
-        case field(String)
+        /// `.Name`; `chained` when it directly follows a value (`$x.Name`, `.A.Name`, `(p).Name`)
+        /// rather than starting a new operand after a space.
+        case field(String, chained: Bool)
         case variable(String)
         case string(String)
         case number(String)
@@ -183,7 +185,8 @@ struct TemplateLexer {
                 if i + 1 < s.count, isIdent(s[i + 1]), !("0"..."9").contains(s[i + 1]) {
                     var j = i + 1
                     while j < s.count, isIdent(s[j]) { j += 1 }
-                    out.append(.field(String(String.UnicodeScalarView(s[(i + 1)..<j]))))
+                    let chained = i > 0 && !s[i - 1].properties.isWhitespace && s[i - 1] != "(" && s[i - 1] != "|"
+                    out.append(.field(String(String.UnicodeScalarView(s[(i + 1)..<j])), chained: chained))
                     i = j
                 } else if i + 1 < s.count, ("0"..."9").contains(s[i + 1]) {
                     var j = i + 1

@@ -10,6 +10,15 @@ public indirect enum TemplateValue: Sendable, Equatable {
     case map([String: TemplateValue])
     /// A map of strings whose missing keys read as "" (label sets: Go's `map[string]string`).
     case stringMap([String: String])
+    /// A value with methods, like a Go named type: `.CommonLabels.SortedPairs`, `.Alerts.Firing`.
+    /// Fields first try a method of that name, then the wrapped value.
+    case object(TemplateObject)
+
+    /// The value without its methods (functions, `range`, printing and comparisons see this).
+    public var unwrapped: TemplateValue {
+        if case .object(let o) = self { return o.value.unwrapped }
+        return self
+    }
 
     /// Go's truth: false, 0, nil and empty strings, lists and maps are false.
     public var isTrue: Bool {
@@ -22,6 +31,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.isEmpty
         case .stringMap(let m): return !m.isEmpty
+        case .object(let o): return o.value.isTrue
         }
     }
 
@@ -36,6 +46,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
         case .list(let l): return "[" + l.map(\.printedInside).joined(separator: " ") + "]"
         case .map(let m): return "map[" + m.keys.sorted().map { "\($0):\(m[$0]?.printedInside ?? "<nil>")" }.joined(separator: " ") + "]"
         case .stringMap(let m): return "map[" + m.keys.sorted().map { "\($0):\(m[$0] ?? "")" }.joined(separator: " ") + "]"
+        case .object(let o): return o.value.printed
         }
     }
 
@@ -51,6 +62,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
         case .int(let i): return Double(i)
         case .float(let f): return f
         case .string(let s): return Double(s)
+        case .object(let o): return o.value.number
         default: return nil
         }
     }
@@ -64,6 +76,22 @@ public indirect enum TemplateValue: Sendable, Equatable {
         case .string: return "string"
         case .list: return "slice"
         case .map, .stringMap: return "map"
+        case .object(let o): return o.value.typeName
         }
     }
+}
+
+/// A template value together with the methods templates may call on it (Go's methods on named
+/// types, such as Alertmanager's `KV.SortedPairs` or `Alerts.Firing`). Equality ignores methods.
+public struct TemplateObject: Sendable, Equatable {
+    public var value: TemplateValue
+    /// Called with the arguments written after the method name (none for `.A.Method`).
+    public var methods: [String: TemplateFunction]
+
+    public init(_ value: TemplateValue, methods: [String: TemplateFunction]) {
+        self.value = value
+        self.methods = methods
+    }
+
+    public static func == (a: TemplateObject, b: TemplateObject) -> Bool { a.value == b.value }
 }

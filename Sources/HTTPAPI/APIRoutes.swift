@@ -15,10 +15,12 @@ public enum APIRoutes {
         addMetadata(router, state)
         addQueryText(router)
         addRules(router, state)
+        addAlertmanager(router, state)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database, rules: state.ruleManager,
-                                                                                     notifier: state.notifier))))
+                                                                                     notifier: state.notifier,
+                                                                                     alertmanager: state.alertmanager))))
         }
         router.get("/api/v1/targets") { request, _ -> Response in
             guard let manager = state.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }

@@ -1,3 +1,4 @@
+import Alertmanager
 import Config
 import Foundation
 import Notifier
@@ -49,6 +50,7 @@ public final class ServerState: Sendable {
         var scrapeManager: ScrapeManager?
         var ruleManager: RuleManager?
         var notifier: Notifier?
+        var alertmanager: EmbeddedAlertmanager?
         var config: PrometheusConfig?
         var lastReloadSuccess = true
         var lastReload = Date()
@@ -73,6 +75,11 @@ public final class ServerState: Sendable {
     public var ruleManager: RuleManager? { mutable.withLock { $0.ruleManager } }
 
     public var notifier: Notifier? { mutable.withLock { $0.notifier } }
+
+    /// Vigil's own Alertmanager (API v2), when enabled.
+    public var alertmanager: EmbeddedAlertmanager? { mutable.withLock { $0.alertmanager } }
+
+    public func setAlertmanager(_ am: EmbeddedAlertmanager?) { mutable.withLock { $0.alertmanager = am } }
 
     public func setRuleManager(_ manager: RuleManager, notifier: Notifier) {
         mutable.withLock { $0.ruleManager = manager; $0.notifier = notifier }

@@ -1,3 +1,4 @@
+import Alertmanager
 import Notifier
 import Prometheus
 import Rules
@@ -135,7 +136,9 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     }
 
     /// Refreshes gauges that are read from storage, then renders everything.
-    public func render(database: Database?, rules: RuleManager? = nil, notifier: Notifier? = nil) -> [UInt8] {
+    public func render(database: Database?, rules: RuleManager? = nil, notifier: Notifier? = nil,
+                       alertmanager: EmbeddedAlertmanager? = nil) -> [UInt8] {
+        if let alertmanager { observe(alertmanager: alertmanager) }
         if let rules { observe(rules: rules) }
         if let notifier { observe(notifier: notifier) }
         if let db = database {

@@ -26,6 +26,8 @@ public final class Notifier: Sendable {
         var config = AlertingConfig()
         var externalLabels = Labels.empty
         var counters = Counters()
+        /// Where alerts go when no `alertmanagers` are configured: Vigil's own Alertmanager.
+        var localDelivery: (@Sendable ([PostableAlert]) -> Void)?
     }
 
     private let state = Mutex(State())
@@ -49,11 +51,21 @@ public final class Notifier: Sendable {
     public var counters: Counters { state.withLock { $0.counters } }
     public var queueLength: Int { state.withLock { $0.queue.count } }
 
+    /// Sends alerts to the in-process Alertmanager whenever the configuration names none.
+    public func setLocalDelivery(_ deliver: (@Sendable ([PostableAlert]) -> Void)?) {
+        state.withLock { $0.localDelivery = deliver }
+    }
+
     /// Queues alerts after adding external labels (the alert's own win) and `alert_relabel_configs`
-    /// (an alert relabelled away is not sent).
+    /// (an alert relabelled away is not sent). Without configured Alertmanagers they go straight
+    /// to the local one, when there is one.
     public func send(_ alerts: [PostableAlert]) {
-        state.withLock { s in
-            guard !s.config.alertmanagers.isEmpty else { return }
+        let local: (@Sendable ([PostableAlert]) -> Void)?
+        let ready: [PostableAlert]
+        (local, ready) = state.withLock { s in
+            let local = s.config.alertmanagers.isEmpty ? s.localDelivery : nil
+            guard local != nil || !s.config.alertmanagers.isEmpty else { return (nil, []) }
+            var ready: [PostableAlert] = []
             for var alert in alerts {
                 if !s.externalLabels.isEmpty {
                     var b = LabelsBuilder(s.externalLabels)
@@ -62,14 +74,21 @@ public final class Notifier: Sendable {
                 }
                 guard let relabelled = Relabeling.process(alert.labels, s.config.alertRelabelConfigs), !relabelled.isEmpty else { continue }
                 alert.labels = relabelled
-                s.queue.append(alert)
+                ready.append(alert)
             }
+            if local != nil {
+                s.counters.sent += ready.count
+                return (local, ready)
+            }
+            s.queue += ready
             if s.queue.count > queueCapacity {
                 let excess = s.queue.count - queueCapacity
                 s.queue.removeFirst(excess)
                 s.counters.dropped += excess
             }
+            return (nil, [])
         }
+        if let local, !ready.isEmpty { local(ready) }
     }
 
     /// Sends queued alerts until cancelled.
@@ -129,15 +148,9 @@ public final class Notifier: Sendable {
     }
 
     private func authorization(_ c: HTTPClientConfig) -> String? {
-        func file(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
-        if let b = c.basicAuth {
-            let user = b.usernameFile.flatMap(file) ?? b.username
-            let pass = b.passwordFile.flatMap(file) ?? b.password?.value ?? ""
-            return "Basic " + Data("\(user):\(pass)".utf8).base64EncodedString()
+        do { return try c.authorizationHeader() } catch {
+            logger.error("cannot read Alertmanager credentials", metadata: ["error": "\(error)"])
+            return nil
         }
-        if let a = c.authorization {
-            return "\(a.type) " + (a.credentialsFile.flatMap(file) ?? a.credentials?.value ?? "")
-        }
-        return nil
     }
 }

@@ -15,18 +15,9 @@ public final class ScrapeClient: Sendable {
     /// Builds the client; fails with a readable message when TLS files cannot be loaded.
     public init(config: ScrapeConfig) throws(ScrapeError) {
         self.config = config
-        var tls = TLSConfiguration.makeClientConfiguration()
-        let t = config.httpClient.tlsConfig
-        if t.insecureSkipVerify { tls.certificateVerification = .none }
-        do {
-            if let ca = t.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
-            if let ca = t.ca { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.utf8))) }
-            if let cert = t.certFile { tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) } }
-            if let cert = t.cert { tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(cert.utf8)).map { .certificate($0) } }
-            if let key = t.keyFile { tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)) }
-            if let key = t.key { tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.value.utf8), format: .pem)) }
-        } catch {
-            throw ScrapeError("job \(config.jobName): cannot load TLS material: \(error)")
+        let tls: TLSConfiguration
+        do { tls = try config.httpClient.tlsConfig.makeClientConfiguration() } catch {
+            throw ScrapeError("job \(config.jobName): \(error)")
         }
         var conf = HTTPClient.Configuration(
             tlsConfiguration: tls,
@@ -109,27 +100,9 @@ public final class ScrapeClient: Sendable {
         return text
     }
 
-    /// The Authorization header, reading password and credential files at every scrape so rotated
-    /// secrets are picked up.
+    /// The Authorization header (secret files are read at every scrape).
     func authorizationHeader() throws(ScrapeError) -> String? {
-        if let b = config.httpClient.basicAuth {
-            let user = try b.usernameFile.map(readSecretFile) ?? b.username
-            let pass = try b.passwordFile.map(readSecretFile) ?? b.password?.value ?? ""
-            return "Basic " + Data("\(user):\(pass)".utf8).base64EncodedString()
-        }
-        if let a = config.httpClient.authorization {
-            let cred = try a.credentialsFile.map(readSecretFile) ?? a.credentials?.value ?? ""
-            return "\(a.type) \(cred)"
-        }
-        return nil
-    }
-
-    private func readSecretFile(_ path: String) throws(ScrapeError) -> String {
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            throw ScrapeError("unable to read secret file \(path): \(error.localizedDescription)")
-        }
+        do { return try config.httpClient.authorizationHeader() } catch { throw ScrapeError(error.description) }
     }
 
     public func shutdown() async {

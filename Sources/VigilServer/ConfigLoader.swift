@@ -1,6 +1,9 @@
+import Alertmanager
 import Config
 import Foundation
 import Logging
+import MetricModel
+import Notifier
 
 /// Loads `prometheus.yml`, falling back to the embedded self-scraping default when the default
 /// path does not exist, and logs each warning once.
@@ -18,5 +21,22 @@ struct ConfigLoader: Sendable {
         }
         for w in config.warnings { logger.warning("\(w.message)", metadata: ["file": "\(w.file)", "line": "\(w.line)"]) }
         return config
+    }
+
+    /// Loads `alertmanager.yml`, or the embedded default when the default path does not exist.
+    func loadAlertmanager() throws(ConfigError) -> AlertmanagerConfiguration {
+        if options.alertmanagerConfigFileIsDefault && !FileManager.default.fileExists(atPath: options.alertmanagerConfigFile) {
+            logger.info("no Alertmanager config file at the default path; alerts are kept but nobody is notified",
+                        metadata: ["path": "\(options.alertmanagerConfigFile)"])
+            return try AlertmanagerConfiguration.parse(AlertmanagerConfiguration.embeddedDefaultText, file: "<embedded default>")
+        }
+        return try AlertmanagerConfiguration.load(file: options.alertmanagerConfigFile)
+    }
+}
+
+extension PostedAlert {
+    /// A rule engine alert handed to the embedded Alertmanager without going through HTTP.
+    init(_ a: PostableAlert) {
+        self.init(labels: a.labels, annotations: Labels(a.annotations), startsAt: a.startsAt, endsAt: a.endsAt, generatorURL: a.generatorURL)
     }
 }

@@ -17,6 +17,12 @@ public struct ServerOptions: Sendable {
     public var externalURL = ""
     /// `--alertmanager.notification-queue-capacity`.
     public var notificationQueueCapacity = 10_000
+    /// `--alertmanager.config.file`: the embedded Alertmanager's configuration.
+    public var alertmanagerConfigFile = "configs/alertmanager.yml"
+    /// A missing default file means the embedded default (keep alerts, notify nobody).
+    public var alertmanagerConfigFileIsDefault = true
+    /// Whether Vigil runs its own Alertmanager (`--alertmanager.disable` turns it off).
+    public var alertmanagerEnabled = true
     /// Query limits: `--query.timeout`, `--query.max-samples`, `--query.lookback-delta`, `--query.max-concurrency`.
     public var query = ServerState.QuerySettings()
     /// How often storage maintenance (retention, snapshots) runs.

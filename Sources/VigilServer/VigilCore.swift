@@ -1,3 +1,4 @@
+import Alertmanager
 import Config
 import Foundation
 import HTTPAPI
@@ -21,6 +22,7 @@ actor VigilCore: Service {
     private var scrapeManager: ScrapeManager?
     private var ruleManager: RuleManager?
     private var notifier: Notifier?
+    private var alertmanager: EmbeddedAlertmanager?
 
     init(options: ServerOptions, initialConfig: PrometheusConfig, state: ServerState, logger: Logger) {
         self.options = options
@@ -51,6 +53,14 @@ actor VigilCore: Service {
         let notifier = Notifier(queueCapacity: options.notificationQueueCapacity, logger: logger)
         notifier.apply(config.alerting, externalLabels: config.global.externalLabels)
         let externalURL = templates(config).externalURL
+        if options.alertmanagerEnabled {
+            let amConfig = try ConfigLoader(options: options, logger: logger).loadAlertmanager()
+            let am = try EmbeddedAlertmanager(configuration: amConfig, externalURL: Self.trimmedURL(externalURL), storagePath: options.storagePath,
+                                              logger: logger)
+            notifier.setLocalDelivery { alerts in am.receive(alerts.map(PostedAlert.init)) }
+            alertmanager = am
+            state.setAlertmanager(am)
+        }
         let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger,
                                 notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
@@ -69,6 +79,7 @@ actor VigilCore: Service {
             group.addTask { try? await manager.run() }
             group.addTask { await rules.run() }
             group.addTask { await notifier.run() }
+            if let am = self.alertmanager { group.addTask { await am.run() } }
             group.addTask { await self.maintain(db) }
             group.addTask { await self.reloadOnSIGHUP() }
             // Wait for shutdown, then stop everything in order.
@@ -93,6 +104,8 @@ actor VigilCore: Service {
             let config = try ConfigLoader(options: options, logger: logger).load()
             // Rule files are read first: a broken one fails the reload before anything changes.
             let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
+            let amConfig = options.alertmanagerEnabled ? try ConfigLoader(options: options, logger: logger).loadAlertmanager() : nil
+            if let amConfig { try alertmanager?.apply(amConfig, externalURL: Self.trimmedURL(templates(config).externalURL)) }
             try await manager.apply(config)
             ruleManager?.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
             notifier?.apply(config.alerting, externalLabels: config.global.externalLabels)
@@ -118,6 +131,11 @@ actor VigilCore: Service {
         }
         return RuleTemplates(externalLabels: Dictionary(config.global.externalLabels.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
                              externalURL: url)
+    }
+
+    /// The external URL without a trailing slash, as notifications link to it.
+    static func trimmedURL(_ url: String) -> String {
+        url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
     private func reloadOnSIGHUP() async {

@@ -27,6 +27,7 @@ public struct VigilServer: Sendable {
         }
         // Validate the configuration before binding anything, so a bad file fails fast.
         let config = try ConfigLoader(options: options, logger: logger).load()
+        if options.alertmanagerEnabled { _ = try ConfigLoader(options: options, logger: logger).loadAlertmanager() }
 
         let metrics = VigilMetrics()
         let state = ServerState(flags: options.flags, lifecycleEnabled: options.enableLifecycle,

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Config
+import Alertmanager
 import Foundation
 import Rules
 
 /// `vigil check`: validate files the way `promtool check` does, with its exit codes (0 valid, 1 problems).
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check", abstract: "Check configuration and rule files.",
-                                                    subcommands: [Config.self, RuleFiles.self])
+                                                    subcommands: [Config.self, RuleFiles.self, AlertmanagerFiles.self])
 
     /// `vigil check config FILE...`: the main configuration and the rule files it names.
     struct Config: ParsableCommand {
@@ -32,6 +33,38 @@ struct CheckCommand: ParsableCommand {
                     print("")
                     failed = true
                 }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    /// `vigil check alertmanager FILE...`: alertmanager.yml files and the templates they load, like `amtool check-config`.
+    struct AlertmanagerFiles: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "alertmanager", abstract: "Check alertmanager.yml files.")
+
+        @Argument(help: "Alertmanager configuration files.")
+        var files: [String]
+
+        func run() throws {
+            var failed = false
+            for file in files {
+                print("Checking '\(file)'")
+                do {
+                    let c = try AlertmanagerConfiguration.load(file: file)
+                    _ = try NotificationTemplates.load(globs: c.templateFiles, baseDirectory: (file as NSString).deletingLastPathComponent, file: file)
+                    for w in c.warnings { print("  WARNING: \(w)") }
+                    print("  SUCCESS")
+                    print("Found:")
+                    print(" - global config")
+                    print(" - route")
+                    print(" - \(c.inhibitRules.count) inhibit rules")
+                    print(" - \(c.receivers.count) receivers")
+                    print(" - \(c.templateFiles.count) templates")
+                } catch {
+                    print("  FAILED: \(error)")
+                    failed = true
+                }
+                print("")
             }
             if failed { throw ExitCode(1) }
         }

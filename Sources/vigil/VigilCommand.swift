@@ -14,7 +14,7 @@ struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Prometheus and Alertmanager in one process.",
         version: versionText,
-        subcommands: [ServerCommand.self, CheckCommand.self, TSDBCommand.self, TestCommand.self],
+        subcommands: [ServerCommand.self, CheckCommand.self, TSDBCommand.self, TestCommand.self, NotifyCommand.self, TemplateCommand.self],
         defaultSubcommand: ServerCommand.self
     )
 
@@ -75,6 +75,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("alertmanager.notification-queue-capacity"), help: "How many alerts may wait for sending to Alertmanagers; the oldest are dropped beyond.")
     var notificationQueueCapacity = 10_000
 
+    @Option(name: .customLong("alertmanager.config.file"), help: "Alertmanager configuration (alertmanager.yml) for Vigil's own Alertmanager; without the default file, alerts are kept and shown but nobody is notified.")
+    var alertmanagerConfigFile: String?
+
+    @Flag(name: .customLong("alertmanager.disable"), help: "Do not run Vigil's own Alertmanager (API v2 answers 503; alerts go only to configured Alertmanagers).")
+    var alertmanagerDisabled = false
+
     @Option(name: .customLong("query.timeout"), help: "Maximum time a query may take before it is aborted.")
     var queryTimeout = "2m"
 
@@ -124,6 +130,9 @@ struct ServerCommand: AsyncParsableCommand {
         o.externalURL = externalURL
         guard notificationQueueCapacity > 0 else { throw ValidationError("--alertmanager.notification-queue-capacity must be positive") }
         o.notificationQueueCapacity = notificationQueueCapacity
+        o.alertmanagerConfigFile = alertmanagerConfigFile ?? o.alertmanagerConfigFile
+        o.alertmanagerConfigFileIsDefault = alertmanagerConfigFile == nil
+        o.alertmanagerEnabled = !alertmanagerDisabled
         do {
             o.query.engine.timeout = try PromDuration(parsing: queryTimeout).duration
             o.query.engine.lookbackDelta = try PromDuration(parsing: queryLookbackDelta).milliseconds
@@ -140,6 +149,7 @@ struct ServerCommand: AsyncParsableCommand {
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.external-url": externalURL, "log.level": logLevel, "log.format": logFormat,
+            "alertmanager.config.file": o.alertmanagerConfigFile, "alertmanager.disable": String(alertmanagerDisabled),
             "query.timeout": queryTimeout, "query.max-samples": String(queryMaxSamples),
             "query.lookback-delta": queryLookbackDelta, "query.max-concurrency": String(queryMaxConcurrency),
         ]

@@ -10,9 +10,13 @@ enum HTTP {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
     }
 
-    static func request(_ url: String, method: String = "GET", timeout: Duration = .seconds(5)) async throws -> Reply {
+    static func request(_ url: String, method: String = "GET", body: String? = nil, timeout: Duration = .seconds(5)) async throws -> Reply {
         var req = HTTPClientRequest(url: url)
         req.method = .init(rawValue: method)
+        if let body {
+            req.headers.add(name: "Content-Type", value: "application/json")
+            req.body = .bytes(ByteBuffer(string: body))
+        }
         let response = try await HTTPClient.shared.execute(req, timeout: .seconds(Int64(timeout.components.seconds)))
         let body = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), body: String(buffer: body))
@@ -57,6 +61,59 @@ func startAlertmanager() async throws -> (ChildProcess, base: String, address: S
     return (am, base, "127.0.0.1:\(port)", dir)
 }
 
+/// The webhook receiver example (a real HTTP server) recording payloads as JSON lines.
+final class WebhookReceiver: @unchecked Sendable {
+    let process: ChildProcess
+    let port: Int
+    let recordFile: String
+    var url: String { "http://127.0.0.1:\(port)/hook" }
+
+    init(dir: String, failFirst: Int = 0) async throws {
+        port = freePort()
+        recordFile = dir + "/webhook-\(port).jsonl"
+        process = try ChildProcess(name: "webhook", executable: "/usr/bin/env", arguments: [
+            "python3", Paths.repoRoot.appendingPathComponent("examples/webhook-receiver/webhook_receiver.py").path,
+            "--port", "\(port)", "--record", recordFile, "--fail", "\(failFirst)",
+        ])
+        let up = await eventually(timeout: .seconds(20)) { await HTTP.get("http://127.0.0.1:\(port)/")?.status == 200 }
+        guard up else { throw PeerError("webhook receiver did not start: \(process.log)") }
+    }
+
+    /// The payloads received so far, oldest first.
+    var payloads: [[String: Any]] {
+        guard let text = try? String(contentsOfFile: recordFile, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["payload"] as? [String: Any]
+        }
+    }
+}
+
+/// The mail sink example: a real SMTP server (aiosmtpd) recording every message as a JSON line.
+final class MailSink: @unchecked Sendable {
+    let process: ChildProcess
+    let port: Int
+    let recordFile: String
+
+    /// `tls` offers STARTTLS with that certificate; `user`/`password` require AUTH.
+    init(dir: String, tls: (cert: String, key: String)? = nil, user: String? = nil, password: String? = nil) async throws {
+        port = freePort()
+        recordFile = dir + "/mail-\(port).jsonl"
+        var args = ["python3", Paths.repoRoot.appendingPathComponent("examples/mail-sink/mail_sink.py").path,
+                    "--port", "\(port)", "--record", recordFile]
+        if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
+        if let user, let password { args += ["--user", user, "--password", password] }
+        process = try ChildProcess(name: "mail-sink", executable: "/usr/bin/env", arguments: args)
+        let up = await eventually(timeout: .seconds(20)) { self.process.log.contains("listening") }
+        guard up else { throw PeerError("mail sink did not start (is aiosmtpd installed? run scripts/install-test-deps.sh): \(process.log)") }
+    }
+
+    /// The messages received so far, oldest first.
+    var mails: [[String: Any]] {
+        guard let text = try? String(contentsOfFile: recordFile, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+    }
+}
+
 /// Debian's prometheus-node-exporter on a free port.
 func startNodeExporter() async throws -> (ChildProcess, Int) {
     let port = freePort()
@@ -91,9 +148,19 @@ final class VigilInstance: @unchecked Sendable {
         self.port = freePort()
         self.configPath = dir + "/prometheus.yml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        // Tests name their own alertmanager.yml; the others get one that notifies nobody rather
+        // than the repository's example (which e-mails a local SMTP server).
+        var args = extraArgs
+        if !args.contains(where: { $0.hasPrefix("--alertmanager.config.file") }) {
+            let amConfig = dir + "/alertmanager.yml"
+            if !FileManager.default.fileExists(atPath: amConfig) {
+                try "route: {receiver: quiet}\nreceivers: [{name: quiet}]\n".write(toFile: amConfig, atomically: true, encoding: .utf8)
+            }
+            args.append("--alertmanager.config.file=\(amConfig)")
+        }
         process = try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: [
             "--config.file=\(configPath)", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)",
-        ] + extraArgs)
+        ] + args)
         let base = "http://127.0.0.1:\(port)"
         let ready = await eventually(timeout: .seconds(30)) { await HTTP.get(base + "/-/ready")?.status == 200 }
         guard ready else { throw PeerError("vigil did not become ready:\n\(process.log)") }

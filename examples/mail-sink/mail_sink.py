@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""A local SMTP server (aiosmtpd) that prints every e-mail it receives and, with --record,
+appends each one as a JSON line (envelope, headers, text and HTML parts) to a file.
+
+Useful to watch Vigil's notifications arrive without a real mail server:
+
+    python3 -m pip install aiosmtpd
+    python3 examples/mail-sink/mail_sink.py --port 1025
+
+Vigil's tests use it as the real SMTP peer: --tls-cert/--tls-key offer STARTTLS (or, with
+--implicit-tls, TLS from the first byte as on port 465) and --user/--password require AUTH
+(PLAIN or LOGIN) before mail is accepted.
+"""
+import argparse
+import asyncio
+import email
+import email.policy
+import json
+import ssl
+import sys
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+class Recorder:
+    def __init__(self, path):
+        self.path = path
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        parts = {}
+        for part in msg.walk():
+            if part.get_content_maintype() == "text":
+                parts[part.get_content_type()] = part.get_content()
+        record = {
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": envelope.rcpt_tos,
+            "headers": {k: str(v) for k, v in msg.items()},
+            "text": parts.get("text/plain"),
+            "html": parts.get("text/html"),
+            "tls": session.ssl is not None,
+            "authenticated": bool(session.authenticated),
+            "max_line_length": max((len(l) for l in envelope.content.split(b"\r\n")), default=0),
+        }
+        print(f"--- mail from {envelope.mail_from} to {', '.join(envelope.rcpt_tos)}: {msg['Subject']}", flush=True)
+        if self.path:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record) + "\n")
+        else:
+            print(record["text"] or record["html"], flush=True)
+        return "250 Message accepted for delivery"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=1025)
+    p.add_argument("--record", help="append received mails as JSON lines to this file")
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    p.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte instead of STARTTLS")
+    p.add_argument("--user")
+    p.add_argument("--password")
+    a = p.parse_args()
+
+    context = None
+    if a.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(a.tls_cert, a.tls_key)
+
+    kwargs = {}
+    if a.user:
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == a.user and auth_data.password.decode() == a.password
+            return AuthResult(success=ok, handled=False)
+        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=context is not None)
+    if context and a.implicit_tls:
+        kwargs["ssl_context"] = context
+    elif context:
+        kwargs.update(tls_context=context, require_starttls=True)
+
+    controller = Controller(Recorder(a.record), hostname=a.host, port=a.port, server_hostname="localhost", **kwargs)
+    controller.start()
+    print(f"mail sink listening on {a.host}:{a.port}", flush=True)
+    try:
+        asyncio.get_event_loop().run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
