@@ -72,6 +72,7 @@ let package = Package(
             "MetricModel",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Static and file-based service discovery → target groups.
         .target(name: "Discovery", dependencies: [

@@ -52,10 +52,6 @@ public struct AlertmanagerConfig: Sendable {
             c.targets += try TargetGroup.decode(item, source: "alertmanager/\(i)", &ctx).targets
         }
         c.relabelConfigs = try RelabelConfig.decodeList(try m.sequence("relabel_configs", ctx), &ctx)
-        let tls = c.httpClient.tlsConfig
-        if tls.caFile != nil || tls.ca != nil || tls.certFile != nil || tls.cert != nil || tls.insecureSkipVerify {
-            ctx.warn(v, "alertmanagers: tls_config is not supported for Alertmanagers yet; the system trust store is used")
-        }
         try m.finish(&ctx, ignoredKnownFields: ["file_sd_configs", "dns_sd_configs", "kubernetes_sd_configs", "consul_sd_configs",
                                                 "ec2_sd_configs", "http_sd_configs", "sigv4", "oauth2"])
         return c

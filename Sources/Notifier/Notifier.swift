@@ -31,8 +31,6 @@ public final class Notifier: Sendable {
     }
 
     private let state = Mutex(State())
-    /// The process-wide client: it never needs shutting down, so a notifier can simply be dropped.
-    private var http: HTTPClient { HTTPClient.shared }
     private let logger: Logger
 
     public init(queueCapacity: Int = 10_000, logger: Logger) {
@@ -133,6 +131,7 @@ public final class Notifier: Sendable {
         if let auth = authorization(am.httpClient) { request.headers.add(name: "Authorization", value: auth) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
+            let http = try OutgoingHTTPClients.client(for: am.httpClient)
             let response = try await http.execute(request, timeout: .milliseconds(am.timeout.milliseconds))
             let status = response.status.code
             _ = try? await response.body.collect(upTo: 1 << 20)
@@ -142,7 +141,7 @@ public final class Notifier: Sendable {
             }
             return true
         } catch {
-            logger.error("error sending alerts to Alertmanager", metadata: ["alertmanager": "\(url)", "error": "\(error)"])
+            logger.error("error sending alerts to Alertmanager", metadata: ["alertmanager": "\(url)", "error": "\(NetworkErrorText.describe(error))"])
             return false
         }
     }

@@ -70,6 +70,25 @@ import Testing
         #expect(((amStatus?["config"] as? [String: Any])?["original"] as? String)?.contains("receiver: quiet") == true)
     }
 
+    @Test func aReloadWithABrokenFileKeepsTheRunningConfiguration() async throws {
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "route: {receiver: first}\nreceivers: [{name: first}]\n".write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
+        let vigil = try await VigilInstance(config: Self.prometheusConfig, extraArgs: [
+            "--alertmanager.config.file=\(dir)/alertmanager.yml", "--web.enable-lifecycle",
+        ], dir: dir)
+        func receivers() async throws -> [String] {
+            (try await HTTP.request(vigil.base + "/api/v2/receivers").json as? [[String: String]] ?? []).compactMap { $0["name"] }
+        }
+        try "route: {receiver: missing}\nreceivers: [{name: first}]\n".write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
+        let broken = try await HTTP.request(vigil.base + "/-/reload", method: "POST")
+        #expect(broken.status != 200 && broken.body.contains("undefined receiver"), "\(broken.body)")
+        #expect(try await receivers() == ["first"])
+        try "route: {receiver: second}\nreceivers: [{name: first}, {name: second}]\n".write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
+        #expect(try await HTTP.request(vigil.base + "/-/reload", method: "POST").status == 200)
+        #expect(try await receivers() == ["first", "second"])
+    }
+
     @Test func webhookNotificationsFollowGroupWaitGroupIntervalAndResolve() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -189,6 +208,32 @@ import Testing
         #expect(vigil.process.log.contains("503"), "the receiver's error is logged")
     }
 
+    @Test func webhooksOverHTTPSUseTheirTLSConfig() async throws {
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tls = try TLSAndLimitsIntegrationTests.selfSignedCertificate(in: dir)
+        let hook = try await WebhookReceiver(dir: dir, tls: tls)
+        try """
+            route: {receiver: trusted}
+            receivers:
+              - name: trusted
+                webhook_configs:
+                  - url: \(hook.url)
+                    http_config: {tls_config: {ca_file: '\(tls.cert)'}}
+              - name: untrusted
+                webhook_configs: [{url: '\(hook.url)'}]
+            """.write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
+        func notify(_ receiver: String) throws -> (status: Int32, output: String) {
+            try runTool(Paths.vigil, ["notify", "test", "--alertmanager.config.file", dir + "/am.yml", "--receiver", receiver, "--timeout", "3"])
+        }
+        let trusted = try notify("trusted")
+        #expect(trusted.status == 0, "\(trusted.output)")
+        #expect(hook.payloads.count == 1)
+        let untrusted = try notify("untrusted")
+        #expect(untrusted.status == 1 && untrusted.output.contains("certificate is not trusted"), "\(untrusted.output)")
+        #expect(hook.payloads.count == 1)
+    }
+
     @Test func notificationLogAndSilencesSurviveARestart() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -290,6 +335,8 @@ import Testing
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let plain = try await MailSink(dir: dir)
+        let tls = try TLSAndLimitsIntegrationTests.selfSignedCertificate(in: dir)
+        let smtps = try await MailSink(dir: dir, tls: tls, implicitTLS: true)
         let hook = try await WebhookReceiver(dir: dir)
         try """
             global: {smtp_from: vigil@example.org, smtp_smarthost: '127.0.0.1:\(plain.port)'}
@@ -302,6 +349,8 @@ import Testing
                 email_configs: [{to: a@example.org}]
               - name: nobody-home
                 email_configs: [{to: a@example.org, smarthost: '127.0.0.1:\(freePort())', require_tls: false}]
+              - name: tls-from-the-start
+                email_configs: [{to: a@example.org, smarthost: '127.0.0.1:\(smtps.port)', tls_config: {ca_file: '\(tls.cert)'}}]
             """.write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
         func notify(_ receiver: String) throws -> (status: Int32, output: String) {
             try runTool(Paths.vigil, ["notify", "test", "--alertmanager.config.file", dir + "/am.yml", "--receiver", receiver, "--timeout", "10"])
@@ -311,6 +360,10 @@ import Testing
         #expect(plain.mails.count == 1 && hook.payloads.count == 1)
         let clear = try notify("cleartext")
         #expect(clear.status == 1 && clear.output.contains("does not offer STARTTLS"), "\(clear.output)")
+        // A server that waits for a TLS handshake on a port other than 465 is recognised by its silence.
+        let implicit = try notify("tls-from-the-start")
+        #expect(implicit.status == 0 && implicit.output.contains("email[0]: sent"), "\(implicit.output)")
+        #expect(smtps.mails.first?["tls"] as? Bool == true)
         let refused = try notify("nobody-home")
         #expect(refused.status == 1 && refused.output.contains("connection refused"), "\(refused.output)")
         let check = try runTool(Paths.vigil, ["check", "alertmanager", Paths.repoRoot.appendingPathComponent("configs/alertmanager.yml").path])

@@ -63,3 +63,39 @@ import Testing
         #expect(resolved, "Vigil log:\n\(vigil.process.log.suffix(2000))")
     }
 }
+
+/// `alerting.alertmanagers[].tls_config`: alerts reach an Alertmanager served over HTTPS with a
+/// private CA when that CA is configured (the untrusted case is covered by the webhook tests,
+/// which use the same clients).
+@Suite(.serialized) struct NotifierTLSIntegrationTests {
+    @Test func alertsReachAnHTTPSAlertmanagerThatTrustsTheConfiguredCA() async throws {
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tls = try TLSAndLimitsIntegrationTests.selfSignedCertificate(in: dir)
+        let (am, amBase, amAddress, amDir) = try await startAlertmanager(tls: tls)
+        defer { try? FileManager.default.removeItem(atPath: amDir) }
+        defer { _ = am }
+        try "groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: AlwaysOn\n        expr: vector(1)\n"
+            .write(toFile: dir + "/a.rules.yml", atomically: true, encoding: .utf8)
+        let config = """
+        global:
+          evaluation_interval: 1s
+        rule_files: ['a.rules.yml']
+        alerting:
+          alertmanagers:
+            - scheme: https
+              tls_config:
+                ca_file: \(tls.cert)
+              static_configs:
+                - targets: ['\(amAddress)']
+        scrape_configs: []
+        """
+        let vigil = try await VigilInstance(config: config, dir: dir)
+        let arrived = try await eventually(timeout: .seconds(30)) {
+            try runTool("/usr/bin/curl", ["-s", "--cacert", tls.cert, amBase + "/api/v2/alerts"]).output.contains("AlwaysOn")
+        }
+        #expect(arrived, "Vigil log:\n\(vigil.process.log.suffix(2000))\nAlertmanager log:\n\(am.log.suffix(1000))")
+        let check = try runTool(Paths.vigil, ["check", "config", vigil.configPath])
+        #expect(check.status == 0 && !check.output.contains("WARNING"), "tls_config is supported now: \(check.output)")
+    }
+}

@@ -43,7 +43,8 @@ func startModelAPI(rate: Double = 20, basicAuth: String? = nil, tls: (cert: Stri
 
 /// Debian's prometheus-alertmanager on a free port with a receiver that drops everything, and its
 /// address; the caller keeps the process (and removes the directory) for as long as it is needed.
-func startAlertmanager() async throws -> (ChildProcess, base: String, address: String, dir: String) {
+/// With `tls`, it serves HTTPS with that certificate (and `base` is an https URL).
+func startAlertmanager(tls: (cert: String, key: String)? = nil) async throws -> (ChildProcess, base: String, address: String, dir: String) {
     let candidates = ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"]
     guard let exe = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
         throw PeerError("Debian's prometheus-alertmanager is not installed: run scripts/install-test-deps.sh")
@@ -51,11 +52,18 @@ func startAlertmanager() async throws -> (ChildProcess, base: String, address: S
     let dir = Paths.tempDirectory()
     try "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n".write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
     let port = freePort()
-    let am = try ChildProcess(name: "alertmanager", executable: exe, arguments: [
-        "--config.file=\(dir)/am.yml", "--storage.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
-    ])
-    let base = "http://127.0.0.1:\(port)"
-    guard await eventually(timeout: .seconds(30), { await HTTP.get(base + "/-/ready")?.status == 200 }) else {
+    var args = ["--config.file=\(dir)/am.yml", "--storage.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address="]
+    if let tls {
+        try "tls_server_config:\n  cert_file: \(tls.cert)\n  key_file: \(tls.key)\n".write(toFile: dir + "/web.yml", atomically: true, encoding: .utf8)
+        args.append("--web.config.file=\(dir)/web.yml")
+    }
+    let am = try ChildProcess(name: "alertmanager", executable: exe, arguments: args)
+    let base = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
+    let ready = await eventually(timeout: .seconds(30)) {
+        if tls != nil { return am.log.contains("TLS is enabled") || am.log.contains("Listening on") }
+        return await HTTP.get(base + "/-/ready")?.status == 200
+    }
+    guard ready else {
         throw PeerError("alertmanager did not become ready:\n\(am.log)")
     }
     return (am, base, "127.0.0.1:\(port)", dir)
@@ -66,16 +74,19 @@ final class WebhookReceiver: @unchecked Sendable {
     let process: ChildProcess
     let port: Int
     let recordFile: String
-    var url: String { "http://127.0.0.1:\(port)/hook" }
+    let scheme: String
+    var url: String { "\(scheme)://127.0.0.1:\(port)/hook" }
 
-    init(dir: String, failFirst: Int = 0) async throws {
+    /// `tls` serves HTTPS with that certificate.
+    init(dir: String, failFirst: Int = 0, tls: (cert: String, key: String)? = nil) async throws {
         port = freePort()
+        scheme = tls == nil ? "http" : "https"
         recordFile = dir + "/webhook-\(port).jsonl"
-        process = try ChildProcess(name: "webhook", executable: "/usr/bin/env", arguments: [
-            "python3", Paths.repoRoot.appendingPathComponent("examples/webhook-receiver/webhook_receiver.py").path,
-            "--port", "\(port)", "--record", recordFile, "--fail", "\(failFirst)",
-        ])
-        let up = await eventually(timeout: .seconds(20)) { await HTTP.get("http://127.0.0.1:\(port)/")?.status == 200 }
+        var args = ["python3", Paths.repoRoot.appendingPathComponent("examples/webhook-receiver/webhook_receiver.py").path,
+                    "--port", "\(port)", "--record", recordFile, "--fail", "\(failFirst)"]
+        if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
+        process = try ChildProcess(name: "webhook", executable: "/usr/bin/env", arguments: args)
+        let up = await eventually(timeout: .seconds(20)) { [process] in process.log.contains("listening") }
         guard up else { throw PeerError("webhook receiver did not start: \(process.log)") }
     }
 
@@ -94,13 +105,14 @@ final class MailSink: @unchecked Sendable {
     let port: Int
     let recordFile: String
 
-    /// `tls` offers STARTTLS with that certificate; `user`/`password` require AUTH.
-    init(dir: String, tls: (cert: String, key: String)? = nil, user: String? = nil, password: String? = nil) async throws {
+    /// `tls` offers STARTTLS with that certificate (or TLS from the first byte with `implicitTLS`);
+    /// `user`/`password` require AUTH.
+    init(dir: String, tls: (cert: String, key: String)? = nil, implicitTLS: Bool = false, user: String? = nil, password: String? = nil) async throws {
         port = freePort()
         recordFile = dir + "/mail-\(port).jsonl"
         var args = ["python3", Paths.repoRoot.appendingPathComponent("examples/mail-sink/mail_sink.py").path,
                     "--port", "\(port)", "--record", recordFile]
-        if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
+        if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] + (implicitTLS ? ["--implicit-tls"] : []) }
         if let user, let password { args += ["--user", user, "--password", password] }
         process = try ChildProcess(name: "mail-sink", executable: "/usr/bin/env", arguments: args)
         let up = await eventually(timeout: .seconds(20)) { self.process.log.contains("listening") }

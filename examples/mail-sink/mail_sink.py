@@ -39,7 +39,7 @@ class Recorder:
             "headers": {k: str(v) for k, v in msg.items()},
             "text": parts.get("text/plain"),
             "html": parts.get("text/html"),
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": bool(session.authenticated),
             "max_line_length": max((len(l) for l in envelope.content.split(b"\r\n")), default=0),
         }

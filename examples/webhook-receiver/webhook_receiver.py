@@ -5,10 +5,12 @@
     python3 examples/webhook-receiver/webhook_receiver.py --port 5001
     # alertmanager.yml: webhook_configs: [{url: 'http://127.0.0.1:5001/'}]
 
---fail N answers the first N requests with HTTP 503, to watch Vigil retry.
+--fail N answers the first N requests with HTTP 503, to watch Vigil retry; --tls-cert and
+--tls-key serve HTTPS.
 """
 import argparse
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +22,8 @@ def main():
     p.add_argument("--port", type=int, default=5001)
     p.add_argument("--record")
     p.add_argument("--fail", type=int, default=0)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     a = p.parse_args()
     lock = threading.Lock()
     state = {"failures_left": a.fail}
@@ -52,6 +56,10 @@ def main():
             pass
 
     server = ThreadingHTTPServer((a.host, a.port), Handler)
+    if a.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(a.tls_cert, a.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"webhook receiver listening on {a.host}:{a.port}", flush=True)
     server.serve_forever()
 

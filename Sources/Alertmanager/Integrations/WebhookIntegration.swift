@@ -33,11 +33,13 @@ public struct WebhookIntegration: Integration {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var timeoutMs = max(1, deadlineMs - now)
         if config.timeout.milliseconds > 0 { timeoutMs = min(timeoutMs, config.timeout.milliseconds) }
+        let http: HTTPClient
+        do { http = try OutgoingHTTPClients.client(for: config.httpConfig) } catch { throw IntegrationError("\(error)", retryable: false) }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(timeoutMs))
+            response = try await http.execute(request, timeout: .milliseconds(timeoutMs))
         } catch {
-            throw IntegrationError("POST \(Self.redacted(url)): \(error)", retryable: true)
+            throw IntegrationError("POST \(Self.redacted(url)): \(NetworkErrorText.describe(error))", retryable: true)
         }
         let text = (try? await response.body.collect(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""
         let code = Int(response.status.code)

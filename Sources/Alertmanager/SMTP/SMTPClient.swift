@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import NIOCore
 import NIOPosix
@@ -44,19 +45,43 @@ public enum SMTPClient {
         do { sslContext = try NIOSSLContext(configuration: settings.tls) } catch {
             throw SMTPError.tlsHandshake(host: settings.host, reason: "cannot set up TLS: \(error)")
         }
-        let channel = try await connect(settings, sslContext: sslContext, deadline: deadline)
+        // The port says whether the server speaks TLS from the first byte (465) or upgrades with
+        // STARTTLS; when the server disagrees, the other way is tried once.
+        let implicitFirst = settings.implicitTLS
+        do {
+            try await attempt(message, sender: sender, recipients: rcpts, settings: settings, sslContext: sslContext,
+                              implicitTLS: implicitFirst, deadline: deadline)
+        } catch SMTPError.noGreeting where !implicitFirst {
+            try await attempt(message, sender: sender, recipients: rcpts, settings: settings, sslContext: sslContext,
+                              implicitTLS: true, deadline: deadline)
+        } catch SMTPError.tlsHandshake(_, let reason) where implicitFirst && reason.contains("did not answer with TLS") {
+            try await attempt(message, sender: sender, recipients: rcpts, settings: settings, sslContext: sslContext,
+                              implicitTLS: false, deadline: deadline)
+        }
+    }
+
+    /// How long a server may stay silent before Vigil concludes it waits for a TLS handshake.
+    static let greetingTimeout: TimeAmount = .seconds(3)
+
+    private static func attempt(_ message: MailMessage, sender: String, recipients rcpts: [String], settings: SMTPSettings,
+                                sslContext: NIOSSLContext, implicitTLS: Bool, deadline: NIODeadline) async throws(SMTPError) {
+        let channel = try await connect(settings, sslContext: sslContext, implicitTLS: implicitTLS, deadline: deadline)
         let timer = channel.channel.eventLoop.scheduleTask(deadline: deadline) { channel.channel.close(promise: nil) }
         defer { timer.cancel() }
+        let greetingDeadline = min(deadline, NIODeadline.now() + greetingTimeout)
+        let greetingTimer = channel.channel.eventLoop.scheduleTask(deadline: greetingDeadline) { channel.channel.close(promise: nil) }
+        defer { greetingTimer.cancel() }
         var stage = "connect"
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var session = SMTPSession(inbound: inbound.makeAsyncIterator(), outbound: outbound)
                 stage = "greeting"
                 let greeting = try await session.readReply()
+                greetingTimer.cancel()
                 guard greeting.code == 220 else { throw SMTPError.greeting(greeting) }
                 stage = "EHLO"
                 var ehlo = try await session.hello(settings.hello)
-                var secure = settings.implicitTLS
+                var secure = implicitTLS
                 if !secure {
                     if ehlo.extensions["STARTTLS"] != nil {
                         stage = "STARTTLS"
@@ -97,22 +122,23 @@ public enum SMTPClient {
                 stage = "QUIT"
                 _ = try? await session.command("QUIT")
             }
-        } catch let e as SMTPError {
-            throw e
         } catch {
+            if stage == "greeting", NIODeadline.now() >= greetingDeadline, greetingDeadline < deadline, !implicitTLS {
+                throw SMTPError.noGreeting(host: settings.host, port: settings.port)
+            }
+            if let e = error as? SMTPError { throw e }
             if NIODeadline.now() >= deadline { throw SMTPError.timeout(during: stage) }
             if error is NIOSSLError || String(describing: error).contains("SSL") || String(describing: error).contains("certificate") {
-                throw SMTPError.tlsHandshake(host: settings.host, reason: Self.explainTLS(error))
+                throw SMTPError.tlsHandshake(host: settings.host, reason: NetworkErrorText.describe(error))
             }
             throw SMTPError.connectionClosed(during: "\(stage) (\(error))")
         }
     }
 
-    private static func connect(_ s: SMTPSettings, sslContext: NIOSSLContext, deadline: NIODeadline) async throws(SMTPError)
+    private static func connect(_ s: SMTPSettings, sslContext: NIOSSLContext, implicitTLS: Bool, deadline: NIODeadline) async throws(SMTPError)
         -> NIOAsyncChannel<String, ByteBuffer>
     {
         let remaining = deadline - NIODeadline.now()
-        let implicitTLS = s.implicitTLS
         let sni = s.serverName ?? s.host
         do {
             return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -131,34 +157,13 @@ public enum SMTPClient {
             if e.connectionErrors.isEmpty, let dns = e.dnsAError ?? e.dnsAAAAError {
                 throw SMTPError.dns(host: s.host, reason: "\(dns)")
             }
-            let reasons = e.connectionErrors.map { explainConnect($0.error) }
+            let reasons = e.connectionErrors.map { NetworkErrorText.describe($0.error) }
             throw SMTPError.connect(host: s.host, port: s.port, reason: reasons.isEmpty ? "no address found" : reasons.joined(separator: "; "))
         } catch is ChannelError {
             throw SMTPError.connect(host: s.host, port: s.port, reason: "connection timed out")
         } catch {
-            throw SMTPError.connect(host: s.host, port: s.port, reason: explainConnect(error))
+            throw SMTPError.connect(host: s.host, port: s.port, reason: NetworkErrorText.describe(error))
         }
-    }
-
-    /// BoringSSL's reasons in words, with what to change in the configuration.
-    static func explainTLS(_ error: Error) -> String {
-        let text = String(describing: error)
-        if text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "the server's certificate is not trusted (set tls_config.ca_file to the CA that signed it, or insecure_skip_verify: true)"
-        }
-        if text.contains("WRONG_VERSION_NUMBER") || text.contains("wrong version number") {
-            return "the server did not answer with TLS (a plain SMTP port? use 465 only for implicit TLS)"
-        }
-        return text
-    }
-
-    /// A connect error without NIO's wrapping.
-    static func explainConnect(_ error: Error) -> String {
-        let text = String(describing: error)
-        if text.contains("Connection refused") { return "connection refused (is an SMTP server listening there?)" }
-        if text.contains("timed out") || text.contains("connectTimeout") { return "connection timed out" }
-        if text.contains("No route to host") { return "no route to host" }
-        return text
     }
 
     static func isIPAddress(_ s: String) -> Bool {

@@ -5,6 +5,8 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible, Equatable {
     case tlsHandshake(host: String, reason: String)
     case startTLSUnavailable(host: String, port: Int)
     case greeting(SMTPReply)
+    /// The server said nothing after connecting (it probably waits for a TLS handshake).
+    case noGreeting(host: String, port: Int)
     case authenticationUnavailable(offered: String)
     case authentication(mechanism: String, reply: SMTPReply)
     case senderRefused(String, SMTPReply)
@@ -19,7 +21,7 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible, Equatable {
     /// Whether trying again later may help (temporary 4xx replies, network trouble).
     public var isTemporary: Bool {
         switch self {
-        case .dns, .connect, .connectionClosed, .timeout: return true
+        case .dns, .connect, .connectionClosed, .timeout, .noGreeting: return true
         case .greeting(let r), .senderRefused(_, let r), .recipientRefused(_, let r), .messageRefused(let r),
              .unexpectedReply(_, let r), .authentication(_, let r):
             return (400..<500).contains(r.code)
@@ -36,6 +38,7 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible, Equatable {
             return "require_tls is true (the default) but the SMTP server \(host):\(port) does not offer STARTTLS; "
                 + "use port 465 for implicit TLS or set require_tls: false"
         case .greeting(let r): return "the SMTP server refused the connection: \(r)"
+        case .noGreeting(let host, let port): return "the SMTP server \(host):\(port) sent no greeting"
         case .authenticationUnavailable(let offered):
             return "the SMTP server offers no authentication mechanism Vigil can use with the configured credentials (offered: \(offered.isEmpty ? "none" : offered))"
         case .authentication(let m, let r): return "authentication (\(m)) failed: \(r)"
