@@ -27,6 +27,8 @@ public struct RuleGroupState: Sendable {
     public private(set) var evaluationSeconds: Double = 0
     /// External labels and URL for alert templates.
     public var templates = RuleTemplates()
+    /// How alerts resume from `ALERTS_FOR_STATE` at the first evaluation after a start.
+    public var restoration = ForStateRestoration()
     private var written: [Set<Labels>]
 
     public init(group: RuleGroup, file: String, defaultInterval: Int64, defaultQueryOffset: Int64 = 0) {
@@ -155,7 +157,13 @@ public struct RuleGroupState: Sendable {
             }
             if lastEvaluation == nil {
                 // The first evaluation since start: alerts continue from ALERTS_FOR_STATE.
-                alerting[i]?.evaluate(present, at: t, sources: sources) { labels in Self.activeAtBeforeRestart(labels, at: t, querier: querier) }
+                let restoration = self.restoration
+                let hold = rule.holdDuration.milliseconds
+                alerting[i]?.evaluate(present, at: t, sources: sources) { labels in
+                    Self.forStateBeforeRestart(labels, at: t, within: restoration.outageToleranceMs, querier: querier).flatMap {
+                        restoration.resumedActiveAt(activeAt: $0.activeAt, downAt: $0.downAt, holdMs: hold, now: t)
+                    }
+                }
             } else {
                 alerting[i]?.evaluate(present, at: t, sources: sources)
             }
@@ -216,12 +224,9 @@ public struct RuleGroupState: Sendable {
         }
     }
 
-    /// How far back a restart may have been for alerts to keep their `for` clock (Prometheus'
-    /// `--rules.alert.for-outage-tolerance` default).
-    public static let outageTolerance: Int64 = 3_600_000
-
-    /// The last `ALERTS_FOR_STATE` value of an alert within the outage tolerance, in milliseconds.
-    static func activeAtBeforeRestart(_ labels: Labels, at t: Int64, querier: any Querier) -> Int64? {
+    /// The last `ALERTS_FOR_STATE` sample of an alert within `tolerance` before `t`: the time the
+    /// alert was active since (its value) and when it was written (the last evaluation before the restart).
+    static func forStateBeforeRestart(_ labels: Labels, at t: Int64, within tolerance: Int64, querier: any Querier) -> (activeAt: Int64, downAt: Int64)? {
         var matchers: [LabelMatcher] = []
         do {
             matchers.append(try LabelMatcher(.equal, LabelName.metricName, "ALERTS_FOR_STATE"))
@@ -229,12 +234,12 @@ public struct RuleGroupState: Sendable {
         } catch {
             return nil
         }
-        var last: Double?
-        for series in querier.select(matchers, mint: t - outageTolerance, maxt: t - 1) where series.labels.count == labels.count + 1 {
-            for sample in series.samples(mint: t - outageTolerance, maxt: t - 1) where !StaleNaN.isStale(sample.v) { last = sample.v }
+        var last: (v: Double, t: Int64)?
+        for series in querier.select(matchers, mint: t - tolerance, maxt: t - 1) where series.labels.count == labels.count + 1 {
+            for sample in series.samples(mint: t - tolerance, maxt: t - 1) where !StaleNaN.isStale(sample.v) { last = (sample.v, sample.t) }
         }
-        guard let seconds = last, seconds.isFinite, abs(seconds) < 1e15 else { return nil }
-        return Int64(seconds * 1000)
+        guard let last, last.v.isFinite, abs(last.v) < 1e15 else { return nil }
+        return (Int64(last.v * 1000), last.t)
     }
 
     private static func seconds(_ d: Duration) -> Double {

@@ -6,13 +6,16 @@ import Synchronization
 import TSDB
 
 /// Runs the loaded rule groups on their schedules and keeps their state for the API; reloads
-/// replace the groups and carry alert state over. Groups are evaluated one after another in one
-/// task, each at its own slots; an evaluation that misses slots counts them instead of catching up.
+/// replace the groups and carry alert state over. Each group is evaluated in its own task at its
+/// own slots, so a slow group delays nobody else; an evaluation that misses slots counts them
+/// instead of catching up.
 public final class RuleManager: Sendable {
     private struct Entry: Sendable {
         var state: RuleGroupState
         var schedule: GroupSchedule
         var next: Int64
+        /// An evaluation of this group is under way.
+        var running = false
     }
 
     private struct State: Sendable {
@@ -30,12 +33,17 @@ public final class RuleManager: Sendable {
     private let now: @Sendable () -> Int64
     /// Receives the alerts due for sending after each group evaluation.
     private let notify: @Sendable ([AlertNotification]) -> Void
-    /// How often firing alerts are sent again (Prometheus' `--rules.alert.resend-delay`).
-    public static let resendDelay: Int64 = 60_000
+    /// How often firing alerts are sent again (`--rules.alert.resend-delay`).
+    public let resendDelay: Int64
+    /// How alerts resume after a restart (`--rules.alert.for-outage-tolerance`, `--rules.alert.for-grace-period`).
+    public let restoration: ForStateRestoration
 
     public init(engine: Engine, querier: any Querier, storage: any Appendable, logger: Logger,
+                resendDelay: Int64 = 60_000, restoration: ForStateRestoration = ForStateRestoration(),
                 now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
                 notify: @escaping @Sendable ([AlertNotification]) -> Void = { _ in }) {
+        self.resendDelay = resendDelay
+        self.restoration = restoration
         self.notify = notify
         self.engine = engine
         self.querier = querier
@@ -55,6 +63,7 @@ public final class RuleManager: Sendable {
                     var g = RuleGroupState(group: group, file: file.path, defaultInterval: evaluationInterval)
                     if let previous = old[Self.key(g)] { g.inherit(from: previous) }
                     g.templates = templates
+                    g.restoration = restoration
                     let schedule = GroupSchedule(interval: g.interval, key: Self.key(g))
                     return Entry(state: g, schedule: schedule, next: schedule.slot(after: t))
                 }
@@ -71,39 +80,63 @@ public final class RuleManager: Sendable {
     /// Evaluation slots skipped because an evaluation ran late.
     public var missedIterations: Int { state.withLock { $0.missedIterations } }
 
-    /// Evaluates each group whose slot has come, until cancelled.
+    /// Evaluates each group whose slot has come, each in its own task, until cancelled.
     public func run() async {
-        while !Task.isCancelled {
-            evaluateDueGroups()
-            let t = now()
-            let wait = state.withLock { s in s.entries.map(\.next).min() }.map { max(1, $0 - t) } ?? 1000
-            // At most a second, so groups added by a reload start on time.
-            do { try await Task.sleep(for: .milliseconds(min(wait, 1000))) } catch { return }
+        await withDiscardingTaskGroup { tasks in
+            while !Task.isCancelled {
+                for work in takeDueGroups(at: now()) {
+                    tasks.addTask { self.evaluate(work) }
+                }
+                let t = now()
+                let wait = state.withLock { s in s.entries.filter { !$0.running }.map(\.next).min() }.map { max(1, $0 - t) } ?? 1000
+                // At most a second, so groups added by a reload start on time.
+                do { try await Task.sleep(for: .milliseconds(min(wait, 1000))) } catch { break }
+            }
         }
     }
 
-    /// One pass: every group whose slot is due runs once, at its latest slot.
+    /// One pass in the caller's task: every group whose slot is due runs once, at its latest slot.
     public func evaluateDueGroups() {
-        let t = now()
-        let (due, generation) = state.withLock { s in
-            (s.entries.indices.filter { s.entries[$0].next <= t }.map { ($0, s.entries[$0]) }, s.generation)
+        for work in takeDueGroups(at: now()) { evaluate(work) }
+    }
+
+    /// A group's evaluation, taken out of the shared state while it runs.
+    private struct Work: Sendable {
+        var index: Int
+        var entry: Entry
+        var generation: Int
+        var at: Int64
+    }
+
+    private func takeDueGroups(at t: Int64) -> [Work] {
+        state.withLock { s in
+            var due: [Work] = []
+            for i in s.entries.indices where s.entries[i].next <= t && !s.entries[i].running {
+                s.entries[i].running = true
+                due.append(Work(index: i, entry: s.entries[i], generation: s.generation, at: t))
+            }
+            return due
         }
-        for (index, entry) in due {
-            let slot = entry.schedule.slot(atOrBefore: t)
-            let missed = entry.schedule.missed(due: entry.next, now: t)
-            var group = entry.state
-            group.evaluate(at: slot, engine: engine, querier: querier, storage: storage)
-            let outgoing = group.alertsToSend(at: slot, resendDelay: Self.resendDelay)
-            if !outgoing.isEmpty { notify(outgoing) }
-            for (rule, health) in zip(group.group.rules, group.health) where health.status == .err {
-                logger.warning("rule evaluation failed", metadata: ["group": "\(group.group.name)", "rule": "\(rule.name)", "error": "\(health.lastError)"])
-            }
-            state.withLock { s in
-                s.missedIterations += missed
-                guard s.generation == generation, index < s.entries.count else { return }
-                s.entries[index].state = group
-                s.entries[index].next = entry.schedule.slot(after: slot)
-            }
+    }
+
+    private func evaluate(_ work: Work) {
+        let entry = work.entry
+        let t = max(work.at, now())
+        let slot = entry.schedule.slot(atOrBefore: t)
+        let missed = entry.schedule.missed(due: entry.next, now: t)
+        var group = entry.state
+        group.evaluate(at: slot, engine: engine, querier: querier, storage: storage)
+        let outgoing = group.alertsToSend(at: slot, resendDelay: resendDelay)
+        if !outgoing.isEmpty { notify(outgoing) }
+        for (rule, health) in zip(group.group.rules, group.health) where health.status == .err {
+            logger.warning("rule evaluation failed", metadata: ["group": "\(group.group.name)", "rule": "\(rule.name)", "error": "\(health.lastError)"])
+        }
+        state.withLock { s in
+            s.missedIterations += missed
+            guard s.generation == work.generation, work.index < s.entries.count else { return }
+            s.entries[work.index].state = group
+            s.entries[work.index].next = entry.schedule.slot(after: slot)
+            s.entries[work.index].running = false
         }
     }
 }

@@ -17,6 +17,10 @@ public struct ServerOptions: Sendable {
     public var externalURL = ""
     /// `--alertmanager.notification-queue-capacity`.
     public var notificationQueueCapacity = 10_000
+    /// `--rules.alert.for-outage-tolerance`, `--rules.alert.for-grace-period`, `--rules.alert.resend-delay`.
+    public var forOutageTolerance = PromDuration(milliseconds: 3_600_000)
+    public var forGracePeriod = PromDuration(milliseconds: 600_000)
+    public var resendDelay = PromDuration(milliseconds: 60_000)
     /// `--alertmanager.config.file`: the embedded Alertmanager's configuration.
     public var alertmanagerConfigFile = "configs/alertmanager.yml"
     /// A missing default file means the embedded default (keep alerts, notify nobody).

@@ -61,7 +61,10 @@ actor VigilCore: Service {
             alertmanager = am
             state.setAlertmanager(am)
         }
+        let restoration = ForStateRestoration(outageToleranceMs: options.forOutageTolerance.milliseconds,
+                                              gracePeriodMs: options.forGracePeriod.milliseconds)
         let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger,
+                                resendDelay: options.resendDelay.milliseconds, restoration: restoration,
                                 notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
         self.notifier = notifier

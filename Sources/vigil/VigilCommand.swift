@@ -75,6 +75,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("alertmanager.notification-queue-capacity"), help: "How many alerts may wait for sending to Alertmanagers; the oldest are dropped beyond.")
     var notificationQueueCapacity = 10_000
 
+    @Option(name: .customLong("rules.alert.for-outage-tolerance"), help: "Longest restart gap after which alerts still resume their 'for' clock.")
+    var forOutageTolerance = "1h"
+
+    @Option(name: .customLong("rules.alert.for-grace-period"), help: "Least time a resumed pending alert waits before firing (rules with a shorter 'for' start over).")
+    var forGracePeriod = "10m"
+
+    @Option(name: .customLong("rules.alert.resend-delay"), help: "How often firing alerts are sent to Alertmanagers again.")
+    var resendDelay = "1m"
+
     @Option(name: .customLong("alertmanager.config.file"), help: "Alertmanager configuration (alertmanager.yml) for Vigil's own Alertmanager; without the default file, alerts are kept and shown but nobody is notified.")
     var alertmanagerConfigFile: String?
 
@@ -134,6 +143,14 @@ struct ServerCommand: AsyncParsableCommand {
         o.alertmanagerConfigFileIsDefault = alertmanagerConfigFile == nil
         o.alertmanagerEnabled = !alertmanagerDisabled
         do {
+            o.forOutageTolerance = try PromDuration(parsing: forOutageTolerance)
+            o.forGracePeriod = try PromDuration(parsing: forGracePeriod)
+            o.resendDelay = try PromDuration(parsing: resendDelay)
+        } catch {
+            throw ValidationError("--rules.alert.*: \(error)")
+        }
+        guard o.resendDelay.milliseconds > 0 else { throw ValidationError("--rules.alert.resend-delay must be positive") }
+        do {
             o.query.engine.timeout = try PromDuration(parsing: queryTimeout).duration
             o.query.engine.lookbackDelta = try PromDuration(parsing: queryLookbackDelta).milliseconds
         } catch {
@@ -149,6 +166,8 @@ struct ServerCommand: AsyncParsableCommand {
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.external-url": externalURL, "log.level": logLevel, "log.format": logFormat,
+            "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,
+            "rules.alert.resend-delay": resendDelay,
             "alertmanager.config.file": o.alertmanagerConfigFile, "alertmanager.disable": String(alertmanagerDisabled),
             "query.timeout": queryTimeout, "query.max-samples": String(queryMaxSamples),
             "query.lookback-delta": queryLookbackDelta, "query.max-concurrency": String(queryMaxConcurrency),

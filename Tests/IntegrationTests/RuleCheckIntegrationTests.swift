@@ -89,4 +89,42 @@ import Testing
         #expect(theirs.status == 0, "\(theirs.output)\n\(expanded.output)")
         #expect(theirs.output.contains("4 rules found"))
     }
+
+    /// The anomaly rule file's unit tests pass with Vigil; and the plain rules it expands to agree
+    /// with the real promtool on when the alert fires. (Annotations are left out of that
+    /// comparison: the z-score they print differs because Debian's promtool 2.42 still selects
+    /// left-closed ranges, one sample more per window than Prometheus 3 and Vigil.)
+    @Test func anomalyRuleTestsPassAndTheExpandedRulesFireAtTheSameTimesInPromtool() throws {
+        let tests = Self.repository + "/rules/model-api.anomaly.rules.test.yml"
+        let ours = try Self.run(Paths.vigil, ["test", "rules", tests])
+        #expect(ours.status == 0, "\(ours.output)")
+
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let expanded = try Self.run(Paths.vigil, ["check", "rules", "--expand", Self.repository + "/rules/model-api.anomaly.rules.yml"])
+        try Self.removingBlocks(named: "annotations:", from: expanded.output)
+            .write(toFile: dir + "/model-api.anomaly.rules.yml", atomically: true, encoding: .utf8)
+        try Self.removingBlocks(named: "exp_annotations:", from: try String(contentsOfFile: tests, encoding: .utf8))
+            .write(toFile: dir + "/anomaly.test.yml", atomically: true, encoding: .utf8)
+        let theirs = try Self.run("/usr/bin/promtool", ["test", "rules", dir + "/anomaly.test.yml"])
+        let oursPlain = try Self.run(Paths.vigil, ["test", "rules", dir + "/anomaly.test.yml"])
+        #expect(theirs.status == 0, "\(theirs.output)")
+        #expect(oursPlain.status == 0, "\(oursPlain.output)")
+    }
+
+    /// YAML text without the blocks under keys with this name (the key line and everything indented deeper).
+    static func removingBlocks(named key: String, from text: String) -> String {
+        var out: [Substring] = []
+        var skipIndent: Int?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let indent = line.prefix { $0 == " " }.count
+            if let s = skipIndent {
+                if line.trimmingCharacters(in: .whitespaces).isEmpty || indent > s { continue }
+                skipIndent = nil
+            }
+            if line.trimmingCharacters(in: .whitespaces) == key { skipIndent = indent; continue }
+            out.append(line)
+        }
+        return out.joined(separator: "\n")
+    }
 }

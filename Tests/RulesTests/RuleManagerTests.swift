@@ -47,6 +47,38 @@ final class ManualClock: Sendable {
         #expect(alert.activeAt == 0)
     }
 
+    @Test func aPendingAlertResumesItsForClockWithoutCountingTheDowntime() throws {
+        let head = Head.inMemory()
+        let file = try RuleFile.parse("groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: 30m\n", file: "r.yml")
+        var app = head.appender()
+        for minute: Int64 in 0...40 { _ = app.append(ref: nil, labels: Labels(["__name__": "up", "job": "a"]), t: minute * 60_000, v: 0) }
+        _ = try app.commit()
+        var before = RuleGroupState(group: file.groups[0], file: "r.yml", defaultInterval: 60_000)
+        for minute: Int64 in 0...10 { before.evaluate(at: minute * 60_000, engine: Engine(), querier: head, storage: head) }
+        #expect(before.alerting[0]?.active.first?.state == .pending)
+
+        // Down from minute 10 to minute 15: ten minutes of `for` were served, five were not evaluated.
+        var after = RuleGroupState(group: file.groups[0], file: "r.yml", defaultInterval: 60_000)
+        after.evaluate(at: 15 * 60_000, engine: Engine(), querier: head, storage: head)
+        let alert = try #require(after.alerting[0]?.active.first)
+        #expect(alert.state == .pending)
+        #expect(alert.activeAt == 5 * 60_000, "the five minutes of downtime do not count towards for")
+    }
+
+    @Test(arguments: [
+        // (activeAt, downAt, hold, now) → resumed activeAt; times in minutes.
+        (0, 12, 10, 30, Optional(0)),        // was firing: fires again at once
+        (0, 10, 30, 15, Optional(5)),        // pending, 20m left (≥ grace): downtime does not count
+        (0, 25, 30, 27, Optional(7)),        // pending, 5m left (< grace 10m): fires 10m after the restart
+        (0, 2, 5, 3, nil),                   // for shorter than the grace period: starts over
+        (0, 10, 30, 80, nil),                // outage longer than the tolerance: starts over
+    ] as [(Int64, Int64, Int64, Int64, Int64?)])
+    func restorationFollowsOutageToleranceAndGracePeriod(activeAt: Int64, downAt: Int64, hold: Int64, now: Int64, expected: Int64?) {
+        let m: Int64 = 60_000
+        let r = ForStateRestoration()
+        #expect(r.resumedActiveAt(activeAt: activeAt * m, downAt: downAt * m, holdMs: hold * m, now: now * m) == expected.map { $0 * m })
+    }
+
     @Test func evaluatesGroupsAtTheirSlotsAndKeepsAlertsAcrossReloads() throws {
         let head = Head.inMemory()
         var app = head.appender()
