@@ -3,7 +3,8 @@
 # model-API-like targets), Debian's prometheus-node-exporter, Debian's prometheus (a real
 # Prometheus that remote-writes into Vigil, and promtool), and Debian's prometheus-alertmanager
 # (a real Alertmanager that Vigil's notifier sends to, and amtool), and aiosmtpd (the real SMTP
-# server Vigil's e-mail notifications are delivered to). Safe to run repeatedly.
+# server Vigil's e-mail notifications are delivered to), and schemathesis (which checks the Grafana
+# JSON datasource API against the plugin's OpenAPI contract). Safe to run repeatedly.
 set -euo pipefail
 
 need_apt=()
@@ -22,3 +23,4 @@ fi
 
 python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q prometheus_client
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
+python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis==4.32.5"

@@ -16,6 +16,7 @@ public enum APIRoutes {
         addQueryText(router)
         addRules(router, state)
         addAlertmanager(router, state)
+        addGrafanaJSON(router, state)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database, rules: state.ruleManager,

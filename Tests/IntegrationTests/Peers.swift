@@ -152,12 +152,13 @@ final class VigilInstance: @unchecked Sendable {
     private let ownsDirectory: Bool
     var base: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts Vigil; pass `dir` to reuse a storage directory across instances (the caller owns it).
-    init(config: String, extraArgs: [String] = [], dir: String? = nil) async throws {
+    /// Starts Vigil; pass `dir` to reuse a storage directory across instances (the caller owns it),
+    /// and `port` when the configuration must name Vigil's own address.
+    init(config: String, extraArgs: [String] = [], dir: String? = nil, port: Int? = nil) async throws {
         self.ownsDirectory = dir == nil
         let dir = dir ?? Paths.tempDirectory()
         self.dir = dir
-        self.port = freePort()
+        self.port = port ?? freePort()
         self.configPath = dir + "/prometheus.yml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         // Tests name their own alertmanager.yml; the others get one that notifies nobody rather
@@ -171,9 +172,9 @@ final class VigilInstance: @unchecked Sendable {
             args.append("--alertmanager.config.file=\(amConfig)")
         }
         process = try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: [
-            "--config.file=\(configPath)", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)",
+            "--config.file=\(configPath)", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(self.port)",
         ] + args)
-        let base = "http://127.0.0.1:\(port)"
+        let base = "http://127.0.0.1:\(self.port)"
         let ready = await eventually(timeout: .seconds(30)) { await HTTP.get(base + "/-/ready")?.status == 200 }
         guard ready else { throw PeerError("vigil did not become ready:\n\(process.log)") }
     }
