@@ -94,11 +94,14 @@ let package = Package(
             "MetricModel", "TSDB", "Snappy",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        // Hummingbird routes: lifecycle, status, targets, own metrics.
+        // Hummingbird routes: Prometheus API v1, Alertmanager API v2, the Grafana JSON datasource,
+        // the built-in web UI (its files are compiled into the binary), lifecycle, own metrics.
         .target(name: "HTTPAPI", dependencies: [
             "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules", "Notifier", "Alertmanager",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+        ], resources: [
+            .embedInCode("WebUI/index.html"), .embedInCode("WebUI/app.js"), .embedInCode("WebUI/style.css"),
         ]),
         // Wiring of every component into one ServiceGroup, reload.
         .target(name: "VigilServer", dependencies: [

@@ -4,13 +4,16 @@
 # Prometheus that remote-writes into Vigil, and promtool), and Debian's prometheus-alertmanager
 # (a real Alertmanager that Vigil's notifier sends to, and amtool), and aiosmtpd (the real SMTP
 # server Vigil's e-mail notifications are delivered to), and schemathesis (which checks the Grafana
-# JSON datasource API against the plugin's OpenAPI contract). Safe to run repeatedly.
+# JSON datasource API against the plugin's OpenAPI contract), and Debian's chromium with Playwright
+# for Python (the web UI's browser tests; Playwright drives the Debian browser, nothing is
+# downloaded from Playwright's CDN). Safe to run repeatedly.
 set -euo pipefail
 
 need_apt=()
 [ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)
 [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus-alertmanager ] || need_apt+=(prometheus-alertmanager)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -24,3 +27,4 @@ fi
 python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q prometheus_client
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
 python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis==4.32.5"
+python3 -c "import playwright" 2>/dev/null || python3 -m pip install -q "playwright==1.65.2"

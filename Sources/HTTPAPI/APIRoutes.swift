@@ -17,6 +17,7 @@ public enum APIRoutes {
         addRules(router, state)
         addAlertmanager(router, state)
         addGrafanaJSON(router, state)
+        addWebUI(router, state)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database, rules: state.ruleManager,

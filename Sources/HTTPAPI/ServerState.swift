@@ -60,8 +60,12 @@ public final class ServerState: Sendable {
 
     private let mutable = Mutex(Mutable())
 
+    /// Where the web UI finds the Grafana dashboards it draws (`--web.dashboards-dir`).
+    public let dashboardsDirectory: String
+
     public init(buildInfo: BuildInfo = BuildInfo(), flags: [String: String], lifecycleEnabled: Bool, remoteWriteEnabled: Bool,
-                queryOptions: QuerySettings = QuerySettings(), metrics: VigilMetrics) {
+                queryOptions: QuerySettings = QuerySettings(), metrics: VigilMetrics, dashboardsDirectory: String = "dashboards") {
+        self.dashboardsDirectory = dashboardsDirectory
         self.queryOptions = queryOptions
         self.buildInfo = buildInfo
         self.flags = flags

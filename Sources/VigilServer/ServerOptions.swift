@@ -21,6 +21,8 @@ public struct ServerOptions: Sendable {
     public var forOutageTolerance = PromDuration(milliseconds: 3_600_000)
     public var forGracePeriod = PromDuration(milliseconds: 600_000)
     public var resendDelay = PromDuration(milliseconds: 60_000)
+    /// `--web.dashboards-dir`: Grafana dashboards the web UI draws.
+    public var dashboardsDirectory = "dashboards"
     /// `--alertmanager.config.file`: the embedded Alertmanager's configuration.
     public var alertmanagerConfigFile = "configs/alertmanager.yml"
     /// A missing default file means the embedded default (keep alerts, notify nobody).

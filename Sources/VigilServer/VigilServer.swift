@@ -31,7 +31,8 @@ public struct VigilServer: Sendable {
 
         let metrics = VigilMetrics()
         let state = ServerState(flags: options.flags, lifecycleEnabled: options.enableLifecycle,
-                                remoteWriteEnabled: options.enableRemoteWriteReceiver, queryOptions: options.query, metrics: metrics)
+                                remoteWriteEnabled: options.enableRemoteWriteReceiver, queryOptions: options.query, metrics: metrics,
+                                dashboardsDirectory: options.dashboardsDirectory)
         let core = VigilCore(options: options, initialConfig: config, state: state, logger: logger)
         let app = Application(
             router: APIRoutes.router(state: state),

@@ -72,6 +72,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.external-url"), help: "The URL under which Vigil is reachable from outside.")
     var externalURL = ""
 
+    @Option(name: .customLong("web.dashboards-dir"), help: "Folder of Grafana dashboard JSON files the web UI draws.")
+    var dashboardsDirectory = "dashboards"
+
     @Option(name: .customLong("alertmanager.notification-queue-capacity"), help: "How many alerts may wait for sending to Alertmanagers; the oldest are dropped beyond.")
     var notificationQueueCapacity = 10_000
 
@@ -137,6 +140,7 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableLifecycle = enableLifecycle
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         o.externalURL = externalURL
+        o.dashboardsDirectory = dashboardsDirectory
         guard notificationQueueCapacity > 0 else { throw ValidationError("--alertmanager.notification-queue-capacity must be positive") }
         o.notificationQueueCapacity = notificationQueueCapacity
         o.alertmanagerConfigFile = alertmanagerConfigFile ?? o.alertmanagerConfigFile
@@ -165,7 +169,7 @@ struct ServerCommand: AsyncParsableCommand {
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
-            "web.external-url": externalURL, "log.level": logLevel, "log.format": logFormat,
+            "web.external-url": externalURL, "web.dashboards-dir": dashboardsDirectory, "log.level": logLevel, "log.format": logFormat,
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,
             "rules.alert.resend-delay": resendDelay,
             "alertmanager.config.file": o.alertmanagerConfigFile, "alertmanager.disable": String(alertmanagerDisabled),

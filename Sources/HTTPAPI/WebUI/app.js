@@ -1,0 +1,568 @@
+// Vigil's built-in UI: an expression browser, targets, rules, alerts, silences, status, and the
+// shipped Grafana dashboards drawn with Vigil's own SVG charts. No external assets.
+'use strict';
+
+// ---------- small helpers ----------
+const $ = (sel, el = document) => el.querySelector(sel);
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+const SVG = 'http://www.w3.org/2000/svg';
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+  for (const c of children) el.append(c);
+  return el;
+}
+async function getJSON(path, options) {
+  const r = await fetch(path, options);
+  const text = await r.text();
+  let body;
+  try { body = text ? JSON.parse(text) : null; } catch { throw new Error(text || r.statusText); }
+  if (!r.ok) throw new Error(typeof body === 'string' ? body : (body && (body.error || body.message)) || r.statusText);
+  if (body && body.status === 'error') throw new Error(body.error);
+  return body && body.status === 'success' ? body.data : body;
+}
+function params() {
+  const q = location.hash.split('?')[1] || '';
+  return new URLSearchParams(q);
+}
+function setParams(page, p) { history.replaceState(null, '', '#/' + page + (p.toString() ? '?' + p.toString() : '')); }
+const nowMs = () => Date.now();
+function fmtTime(ms) {
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+function ago(iso) {
+  if (!iso || iso.startsWith('0001')) return 'never';
+  const s = (nowMs() - new Date(iso).getTime()) / 1000;
+  if (s < 60) return `${s.toFixed(1)}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  return `${(s / 3600).toFixed(1)}h ago`;
+}
+function parseDuration(text) {
+  const m = String(text).trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)?$/);
+  if (!m) return null;
+  const f = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8, y: 3.1536e10 }[m[2] || 's'];
+  return parseFloat(m[1]) * f;
+}
+function fmtDuration(ms) {
+  if (ms % 8.64e7 === 0) return ms / 8.64e7 + 'd';
+  if (ms % 3.6e6 === 0) return ms / 3.6e6 + 'h';
+  if (ms % 6e4 === 0) return ms / 6e4 + 'm';
+  if (ms % 1e3 === 0) return ms / 1e3 + 's';
+  return Math.round(ms) + 'ms';
+}
+function labelChips(labels, skipName) {
+  return Object.entries(labels || {}).filter(([k]) => !(skipName && k === '__name__')).map(([k, v]) => h('span', { class: 'label' }, `${k}="${v}"`));
+}
+function seriesName(metric) {
+  const name = metric.__name__ || '';
+  const rest = Object.entries(metric).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}="${v}"`).join(', ');
+  return rest ? `${name}{${rest}}` : (name || '{}');
+}
+
+// ---------- number formatting ----------
+function trim(n, digits = 3) { return String(parseFloat(n.toPrecision(digits))); }
+function humanize(v, unit) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  const abs = Math.abs(v);
+  switch (unit) {
+    case 'percentunit': return trim(v * 100) + '%';
+    case 'percent': return trim(v) + '%';
+    case 's': {
+      if (abs === 0) return '0s';
+      if (abs < 1e-3) return trim(v * 1e6) + 'µs';
+      if (abs < 1) return trim(v * 1e3) + 'ms';
+      if (abs < 60) return trim(v) + 's';
+      if (abs < 3600) return trim(v / 60) + 'min';
+      if (abs < 86400) return trim(v / 3600) + 'h';
+      return trim(v / 86400) + 'd';
+    }
+    case 'bytes': {
+      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+      let i = 0, x = v;
+      while (Math.abs(x) >= 1024 && i < units.length - 1) { x /= 1024; i++; }
+      return trim(x) + ' ' + units[i];
+    }
+  }
+  const suffix = unit === 'reqps' ? ' req/s' : unit === 'ops' ? ' ops/s' : '';
+  const si = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [f, p] of si) if (abs >= f) return trim(v / f) + p + suffix;
+  if (abs !== 0 && abs < 1e-3) return v.toExponential(2) + suffix;
+  return trim(v, 4) + suffix;
+}
+
+// ---------- charts ----------
+const PALETTE = ['#2f6fdb', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0b7285', '#e67700', '#5c940d', '#a61e4d', '#364fc7',
+  '#d9480f', '#087f5b', '#862e9c', '#1864ab', '#c92a2a', '#495057'];
+const color = (i) => PALETTE[i % PALETTE.length];
+function niceTicks(min, max, count) {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) { min = 0; max = 1; }
+  // A flat line (or one whose wiggle is lost in floating point) gets a band around its value.
+  if (max - min <= Math.abs(max) * 1e-9) { const pad = Math.abs(max) * 0.05 || 1; min -= pad; max += pad; }
+  const span = max - min, raw = span / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((st) => span / st <= count) || 10 * mag;
+  const lo = Math.floor(min / step) * step;
+  const ticks = [];
+  for (let i = 0; i <= count + 2; i++) {
+    const t = parseFloat((lo + i * step).toPrecision(12));
+    ticks.push(t);
+    if (t >= max) break;
+  }
+  return ticks;
+}
+function timeTicks(start, end, count) {
+  const steps = [1e3, 5e3, 15e3, 3e4, 6e4, 3e5, 6e5, 9e5, 1.8e6, 3.6e6, 7.2e6, 2.16e7, 4.32e7, 8.64e7, 6.048e8];
+  const step = steps.find((st) => (end - start) / st <= count) || steps[steps.length - 1];
+  const offset = new Date().getTimezoneOffset() * 6e4;
+  const ticks = [];
+  const first = Math.ceil((start - offset) / step) * step + offset;
+  for (let i = 0; i < 64 && first + i * step <= end; i++) ticks.push(first + i * step);
+  return { ticks, step };
+}
+function fmtTick(t, step) {
+  const d = new Date(t), pad = (n) => String(n).padStart(2, '0');
+  if (step >= 8.64e7) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  if (step < 6e4) return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+/// A line chart of `series` ([{name, points: [[ms, value]...]}]) drawn as SVG, with axes, a
+/// legend and hover values.
+function lineChart(series, { unit, height = 260, start, end, step, legend = true, width = 1000 } = {}) {
+  const box = h('div', { class: 'chart' });
+  width = Math.max(200, Math.round(width));
+  const m = { l: 64, r: 12, t: 10, b: 24 };
+  const all = series.flatMap((sr) => sr.points.map((p) => p[1])).filter(Number.isFinite);
+  const ts = series.flatMap((sr) => sr.points.map((p) => p[0]));
+  const t0 = start ?? Math.min(...ts), t1 = end ?? Math.max(...ts);
+  let lo = all.length ? Math.min(...all) : 0, hi = all.length ? Math.max(...all) : 1;
+  if (lo > 0 && lo / (hi || 1) < 0.5) lo = 0;
+  if (lo === 0 && hi === 0) hi = 1;
+  const yt = niceTicks(lo, hi, 5);
+  const y0 = yt[0], y1 = yt[yt.length - 1];
+  const X = (t) => m.l + ((t - t0) / ((t1 - t0) || 1)) * (width - m.l - m.r);
+  const Y = (v) => m.t + (1 - (v - y0) / ((y1 - y0) || 1)) * (height - m.t - m.b);
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, height: String(height), 'data-series': String(series.length) });
+  for (const v of yt) {
+    svg.append(s('line', { x1: m.l, x2: width - m.r, y1: Y(v), y2: Y(v), stroke: '#e9ecef' }));
+    const label = s('text', { x: m.l - 6, y: Y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#667085' });
+    label.textContent = humanize(v, unit);
+    svg.append(label);
+  }
+  const { ticks, step: tickStep } = timeTicks(t0, t1, 8);
+  for (const t of ticks) {
+    svg.append(s('line', { x1: X(t), x2: X(t), y1: m.t, y2: height - m.b, stroke: '#f1f3f5' }));
+    const label = s('text', { x: X(t), y: height - 6, 'text-anchor': 'middle', 'font-size': 11, fill: '#667085' });
+    label.textContent = fmtTick(t, tickStep);
+    svg.append(label);
+  }
+  const gap = (step || 0) * 2.5;
+  series.forEach((sr, i) => {
+    let d = '', prev = null;
+    for (const [t, v] of sr.points) {
+      if (!Number.isFinite(v)) { prev = null; continue; }
+      d += (prev === null || (gap && t - prev > gap) ? 'M' : 'L') + X(t).toFixed(1) + ',' + Y(v).toFixed(1);
+      prev = t;
+    }
+    if (sr.points.length === 1 && Number.isFinite(sr.points[0][1])) {
+      svg.append(s('circle', { cx: X(sr.points[0][0]), cy: Y(sr.points[0][1]), r: 3, fill: color(i), class: 'series' }));
+    }
+    svg.append(s('path', { d, fill: 'none', stroke: color(i), 'stroke-width': 1.6, 'vector-effect': 'non-scaling-stroke', class: 'series' }));
+  });
+  const cursor = s('line', { y1: m.t, y2: height - m.b, stroke: '#98a2b3', 'stroke-dasharray': '3,3', visibility: 'hidden' });
+  svg.append(cursor);
+  const tip = $('#tooltip');
+  svg.addEventListener('mousemove', (ev) => {
+    const r = svg.getBoundingClientRect();
+    const t = t0 + ((ev.clientX - r.left) / r.width * width - m.l) / (width - m.l - m.r) * (t1 - t0);
+    let best = null;
+    for (const sr of series) for (const p of sr.points) if (best === null || Math.abs(p[0] - t) < Math.abs(best - t)) best = p[0];
+    if (best === null) return;
+    cursor.setAttribute('x1', X(best)); cursor.setAttribute('x2', X(best)); cursor.setAttribute('visibility', 'visible');
+    const rows = series.map((sr, i) => [sr, i, (sr.points.find((p) => p[0] === best) || [])[1]]).filter((x) => x[2] !== undefined)
+      .sort((a, b) => b[2] - a[2]).slice(0, 12);
+    tip.replaceChildren(h('div', { class: 't' }, fmtTime(best)),
+      ...rows.map(([sr, i, v]) => h('div', {}, h('span', { class: 'swatch', style: `display:inline-block;width:8px;height:8px;margin-right:5px;background:${color(i)}` }), `${sr.name}: ${humanize(v, unit)}`)));
+    tip.hidden = false;
+    tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - 430) + 'px';
+    tip.style.top = ev.clientY + 14 + 'px';
+  });
+  svg.addEventListener('mouseleave', () => { tip.hidden = true; cursor.setAttribute('visibility', 'hidden'); });
+  box.append(svg);
+  if (legend) box.append(h('div', { class: 'legend' }, series.map((sr, i) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: `background:${color(i)}` }), sr.name))));
+  return box;
+}
+function gaugeChart(value, { unit, min = 0, max = 100, thresholds } = {}) {
+  const frac = Math.max(0, Math.min(1, (value - min) / ((max - min) || 1)));
+  const arc = (f) => { const a = Math.PI * (1 - f); return [100 + 80 * Math.cos(a), 100 - 80 * Math.sin(a)]; };
+  const [x, y] = arc(frac);
+  const svg = s('svg', { viewBox: '0 0 200 120', class: 'gauge' });
+  svg.append(s('path', { d: 'M20,100 A80,80 0 0 1 180,100', fill: 'none', stroke: '#e9ecef', 'stroke-width': 16 }));
+  svg.append(s('path', { d: `M20,100 A80,80 0 0 1 ${x.toFixed(2)},${y.toFixed(2)}`, fill: 'none', stroke: thresholdColor(value, thresholds) || '#2f6fdb', 'stroke-width': 16, class: 'series' }));
+  const t = s('text', { x: 100, y: 96, 'text-anchor': 'middle', 'font-size': 22, 'font-weight': 700, fill: '#1d2330' });
+  t.textContent = humanize(value, unit);
+  svg.append(t);
+  return svg;
+}
+function thresholdColor(v, thresholds) {
+  const steps = thresholds && thresholds.steps;
+  if (!steps || !Number.isFinite(v)) return null;
+  let c = null;
+  for (const st of steps) if (st.value === null || st.value === undefined || v >= st.value) c = st.color;
+  return { green: '#1e8e4f', red: '#c0392b', orange: '#d68910', yellow: '#e0b400', blue: '#2f6fdb' }[c] || c;
+}
+
+// ---------- queries ----------
+function parseErrorView(query, message) {
+  const m = String(message).match(/^(\d+):(\d+): parse error/);
+  if (!m) return h('div', { class: 'error' }, message);
+  const line = query.split('\n')[parseInt(m[1], 10) - 1] || '';
+  return h('div', { class: 'error parse-error' }, message + '\n\n' + line + '\n', h('span', { class: 'caret' }, ' '.repeat(Math.max(0, parseInt(m[2], 10) - 1)) + '^'));
+}
+async function rangeQuery(expr, start, end, step) {
+  const q = new URLSearchParams({ query: expr, start: start / 1000, end: end / 1000, step: step / 1000 });
+  const data = await getJSON('/api/v1/query_range?' + q);
+  return data.result.map((r) => ({ name: seriesName(r.metric), metric: r.metric, points: r.values.map(([t, v]) => [t * 1000, parseFloat(v)]) }));
+}
+async function instantQuery(expr, time) {
+  const q = new URLSearchParams({ query: expr });
+  if (time) q.set('time', time / 1000);
+  return getJSON('/api/v1/query?' + q);
+}
+function autoStep(rangeMs, points = 250) { return Math.max(1000, Math.ceil(rangeMs / points / 1000) * 1000); }
+
+// ---------- pages ----------
+const RANGES = ['5m', '15m', '30m', '1h', '3h', '6h', '12h', '1d', '2d', '7d'];
+const pages = {};
+
+pages.graph = (main) => {
+  const p = params();
+  const expr = h('textarea', { class: 'expr', id: 'expr', spellcheck: 'false', placeholder: 'PromQL expression, e.g. sum by (species) (rate(python_iris_predictions_total[5m]))' }, p.get('expr') || '');
+  const range = h('select', { id: 'range' }, RANGES.map((r) => h('option', { value: r, selected: r === (p.get('range') || '1h') }, r)));
+  const endInput = h('input', { type: 'datetime-local', id: 'end', step: '1', title: 'End time (empty: now)' });
+  const stepInput = h('input', { type: 'text', id: 'step', placeholder: 'auto', size: '6', value: p.get('step') || '' });
+  const tabGraph = h('button', { id: 'tab-graph', class: p.get('tab') === 'table' ? '' : 'active' }, 'Graph');
+  const tabTable = h('button', { id: 'tab-table', class: p.get('tab') === 'table' ? 'active' : '' }, 'Table');
+  const out = h('div', { id: 'result' });
+  const run = async () => {
+    const text = expr.value.trim();
+    const tab = tabTable.classList.contains('active') ? 'table' : 'graph';
+    setParams('graph', new URLSearchParams({ expr: text, range: range.value, tab, ...(stepInput.value ? { step: stepInput.value } : {}) }));
+    if (!text) { out.replaceChildren(); return; }
+    out.replaceChildren(h('div', { class: 'muted' }, 'Loading…'));
+    const end = endInput.value ? new Date(endInput.value).getTime() : nowMs();
+    const span = parseDuration(range.value);
+    try {
+      if (tab === 'graph') {
+        const step = (stepInput.value && parseDuration(stepInput.value)) || autoStep(span);
+        const series = await rangeQuery(text, end - span, end, step);
+        out.replaceChildren(series.length ? lineChart(series, { start: end - span, end, step, height: 320, width: out.clientWidth }) : h('div', { class: 'muted' }, 'No data.'),
+          h('div', { class: 'muted', style: 'margin-top:6px' }, `${series.length} series, step ${fmtDuration(step)}`));
+      } else {
+        const data = await instantQuery(text, endInput.value ? end : null);
+        out.replaceChildren(resultTable(data));
+      }
+    } catch (e) {
+      out.replaceChildren(parseErrorView(text, e.message));
+    }
+  };
+  tabGraph.onclick = () => { tabGraph.classList.add('active'); tabTable.classList.remove('active'); run(); };
+  tabTable.onclick = () => { tabTable.classList.add('active'); tabGraph.classList.remove('active'); run(); };
+  expr.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); run(); } });
+  main.append(h('div', { class: 'card' }, expr,
+    h('div', { class: 'row', style: 'margin-top:8px' }, h('button', { id: 'execute', onclick: run }, 'Execute'),
+      h('span', { class: 'muted' }, 'Range'), range, h('span', { class: 'muted' }, 'End'), endInput, h('span', { class: 'muted' }, 'Step'), stepInput),
+    h('div', { class: 'tabs' }, tabGraph, tabTable)), h('div', { class: 'card' }, out));
+  range.onchange = run;
+  if (expr.value) run();
+};
+
+function resultTable(data) {
+  if (data.resultType === 'scalar' || data.resultType === 'string') {
+    return h('table', { class: 'data' }, h('tr', {}, h('th', {}, 'Value')), h('tr', {}, h('td', { class: 'mono' }, data.result[1])));
+  }
+  const rows = data.resultType === 'matrix'
+    ? data.result.map((r) => [r.metric, r.values.map((v) => `${v[1]} @${v[0]}`).join('\n')])
+    : data.result.map((r) => [r.metric, r.value[1]]);
+  if (!rows.length) return h('div', { class: 'muted' }, 'Empty query result.');
+  return h('table', { class: 'data result-table' }, h('tr', {}, h('th', {}, 'Series'), h('th', {}, 'Value')),
+    rows.map(([m, v]) => h('tr', {}, h('td', { class: 'mono' }, seriesName(m)), h('td', { class: 'mono', style: 'white-space:pre' }, v))));
+}
+
+pages.targets = async (main) => {
+  const data = await getJSON('/api/v1/targets');
+  const pools = {};
+  for (const t of data.activeTargets) (pools[t.scrapePool] = pools[t.scrapePool] || []).push(t);
+  main.append(h('h1', {}, 'Targets'));
+  for (const [pool, targets] of Object.entries(pools).sort()) {
+    const up = targets.filter((t) => t.health === 'up').length;
+    main.append(h('div', { class: 'card target-pool' }, h('h2', {}, `${pool} (${up}/${targets.length} up)`),
+      h('table', { class: 'data' }, h('tr', {}, ['Endpoint', 'State', 'Labels', 'Last scrape', 'Duration', 'Error'].map((x) => h('th', {}, x))),
+        targets.map((t) => h('tr', {}, h('td', { class: 'mono' }, h('a', { href: t.scrapeUrl }, t.scrapeUrl)), h('td', {}, h('span', { class: 'badge ' + t.health }, t.health)),
+          h('td', {}, labelChips(t.labels)), h('td', {}, ago(t.lastScrape)), h('td', {}, humanize(t.lastScrapeDuration, 's')),
+          h('td', { class: 'mono', style: 'color:#c0392b' }, t.lastError || ''))))));
+  }
+  if (!data.activeTargets.length) main.append(h('div', { class: 'card muted' }, 'No targets.'));
+};
+
+pages.rules = async (main) => {
+  const data = await getJSON('/api/v1/rules');
+  main.append(h('h1', {}, 'Rules'));
+  for (const g of data.groups) {
+    main.append(h('div', { class: 'card rule-group' }, h('h2', {}, g.name), h('div', { class: 'muted' }, `${g.file} · every ${g.interval}s · last evaluation ${ago(g.lastEvaluation)} · took ${humanize(g.evaluationTime, 's')}`),
+      h('table', { class: 'data' }, h('tr', {}, ['Rule', 'Health', 'Last evaluation', 'Error'].map((x) => h('th', {}, x))),
+        g.rules.map((r) => h('tr', {}, h('td', { class: 'mono' }, `${r.type === 'alerting' ? 'alert' : 'record'}: ${r.name}\nexpr: `, h('a', { href: '#/graph?expr=' + encodeURIComponent(r.query) }, r.query)),
+          h('td', {}, h('span', { class: 'badge ' + r.health }, r.health)), h('td', {}, ago(r.lastEvaluation)), h('td', { class: 'mono' }, r.lastError || ''))))));
+  }
+  if (!data.groups.length) main.append(h('div', { class: 'card muted' }, 'No rule groups loaded.'));
+};
+
+pages.alerts = async (main) => {
+  const p = params();
+  main.append(h('h1', {}, 'Alerts'));
+  const rules = await getJSON('/api/v1/rules?type=alert');
+  const card = h('div', { class: 'card' }, h('h2', {}, 'Alerting rules'));
+  let count = 0;
+  for (const g of rules.groups) for (const r of g.rules) {
+    count++;
+    card.append(h('div', { class: 'alert-rule', style: 'margin:8px 0' }, h('span', { class: 'badge ' + r.state }, r.state), ' ', h('b', {}, r.name), h('span', { class: 'muted' }, ` (${r.alerts.length} active) · ${g.name}`),
+      r.alerts.length ? h('table', { class: 'data', style: 'margin-top:4px' }, h('tr', {}, ['Labels', 'State', 'Active since', 'Value', 'Annotations'].map((x) => h('th', {}, x))),
+        r.alerts.map((a) => h('tr', {}, h('td', {}, labelChips(a.labels)), h('td', {}, h('span', { class: 'badge ' + a.state }, a.state)), h('td', {}, ago(a.activeAt)),
+          h('td', { class: 'mono' }, a.value), h('td', {}, Object.entries(a.annotations || {}).map(([k, v]) => h('div', {}, h('b', {}, k + ': '), v)))))) : null));
+  }
+  if (!count) card.append(h('div', { class: 'muted' }, 'No alerting rules.'));
+  main.append(card);
+
+  const am = h('div', { class: 'card', id: 'am-groups' }, h('h2', {}, 'Alertmanager: alert groups'));
+  const receiver = p.get('receiver');
+  try {
+    const groups = await getJSON('/api/v2/alerts/groups' + (receiver ? '?receiver=' + encodeURIComponent(receiver) : ''));
+    if (receiver) am.append(h('div', { class: 'muted' }, `receiver ${receiver} · `, h('a', { href: '#/alerts' }, 'all receivers')));
+    if (!groups.length) am.append(h('div', { class: 'muted' }, 'No alerts.'));
+    for (const g of groups) {
+      am.append(h('div', { class: 'am-group', style: 'margin:10px 0' }, h('b', {}, g.receiver.name), ' ', labelChips(g.labels),
+        h('table', { class: 'data' }, g.alerts.map((a) => h('tr', {}, h('td', {}, h('span', { class: 'badge ' + a.status.state }, a.status.state)), h('td', {}, labelChips(a.labels)),
+          h('td', {}, (a.annotations && a.annotations.summary) || ''), h('td', {}, 'since ' + ago(a.startsAt)),
+          h('td', {}, h('a', { href: '#/silences?matchers=' + encodeURIComponent(Object.entries(a.labels).map(([k, v]) => `${k}="${v}"`).join(', ')) }, 'Silence')))))));
+    }
+  } catch (e) { am.append(h('div', { class: 'error' }, e.message)); }
+  main.append(am);
+};
+
+/// `alertname="X", instance=~"a.*"` → API matchers.
+function parseMatchers(text) {
+  const out = [];
+  const re = /\s*([^\s=!~,{}"]+|"(?:[^"\\]|\\.)*")\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^,}]*)\s*,?/y;
+  let body = text.trim().replace(/^\{/, '').replace(/\}$/, '');
+  re.lastIndex = 0;
+  while (re.lastIndex < body.length) {
+    const m = re.exec(body);
+    if (!m) throw new Error('cannot read the matchers at: ' + body.slice(re.lastIndex));
+    const unq = (x) => x.startsWith('"') ? JSON.parse(x) : x.trim();
+    out.push({ name: unq(m[1]), value: unq(m[3]), isRegex: m[2].includes('~'), isEqual: !m[2].startsWith('!') });
+  }
+  if (!out.length) throw new Error('at least one matcher is needed');
+  return out;
+}
+
+pages.silences = async (main) => {
+  const p = params();
+  main.append(h('h1', {}, 'Silences'));
+  const msg = h('div', { id: 'silence-message' });
+  const form = h('form', { class: 'card', id: 'silence-form' },
+    h('h2', {}, 'New silence'),
+    h('div', { class: 'form-grid' },
+      h('label', { for: 'silence-matchers' }, 'Matchers'), h('input', { type: 'text', id: 'silence-matchers', value: p.get('matchers') || '', placeholder: 'alertname="ModelAPIDown", instance=~"api-.*"' }),
+      h('label', { for: 'silence-duration' }, 'Duration'), h('input', { type: 'text', id: 'silence-duration', value: '2h' }),
+      h('label', { for: 'silence-creator' }, 'Created by'), h('input', { type: 'text', id: 'silence-creator', value: localStorage.getItem('vigil.author') || '' }),
+      h('label', { for: 'silence-comment' }, 'Comment'), h('input', { type: 'text', id: 'silence-comment' })),
+    h('div', { style: 'margin-top:10px' }, h('button', { type: 'submit', id: 'silence-create' }, 'Create')), msg);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    try {
+      const duration = parseDuration($('#silence-duration').value);
+      if (!duration) throw new Error('the duration must look like 2h or 30m');
+      const body = { matchers: parseMatchers($('#silence-matchers').value), startsAt: new Date().toISOString(),
+        endsAt: new Date(nowMs() + duration).toISOString(), createdBy: $('#silence-creator').value || 'vigil-ui', comment: $('#silence-comment').value || '' };
+      localStorage.setItem('vigil.author', body.createdBy);
+      const r = await getJSON('/api/v2/silences', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      setParams('silences', new URLSearchParams());
+      route(`Silence ${r.silenceID} created.`);
+    } catch (err) { msg.replaceChildren(h('div', { class: 'error' }, err.message)); }
+  };
+  main.append(form);
+  const list = await getJSON('/api/v2/silences');
+  const card = h('div', { class: 'card' }, h('h2', {}, 'Silences'));
+  if (!list.length) card.append(h('div', { class: 'muted' }, 'No silences.'));
+  else card.append(h('table', { class: 'data', id: 'silence-list' }, h('tr', {}, ['State', 'Matchers', 'Ends', 'Created by', 'Comment', ''].map((x) => h('th', {}, x))),
+    list.map((sl) => h('tr', { 'data-id': sl.id, class: 'silence silence-' + sl.status.state }, h('td', {}, h('span', { class: 'badge ' + (sl.status.state === 'expired' ? 'expired' : sl.status.state + '-silence') }, sl.status.state)),
+      h('td', {}, sl.matchers.map((m) => h('span', { class: 'label' }, `${m.name}${m.isRegex ? (m.isEqual ? '=~' : '!~') : (m.isEqual ? '=' : '!=')}"${m.value}"`))),
+      h('td', {}, fmtTime(new Date(sl.endsAt).getTime())), h('td', {}, sl.createdBy), h('td', {}, sl.comment),
+      h('td', {}, sl.status.state === 'expired' ? '' : h('button', { class: 'danger expire', onclick: async () => {
+        try { await getJSON('/api/v2/silence/' + sl.id, { method: 'DELETE' }); route(`Silence ${sl.id} expired.`); } catch (err) { msg.replaceChildren(h('div', { class: 'error' }, err.message)); }
+      } }, 'Expire'))))));
+  main.append(card);
+};
+
+pages.status = async (main) => {
+  main.append(h('h1', {}, 'Status'));
+  const [build, runtime, flags, config, tsdb] = await Promise.all(['buildinfo', 'runtimeinfo', 'flags', 'config', 'tsdb'].map((x) => getJSON('/api/v1/status/' + x)));
+  const kv = (obj) => h('table', { class: 'data' }, Object.entries(obj).map(([k, v]) => h('tr', {}, h('th', { style: 'width:260px' }, k), h('td', { class: 'mono' }, typeof v === 'object' ? JSON.stringify(v) : String(v)))));
+  main.append(h('div', { class: 'card' }, h('h2', {}, 'Build information'), kv(build)));
+  main.append(h('div', { class: 'card' }, h('h2', {}, 'Runtime information'), kv(runtime)));
+  const stats = (title, list) => h('div', {}, h('h2', {}, title), h('table', { class: 'data' }, (list || []).map((x) => h('tr', {}, h('td', { class: 'mono' }, x.name), h('td', {}, x.value)))));
+  main.append(h('div', { class: 'card', id: 'tsdb-status' }, h('h2', {}, 'TSDB'), kv(tsdb.headStats || {}),
+    stats('Series count by metric name', tsdb.seriesCountByMetricName), stats('Label value count by label name', tsdb.labelValueCountByLabelName)));
+  main.append(h('div', { class: 'card' }, h('h2', {}, 'Command-line flags'), kv(flags)));
+  main.append(h('div', { class: 'card' }, h('h2', {}, 'Configuration'), h('pre', { class: 'config' }, config.yaml)));
+  try {
+    const am = await getJSON('/api/v2/status');
+    main.append(h('div', { class: 'card' }, h('h2', {}, 'Alertmanager configuration'), h('pre', { class: 'config' }, am.config.original)));
+  } catch { /* the Alertmanager may be disabled */ }
+};
+
+// ---------- dashboards ----------
+pages.dashboards = async (main) => {
+  const list = await getJSON('/api/vigil/dashboards');
+  main.append(h('h1', {}, 'Dashboards'), h('div', { class: 'card' }, list.length ? h('table', { class: 'data', id: 'dashboard-list' },
+    list.map((d) => h('tr', {}, h('td', {}, h('a', { href: '#/d/' + encodeURIComponent(d.uid) }, d.title)), h('td', { class: 'muted mono' }, d.file))))
+    : h('div', { class: 'muted' }, 'No dashboards found (see --web.dashboards-dir).')));
+};
+
+function substitute(text, vars) {
+  return text.replace(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g, (all, a, b, c) => {
+    const name = a || b || c;
+    return Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : all;
+  });
+}
+function markdown(text) {
+  const esc = (x) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return esc(text).split(/\n{2,}/).map((p) => '<p>' + p.replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>').replace(/\n/g, '<br>') + '</p>').join('');
+}
+
+async function renderDashboard(main, uid) {
+  const d = await getJSON('/api/vigil/dashboards/' + encodeURIComponent(uid));
+  const p = params();
+  const range = p.get('from') || (d.time && d.time.from ? d.time.from.replace('now-', '') : '1h');
+  main.append(h('h1', {}, d.title));
+  const bar = h('div', { class: 'vars' });
+  const grid = h('div', { class: 'grid', id: 'dashboard-grid' });
+  main.append(bar, grid);
+  // Template variables: label_values(...) queries through the JSON datasource API.
+  const selected = {};
+  for (const v of (d.templating && d.templating.list) || []) {
+    if (v.type !== 'query') continue;
+    const query = typeof v.query === 'string' ? v.query : (v.query && v.query.query) || v.definition || '';
+    let values = [];
+    try { values = (await getJSON('/grafana/json/variable', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ payload: { target: query } }) })).map((x) => x.value); } catch { /* no values */ }
+    const want = p.get('var-' + v.name) || (v.includeAll ? '$__all' : values[0] || '');
+    const sel = h('select', { id: 'var-' + v.name }, v.includeAll ? h('option', { value: '$__all', selected: want === '$__all' }, 'All') : null, values.map((x) => h('option', { value: x, selected: want === x }, x)));
+    sel.onchange = () => { p.set('var-' + v.name, sel.value); setParams('d/' + uid, p); route(); };
+    bar.append(h('span', {}, h('label', {}, v.label || v.name), sel));
+    selected[v.name] = want === '$__all' ? (v.allValue || '.*') : want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  const picker = h('select', { id: 'time-range' }, RANGES.map((r) => h('option', { value: r, selected: r === range }, 'Last ' + r)));
+  picker.onchange = () => { p.set('from', picker.value); setParams('d/' + uid, p); route(); };
+  bar.append(h('span', {}, h('label', {}, 'Time'), picker), h('button', { class: 'secondary', onclick: () => route() }, 'Refresh'));
+  const end = nowMs(), span = parseDuration(range) || 3.6e6, step = autoStep(span, 200);
+  const vars = { ...selected, __interval: fmtDuration(step), __rate_interval: fmtDuration(Math.max(60000, step + 15000)), __range: fmtDuration(span) };
+  for (const panel of d.panels || []) {
+    const g = panel.gridPos || { x: 0, y: 0, w: 12, h: 8 };
+    const body = h('div', { class: 'body' });
+    const el = h('div', { class: 'panel panel-' + panel.type, 'data-panel': panel.title || '', style: `grid-column:${g.x + 1} / span ${g.w};grid-row:${g.y + 1} / span ${g.h}` },
+      h('div', { class: 'title', title: panel.description || '' }, panel.title || ''), body);
+    grid.append(el);
+    renderPanel(panel, body, vars, end, span, step, g.h * 38 - 40).catch((e) => body.replaceChildren(h('div', { class: 'error' }, e.message)));
+  }
+}
+
+async function renderPanel(panel, body, vars, end, span, step, heightPx) {
+  const defaults = (panel.fieldConfig && panel.fieldConfig.defaults) || {};
+  const unit = defaults.unit;
+  const targets = (panel.targets || []).filter((t) => t.expr && !t.hide);
+  const legendName = (t, metric) => t.legendFormat && t.legendFormat !== '__auto' ? t.legendFormat.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, l) => metric[l] || '') : seriesName(metric);
+  switch (panel.type) {
+    case 'text':
+      body.innerHTML = markdown((panel.options && panel.options.content) || '');
+      return;
+    case 'timeseries': case 'graph': {
+      const series = [];
+      for (const t of targets) for (const sr of await rangeQuery(substitute(t.expr, vars), end - span, end, step)) series.push({ ...sr, name: legendName(t, sr.metric) });
+      body.replaceChildren(series.length ? lineChart(series, { unit, start: end - span, end, step, height: Math.max(120, heightPx - 40), width: body.clientWidth }) : h('div', { class: 'muted' }, 'No data'));
+      return;
+    }
+    case 'stat': case 'gauge': {
+      const values = [];
+      for (const t of targets) {
+        const data = await instantQuery(substitute(t.expr, vars));
+        const res = data.resultType === 'scalar' ? [{ metric: {}, value: data.result }] : data.result;
+        for (const r of res) values.push([legendName(t, r.metric), parseFloat(r.value[1])]);
+      }
+      if (!values.length) { body.replaceChildren(h('div', { class: 'muted' }, 'No data')); return; }
+      if (panel.type === 'gauge') {
+        body.replaceChildren(gaugeChart(values[0][1], { unit, min: defaults.min ?? 0, max: defaults.max ?? 100, thresholds: defaults.thresholds }));
+        return;
+      }
+      const mapped = (v) => {
+        for (const m of defaults.mappings || []) if (m.type === 'value' && m.options && m.options[String(v)]) return m.options[String(v)];
+        return null;
+      };
+      body.replaceChildren(h('div', { class: 'stat-row', style: 'display:flex;justify-content:space-around;flex-wrap:wrap' }, values.map(([name, v]) => {
+        const m = mapped(v);
+        const c = (m && thresholdColor(0, { steps: [{ value: null, color: m.color }] })) || thresholdColor(v, defaults.thresholds) || '#1d2330';
+        return h('div', { class: 'stat', style: `color:${c}` }, m ? m.text : humanize(v, unit), values.length > 1 ? h('small', {}, name) : null);
+      })));
+      return;
+    }
+    case 'table': {
+      const rows = [];
+      for (const t of targets) {
+        const data = await instantQuery(substitute(t.expr, vars));
+        for (const r of data.result || []) rows.push(r);
+      }
+      const names = [...new Set(rows.flatMap((r) => Object.keys(r.metric)))].sort();
+      body.replaceChildren(rows.length ? h('table', { class: 'data' }, h('tr', {}, names.map((n) => h('th', {}, n)), h('th', {}, 'Value')),
+        rows.map((r) => h('tr', {}, names.map((n) => h('td', { class: 'mono' }, r.metric[n] || '')), h('td', { class: 'mono' }, humanize(parseFloat(r.value[1]), unit)))))
+        : h('div', { class: 'muted' }, 'No data'));
+      return;
+    }
+    default:
+      body.replaceChildren(h('div', { class: 'muted' }, `Panel type ${panel.type} is not drawn by Vigil.`));
+  }
+}
+
+// ---------- routing ----------
+async function route(message) {
+  const main = $('#main');
+  // Prometheus-style links (/graph?g0.expr=…) open the expression browser.
+  if (location.pathname === '/graph' && !location.hash) {
+    const q = new URLSearchParams(location.search);
+    history.replaceState(null, '', '/#/graph?expr=' + encodeURIComponent(q.get('g0.expr') || '') + (q.get('g0.tab') === '1' ? '&tab=table' : ''));
+  }
+  const path = (location.hash.replace(/^#\/?/, '').split('?')[0]) || 'graph';
+  document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', path.startsWith(a.dataset.page) || (path.startsWith('d/') && a.dataset.page === 'dashboards')));
+  // Each visit renders into its own element: a slower, older visit then fills a detached one.
+  const view = h('div', { class: 'view' });
+  main.replaceChildren(view);
+  if (message) view.append(h('div', { class: 'card', id: 'flash' }, message));
+  try {
+    if (path.startsWith('d/')) await renderDashboard(view, decodeURIComponent(path.slice(2)));
+    else await (pages[path] || pages.graph)(view);
+  } catch (e) {
+    view.append(h('div', { class: 'error' }, e.message));
+  }
+  if (view.isConnected) document.body.dataset.ready = path;
+}
+window.addEventListener('hashchange', () => route());
+route();

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension APIRoutes {
+    /// The built-in web UI: one page and its script and style, compiled into the binary (no
+    /// external assets), plus the Grafana dashboards it draws, read from the dashboards folder.
+    static func addWebUI(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+        let page: @Sendable (Request, BasicRequestContext) async -> Response = { _, _ in
+            asset(PackageResources.index_html, "text/html; charset=utf-8")
+        }
+        router.get("/", use: page)
+        router.get("/graph", use: page)
+        router.get("/ui/app.js") { _, _ in asset(PackageResources.app_js, "text/javascript; charset=utf-8") }
+        router.get("/ui/style.css") { _, _ in asset(PackageResources.style_css, "text/css; charset=utf-8") }
+
+        router.get("/api/vigil/dashboards") { _, _ -> Response in
+            var w = JSONWriter()
+            w.raw("[")
+            for (i, d) in DashboardFolder(path: state.dashboardsDirectory).list().enumerated() {
+                if i > 0 { w.raw(",") }
+                w.raw("{\"uid\":")
+                w.string(d.uid)
+                w.raw(",\"title\":")
+                w.string(d.title)
+                w.raw(",\"file\":")
+                w.string(d.file)
+                w.raw("}")
+            }
+            w.raw("]")
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: w.buffer))
+        }
+        router.get("/api/vigil/dashboards/:uid") { _, context -> Response in
+            let uid = context.parameters.get("uid") ?? ""
+            guard let data = DashboardFolder(path: state.dashboardsDirectory).dashboard(uid: uid) else {
+                return JSONResponse.error(.notFound, "no dashboard with uid \(uid)")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    private static func asset(_ bytes: [UInt8], _ type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// The Grafana dashboard JSON files of a folder, found by their `uid`.
+struct DashboardFolder {
+    let path: String
+
+    struct Entry {
+        var uid: String
+        var title: String
+        var file: String
+        var data: Data
+    }
+
+    func entries() -> [Entry] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return files.filter { $0.hasSuffix(".json") }.sorted().compactMap { file in
+            guard let data = FileManager.default.contents(atPath: (path as NSString).appendingPathComponent(file)),
+                  let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+                  obj["panels"] is [Any] else { return nil }
+            let uid = obj["uid"] as? String ?? String(file.dropLast(5))
+            return Entry(uid: uid, title: obj["title"] as? String ?? uid, file: file, data: data)
+        }
+    }
+
+    func list() -> [Entry] { entries() }
+
+    func dashboard(uid: String) -> Data? { entries().first { $0.uid == uid }?.data }
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Drives Vigil's built-in web UI in a real browser (Debian's Chromium through Playwright): every
+page loads without script errors, a query draws a graph and a table, a parse error points at its
+column, a silence is created and expired through the form, and a shipped dashboard draws its
+panels. Screenshots of each step go to --screenshots for a human to look at.
+
+Run by the Swift integration tests against a Vigil that scrapes a prometheus_client model API.
+"""
+import argparse
+import os
+import sys
+
+from playwright.sync_api import sync_playwright
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--screenshots", required=True)
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    a = ap.parse_args()
+    os.makedirs(a.screenshots, exist_ok=True)
+    errors = []
+    step = [0]
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=a.chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+        page.set_default_timeout(20000)
+
+        def shot(name):
+            step[0] += 1
+            page.screenshot(path=os.path.join(a.screenshots, f"{step[0]:02d}-{name}.png"), full_page=True)
+
+        def wait(selector):
+            try:
+                page.wait_for_selector(selector)
+            except Exception as e:
+                shot("failure")
+                raise AssertionError(f"{selector} did not appear on {page.url}: {e}\npage text:\n{page.inner_text('main')[:1500]}")
+
+        def check(cond, message):
+            if not cond:
+                shot("failure")
+                raise AssertionError(message)
+
+        # Expression browser: a range query draws one line per series.
+        page.goto(a.base + "/")
+        page.fill("#expr", "sum by (species) (rate(python_iris_predictions_total[30s]))")
+        page.select_option("#range", "5m")
+        page.click("#execute")
+        wait("#result svg path.series")
+        lines = page.locator("#result svg path.series").count()
+        check(lines == 3, f"expected one line per class, got {lines}")
+        check(page.locator("#result .legend-item").count() == 3, "a legend entry per series")
+        page.hover("#result svg", position={"x": 600, "y": 120})
+        check(page.is_visible("#tooltip"), "hovering shows the values")
+        shot("graph")
+
+        # The same query as a table.
+        page.click("#tab-table")
+        wait(".result-table")
+        check(page.locator(".result-table tr").count() == 4, "a row per series plus the header")
+        shot("table")
+
+        # A parse error is shown at its position.
+        page.fill("#expr", "sum(rate(x[5m])")
+        page.click("#execute")
+        wait(".parse-error")
+        text = page.inner_text(".parse-error")
+        check("1:16: parse error" in text and "^" in text, f"parse error with a caret, got {text!r}")
+        shot("parse-error")
+
+        # Targets, rules, alerts, status.
+        page.goto(a.base + "/#/targets")
+        wait(".target-pool")
+        check("model-api" in page.inner_text("main") and page.locator(".badge.up").count() >= 1, "targets grouped by job with health")
+        shot("targets")
+        page.goto(a.base + "/#/rules")
+        wait(".rule-group")
+        shot("rules")
+        page.goto(a.base + "/#/alerts")
+        wait("#am-groups .am-group")
+        check("UIFiring" in page.inner_text("main"), "the rule's firing alert and its Alertmanager group are listed")
+        shot("alerts")
+        page.goto(a.base + "/#/status")
+        wait("#tsdb-status")
+        check("python_iris_predictions_total" in page.inner_text("#tsdb-status"), "TSDB cardinality lists the metrics")
+        shot("status")
+
+        # Silences: create through the form, then expire it.
+        page.goto(a.base + "/#/silences")
+        wait("#silence-form")
+        page.fill("#silence-matchers", 'alertname="UIFiring", severity=~"info|warning"')
+        page.fill("#silence-duration", "1h")
+        page.fill("#silence-creator", "browser-test")
+        page.fill("#silence-comment", "silenced from the UI")
+        page.click("#silence-create")
+        wait("#flash")
+        check("created" in page.inner_text("#flash"), "the silence was created")
+        row = page.locator("tr.silence-active")
+        check(row.count() == 1 and "silenced from the UI" in row.inner_text(), "the new silence is listed as active")
+        shot("silence-created")
+        row.locator("button.expire").click()
+        wait("tr.silence-expired")
+        check("expired" in page.inner_text("#flash"), "the silence was expired")
+        shot("silence-expired")
+
+        # Dashboards: the shipped model-API dashboard draws its panels.
+        page.goto(a.base + "/#/dashboards")
+        wait("#dashboard-list a")
+        check(page.locator("#dashboard-list a").count() >= 2, "both shipped dashboards are listed")
+        page.goto(a.base + "/#/d/vigil-model-api?from=5m")
+        wait("#dashboard-grid .panel")
+        wait('.panel[data-panel="Predictions per class"] svg path.series')
+        wait('.panel[data-panel="Request rate"] .stat')
+        wait('.panel[data-panel="p95 processing time"] svg.gauge')
+        wait('.panel[data-panel="Target health"] table')
+        check(page.locator('.panel[data-panel="Predictions per class"] svg path.series').count() == 3, "a line per class")
+        check("req/s" in page.inner_text('.panel[data-panel="Request rate"]'), "the stat is humanized with its unit")
+        check(page.locator("#dashboard-grid .error").count() == 0, "no panel failed")
+        check(page.locator("#var-job option").count() >= 2, "the job variable comes from label_values")
+        shot("dashboard-model-api")
+        page.goto(a.base + "/#/d/vigil-self?from=5m")
+        wait('.panel[data-panel="Head series"] .stat')
+        shot("dashboard-vigil")
+
+        browser.close()
+
+    if errors:
+        print("\n".join(errors))
+        return 1
+    print(f"ui ok, {step[0]} screenshots in {a.screenshots}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except AssertionError as e:
+        print(f"UI check failed: {e}")
+        sys.exit(1)
