@@ -14,3 +14,12 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
     }
 }
+
+extension ConfigError {
+    /// A configuration file's text, or an error naming the file.
+    public static func readFile(_ file: String) throws(ConfigError) -> String {
+        do { return try String(contentsOfFile: file, encoding: .utf8) } catch {
+            throw ConfigError(file: file, line: 0, message: "cannot read config file: \(error.localizedDescription)")
+        }
+    }
+}

@@ -36,11 +36,7 @@ public struct PrometheusConfig: Sendable {
 
     /// Loads and validates a config file.
     public static func load(file: String) throws(ConfigError) -> PrometheusConfig {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw ConfigError(file: file, line: 0, message: "cannot read config file: \(error.localizedDescription)")
-        }
-        return try parse(text, file: file)
+        try parse(try ConfigError.readFile(file), file: file)
     }
 
     /// Parses and validates config text; relative paths resolve against `file`'s directory.

@@ -129,14 +129,7 @@ extension APIRoutes {
         router.get("/api/v2/receivers") { _, _ -> Response in
             guard let am = state.alertmanager else { return unavailable() }
             var w = JSONWriter()
-            w.raw("[")
-            for (i, r) in am.configuration.receivers.enumerated() {
-                if i > 0 { w.raw(",") }
-                w.raw("{\"name\":")
-                w.string(r.name)
-                w.raw("}")
-            }
-            w.raw("]")
+            w.stringObjects(am.configuration.receivers) { ["name": $0.name] }
             return json(w)
         }
 

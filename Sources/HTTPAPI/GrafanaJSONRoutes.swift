@@ -110,20 +110,7 @@ extension APIRoutes {
                 return grafanaError("\(error)", .badRequest)
             }
             var w = JSONWriter()
-            w.raw("[")
-            for (i, v) in values.enumerated() {
-                if i > 0 { w.raw(",") }
-                w.raw("{\"text\":")
-                w.string(v)
-                w.raw(",\"value\":")
-                w.string(v)
-                w.raw(",\"__text\":")
-                w.string(v)
-                w.raw(",\"__value\":")
-                w.string(v)
-                w.raw("}")
-            }
-            w.raw("]")
+            w.stringObjects(values) { ["text": $0, "value": $0, "__text": $0, "__value": $0] }
             return jsonResponse(w)
         }
 
@@ -131,14 +118,7 @@ extension APIRoutes {
             guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             _ = try await request.body.collect(upTo: 1 << 20)
             var w = JSONWriter()
-            w.raw("[")
-            for (i, name) in db.head.labelNames([]).filter({ $0 != LabelName.metricName }).enumerated() {
-                if i > 0 { w.raw(",") }
-                w.raw("{\"type\":\"string\",\"text\":")
-                w.string(name)
-                w.raw("}")
-            }
-            w.raw("]")
+            w.stringObjects(db.head.labelNames([]).filter { $0 != LabelName.metricName }) { ["type": "string", "text": $0] }
             return jsonResponse(w)
         }
 
@@ -148,14 +128,7 @@ extension APIRoutes {
                 return grafanaError("key is required", .badRequest)
             }
             var w = JSONWriter()
-            w.raw("[")
-            for (i, v) in db.head.labelValues(key, []).enumerated() {
-                if i > 0 { w.raw(",") }
-                w.raw("{\"text\":")
-                w.string(v)
-                w.raw("}")
-            }
-            w.raw("]")
+            w.stringObjects(db.head.labelValues(key, [])) { ["text": $0] }
             return jsonResponse(w)
         }
     }
@@ -193,16 +166,7 @@ enum GrafanaJSON {
 
     static func options(_ values: [String]) -> JSONWriter {
         var w = JSONWriter()
-        w.raw("[")
-        for (i, v) in values.enumerated() {
-            if i > 0 { w.raw(",") }
-            w.raw("{\"label\":")
-            w.string(v)
-            w.raw(",\"value\":")
-            w.string(v)
-            w.raw("}")
-        }
-        w.raw("]")
+        w.stringObjects(values) { ["label": $0, "value": $0] }
         return w
     }
 

@@ -179,4 +179,21 @@ struct JSONWriter {
         }
         buffer.writeInteger(UInt8(ascii: "}"))
     }
+
+    /// `[{"key":"value",…},…]`: a list of objects whose fields are all strings.
+    mutating func stringObjects<S: Sequence>(_ items: S, _ fields: (S.Element) -> KeyValuePairs<String, String>) {
+        buffer.writeInteger(UInt8(ascii: "["))
+        for (i, item) in items.enumerated() {
+            if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            buffer.writeInteger(UInt8(ascii: "{"))
+            for (j, field) in fields(item).enumerated() {
+                if j > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                string(field.key)
+                buffer.writeInteger(UInt8(ascii: ":"))
+                string(field.value)
+            }
+            buffer.writeInteger(UInt8(ascii: "}"))
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
+    }
 }

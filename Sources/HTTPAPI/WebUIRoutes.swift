@@ -16,18 +16,7 @@ extension APIRoutes {
 
         router.get("/api/vigil/dashboards") { _, _ -> Response in
             var w = JSONWriter()
-            w.raw("[")
-            for (i, d) in DashboardFolder(path: state.dashboardsDirectory).list().enumerated() {
-                if i > 0 { w.raw(",") }
-                w.raw("{\"uid\":")
-                w.string(d.uid)
-                w.raw(",\"title\":")
-                w.string(d.title)
-                w.raw(",\"file\":")
-                w.string(d.file)
-                w.raw("}")
-            }
-            w.raw("]")
+            w.stringObjects(DashboardFolder(path: state.dashboardsDirectory).list()) { ["uid": $0.uid, "title": $0.title, "file": $0.file] }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: w.buffer))
         }
         router.get("/api/vigil/dashboards/:uid") { _, context -> Response in

@@ -35,11 +35,7 @@ public struct AlertmanagerConfiguration: Sendable {
         """
 
     public static func load(file: String) throws(ConfigError) -> AlertmanagerConfiguration {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw ConfigError(file: file, line: 0, message: "cannot read file: \(error.localizedDescription)")
-        }
-        return try parse(text, file: file)
+        try parse(try ConfigError.readFile(file), file: file)
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AlertmanagerConfiguration {

@@ -30,22 +30,15 @@ public struct NotificationLogEntry: Sendable, Equatable, Codable {
 /// every notification (atomically), loaded at start.
 public final class NotificationLog: Sendable {
     public let retentionMs: Int64
-    private let file: String?
-    private let logger: Logger
+    private let file: StateFile<NotificationLogEntry>
     private let entries = Mutex<[String: NotificationLogEntry]>([:])
 
     public init(file: String?, retentionMs: Int64 = 120 * 3_600_000, logger: Logger) {
-        self.file = file
+        self.file = StateFile(path: file, what: "notification log entries", logger: logger)
         self.retentionMs = retentionMs
-        self.logger = logger
-        guard let file, let data = FileManager.default.contents(atPath: file) else { return }
-        do {
-            let saved = try JSONDecoder().decode([NotificationLogEntry].self, from: data)
-            entries.withLock { table in
-                for e in saved { table[Self.key(e.groupKey, e.receiver, e.integration)] = e }
-            }
-        } catch {
-            logger.error("cannot read the notification log; starting empty", metadata: ["file": "\(file)", "error": "\(error)"])
+        let saved = self.file.load()
+        entries.withLock { table in
+            for e in saved { table[Self.key(e.groupKey, e.receiver, e.integration)] = e }
         }
     }
 
@@ -77,11 +70,7 @@ public final class NotificationLog: Sendable {
     }
 
     public func save() {
-        guard let file else { return }
-        let snapshot = all.sorted { ($0.groupKey, $0.receiver, $0.integration) < ($1.groupKey, $1.receiver, $1.integration) }
-        do { try AtomicFile.write(try JSONEncoder().encode(snapshot), to: file) } catch {
-            logger.error("cannot save the notification log", metadata: ["file": "\(file)", "error": "\(error)"])
-        }
+        file.save(all.sorted { ($0.groupKey, $0.receiver, $0.integration) < ($1.groupKey, $1.receiver, $1.integration) })
     }
 
     /// Alertmanager's rule for whether a flush notifies: never-notified groups only when something

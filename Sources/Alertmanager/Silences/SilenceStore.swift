@@ -8,8 +8,7 @@ import Synchronization
 public final class SilenceStore: Sendable {
     /// Expired silences are kept this long, then forgotten.
     public let retentionMs: Int64
-    private let file: String?
-    private let logger: Logger
+    private let file: StateFile<Silence>
 
     private struct Entry: Sendable {
         var silence: Silence
@@ -20,21 +19,14 @@ public final class SilenceStore: Sendable {
 
     /// Loads the silences saved in `file` (when given and present).
     public init(file: String?, retentionMs: Int64 = 120 * 3_600_000, logger: Logger) {
-        self.file = file
+        self.file = StateFile(path: file, what: "silences", logger: logger)
         self.retentionMs = retentionMs
-        self.logger = logger
-        guard let file, let data = FileManager.default.contents(atPath: file) else { return }
-        do {
-            let saved = try JSONDecoder().decode([Silence].self, from: data)
-            var table: [String: Entry] = [:]
-            for s in saved {
-                guard let matchers = try? s.matchers.map({ (m) throws(RegexSyntaxError) in try m.compiled() }) else { continue }
-                table[s.id] = Entry(silence: s, matchers: matchers)
-            }
-            entries.withLock { $0 = table }
-        } catch {
-            logger.error("cannot read saved silences; starting without them", metadata: ["file": "\(file)", "error": "\(error)"])
+        var table: [String: Entry] = [:]
+        for s in self.file.load() {
+            guard let matchers = try? s.matchers.map({ (m) throws(RegexSyntaxError) in try m.compiled() }) else { continue }
+            table[s.id] = Entry(silence: s, matchers: matchers)
         }
+        entries.withLock { $0 = table }
     }
 
     public var all: [Silence] { entries.withLock { $0.values.map(\.silence) } }
@@ -103,13 +95,7 @@ public final class SilenceStore: Sendable {
 
     /// Writes every silence to the file (nothing without one).
     public func save() {
-        guard let file else { return }
-        let snapshot = all.sorted { $0.id < $1.id }
-        do {
-            try AtomicFile.write(try JSONEncoder().encode(snapshot), to: file)
-        } catch {
-            logger.error("cannot save silences", metadata: ["file": "\(file)", "error": "\(error)"])
-        }
+        file.save(all.sorted { $0.id < $1.id })
     }
 
     static func validate(_ s: Silence) throws(SilenceError) -> [LabelMatcher] {
