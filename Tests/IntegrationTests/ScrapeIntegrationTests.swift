@@ -146,6 +146,8 @@ import Testing
 
     @Test func jsonLogsAreOneObjectPerLine() async throws {
         let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--log.format=json"])
+        // The output pipe is read asynchronously: wait for the readiness line to come through.
+        _ = await eventually(timeout: .seconds(10)) { vigil.process.log.contains("ready to receive web requests") }
         let lines = vigil.process.log.split(separator: "\n").filter { !$0.isEmpty }
         #expect(!lines.isEmpty)
         for line in lines {
