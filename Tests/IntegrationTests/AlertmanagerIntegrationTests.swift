@@ -89,6 +89,47 @@ import Testing
         #expect(try await receivers() == ["first", "second"])
     }
 
+    /// Debian's real Prometheus sends its alerts to Vigil's Alertmanager as to any Alertmanager.
+    @Test func aRealPrometheusSendsItsAlertsToVigil() async throws {
+        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
+                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let hook = try await WebhookReceiver(dir: dir)
+        let vigil = try await Self.vigil(alertmanager: """
+            route: {receiver: hook, group_by: [alertname], group_wait: 500ms, group_interval: 2s}
+            receivers:
+              - name: hook
+                webhook_configs: [{url: '\(hook.url)'}]
+            """, dir: dir)
+        let promDir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: promDir) }
+        try "groups:\n  - name: p\n    rules:\n      - alert: FromPrometheus\n        expr: vector(1)\n        labels: {severity: info}\n        annotations: {summary: sent by a real Prometheus}\n"
+            .write(toFile: promDir + "/alerts.yml", atomically: true, encoding: .utf8)
+        try """
+            global:
+              evaluation_interval: 1s
+            rule_files: ['alerts.yml']
+            alerting:
+              alertmanagers:
+                - static_configs:
+                    - targets: ['127.0.0.1:\(vigil.port)']
+            """.write(toFile: promDir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let prom = try ChildProcess(name: "prometheus", executable: prometheus, arguments: [
+            "--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data", "--web.listen-address=127.0.0.1:\(freePort())",
+            // Its first batch can go before the Alertmanager list is ready (and is dropped); resend soon.
+            "--rules.alert.resend-delay=2s",
+        ])
+        defer { _ = prom }
+        let notified = try await eventually(timeout: .seconds(60)) {
+            hook.payloads.contains { (($0["alerts"] as? [[String: Any]]) ?? []).contains { ($0["labels"] as? [String: String])?["alertname"] == "FromPrometheus" } }
+        }
+        #expect(notified, "Prometheus log:\n\(prom.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        let alert = (hook.payloads.first?["alerts"] as? [[String: Any]])?.first
+        #expect((alert?["annotations"] as? [String: String])?["summary"] == "sent by a real Prometheus")
+        #expect((alert?["generatorURL"] as? String)?.contains("/graph?g0.expr=") == true)
+    }
+
     @Test func webhookNotificationsFollowGroupWaitGroupIntervalAndResolve() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
