@@ -16,7 +16,7 @@ extension APIRoutes {
 
         router.get("/api/vigil/dashboards") { _, _ -> Response in
             var w = JSONWriter()
-            w.stringObjects(DashboardFolder(path: state.dashboardsDirectory).list()) { ["uid": $0.uid, "title": $0.title, "file": $0.file] }
+            w.stringObjects(DashboardFolder(path: state.dashboardsDirectory).entries()) { ["uid": $0.uid, "title": $0.title, "file": $0.file] }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: w.buffer))
         }
         router.get("/api/vigil/dashboards/:uid") { _, context -> Response in
@@ -44,6 +44,7 @@ struct DashboardFolder {
         var data: Data
     }
 
+    /// The dashboards of the folder, by file name; files that are not dashboards are passed over.
     func entries() -> [Entry] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return files.filter { $0.hasSuffix(".json") }.sorted().compactMap { file in
@@ -54,8 +55,6 @@ struct DashboardFolder {
             return Entry(uid: uid, title: obj["title"] as? String ?? uid, file: file, data: data)
         }
     }
-
-    func list() -> [Entry] { entries() }
 
     func dashboard(uid: String) -> Data? { entries().first { $0.uid == uid }?.data }
 }
