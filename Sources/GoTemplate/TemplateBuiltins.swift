@@ -59,23 +59,7 @@ enum TemplateBuiltins {
         "ge": { args throws(TemplateError) in .bool(try compare2(args) != .orderedAscending) },
         "html": { args in .string(escapeHTML(goPrint(args))) },
         "urlquery": { args in .string(goPrint(args).addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? "") },
-        "js": { args in
-            var out = ""
-            for c in goPrint(args).unicodeScalars {
-                switch c {
-                case "\\": out += "\\\\"
-                case "'": out += "\\'"
-                case "\"": out += "\\\""
-                case "<": out += "\\u003C"
-                case ">": out += "\\u003E"
-                case "&": out += "\\u0026"
-                case "=": out += "\\u003D"
-                case "\n": out += "\\n"
-                default: out.unicodeScalars.append(c)
-                }
-            }
-            return .string(out)
-        },
+        "js": { args in .string(StringEscaping.escape(goPrint(args), named: jsEscapes) { _ in nil }) },
         "slice": { args throws(TemplateError) in
             guard let v = args.first else { throw TemplateError("wrong number of args for slice") }
             var bounds: [Int] = []
@@ -112,6 +96,11 @@ enum TemplateBuiltins {
         if case .string = v { return true }
         return false
     }
+
+    /// What `js` writes besides `\\` and `\"` (which every backslash style escapes).
+    static let jsEscapes: [Unicode.Scalar: String] = [
+        "'": "\\'", "<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "=": "\\u003D", "\n": "\\n",
+    ]
 
     static func escapeHTML(_ s: String) -> String {
         var out = ""

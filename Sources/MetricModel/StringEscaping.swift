@@ -1,7 +1,7 @@
 /// Backslash escaping shared by the quoting styles Vigil writes (JSON, Go's `strconv.Quote`,
 /// Prometheus' label values): `"` and `\` always, named escapes and control characters per style.
-enum StringEscaping {
-    static func escape(_ s: String, named: [Unicode.Scalar: String], control: (Unicode.Scalar) -> String?) -> String {
+package enum StringEscaping {
+    package static func escape(_ s: String, named: [Unicode.Scalar: String], control: (Unicode.Scalar) -> String?) -> String {
         var out = ""
         for c in s.unicodeScalars {
             if c == "\"" {
@@ -19,7 +19,7 @@ enum StringEscaping {
         return out
     }
 
-    static func hex(_ v: UInt32, width: Int) -> String {
+    package static func hex(_ v: UInt32, width: Int) -> String {
         let h = String(v, radix: 16)
         return String(repeating: "0", count: max(0, width - h.count)) + h
     }
