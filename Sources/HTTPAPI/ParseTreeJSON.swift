@@ -12,7 +12,7 @@ enum ParseTreeJSON {
             w.raw("}")
         case .string(let s):
             w.raw("{\"type\":\"stringLiteral\",\"val\":")
-            w.string(s)
+            w.string(s.value)
             w.raw("}")
         case .vector(let s):
             w.raw("{")

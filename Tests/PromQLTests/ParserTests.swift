@@ -24,6 +24,22 @@ import Testing
         _ = try Parser.parse(text)
     }
 
+    @Test func stringEscapesMayMakeInvalidUTF8WhichPrintsBackAsWritten() throws {
+        guard case .aggregate(.countValues, _, param: .string(let literal)?, _, _, _) = try Parser.parse(#"count_values("a\xc5z", up)"#) else {
+            Issue.record("count_values did not parse")
+            return
+        }
+        #expect(literal.invalidUTF8 == [0x61, 0xC5, 0x7A])
+        #expect(!literal.isValidLabelName)
+        #expect(literal.quoted == #""a\xc5z""#)
+        #expect(try Parser.parse(#""\xe2\x82\xac""#) == .string("€"))
+    }
+
+    @Test(arguments: [#"up{job="\xff"}"#, #"{"\xff"="a"}"#, #"sum by ("\xff") (up)"#])
+    func invalidUTF8CannotNameOrMatchALabel(query: String) {
+        #expect(throws: ParseError.self) { try Parser.parse(query) }
+    }
+
     @Test func durationsAreNumbersOfSeconds() throws {
         #expect(try Parser.parse("1h30m") == .number(5400))
     }

@@ -19,8 +19,9 @@ extension Evaluator {
         var label = ""
         if let param {
             if op == .countValues {
-                label = try string(param, at: t)
-                guard !label.isEmpty else { throw QueryError(.execution, "invalid label name \"\(label)\"") }
+                let name = try labelNameArgument(param, at: t)
+                guard name.isValidLabelName else { throw QueryError(.execution, "invalid label name \(name.quoted)") }
+                label = name.value
             } else {
                 k = try scalar(param, at: t)
                 if k.isNaN {

@@ -198,7 +198,7 @@ final class Evaluator {
         case .number(let v):
             return .scalar(t: t, v: v)
         case .string(let s):
-            return .string(t: t, s)
+            return .string(t: t, s.value)
         case .paren(let inner):
             return try eval(inner, at: t)
         case .negate(let inner):
@@ -314,6 +314,13 @@ final class Evaluator {
     func string(_ e: Expr, at t: Int64) throws(QueryError) -> String {
         guard case .string(_, let s) = try eval(e, at: t) else { throw QueryError(.execution, "expected a string") }
         return s
+    }
+
+    /// A string argument meant as a label name, as a literal so that bytes that are not valid
+    /// UTF-8 (which no label name can hold) survive to the check and the error message.
+    func labelNameArgument(_ e: Expr, at t: Int64) throws(QueryError) -> StringLiteral {
+        if case .string(let literal) = e.withoutParentheses { return literal }
+        return StringLiteral(try string(e, at: t))
     }
 
     /// Removes names marked for dropping and refuses duplicate label sets, as at the end of evaluation.

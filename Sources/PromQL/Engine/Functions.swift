@@ -193,11 +193,14 @@ extension Evaluator {
     }
 
     private func labelReplace(_ args: [Expr], at t: Int64) throws(QueryError) -> [VectorElement] {
-        let dst = try string(args[1], at: t), replacement = try string(args[2], at: t)
+        let dstName = try labelNameArgument(args[1], at: t), replacement = try string(args[2], at: t)
         let src = try string(args[3], at: t), pattern = try string(args[4], at: t)
         let regex: AnchoredRegex
         do { regex = try AnchoredRegex(pattern) } catch { throw QueryError(.execution, "invalid regular expression in label_replace(): \(pattern)") }
-        guard !dst.isEmpty else { throw QueryError(.execution, "invalid destination label name in label_replace(): \(dst)") }
+        guard dstName.isValidLabelName else {
+            throw QueryError(.execution, "invalid destination label name in label_replace(): \(dstName.value)")
+        }
+        let dst = dstName.value
         var out = try vector(args[0], at: t)
         for i in out.indices {
             guard let groups = regex.groups(out[i].labels[src]) else { continue }
@@ -211,10 +214,13 @@ extension Evaluator {
     }
 
     private func labelJoin(_ args: [Expr], at t: Int64) throws(QueryError) -> [VectorElement] {
-        let dst = try string(args[1], at: t), sep = try string(args[2], at: t)
+        let dstName = try labelNameArgument(args[1], at: t), sep = try string(args[2], at: t)
         var srcs: [String] = []
         for a in args.dropFirst(3) { srcs.append(try string(a, at: t)) }
-        guard !dst.isEmpty else { throw QueryError(.execution, "invalid destination label name in label_join(): \(dst)") }
+        guard dstName.isValidLabelName else {
+            throw QueryError(.execution, "invalid destination label name in label_join(): \(dstName.value)")
+        }
+        let dst = dstName.value
         var out = try vector(args[0], at: t)
         for i in out.indices {
             var b = LabelsBuilder(out[i].labels)

@@ -68,10 +68,38 @@ public enum AggregateOp: String, Sendable, Equatable, CaseIterable {
     var hasParameter: Bool { [.topk, .bottomk, .quantile, .countValues, .limitk, .limitRatio].contains(self) }
 }
 
+/// A string literal as written in a query. Go strings hold any bytes, so `"a\xc5z"` is a
+/// legal literal that is not valid UTF-8: `value` is its repaired text, `invalidUTF8` keeps the
+/// bytes for the places that must refuse it (label names) and for printing it back.
+public struct StringLiteral: Sendable, Equatable, ExpressibleByStringLiteral {
+    public var value: String
+    /// The literal's bytes when they are not valid UTF-8, otherwise nil.
+    public var invalidUTF8: [UInt8]?
+
+    public init(_ value: String) { self.value = value }
+    public init(stringLiteral value: String) { self.value = value }
+
+    /// The literal's bytes, which need not be valid UTF-8.
+    public init(bytes: [UInt8]) {
+        if let s = String(validating: bytes, as: UTF8.self) {
+            value = s
+        } else {
+            value = String(decoding: bytes, as: UTF8.self)
+            invalidUTF8 = bytes
+        }
+    }
+
+    /// Whether the literal can name a label: valid UTF-8 and not empty.
+    public var isValidLabelName: Bool { invalidUTF8 == nil && !value.isEmpty }
+
+    /// The literal in Go's double-quoted form, invalid bytes as `\xNN`.
+    public var quoted: String { invalidUTF8.map { GoQuotedString.quote(bytes: $0) } ?? GoQuotedString.quote(value) }
+}
+
 /// A parsed PromQL expression.
 public indirect enum Expr: Sendable, Equatable {
     case number(Double)
-    case string(String)
+    case string(StringLiteral)
     case vector(VectorSelector)
     case matrix(VectorSelector, range: Int64)
     case subquery(Expr, range: Int64, step: Int64?, offset: Int64, at: AtModifier?)
@@ -97,6 +125,12 @@ public indirect enum Expr: Sendable, Equatable {
         case let (.paren(x), .paren(y)): return x == y
         default: return false
         }
+    }
+
+    /// The expression inside any number of parentheses.
+    public var withoutParentheses: Expr {
+        if case .paren(let inner) = self { return inner.withoutParentheses }
+        return self
     }
 
     /// The type of value the expression evaluates to.

@@ -7,7 +7,7 @@ extension Expr: CustomStringConvertible {
     public var description: String {
         switch self {
         case .number(let v): return GoFloat.format(v)
-        case .string(let s): return Self.quote(s)
+        case .string(let s): return s.quoted
         case .vector(let s): return Self.selector(s) + Self.modifiers(at: s.at, offset: s.offset)
         case .matrix(let s, let range):
             return Self.selector(s) + "[\(PromDuration(milliseconds: range))]" + Self.modifiers(at: s.at, offset: s.offset)

@@ -86,7 +86,9 @@ struct Lexer {
         case UInt8(ascii: "<"):
             return peek(1) == UInt8(ascii: "=") ? tok(.lessEqual, 2) : tok(.less, 1)
         case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"):
-            return Token(kind: .string(try lexString(quote: b)), offset: start)
+            let bytes = try lexString(quote: b)
+            guard let s = String(validating: bytes, as: UTF8.self) else { return Token(kind: .invalidUTF8String(bytes), offset: start) }
+            return Token(kind: .string(s), offset: start)
         default:
             if Self.isDigit(b) || (b == UInt8(ascii: ".") && peek(1).map(Self.isDigit) == true) {
                 return try lexNumberOrDuration()
@@ -193,8 +195,9 @@ struct Lexer {
         return Token(kind: .number(v), offset: start)
     }
 
-    /// Double- and single-quoted strings take Go escapes; backquoted strings are raw.
-    private mutating func lexString(quote: UInt8) throws(ParseError) -> String {
+    /// Double- and single-quoted strings take Go escapes; backquoted strings are raw. The bytes
+    /// need not be valid UTF-8 (`"\xff"`), as in Go.
+    private mutating func lexString(quote: UInt8) throws(ParseError) -> [UInt8] {
         let start = pos
         pos += 1
         var out: [UInt8] = []
@@ -239,7 +242,6 @@ struct Lexer {
                 throw error("unknown escape sequence", at: pos - 2)
             }
         }
-        guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in string", at: start) }
-        return s
+        return out
     }
 }

@@ -50,6 +50,7 @@ public struct Parser {
         case .number(let v): return "number \"\(v)\""
         case .duration: return "duration"
         case .string(let s): return "string \"\(s)\""
+        case .invalidUTF8String(let b): return "string " + GoQuotedString.quote(bytes: b)
         case .leftParen: return "\"(\""
         case .rightParen: return "\")\""
         case .leftBrace: return "\"{\""
@@ -194,7 +195,10 @@ public struct Parser {
             return .number(Double(ms) / 1000)
         case .string(let s):
             advance()
-            return .string(s)
+            return .string(StringLiteral(s))
+        case .invalidUTF8String(let bytes):
+            advance()
+            return .string(StringLiteral(bytes: bytes))
         case .leftParen:
             advance()
             let inner = try parseExpression(minPrecedence: 0)
@@ -231,6 +235,7 @@ public struct Parser {
                 switch current.kind {
                 case .identifier(let s), .metricIdentifier(let s): label = s
                 case .string(let s): label = s
+                case .invalidUTF8String: throw error("invalid UTF-8 in label name")
                 default: throw error("unexpected \(describe(current)) in label matching, expected label matching operator")
                 }
                 advance()
@@ -250,6 +255,7 @@ public struct Parser {
                 default: throw error("unexpected \(describe(current)) in label matching, expected label matching operator")
                 }
                 advance()
+                if case .invalidUTF8String = current.kind { throw error("invalid UTF-8 in label value") }
                 guard case .string(let value) = current.kind else {
                     throw error("unexpected \(describe(current)) in label matching, expected string")
                 }
@@ -286,6 +292,7 @@ public struct Parser {
             switch current.kind {
             case .identifier(let s), .string(let s): labels.append(s)
             case .metricIdentifier(let s): throw error("invalid label name \"\(s)\"")
+            case .invalidUTF8String(let b): throw error("invalid label name " + GoQuotedString.quote(bytes: b))
             default: throw error("unexpected \(describe(current)) in grouping opts, expected label")
             }
             advance()

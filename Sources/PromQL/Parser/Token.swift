@@ -7,6 +7,7 @@ struct Token: Sendable, Equatable {
         case number(Double)
         case duration(Int64)          // milliseconds
         case string(String)
+        case invalidUTF8String([UInt8]) // a literal whose escapes make invalid UTF-8
         case leftParen, rightParen, leftBrace, rightBrace, leftBracket, rightBracket
         case comma, colon, at
         case assign                   // =
