@@ -77,6 +77,7 @@ public final class Database: Sendable {
                         guard ref != 0 else { continue }
                         let idx = Int(ref) - 1
                         s.series[idx]?.chunks = e.chunks
+                        s.series[idx]?.dropColdCheckpoints()
                         s.hot[idx] = SeriesHot(restoring: e.chunks)
                         if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
                     }

@@ -35,14 +35,25 @@ public struct SeriesData: Sendable {
         times.reserveCapacity(times.count + upperBound)
         values.reserveCapacity(values.count + upperBound)
         for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt {
-            var it = chunk.makeIterator()
-            while let s = it.next() {
-                if s.t < mint { continue }
-                if s.t > maxt { return }
-                times.append(s.t)
-                values.append(s.v)
-            }
+            chunk.appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
         }
+    }
+}
+
+extension SeriesData {
+    /// The newest sample with `mint <= t <= maxt`: what an instant selector sees. When the range
+    /// reaches past a chunk's end this reads no bits; otherwise it decodes one chunk from its
+    /// nearest checkpoint.
+    public func latestSample(mint: Int64, maxt: Int64) -> Sample? {
+        for chunk in chunks.reversed() where chunk.minTime <= maxt {
+            guard chunk.maxTime >= mint else { return nil }
+            if chunk.maxTime <= maxt { return chunk.lastSample }
+            var times: [Int64] = [], values: [Double] = []
+            chunk.appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
+            guard let t = times.last, let v = values.last else { return nil }
+            return Sample(t: t, v: v)
+        }
+        return nil
     }
 }
 

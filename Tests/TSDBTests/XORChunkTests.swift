@@ -9,7 +9,22 @@ import Testing
         var it = c.makeIterator()
         var out: [Sample] = []
         while let s = it.next() { out.append(s) }
+        // The bulk decoder the query engine uses must agree bit for bit.
+        var times: [Int64] = [], values: [Double] = []
+        #expect(c.appendSamples(mint: .min, maxt: .max, times: &times, values: &values))
+        #expect(zip(times, values).map { Sample(t: $0, v: $1) } == out)
         return out
+    }
+
+    @Test(arguments: [(0, 119), (30, 60), (-5, 0), (119, 500), (45, 45), (60, 59), (200, 300)])
+    func bulkDecodingKeepsExactlyTheRequestedRange(first: Int64, last: Int64) {
+        var c = XORChunk()
+        for i in 0..<120 { c.append(t: Int64(i) * 1000, v: Double(i) / 7) }
+        var times: [Int64] = [], values: [Double] = []
+        #expect(c.appendSamples(mint: first * 1000, maxt: last * 1000, times: &times, values: &values))
+        let expected = (0..<Int64(120)).filter { $0 >= first && $0 <= last }
+        #expect(times == expected.map { $0 * 1000 })
+        #expect(values == expected.map { Double($0) / 7 })
     }
 
     @Test func roundTripsRegularCounter() {
@@ -42,6 +57,36 @@ import Testing
         #expect(Self.roundTrip(samples) == samples)
     }
 
+    @Test(arguments: [5, 6, 7, 8])
+    func decodingFromCheckpointsAgreesWithDecodingFromTheStart(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var c = XORChunk()
+        var samples: [Sample] = []
+        var t: Int64 = 1_700_000_000_000
+        for i in 0..<Int(rng.next() % 200) + 1 {
+            t += i % 17 == 0 ? Int64(rng.next() % 1_000_000) + 1 : 15_000
+            // Runs of repeated values, small steps and random bit patterns: every XOR case.
+            let v = i % 5 == 0 ? Double(bitPattern: rng.next()) : Double(i / 3) * 0.25
+            c.append(t: t, v: v)
+            samples.append(Sample(t: t, v: v))
+        }
+        #expect(c.checkpoints.count == (samples.count - 1) / XORChunk.checkpointInterval)
+        for _ in 0..<200 {
+            let a = samples[Int(rng.next() % UInt64(samples.count))].t + Int64(rng.next() % 3) - 1
+            let b = a + Int64(rng.next() % 3_000_000)
+            var times: [Int64] = [], values: [Double] = []
+            #expect(c.appendSamples(mint: a, maxt: b, times: &times, values: &values))
+            let expected = samples.filter { $0.t >= a && $0.t <= b }
+            #expect(zip(times, values).map { Sample(t: $0, v: $1) } == expected, "range \(a)...\(b)")
+        }
+        #expect(c.lastSample == samples.last)
+        c.dropCheckpoints()
+        #expect(c.checkpoints.isEmpty)
+        var times: [Int64] = [], values: [Double] = []
+        #expect(c.appendSamples(mint: .min, maxt: .max, times: &times, values: &values))
+        #expect(times == samples.map(\.t))
+    }
+
     @Test func compressesSlowCountersBelowOneAndAHalfBytesPerSample() {
         var c = XORChunk()
         var v = 1000.0
@@ -63,6 +108,22 @@ import Testing
         #expect(n < 50)
         #expect(it.failed)
         #expect(XORChunk(encoded: bytes, bitCount: bytes.count * 8, count: 50) == nil)
+        var times: [Int64] = [], values: [Double] = []
+        #expect(!XORChunk.appendSamples(encoded: bytes, bitCount: bytes.count * 8, count: 50, mint: .min, maxt: .max,
+                                        times: &times, values: &values))
+        #expect(times.count < 50)
+    }
+
+    @Test(arguments: [11, 12, 13])
+    func bulkDecodingRandomBytesNeverTraps(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        for length in 0..<300 {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            var times: [Int64] = [], values: [Double] = []
+            _ = XORChunk.appendSamples(encoded: bytes, bitCount: bytes.count * 8, count: Int(rng.next() % 200) + 1,
+                                       mint: .min, maxt: .max, times: &times, values: &values)
+            #expect(times.count == values.count)
+        }
     }
 }
 

@@ -87,6 +87,9 @@ final class Evaluator {
     let queryStep: Int64
     private var loaded: [String: [LoadedSeries]] = [:]
     private var windows: [String: (Int64, Int64)] = [:]
+    /// Selectors read only as instant vectors at one moment: each series' newest sample is all
+    /// they need (an instant query or rule evaluation of `up`, `x > 0`, ...).
+    private var latestOnly: [String: Bool] = [:]
     /// Per call site, the last window edges found in each series (hints for the next step).
     var cursors: [String: [Int]] = [:]
     /// Subexpressions evaluated series by series ahead of a range query (see `Evaluator+SeriesMajor.swift`).
@@ -135,19 +138,25 @@ final class Evaluator {
 
     /// Records the time windows each selector needs when `e` is evaluated over [start, end].
     func prepare(_ e: Expr, start: Int64, end: Int64) {
-        func need(_ s: VectorSelector, _ mint: Int64, _ maxt: Int64) {
+        func need(_ s: VectorSelector, _ mint: Int64, _ maxt: Int64, latest: Bool) {
             let k = Self.key(s)
-            if let w = windows[k] { windows[k] = (min(w.0, mint), max(w.1, maxt)) } else { windows[k] = (mint, maxt) }
+            if let w = windows[k] {
+                windows[k] = (min(w.0, mint), max(w.1, maxt))
+                latestOnly[k] = latestOnly[k] == true && latest && w == (mint, maxt)
+            } else {
+                windows[k] = (mint, maxt)
+                latestOnly[k] = latest
+            }
         }
         switch e {
         case .vector(let s):
             let a = s.at == nil ? start : resolve(s.at, start)
             let b = s.at == nil ? end : resolve(s.at, end)
-            need(s, a - s.offset - options.lookbackDelta, b - s.offset)
+            need(s, a - s.offset - options.lookbackDelta, b - s.offset, latest: a == b)
         case .matrix(let s, let range):
             let a = s.at == nil ? start : resolve(s.at, start)
             let b = s.at == nil ? end : resolve(s.at, end)
-            need(s, a - s.offset - range, b - s.offset)
+            need(s, a - s.offset - range, b - s.offset, latest: false)
         case .subquery(let inner, let range, _, let offset, let at):
             let a = at == nil ? start : resolve(at, start)
             let b = at == nil ? end : resolve(at, end)
@@ -172,10 +181,18 @@ final class Evaluator {
         if let cached = loaded[k] { return cached }
         let (mint, maxt) = windows[k] ?? (Int64.min, Int64.max)
         var out: [LoadedSeries] = []
+        let latest = latestOnly[k] == true
         for data in querier.select(s.matchers, mint: mint, maxt: maxt) {
             var ts: [Int64] = []
             var vs: [Double] = []
-            data.appendSamples(mint: mint, maxt: maxt, times: &ts, values: &vs)
+            if latest {
+                if let sample = data.latestSample(mint: mint, maxt: maxt) {
+                    ts = [sample.t]
+                    vs = [sample.v]
+                }
+            } else {
+                data.appendSamples(mint: mint, maxt: maxt, times: &ts, values: &vs)
+            }
             samplesInMemory += ts.count
             if samplesInMemory > options.maxSamples {
                 throw QueryError(.execution, "query processing would load too many samples into memory in query execution")

@@ -9,9 +9,15 @@ public struct XORChunk: Sendable, Hashable {
     public private(set) var minTime: Int64 = .max
     public private(set) var maxTime: Int64 = .min
 
+    /// Decoder states every ``checkpointInterval`` samples, so a read of the chunk's end need not
+    /// decode it from the start (see `XORChunk+Checkpoints.swift`). Kept only while the chunk is
+    /// among a series' newest, where instant queries and rules read.
+    private(set) var checkpoints: [DecoderCheckpoint] = []
+    private var recordsCheckpoints = true
+
     // Encoder state.
-    private var lastValue: UInt64 = 0
-    private var lastDelta: Int64 = 0
+    private(set) var lastValue: UInt64 = 0
+    private(set) var lastDelta: Int64 = 0
     private var leading: UInt8 = 0xFF
     private var trailing: UInt8 = 0
 
@@ -22,6 +28,15 @@ public struct XORChunk: Sendable, Hashable {
 
     /// Compressed size in bytes.
     public var byteCount: Int { stream.bytes.count }
+    /// Bytes of decoder checkpoints held beside the stream.
+    var checkpointBytes: Int { checkpoints.count * MemoryLayout<DecoderCheckpoint>.stride }
+
+    /// Forgets the decoder checkpoints and records no more: the chunk has aged out of the reads
+    /// they speed up.
+    public mutating func dropCheckpoints() {
+        recordsCheckpoints = false
+        checkpoints = []
+    }
     /// The encoded bits (for snapshots).
     public var encodedBytes: [UInt8] { stream.bytes }
     public var bitCount: Int { stream.bitCount }
@@ -29,6 +44,10 @@ public struct XORChunk: Sendable, Hashable {
     /// Appends a sample; the caller guarantees `t` is greater than ``maxTime``.
     public mutating func append(t: Int64, v: Double) {
         let bits = v.bitPattern
+        if recordsCheckpoints, count > 0, count % Self.checkpointInterval == 0, count <= UInt16.max, stream.bitCount <= UInt32.max {
+            checkpoints.append(DecoderCheckpoint(t: maxTime, value: lastValue, delta: lastDelta, bitPosition: UInt32(stream.bitCount),
+                                                 index: UInt16(count), leading: leading == 0xFF ? 0 : leading, trailing: trailing))
+        }
         switch count {
         case 0:
             stream.writeVarint(t)

@@ -23,8 +23,17 @@ struct MemSeries: Sendable {
     mutating func append(t: Int64, v: Double) {
         if chunks.isEmpty || chunks[chunks.count - 1].count >= XORChunk.targetSamples {
             chunks.append(XORChunk())
+            dropColdCheckpoints()
         }
         chunks[chunks.count - 1].append(t: t, v: v)
+    }
+
+    /// Keeps decoder checkpoints only in the open chunk and the one before it, which reads of
+    /// the latest minutes (instant queries, rules) touch; older chunks are read whole anyway.
+    mutating func dropColdCheckpoints() {
+        for i in chunks.indices.dropLast(2) where !chunks[i].checkpoints.isEmpty {
+            chunks[i].dropCheckpoints()
+        }
     }
 
     /// Drops chunks that end before `mint`; returns the bytes freed.
@@ -54,9 +63,8 @@ struct SeriesHot: Sendable {
     /// The state of a series restored with these chunks.
     init(restoring chunks: [XORChunk]) {
         alive = true
-        guard let last = chunks.last else { return }
-        maxTime = last.maxTime
-        var it = last.makeIterator()
-        while let s = it.next() { lastValueBits = s.v.bitPattern }
+        guard let last = chunks.last?.lastSample else { return }
+        maxTime = last.t
+        lastValueBits = last.v.bitPattern
     }
 }
