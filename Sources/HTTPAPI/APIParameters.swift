@@ -21,11 +21,40 @@ struct APIParameters {
     static func parseForm(_ text: String) -> [(String, String)] {
         text.split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
-            }
             guard let k = parts.first else { return nil }
-            return (decode(k), parts.count > 1 ? decode(parts[1]) : "")
+            return (formDecoded(k), parts.count > 1 ? formDecoded(parts[1]) : "")
+        }
+    }
+
+    /// One key or value of a form: `+` is a space, `%XX` a byte. A malformed escape or bytes that
+    /// are not UTF-8 leave the text as it came.
+    static func formDecoded(_ s: Substring) -> String {
+        let utf8 = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var i = 0
+        while i < utf8.count {
+            let b = utf8[i]
+            if b == UInt8(ascii: "+") {
+                out.append(0x20)
+            } else if b == UInt8(ascii: "%") {
+                guard i + 2 < utf8.count, let hi = hexDigit(utf8[i + 1]), let lo = hexDigit(utf8[i + 2]) else { return String(s) }
+                out.append(hi << 4 | lo)
+                i += 2
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return String(validating: out, as: UTF8.self) ?? String(s)
+    }
+
+    private static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
         }
     }
 

@@ -1,6 +1,7 @@
 import MetricModel
 import NIOCore
 import PromQL
+import TSDB
 
 /// Writes JSON straight into the response's bytes: large query results (hundreds of thousands of
 /// points) are neither built as strings nor copied again on the way out.
@@ -104,67 +105,125 @@ struct JSONWriter {
         return plain && v != v.rounded(.towardZero) ? text : GoFloat.format(v)
     }
 
-    /// `[seconds,"value"]`, written with one capacity check: range results hold hundreds of
-    /// thousands of points.
+    /// `[seconds,"value"]`.
     mutating func point(_ t: Int64, _ v: Double) {
-        let integerValue = Self.exactInteger(v)
-        var text = integerValue == nil ? Self.valueText(v) : ""
-        text.withUTF8 { valueBytes in
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 64 + valueBytes.count) { out in
+        points(CollectionOfOne(Sample(t: t, v: v)))
+    }
+
+    /// Comma-separated `[seconds,"value"]` pairs. Range results hold hundreds of thousands of
+    /// points, so they are written in batches under one capacity check each, with the digits of
+    /// each value going straight into the buffer; a value Swift would print differently from Go
+    /// (an exponent, an integral value past 1e15, NaN, ±Inf) goes through ``GoFloat`` alone.
+    mutating func points(_ samples: some Collection<Sample>) {
+        var index = samples.startIndex
+        var needsComma = false
+        while index != samples.endIndex {
+            let batch = min(samples.distance(from: index, to: samples.endIndex), 256)
+            var stoppedEarly = false
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: batch * Self.maximumFastPoint) { out -> Int in
                 var i = 0
-                out[i] = UInt8(ascii: "[")
-                i += 1
-                if t < 0 {
-                    out[i] = UInt8(ascii: "-")
-                    i += 1
-                }
-                let a = t.magnitude
-                i = Self.digits(a / 1000, minimum: 1, into: out, at: i)
-                var frac = a % 1000
-                if frac != 0 {
-                    out[i] = UInt8(ascii: ".")
-                    i += 1
-                    var width = 3
-                    while frac % 10 == 0 { frac /= 10; width -= 1 }
-                    i = Self.digits(frac, minimum: width, into: out, at: i)
-                }
-                out[i] = UInt8(ascii: ",")
-                out[i + 1] = UInt8(ascii: "\"")
-                i += 2
-                if let n = integerValue {
-                    if n < 0 {
-                        out[i] = UInt8(ascii: "-")
-                        i += 1
+                for _ in 0..<batch {
+                    let s = samples[index]
+                    var start = i
+                    if needsComma {
+                        out[start] = UInt8(ascii: ",")
+                        start += 1
                     }
-                    i = Self.digits(n.magnitude, minimum: 1, into: out, at: i)
-                } else {
-                    for b in valueBytes {
-                        out[i] = b
-                        i += 1
+                    guard let end = Self.fastPoint(s.t, s.v, into: out, at: start) else {
+                        stoppedEarly = true
+                        break
                     }
+                    i = end
+                    needsComma = true
+                    index = samples.index(after: index)
                 }
-                out[i] = UInt8(ascii: "\"")
-                out[i + 1] = UInt8(ascii: "]")
-                return i + 2
+                return i
+            }
+            if stoppedEarly {
+                let s = samples[index]
+                if needsComma { raw(",") }
+                raw("[")
+                time(s.t)
+                raw(",\"")
+                buffer.writeString(GoFloat.format(s.v))
+                raw("\"]")
+                needsComma = true
+                index = samples.index(after: index)
             }
         }
+    }
+
+    /// Bytes a point takes at most on the fast path, comma included: a 20-digit second count,
+    /// sign and three fraction digits, at most 24 characters of shortest float digits, punctuation.
+    private static let maximumFastPoint = 64
+
+    /// Writes `[seconds,"value"]` at `start`; nil when the value needs ``GoFloat``.
+    @inline(__always)
+    private static func fastPoint(_ t: Int64, _ v: Double, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int? {
+        let integerValue = exactInteger(v)
+        guard integerValue != nil || (v.isFinite && v != v.rounded(.towardZero)) else { return nil }
+        var i = start
+        out[i] = UInt8(ascii: "[")
+        i += 1
+        if t < 0 {
+            out[i] = UInt8(ascii: "-")
+            i += 1
+        }
+        let a = t.magnitude
+        i = digits(a / 1000, minimum: 1, into: out, at: i)
+        var frac = a % 1000
+        if frac != 0 {
+            out[i] = UInt8(ascii: ".")
+            i += 1
+            var width = 3
+            while frac % 10 == 0 { frac /= 10; width -= 1 }
+            i = digits(frac, minimum: width, into: out, at: i)
+        }
+        out[i] = UInt8(ascii: ",")
+        out[i + 1] = UInt8(ascii: "\"")
+        i += 2
+        if let n = integerValue {
+            if n < 0 {
+                out[i] = UInt8(ascii: "-")
+                i += 1
+            }
+            i = digits(n.magnitude, minimum: 1, into: out, at: i)
+        } else {
+            var sink = DigitSink(out: out, position: i, limit: i + 26)
+            v.write(to: &sink)
+            guard !sink.failed else { return nil }
+            // Swift chose an exponent, which Go's 'f' format never does.
+            for k in i..<sink.position where out[k] == UInt8(ascii: "e") { return nil }
+            i = sink.position
+        }
+        out[i] = UInt8(ascii: "\"")
+        out[i + 1] = UInt8(ascii: "]")
+        return i + 2
     }
 
     /// Writes the decimal digits of `n`, zero-padded to `minimum`, at `start`; returns the end.
     /// At most 20 digits: callers reserve room for them.
     @inline(__always)
     private static func digits(_ n: UInt64, minimum: Int, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        // Counted by comparison and written two digits per division: timestamps are ten digits,
+        // and a range result writes hundreds of thousands of them.
         var count = 1
-        var probe = n
-        while probe >= 10 { probe /= 10; count += 1 }
+        var power: UInt64 = 10
+        while count < 20, n >= power {
+            count += 1
+            power = power &* 10
+        }
         let width = max(count, minimum)
         var m = n
-        var i = start + width - 1
-        while i >= start {
-            out[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
-            m /= 10
-            i -= 1
+        var i = start + width
+        while i - start >= 2 {
+            let pair = UInt8(truncatingIfNeeded: m % 100)
+            m /= 100
+            out[i - 1] = UInt8(ascii: "0") + pair % 10
+            out[i - 2] = UInt8(ascii: "0") + pair / 10
+            i -= 2
         }
+        if i > start { out[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10) }
         return start + width
     }
 
@@ -195,5 +254,33 @@ struct JSONWriter {
             buffer.writeInteger(UInt8(ascii: "}"))
         }
         buffer.writeInteger(UInt8(ascii: "]"))
+    }
+}
+
+/// Receives the standard library's float digits in place: `Double.write(to:)` hands its ASCII
+/// bytes to `_writeASCII` from a buffer on the stack, so no string is allocated per value.
+private struct DigitSink: TextOutputStream {
+    let out: UnsafeMutableRawBufferPointer
+    var position: Int
+    /// Where the digits must end.
+    let limit: Int
+    /// Set when the text would not fit (the caller then formats the value another way).
+    var failed = false
+
+    init(out: UnsafeMutableRawBufferPointer, position: Int, limit: Int) {
+        self.out = out
+        self.position = position
+        self.limit = limit
+    }
+
+    mutating func _writeASCII(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard position + bytes.count <= limit else { failed = true; return }
+        UnsafeMutableRawBufferPointer(rebasing: out[position..<position + bytes.count]).copyMemory(from: UnsafeRawBufferPointer(bytes))
+        position += bytes.count
+    }
+
+    mutating func write(_ string: String) {
+        var s = string
+        s.withUTF8 { _writeASCII($0) }
     }
 }

@@ -2,6 +2,7 @@ import Testing
 @testable import HTTPAPI
 import MetricModel
 import NIOCore
+import TSDB
 
 @Suite struct QueryResultJSONTests {
     /// Go's strconv.FormatFloat(v, 'f', -1, 64), which Prometheus uses for sample values.
@@ -22,11 +23,24 @@ import NIOCore
 
     @Test(arguments: [1_700_000_000_000 as Int64, 1_700_000_000_120, -1_500, 0, 7, Int64.max / 2])
     func writesPointsAsTimeAndValueFormattersDo(ms: Int64) {
-        for v in [0.0, -0.0, 1, -42, 0.1, -2.5e-7, 1e21, 123456789.125, .nan, .infinity, -.infinity, 0.8666666666666667, 9.99e14, 1e15] {
+        var rng = SystemRandomNumberGenerator()
+        let random = (0..<2000).map { _ in Double(bitPattern: rng.next()) } + (0..<2000).map { _ in Double.random(in: -1e6...1e6) }
+        for v in [0.0, -0.0, 1, -42, 0.1, -2.5e-7, 1e21, 123456789.125, .nan, .infinity, -.infinity, 0.8666666666666667, 9.99e14, 1e15,
+                  1e-5, 5e-324, .greatestFiniteMagnitude, 1e16 + 2, 0.000123456789012345678, -1.7976931348623157e308] + random {
             var w = JSONWriter()
             w.point(ms, v)
             #expect(String(buffer: w.buffer) == "[" + QueryResultJSON.formatTime(ms) + ",\"" + QueryResultJSON.formatValue(v) + "\"]")
         }
+    }
+
+    @Test(arguments: [0, 1, 2, 255, 256, 257, 1000])
+    func writesPointListsInBatchesAroundValuesOnlyGoFloatWrites(count: Int) {
+        let values: [Double] = [0.25, .nan, 1e-7, 3, .infinity, 1e300, 0.1 + 0.2, -0.0]
+        let samples = (0..<count).map { Sample(t: Int64($0) * 15_000 + 1, v: values[$0 % values.count] * ($0 % 3 == 0 ? 1 : 1.5)) }
+        var w = JSONWriter()
+        w.points(samples)
+        let expected = samples.map { "[" + QueryResultJSON.formatTime($0.t) + ",\"" + QueryResultJSON.formatValue($0.v) + "\"]" }
+        #expect(String(buffer: w.buffer) == expected.joined(separator: ","))
     }
 
     @Test func escapesLabelsAsJSONStringQuoteDoes() {
@@ -45,6 +59,12 @@ import NIOCore
         #expect(pairs.map(\.0) == ["match[]", "match[]", "query"])
         #expect(pairs[1].1 == "a{b=\"c\"}")
         #expect(pairs[2].1 == "1 + 1")
+    }
+
+    @Test(arguments: [("a%20b", "a b"), ("%E2%82%AC", "€"), ("caf%c3%a9", "café"), ("100%", "100%"), ("%zz", "%zz"),
+                      ("%ff", "%ff"), ("%", "%"), ("a%2", "a%2"), ("", ""), ("x+y%2Bz", "x y+z")])
+    func decodesFormEscapesOrKeepsMalformedTextAsSent(raw: String, decoded: String) {
+        #expect(APIParameters.formDecoded(Substring(raw)) == decoded)
     }
 
     @Test(arguments: [("1700000000", 1_700_000_000_000 as Int64), ("1700000000.5", 1_700_000_000_500), ("2023-11-14T22:13:20Z", 1_700_000_000_000), ("2023-11-14T22:13:20.250Z", 1_700_000_000_250)])

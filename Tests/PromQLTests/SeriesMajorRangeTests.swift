@@ -6,12 +6,13 @@ import TSDB
 /// Range queries evaluated series by series must equal the step-wise evaluation bit for bit,
 /// annotations and errors included.
 @Suite struct SeriesMajorRangeTests {
-    /// Counters with resets, gaps, staleness markers, NaN and a gauge, on two jobs and three instances.
+    /// Counters with resets, gaps, staleness markers, NaN and a gauge, on two jobs and three
+    /// instances; `mono_total` never resets nor goes stale (rate() skips its reset scan).
     static let head: Head = {
         let head = Head.inMemory()
         var app = head.appender()
         var rng = SplitMix(seed: 42)
-        for name in ["req_total", "temperature", "other_total"] {
+        for name in ["req_total", "temperature", "other_total", "mono_total"] {
             for job in ["api", "db"] {
                 for instance in 0..<3 {
                     let labels = Labels(["__name__": name, "job": job, "instance": "i\(instance)"])
@@ -21,8 +22,8 @@ import TSDB
                         t += 10_000 + Int64(rng.next() % 10_000)
                         let roll = rng.next() % 100
                         if roll < 3 { continue }                                   // a gap
-                        if roll < 5 { _ = app.append(ref: nil, labels: labels, t: t, v: StaleNaN.value); continue }
-                        if roll < 7 && name != "temperature" { value = 0 }        // a counter reset
+                        if roll < 5 && name != "mono_total" { _ = app.append(ref: nil, labels: labels, t: t, v: StaleNaN.value); continue }
+                        if roll < 7 && name != "temperature" && name != "mono_total" { value = 0 } // a counter reset
                         if roll == 7 { _ = app.append(ref: nil, labels: labels, t: t, v: .nan); continue }
                         value += name == "temperature" ? Double(Int(rng.next() % 200)) / 10 - 10 : Double(rng.next() % 50) / 3
                         _ = app.append(ref: nil, labels: labels, t: t, v: value)
@@ -50,6 +51,7 @@ import TSDB
         "limitk(1, sum by (instance) (rate(req_total[5m])))", "-sum(rate(req_total[5m]))", "rate(req_total[5m]) > 0.5",
         "max_over_time(rate(req_total[5m])[10m:1m])", "label_replace(rate(req_total[5m]), \"x\", \"$1\", \"instance\", \"i(.)\")",
         "count(rate(req_total[5m]) > 1) or vector(0)",
+        "rate(mono_total[5m])", "increase(mono_total[2m])", "sum by (job) (rate(mono_total[1m]))", "resets(mono_total[10m])",
     ])
     func equalsStepwiseEvaluation(query: String) {
         var stepwise = QueryOptions()

@@ -63,6 +63,9 @@ public struct Engine: Sendable {
         }
         let ev = Evaluator(querier: querier, options: options, start: start, end: end, step: step)
         ev.prepare(expr, start: start, end: end)
+        if let matrix = try ev.seriesMajorMatrix(expr, start: start, end: end, step: step) {
+            return QueryResult(value: .matrix(matrix), warnings: ev.warnings, infos: ev.infos)
+        }
         var output = LabelsTable<[Sample]>(capacity: 64)
         let reserve = Int(min(256, (end - start) / step + 1))
         // Name removal is cached: a series meets it at every step.

@@ -42,6 +42,28 @@ extension Evaluator {
         return nil
     }
 
+    /// The whole result of a range query whose expression is one range function over a selector
+    /// (`rate(m[5m])`): each series' values at every step go straight into its output series,
+    /// with no per-step vectors to reassemble. Nil for other shapes, and when dropping the
+    /// metric name makes two series' labels equal (the step-wise evaluation reports that error
+    /// at the step where it happens).
+    func seriesMajorMatrix(_ e: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [MatrixSeries]? {
+        guard options.seriesMajorRanges, end >= start, step > 0,
+              case .call(let name, let args, let positions) = e.withoutParentheses,
+              let call = SeriesMajorCall(name: name, args: args, positions: positions) else { return nil }
+        let loaded = try series(for: call.selector)
+        var out = loaded.map { MatrixSeries(labels: call.keepsName ? $0.labels : $0.labels.removing([LabelName.metricName]), samples: []) }
+        if !call.keepsName, Set(out.map(\.labels)).count < out.count { return nil }
+        let reserve = Int(min(1024, (end - start) / step + 1))
+        try sweep(call, start: start, end: end, step: step) { n, _, t, v in
+            if out[n].samples.isEmpty { out[n].samples.reserveCapacity(reserve) }
+            out[n].samples.append(Sample(t: t, v: v))
+        }
+        out.removeAll { $0.samples.isEmpty }
+        if !call.keepsName { out.sort { $0.labels < $1.labels } }
+        return out
+    }
+
     /// The vectors `e` evaluates to at each step, element order included, or nil for other shapes.
     func seriesMajorVectors(_ e: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [[VectorElement]]? {
         guard options.seriesMajorRanges, end >= start, step > 0 else { return nil }
@@ -136,6 +158,8 @@ extension Evaluator {
             if n % 256 == 0 { try checkDeadline() }
             var hi = -1, before = -1
             var informed = false
+            // One scan of the series spares rate() and increase() a scan of every window.
+            let neverDecreases = call.counterCheck && !series.hasStaleMarkers && series.neverDecreases
             var t = start
             var k = 0
             while t <= end {
@@ -156,7 +180,8 @@ extension Evaluator {
                         let (lo, count) = (before + 1, hi - before)
                         value = series.ts.withUnsafeBufferPointer { ts in
                             series.vs.withUnsafeBufferPointer { vs in
-                                Self.rangeValue(call.function, SeriesWindow(ts: ts, vs: vs, lo: lo, sampleCount: count),
+                                Self.rangeValue(call.function, SeriesWindow(ts: ts, vs: vs, lo: lo, sampleCount: count,
+                                                                            seriesNeverDecreases: neverDecreases),
                                                 rangeStart: ref - call.range, rangeEnd: ref, evalTime: t, params: [])
                             }
                         }

@@ -25,6 +25,12 @@ final class LoadedSeries {
     let hasStaleMarkers: Bool
     /// Whether the name ends as counters' names do (rate() and increase() inform otherwise).
     let counterLikeName: Bool
+    /// Whether no value is below the one before it: counters without resets, whose windows
+    /// rate() and increase() need not scan for resets.
+    private(set) lazy var neverDecreases: Bool = {
+        for i in vs.indices.dropFirst() where vs[i] < vs[i - 1] { return false }
+        return true
+    }()
 
     init(labels: Labels, ts: [Int64], vs: [Double]) {
         self.labels = labels

@@ -203,7 +203,7 @@ extension Evaluator {
         let firstV = s.value(0), lastV = s.value(n - 1)
         let firstT = s.time(0), lastT = s.time(n - 1)
         var result = lastV - firstV
-        if counter {
+        if counter && !s.knownNotToDecrease {
             var prev = firstV
             for i in 1..<n {
                 let x = s.value(i)

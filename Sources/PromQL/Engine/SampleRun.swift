@@ -7,9 +7,14 @@ protocol SampleRun {
     var sampleCount: Int { get }
     func time(_ i: Int) -> Int64
     func value(_ i: Int) -> Double
+    /// True when no value is below the one before it, known without a scan (counter functions
+    /// then skip looking for resets); false when unknown.
+    var knownNotToDecrease: Bool { get }
 }
 
 extension SampleRun {
+    var knownNotToDecrease: Bool { false }
+
     /// The values alone, for statistics that sort or scan them more than once.
     var values: [Double] {
         var out: [Double] = []
@@ -34,6 +39,10 @@ struct SeriesWindow: SampleRun {
     let lo: Int
     let sampleCount: Int
 
+    /// Whether the whole series never decreases (so neither does any window of it).
+    var seriesNeverDecreases = false
+
     func time(_ i: Int) -> Int64 { ts[lo + i] }
     func value(_ i: Int) -> Double { vs[lo + i] }
+    var knownNotToDecrease: Bool { seriesNeverDecreases }
 }

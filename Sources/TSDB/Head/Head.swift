@@ -125,17 +125,29 @@ public final class Head: Sendable, Appendable, Querier {
     // MARK: Query
 
     public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesData] {
-        var out: [SeriesData] = state.withLock { s in
+        let found: [SeriesData] = state.withLock { s in
+            let refs = s.index.candidates(matchers)
             var result: [SeriesData] = []
-            for series in Self.matching(matchers, in: s) {
-                let chunks = series.chunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }
-                if chunks.isEmpty { continue }
-                result.append(SeriesData(labels: series.labels, chunks: chunks))
+            result.reserveCapacity(refs.count)
+            for ref in refs {
+                // Read in place: copying a MemSeries out would retain its labels and chunks.
+                let i = Int(ref) - 1
+                guard i >= 0, i < s.series.count, let labels = s.series[i]?.labels, labels.matches(matchers),
+                      let chunks = s.series[i]?.chunks else { continue }
+                // Chunks are in time order, so the overlapping ones are one run; all of them
+                // (the usual case) share the series' own array.
+                var lo = 0, hi = chunks.count
+                while lo < hi, chunks[lo].maxTime < mint { lo += 1 }
+                while hi > lo, chunks[hi - 1].minTime > maxt { hi -= 1 }
+                if lo == hi { continue }
+                result.append(SeriesData(labels: labels, chunks: lo == 0 && hi == chunks.count ? chunks : Array(chunks[lo..<hi])))
             }
             return result
         }
-        out.sort { $0.labels < $1.labels }
-        return out
+        // Sorted through a permutation: moving the entries themselves would retain and release
+        // their arrays at every swap.
+        let order = found.indices.sorted { found[$0].labels < found[$1].labels }
+        return order.map { found[$0] }
     }
 
     public func labelNames(_ matchers: [LabelMatcher]) -> [String] {
