@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "AlertmanagerTests", dependencies: ["Alertmanager", "Config", "MetricModel", "GoTemplate"]),
         .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Rules", "Config", "MetricModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL", "TSDB", "MetricModel"]),
-        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI"]),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/prometheus ] || scripts/install-test-deps.sh
+# curl times the requests (see QueryBenchmark.timed); QB_CLIENT=ahc times through AsyncHTTPClient.
+if [ ! -x /usr/bin/curl ] && [ "$(id -u)" = 0 ]; then apt-get install -y -qq --no-install-recommends curl >/dev/null; fi
 export VIGIL_BENCHMARKS=1
 swift build -c release --scratch-path .build-bench --product vigil
 swift build -c release --scratch-path .build-bench --product QueryBenchmark

@@ -1,3 +1,4 @@
+import Hummingbird
 import MetricModel
 import NIOCore
 import PromQL
@@ -69,13 +70,48 @@ enum QueryResultJSON {
             w.raw("{\"resultType\":\"matrix\",\"result\":[")
             for (i, series) in m.enumerated() {
                 if i > 0 { w.raw(",") }
-                w.raw("{\"metric\":")
-                w.labels(series.labels)
-                w.raw(",\"values\":[")
-                w.points(series.samples)
-                w.raw("]}")
+                matrixSeries(series, into: &w)
             }
             w.raw("]}")
+        }
+    }
+
+    /// `{"metric":{...},"values":[[t,"v"],...]}`.
+    private static func matrixSeries(_ series: MatrixSeries, into w: inout JSONWriter) {
+        w.raw("{\"metric\":")
+        w.labels(series.labels)
+        w.raw(",\"values\":[")
+        w.points(series.samples)
+        w.raw("]}")
+    }
+
+    /// Results beyond this many bytes are streamed in pieces of about this size.
+    static let streamingThreshold = 1 << 20
+
+    /// The success envelope as a response body: one buffer with a length, or for large range
+    /// results a stream written piece by piece, so the client reads the first megabytes while
+    /// the rest is still being formatted and no buffer of the whole result is held.
+    static func successResponseBody(_ value: Value, warnings: [String], infos: [String]) -> ResponseBody {
+        guard case .matrix(let m) = value, estimatedSize(value) > streamingThreshold else {
+            return ResponseBody(byteBuffer: successBody(value, warnings: warnings, infos: infos))
+        }
+        return ResponseBody { writer in
+            let pieceCapacity = streamingThreshold + streamingThreshold / 4
+            var w = JSONWriter(capacity: pieceCapacity)
+            w.raw("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[")
+            for (i, series) in m.enumerated() {
+                if i > 0 { w.raw(",") }
+                matrixSeries(series, into: &w)
+                if w.buffer.readableBytes >= streamingThreshold {
+                    try await writer.write(w.buffer)
+                    w = JSONWriter(capacity: pieceCapacity)
+                }
+            }
+            w.raw("]}")
+            annotations(warnings: warnings, infos: infos, into: &w)
+            w.raw("}")
+            try await writer.write(w.buffer)
+            try await writer.finish(nil)
         }
     }
 

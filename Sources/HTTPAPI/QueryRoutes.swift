@@ -161,7 +161,7 @@ extension APIRoutes {
                 warnings += w
             }
             return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: QueryResultJSON.successBody(value, warnings: warnings, infos: r.infos)))
+                            body: QueryResultJSON.successResponseBody(value, warnings: warnings, infos: r.infos))
         case .failure(let e):
             return queryError(e)
         }
