@@ -18,28 +18,46 @@ struct JSONWriter {
 
     /// A quoted, escaped string (the escapes of ``JSONString/quote(_:)``).
     mutating func string(_ s: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maximumQuotedSize(s)) { out in
+            Self.quoted(s, into: out, at: 0)
+        }
+    }
+
+    /// Bytes `s` can take quoted: every byte escaped as `\u00XX` at worst.
+    @inline(__always)
+    private static func maximumQuotedSize(_ s: String) -> Int { s.utf8.count * 6 + 2 }
+
+    /// Writes `s` quoted and escaped at `start`; returns the end. The caller reserved
+    /// ``maximumQuotedSize(_:)`` bytes.
+    private static func quoted(_ s: String, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        var i = start
+        out[i] = UInt8(ascii: "\"")
+        i += 1
         var text = s
-        let plain = text.withUTF8 { bytes in !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") } }
-        if plain {
-            buffer.writeString(text)
-        } else {
-            for b in text.utf8 {
+        text.withUTF8 { bytes in
+            for b in bytes {
                 switch b {
-                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    out[i] = UInt8(ascii: "\\")
+                    out[i + 1] = b
+                    i += 2
+                case UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                    out[i] = UInt8(ascii: "\\")
+                    out[i + 1] = b == UInt8(ascii: "\n") ? UInt8(ascii: "n") : (b == UInt8(ascii: "\r") ? UInt8(ascii: "r") : UInt8(ascii: "t"))
+                    i += 2
                 case 0..<0x20:
-                    buffer.writeStaticString("\\u00")
-                    buffer.writeInteger(Self.hexDigit(b >> 4))
-                    buffer.writeInteger(Self.hexDigit(b & 0xF))
-                default: buffer.writeInteger(b)
+                    for (k, c) in "\\u00".utf8.enumerated() { out[i + k] = c }
+                    out[i + 4] = hexDigit(b >> 4)
+                    out[i + 5] = hexDigit(b & 0xF)
+                    i += 6
+                default:
+                    out[i] = b
+                    i += 1
                 }
             }
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        out[i] = UInt8(ascii: "\"")
+        return i + 1
     }
 
     private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
@@ -229,14 +247,24 @@ struct JSONWriter {
 
     /// `{"name":"value",...}` in label order.
     mutating func labels(_ l: Labels) {
-        buffer.writeInteger(UInt8(ascii: "{"))
-        for (i, p) in l.pairs.enumerated() {
-            if i > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            string(p.name)
-            buffer.writeInteger(UInt8(ascii: ":"))
-            string(p.value)
+        // One capacity check for the whole object: results write one per series.
+        let size = l.pairs.reduce(2) { $0 + Self.maximumQuotedSize($1.name) + Self.maximumQuotedSize($1.value) + 2 }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            var i = 0
+            out[i] = UInt8(ascii: "{")
+            i += 1
+            for (k, p) in l.pairs.enumerated() {
+                if k > 0 {
+                    out[i] = UInt8(ascii: ",")
+                    i += 1
+                }
+                i = Self.quoted(p.name, into: out, at: i)
+                out[i] = UInt8(ascii: ":")
+                i = Self.quoted(p.value, into: out, at: i + 1)
+            }
+            out[i] = UInt8(ascii: "}")
+            return i + 1
         }
-        buffer.writeInteger(UInt8(ascii: "}"))
     }
 
     /// `[{"key":"value",…},…]`: a list of objects whose fields are all strings.

@@ -65,14 +65,29 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public var metricName: String { self[LabelName.metricName] }
 
-    /// A copy without the named labels.
-    public func removing(_ names: Set<String>) -> Labels {
+    /// A copy without the label `name` (the same labels when it is absent): dropping the metric
+    /// name happens once per series of nearly every query, so no set is built for it.
+    public func removing(_ name: String) -> Labels {
+        guard let i = pairs.firstIndex(where: { $0.name == name }) else { return self }
+        var rest = pairs
+        rest.remove(at: i)
+        return Labels(sorted: rest)
+    }
+
+    /// A copy without the named labels. The lists are the few names of a `by`, `without`,
+    /// `on` or `ignoring` clause: comparing against each beats hashing every label name.
+    public func removing(_ names: [String]) -> Labels {
         Labels(sorted: pairs.filter { !names.contains($0.name) })
     }
 
     /// A copy keeping only the named labels.
-    public func keeping(_ names: Set<String>) -> Labels {
+    public func keeping(_ names: [String]) -> Labels {
         Labels(sorted: pairs.filter { names.contains($0.name) })
+    }
+
+    /// A copy keeping the labels `include` accepts.
+    public func filter(_ include: (Label) -> Bool) -> Labels {
+        Labels(sorted: pairs.filter(include))
     }
 
     /// A stable 64-bit hash (FNV-1a over names and values with separators), identical across runs.

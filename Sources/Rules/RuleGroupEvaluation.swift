@@ -153,7 +153,7 @@ public struct RuleGroupState: Sendable {
                 var annotations: [String: String] = [:]
                 for (key, value) in rule.annotations { annotations[key] = expand(value) }
                 present.append((labels, el.v, annotations))
-                sources[labels] = el.labels.removing([LabelName.metricName])
+                sources[labels] = el.labels.removing(LabelName.metricName)
             }
             if lastEvaluation == nil {
                 // The first evaluation since start: alerts continue from ALERTS_FOR_STATE.
@@ -195,7 +195,7 @@ public struct RuleGroupState: Sendable {
         guard case .binary(let op, let lhs, _, _, false) = expr, [.gtr, .lss, .gte, .lte, .eql, .neq].contains(op) else { return }
         guard case .vector(let current)? = try? engine.instant(lhs, at: t - queryOffset, querier: querier) else { return }
         var bySource: [Labels: VectorElement] = [:]
-        for el in current { bySource[el.labels.removing([LabelName.metricName])] = el }
+        for el in current { bySource[el.labels.removing(LabelName.metricName)] = el }
         for alert in resolved {
             guard let el = bySource[alert.sourceLabels] else { continue }
             var annotations: [String: String] = [:]

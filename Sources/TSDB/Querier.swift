@@ -13,9 +13,10 @@ public protocol Querier: Sendable {
 /// A series and a consistent snapshot of its chunks; iterating decodes only what is asked for.
 public struct SeriesData: Sendable {
     public let labels: Labels
-    let chunks: [XORChunk]
+    /// A slice of the series' own array: taking a snapshot retains it and copies nothing.
+    let chunks: ArraySlice<XORChunk>
 
-    init(labels: Labels, chunks: [XORChunk]) {
+    init(labels: Labels, chunks: ArraySlice<XORChunk>) {
         self.labels = labels
         self.chunks = chunks
     }

@@ -72,7 +72,7 @@ import Testing
         #expect(series.chunks[3].checkpoints.count == 3)
         #expect(series.chunks[4].checkpoints.count == 3)
         // Reads across cold and hot chunks agree with the sample-by-sample iterator.
-        let data = SeriesData(labels: series.labels, chunks: series.chunks)
+        let data = SeriesData(labels: series.labels, chunks: series.chunks[...])
         var times: [Int64] = [], values: [Double] = []
         data.appendSamples(mint: 100_000, maxt: 9_000_000, times: &times, values: &values)
         #expect(times == Array(data.samples(mint: 100_000, maxt: 9_000_000)).map(\.t))

@@ -12,7 +12,7 @@ public enum GroupBy: Sendable, Equatable {
     public func groupLabels(of labels: Labels) -> Labels {
         switch self {
         case .all: return labels
-        case .labels(let names): return labels.keeping(Set(names))
+        case .labels(let names): return labels.keeping(names)
         }
     }
 }

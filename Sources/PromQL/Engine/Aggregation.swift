@@ -33,13 +33,13 @@ extension Evaluator {
                 }
             }
         }
-        let groupSet = Set(grouping)
+        let groupLabels = grouping
         // Group keys are cached per aggregation: range queries meet the same series at every step.
         let cacheKey = (without ? "without:" : "by:") + grouping.joined(separator: ",")
         var keys = groupKeyCache[cacheKey] ?? LabelsTable<Labels>()
         groupKeyCache[cacheKey] = nil
         defer { groupKeyCache[cacheKey] = keys }
-        let dropped = groupSet.union([LabelName.metricName])
+        let dropped = grouping + [LabelName.metricName]
 
         let keepsMembers: Bool
         switch op {
@@ -48,7 +48,7 @@ extension Evaluator {
         }
         var groups = LabelsTable<AggregationGroup>()
         for (position, el) in input.enumerated() {
-            let keyIndex = keys.insert(el.labels) { without ? el.labels.removing(dropped) : el.labels.keeping(groupSet) }.index
+            let keyIndex = keys.insert(el.labels) { without ? el.labels.removing(dropped) : el.labels.keeping(groupLabels) }.index
             var g = keys.values[keyIndex]
             if op == .countValues {
                 var b = LabelsBuilder(g)
@@ -73,7 +73,7 @@ extension Evaluator {
             if keepsMembers { groups.values[i].members.append(position) }
         }
 
-        let marksDroppedNames = !without && groupSet.contains(LabelName.metricName)
+        let marksDroppedNames = !without && groupLabels.contains(LabelName.metricName)
         var out: [VectorElement] = []
         out.reserveCapacity(keepsMembers ? input.count : groups.count)
         for (g, group) in zip(groups.keys, groups.values) {

@@ -68,8 +68,8 @@ extension Evaluator {
 
     /// The labels two series are matched on.
     static func signature(_ l: Labels, _ m: VectorMatching) -> Labels {
-        if m.on { return l.keeping(Set(m.labels)) }
-        return l.removing(Set(m.labels).union([LabelName.metricName]))
+        if m.on { return l.keeping(m.labels) }
+        return l.filter { $0.name != LabelName.metricName && !m.labels.contains($0.name) }
     }
 
     static func and(_ a: [VectorElement], _ b: [VectorElement], _ m: VectorMatching) -> [VectorElement] {
@@ -125,7 +125,7 @@ extension Evaluator {
             var labels = resultLabels(el.labels, other.labels, op: op, m, returnBool: returnBool)
             let dropName = (!op.isComparison || returnBool)
             if dropName && m.cardinality != .oneToOne {
-                labels = labels.removing([LabelName.metricName])
+                labels = labels.removing(LabelName.metricName)
             }
             // Comparisons keep the left side's value; with group_right the left side is the "one" side.
             if op.isComparison && !returnBool && swapped { value = other.v }

@@ -82,7 +82,7 @@ public struct Engine: Sendable {
                 for el in vec {
                     var labels = el.labels
                     if el.dropName {
-                        let i = withoutName.insert(labels) { labels.removing([LabelName.metricName]) }.index
+                        let i = withoutName.insert(labels) { labels.removing(LabelName.metricName) }.index
                         labels = withoutName.values[i]
                     }
                     // One lookup per element: it also catches duplicates within the step.

@@ -52,7 +52,7 @@ extension Evaluator {
               case .call(let name, let args, let positions) = e.withoutParentheses,
               let call = SeriesMajorCall(name: name, args: args, positions: positions) else { return nil }
         let loaded = try series(for: call.selector)
-        var out = loaded.map { MatrixSeries(labels: call.keepsName ? $0.labels : $0.labels.removing([LabelName.metricName]), samples: []) }
+        var out = loaded.map { MatrixSeries(labels: call.keepsName ? $0.labels : $0.labels.removing(LabelName.metricName), samples: []) }
         if !call.keepsName, Set(out.map(\.labels)).count < out.count { return nil }
         let reserve = Int(min(1024, (end - start) / step + 1))
         try sweep(call, start: start, end: end, step: step) { n, _, t, v in
@@ -89,13 +89,13 @@ extension Evaluator {
             guard case .call(let name, let args, let positions) = bare,
                   let call = SeriesMajorCall(name: name, args: args, positions: positions) else { return nil }
             let loaded = try series(for: call.selector)
-            let groupSet = Set(grouping)
-            let dropped = groupSet.union([LabelName.metricName])
+            let groupLabels = grouping
+            let dropped = grouping + [LabelName.metricName]
             var groups = LabelsTable<Int>()
             var groupOf: [Int] = []
             groupOf.reserveCapacity(loaded.count)
             for s in loaded {
-                groupOf.append(groups.insert(without ? s.labels.removing(dropped) : s.labels.keeping(groupSet)) { 0 }.index)
+                groupOf.append(groups.insert(without ? s.labels.removing(dropped) : s.labels.keeping(groupLabels)) { 0 }.index)
             }
             guard groups.count * steps <= Self.seriesMajorCellLimit else { return nil }
             // Cells are step-major: one step's groups side by side.

@@ -24,7 +24,7 @@ final class LoadedSeries {
     /// Whether any sample is a staleness marker (range windows must then skip them).
     let hasStaleMarkers: Bool
     /// Whether the name ends as counters' names do (rate() and increase() inform otherwise).
-    let counterLikeName: Bool
+    private(set) lazy var counterLikeName: Bool = Self.isCounterLike(labels.metricName)
     /// Whether no value is below the one before it: counters without resets, whose windows
     /// rate() and increase() need not scan for resets.
     private(set) lazy var neverDecreases: Bool = {
@@ -37,7 +37,6 @@ final class LoadedSeries {
         self.ts = ts
         self.vs = vs
         self.hasStaleMarkers = vs.contains { StaleNaN.isStale($0) }
-        self.counterLikeName = Self.isCounterLike(labels.metricName)
     }
 
     /// Counter-like names end in `_total`, `_sum`, `_count` or `_bucket`; a missing name is not judged.
@@ -352,7 +351,7 @@ final class Evaluator {
         var seen = Set<Labels>()
         for i in out.indices {
             if out[i].dropName {
-                out[i].labels = out[i].labels.removing([LabelName.metricName])
+                out[i].labels = out[i].labels.removing(LabelName.metricName)
                 out[i].dropName = false
             }
             if !seen.insert(out[i].labels).inserted {

@@ -13,7 +13,7 @@ extension Evaluator {
                 let le = el.labels["le"]
                 // The name stays in the key and is dropped at the end, so two histograms that
                 // differ only by name collide there with the labelset error, as in Prometheus.
-                return (el.labels.removing(["le"]), Double(le.trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(le))
+                return (el.labels.removing("le"), Double(le.trimmingCharacters(in: .whitespaces)) ?? Self.parseBound(le))
             }.index
             let (key, bound) = bucketKeys.values[cached]
             guard let upper = bound else {

@@ -134,19 +134,21 @@ public final class Head: Sendable, Appendable, Querier {
                 let i = Int(ref) - 1
                 guard i >= 0, i < s.series.count, let labels = s.series[i]?.labels, labels.matches(matchers),
                       let chunks = s.series[i]?.chunks else { continue }
-                // Chunks are in time order, so the overlapping ones are one run; all of them
-                // (the usual case) share the series' own array.
+                // Chunks are in time order, so the overlapping ones are one run.
                 var lo = 0, hi = chunks.count
                 while lo < hi, chunks[lo].maxTime < mint { lo += 1 }
                 while hi > lo, chunks[hi - 1].minTime > maxt { hi -= 1 }
                 if lo == hi { continue }
-                result.append(SeriesData(labels: labels, chunks: lo == 0 && hi == chunks.count ? chunks : Array(chunks[lo..<hi])))
+                result.append(SeriesData(labels: labels, chunks: chunks[lo..<hi]))
             }
             return result
         }
-        // Sorted through a permutation: moving the entries themselves would retain and release
-        // their arrays at every swap.
-        let order = found.indices.sorted { found[$0].labels < found[$1].labels }
+        // Sorted through a permutation, comparing labels in place: moving or copying the
+        // entries would retain and release their arrays at every step.
+        let order = found.withUnsafeBufferPointer { entries -> [Int] in
+            guard let base = entries.baseAddress else { return [] }
+            return entries.indices.sorted { base[$0].labels < base[$1].labels }
+        }
         return order.map { found[$0] }
     }
 
