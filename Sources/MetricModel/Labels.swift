@@ -103,13 +103,18 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public static func < (lhs: Labels, rhs: Labels) -> Bool {
-        let n = min(lhs.pairs.count, rhs.pairs.count)
-        for i in 0..<n {
-            let a = lhs.pairs[i], b = rhs.pairs[i]
-            if a.name != b.name { return a.name < b.name }
-            if a.value != b.value { return a.value < b.value }
+        // Compared in place: copying a label out would retain its strings. Query results are
+        // sorted with this, so it runs n log n times per selector.
+        lhs.pairs.withUnsafeBufferPointer { a in
+            rhs.pairs.withUnsafeBufferPointer { b in
+                let n = min(a.count, b.count)
+                for i in 0..<n {
+                    if a[i].name != b[i].name { return a[i].name < b[i].name }
+                    if a[i].value != b[i].value { return a[i].value < b[i].value }
+                }
+                return a.count < b.count
+            }
         }
-        return lhs.pairs.count < rhs.pairs.count
     }
 
     /// Prometheus' rendering: `name{a="x", b="y"}`.

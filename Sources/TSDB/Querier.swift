@@ -31,12 +31,13 @@ public struct SeriesData: Sendable {
     /// Appends the samples with `mint <= t <= maxt` to two parallel arrays, decoding only the
     /// chunks that overlap the range: the bulk read the query engine uses.
     public func appendSamples(mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) {
+        // By index: `for chunk in chunks` would copy each chunk out, retaining its arrays.
         var upperBound = 0
-        for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt { upperBound += chunk.count }
+        for i in chunks.indices where chunks[i].maxTime >= mint && chunks[i].minTime <= maxt { upperBound += chunks[i].count }
         times.reserveCapacity(times.count + upperBound)
         values.reserveCapacity(values.count + upperBound)
-        for chunk in chunks where chunk.maxTime >= mint && chunk.minTime <= maxt {
-            chunk.appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
+        for i in chunks.indices where chunks[i].maxTime >= mint && chunks[i].minTime <= maxt {
+            chunks[i].appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
         }
     }
 }

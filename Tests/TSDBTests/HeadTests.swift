@@ -64,6 +64,20 @@ import Testing
         #expect(ts.count == 11)
     }
 
+    @Test(arguments: [false, true])
+    func selectReturnsSeriesInLabelOrderWhateverTheOrderTheyWereMadeIn(reversed: Bool) throws {
+        let head = Head.inMemory()
+        var app = head.appender()
+        let instances = (0..<40).map { "host-\($0 * 7 % 40)" }
+        for instance in reversed ? instances.sorted().reversed() : instances.sorted() {
+            _ = app.append(ref: nil, labels: Self.labels("up", ["instance": instance]), t: 1000, v: 1)
+        }
+        _ = try app.commit()
+        let found = head.select([try LabelMatcher(.equal, "__name__", "up")], mint: 0, maxt: 2000).map(\.labels)
+        #expect(found.count == 40)
+        #expect(found == found.sorted())
+    }
+
     @Test func onlyTheNewestTwoChunksKeepDecoderCheckpoints() throws {
         var series = MemSeries(ref: 1, labels: Self.labels("m"))
         for i in 0..<(XORChunk.targetSamples * 5 - 10) { series.append(t: Int64(i) * 15_000, v: Double(i)) }

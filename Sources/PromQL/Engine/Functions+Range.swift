@@ -142,7 +142,10 @@ extension Evaluator {
             var count = 0
             for i in 1..<max(1, n) where s.value(i) < s.value(i - 1) { count += 1 }
             return Double(count)
-        case .avgOverTime: return mean(s.values)
+        case .avgOverTime:
+            var m = MeanAccumulator()
+            for i in 0..<n { m.add(s.value(i)) }
+            return m.value
         case .sumOverTime:
             var k = KahanSum()
             for i in 0..<n { k.add(s.value(i)) }

@@ -145,11 +145,19 @@ public final class Head: Sendable, Appendable, Querier {
         }
         // Sorted through a permutation, comparing labels in place: moving or copying the
         // entries would retain and release their arrays at every step.
-        let order = found.withUnsafeBufferPointer { entries -> [Int] in
-            guard let base = entries.baseAddress else { return [] }
-            return entries.indices.sorted { base[$0].labels < base[$1].labels }
+        // Series made in label order (a remote-write batch, most exposition formats) often come
+        // out of the postings sorted already.
+        let order = found.withUnsafeBufferPointer { entries -> [Int]? in
+            guard let base = entries.baseAddress else { return nil }
+            if entries.indices.dropFirst().allSatisfy({ !Self.labelsLess(base + $0, base + $0 - 1) }) { return nil }
+            return entries.indices.sorted { Self.labelsLess(base + $0, base + $1) }
         }
-        return order.map { found[$0] }
+        return order.map { $0.map { found[$0] } } ?? found
+    }
+
+    /// Label order of two entries, read through their addresses so neither is copied.
+    private static func labelsLess(_ a: UnsafePointer<SeriesData>, _ b: UnsafePointer<SeriesData>) -> Bool {
+        a.pointee.labels < b.pointee.labels
     }
 
     public func labelNames(_ matchers: [LabelMatcher]) -> [String] {
