@@ -108,9 +108,11 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         lhs.pairs.withUnsafeBufferPointer { a in
             rhs.pairs.withUnsafeBufferPointer { b in
                 let n = min(a.count, b.count)
+                guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return a.count < b.count }
                 for i in 0..<n {
-                    if a[i].name != b[i].name { return a[i].name < b[i].name }
-                    if a[i].value != b[i].value { return a[i].value < b[i].value }
+                    let x = pa + i, y = pb + i
+                    if x.pointee.name != y.pointee.name { return x.pointee.name < y.pointee.name }
+                    if x.pointee.value != y.pointee.value { return x.pointee.value < y.pointee.value }
                 }
                 return a.count < b.count
             }
