@@ -2,12 +2,21 @@ import MetricModel
 
 /// The read seam: PromQL and the HTTP API read series through it.
 public protocol Querier: Sendable {
-    /// Series matching every matcher with samples in `[mint, maxt]`, sorted by labels.
-    func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesData]
+    /// Series matching every matcher with samples in `[mint, maxt]`: sorted by labels when
+    /// `sorted`, otherwise in the order the series were first seen (the query engine's choice,
+    /// as Prometheus' engine asks for unsorted series: sorting is most of the cost of a small query).
+    func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64, sorted: Bool) -> [SeriesData]
     /// Label names of series that match (all series when `matchers` is empty).
     func labelNames(_ matchers: [LabelMatcher]) -> [String]
     /// Values of `name` across matching series.
     func labelValues(_ name: String, _ matchers: [LabelMatcher]) -> [String]
+}
+
+extension Querier {
+    /// Series matching every matcher with samples in `[mint, maxt]`, sorted by labels.
+    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesData] {
+        select(matchers, mint: mint, maxt: maxt, sorted: true)
+    }
 }
 
 /// A series and a consistent snapshot of its chunks; iterating decodes only what is asked for.

@@ -60,7 +60,8 @@ extension Evaluator {
             out[n].samples.append(Sample(t: t, v: v))
         }
         out.removeAll { $0.samples.isEmpty }
-        if !call.keepsName { out.sort { $0.labels < $1.labels } }
+        // Range results are in label order (series are read unsorted).
+        out.sort { $0.labels < $1.labels }
         return out
     }
 

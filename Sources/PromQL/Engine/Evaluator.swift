@@ -187,7 +187,7 @@ final class Evaluator {
         let (mint, maxt) = windows[k] ?? (Int64.min, Int64.max)
         var out: [LoadedSeries] = []
         let latest = latestOnly[k] == true
-        for data in querier.select(s.matchers, mint: mint, maxt: maxt) {
+        for data in querier.select(s.matchers, mint: mint, maxt: maxt, sorted: false) {
             var ts: [Int64] = []
             var vs: [Double] = []
             if latest {

@@ -124,7 +124,7 @@ public final class Head: Sendable, Appendable, Querier {
 
     // MARK: Query
 
-    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesData] {
+    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64, sorted: Bool) -> [SeriesData] {
         let found: [SeriesData] = state.withLock { s in
             let refs = s.index.candidates(matchers)
             var result: [SeriesData] = []
@@ -143,10 +143,10 @@ public final class Head: Sendable, Appendable, Querier {
             }
             return result
         }
+        guard sorted else { return found }
         // Sorted through a permutation, comparing labels in place: moving or copying the
-        // entries would retain and release their arrays at every step.
-        // Series made in label order (a remote-write batch, most exposition formats) often come
-        // out of the postings sorted already.
+        // entries would retain and release their arrays at every step. Series made in label
+        // order (a remote-write batch, most exposition formats) come out sorted already.
         let order = found.withUnsafeBufferPointer { entries -> [Int]? in
             guard let base = entries.baseAddress else { return nil }
             if entries.indices.dropFirst().allSatisfy({ !Self.labelsLess(base + $0, base + $0 - 1) }) { return nil }
