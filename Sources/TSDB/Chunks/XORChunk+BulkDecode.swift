@@ -116,14 +116,7 @@ private struct PaddedBitReader {
                 let head = peek64()
                 let ones = min(4, (~head).leadingZeroBitCount)
                 position &+= ones < 4 ? ones &+ 1 : 4
-                let width: Int
-                switch ones {
-                case 0: width = 0
-                case 1: width = 14
-                case 2: width = 17
-                case 3: width = 20
-                default: width = 64
-                }
+                let width = XORChunk.deltaOfDeltaWidth(prefixOnes: ones)
                 if width > 0 {
                     let raw = read(width)
                     let shift = UInt64(64 &- width)

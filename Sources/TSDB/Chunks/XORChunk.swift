@@ -84,6 +84,18 @@ public struct XORChunk: Sendable, Hashable {
         count += 1
     }
 
+    /// Bits of a delta of deltas after a prefix of this many one-bits (0...4), as `append` writes them.
+    @inline(__always)
+    static func deltaOfDeltaWidth(prefixOnes: Int) -> Int {
+        switch prefixOnes {
+        case 0: return 0
+        case 1: return 14
+        case 2: return 17
+        case 3: return 20
+        default: return 64
+        }
+    }
+
     /// Whether a signed value fits in `bits` two's-complement bits.
     @inline(__always)
     static func fits(_ v: Int64, bits: Int) -> Bool {
@@ -190,14 +202,7 @@ public struct XORChunkIterator: IteratorProtocol, Sendable {
             let prefix = min(4, (~(head << 60)).leadingZeroBitCount)
             guard reader.skip(prefix < 4 ? prefix + 1 : 4) else { return nil }
             var dod: Int64 = 0
-            let width: Int
-            switch prefix {
-            case 0: width = 0
-            case 1: width = 14
-            case 2: width = 17
-            case 3: width = 20
-            default: width = 64
-            }
+            let width = XORChunk.deltaOfDeltaWidth(prefixOnes: prefix)
             if width > 0 {
                 guard let raw = reader.readBits(width) else { return nil }
                 if width == 64 {
