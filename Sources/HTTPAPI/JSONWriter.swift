@@ -64,63 +64,27 @@ struct JSONWriter {
 
     /// Decimal digits of `n`.
     mutating func integer(_ n: Int64) {
-        if n < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        unsigned(n.magnitude, minimumDigits: 1)
-    }
-
-    private mutating func unsigned(_ n: UInt64, minimumDigits: Int) {
-        var digits = 1
-        var probe = n
-        while probe >= 10 { probe /= 10; digits += 1 }
-        let width = max(digits, minimumDigits)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: width) { out in
-            var m = n
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                out[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
-                m /= 10
-            }
-            return width
-        }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 21) { Self.signedDigits(n, into: $0, at: 0) }
     }
 
     /// Milliseconds as seconds with up to three fraction digits, as a JSON number.
     mutating func time(_ ms: Int64) {
-        if ms < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        let a = ms.magnitude
-        unsigned(a / 1000, minimumDigits: 1)
-        var frac = a % 1000
-        guard frac != 0 else { return }
-        buffer.writeInteger(UInt8(ascii: "."))
-        var digits = 3
-        while frac % 10 == 0 { frac /= 10; digits -= 1 }
-        unsigned(frac, minimumDigits: digits)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 25) { Self.seconds(ms, into: $0, at: 0) }
     }
 
     /// A sample value as a JSON string, formatted as Go's `FormatFloat(v, 'f', -1, 64)`.
     mutating func sampleValue(_ v: Double) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        if let n = Self.exactInteger(v) {
-            integer(n)
-        } else {
-            buffer.writeString(Self.valueText(v))
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maximumFastValue + 2) { out -> Int in
+            out[0] = UInt8(ascii: "\"")
+            guard let end = Self.fastValue(v, into: out, at: 1) else { return 0 }
+            out[end] = UInt8(ascii: "\"")
+            return end + 1
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
-    }
-
-    /// `v` as an integer when it is one that prints without a fraction or exponent.
-    @inline(__always)
-    private static func exactInteger(_ v: Double) -> Int64? {
-        guard v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15, !(v == 0 && v.sign == .minus) else { return nil }
-        return Int64(v)
-    }
-
-    /// The text of a value that is not a plain integer.
-    private static func valueText(_ v: Double) -> String {
-        guard v.isFinite else { return GoFloat.format(v) }
-        // Swift's shortest digits equal Go's unless Swift chose an exponent.
-        var text = v.description
-        let plain = text.withUTF8 { !$0.contains(UInt8(ascii: "e")) }
-        return plain && v != v.rounded(.towardZero) ? text : GoFloat.format(v)
+        if written == 0 {
+            raw("\"")
+            buffer.writeString(GoFloat.format(v))
+            raw("\"")
+        }
     }
 
     /// `[seconds,"value"]`.
@@ -130,8 +94,8 @@ struct JSONWriter {
 
     /// Comma-separated `[seconds,"value"]` pairs. Range results hold hundreds of thousands of
     /// points, so they are written in batches under one capacity check each, with the digits of
-    /// each value going straight into the buffer; a value Swift would print differently from Go
-    /// (an exponent, an integral value past 1e15, NaN, ±Inf) goes through ``GoFloat`` alone.
+    /// each value going straight into the buffer; a value only ``GoFloat`` writes as Go does goes
+    /// through it alone.
     mutating func points(_ samples: some Collection<Sample>) {
         var index = samples.startIndex
         var needsComma = false
@@ -162,61 +126,82 @@ struct JSONWriter {
                 if needsComma { raw(",") }
                 raw("[")
                 time(s.t)
-                raw(",\"")
-                buffer.writeString(GoFloat.format(s.v))
-                raw("\"]")
+                raw(",")
+                sampleValue(s.v)
+                raw("]")
                 needsComma = true
                 index = samples.index(after: index)
             }
         }
     }
 
-    /// Bytes a point takes at most on the fast path, comma included: a 20-digit second count,
-    /// sign and three fraction digits, at most 24 characters of shortest float digits, punctuation.
-    private static let maximumFastPoint = 64
+    /// Bytes a point takes at most on the fast path, comma included: seconds and fraction, the
+    /// value, punctuation.
+    private static let maximumFastPoint = 25 + maximumFastValue + 6
+
+    /// Bytes of a value on the fast path: an integer below 1e15 with its sign, or Swift's
+    /// shortest digits without an exponent (at most 17 digits, a sign and a point).
+    private static let maximumFastValue = 26
 
     /// Writes `[seconds,"value"]` at `start`; nil when the value needs ``GoFloat``.
     @inline(__always)
     private static func fastPoint(_ t: Int64, _ v: Double, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int? {
-        let integerValue = exactInteger(v)
-        guard integerValue != nil || (v.isFinite && v != v.rounded(.towardZero)) else { return nil }
-        var i = start
-        out[i] = UInt8(ascii: "[")
-        i += 1
-        if t < 0 {
-            out[i] = UInt8(ascii: "-")
-            i += 1
-        }
-        let a = t.magnitude
-        i = digits(a / 1000, minimum: 1, into: out, at: i)
-        var frac = a % 1000
-        if frac != 0 {
-            out[i] = UInt8(ascii: ".")
-            i += 1
-            var width = 3
-            while frac % 10 == 0 { frac /= 10; width -= 1 }
-            i = digits(frac, minimum: width, into: out, at: i)
-        }
+        out[start] = UInt8(ascii: "[")
+        var i = seconds(t, into: out, at: start + 1)
         out[i] = UInt8(ascii: ",")
         out[i + 1] = UInt8(ascii: "\"")
-        i += 2
-        if let n = integerValue {
-            if n < 0 {
-                out[i] = UInt8(ascii: "-")
-                i += 1
-            }
-            i = digits(n.magnitude, minimum: 1, into: out, at: i)
-        } else {
-            var sink = DigitSink(out: out, position: i, limit: i + 26)
-            v.write(to: &sink)
-            guard !sink.failed else { return nil }
-            // Swift chose an exponent, which Go's 'f' format never does.
-            for k in i..<sink.position where out[k] == UInt8(ascii: "e") { return nil }
-            i = sink.position
-        }
+        guard let end = fastValue(v, into: out, at: i + 2) else { return nil }
+        i = end
         out[i] = UInt8(ascii: "\"")
         out[i + 1] = UInt8(ascii: "]")
         return i + 2
+    }
+
+    /// Writes `v` as Go's `FormatFloat(v, 'f', -1, 64)` does, when Swift's shortest digits are
+    /// the same text: integers below 1e15, and values Swift prints without an exponent. Nil
+    /// for the rest (NaN, ±Inf, -0, large integers, exponents), which ``GoFloat`` writes.
+    @inline(__always)
+    private static func fastValue(_ v: Double, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int? {
+        if let n = exactInteger(v) { return signedDigits(n, into: out, at: start) }
+        guard v.isFinite, v != v.rounded(.towardZero) else { return nil }
+        var sink = DigitSink(out: out, position: start, limit: start + maximumFastValue)
+        v.write(to: &sink)
+        guard !sink.failed else { return nil }
+        for k in start..<sink.position where out[k] == UInt8(ascii: "e") { return nil }
+        return sink.position
+    }
+
+    /// `v` as an integer when it is one that prints without a fraction or exponent.
+    @inline(__always)
+    private static func exactInteger(_ v: Double) -> Int64? {
+        guard v.isFinite, v == v.rounded(.towardZero), abs(v) < 1e15, !(v == 0 && v.sign == .minus) else { return nil }
+        return Int64(v)
+    }
+
+    /// Milliseconds as seconds with up to three fraction digits; at most 25 bytes.
+    @inline(__always)
+    private static func seconds(_ ms: Int64, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        var i = start
+        if ms < 0 {
+            out[i] = UInt8(ascii: "-")
+            i += 1
+        }
+        let a = ms.magnitude
+        i = digits(a / 1000, minimum: 1, into: out, at: i)
+        var frac = a % 1000
+        guard frac != 0 else { return i }
+        out[i] = UInt8(ascii: ".")
+        var width = 3
+        while frac % 10 == 0 { frac /= 10; width -= 1 }
+        return digits(frac, minimum: width, into: out, at: i + 1)
+    }
+
+    /// `n` with its sign; at most 21 bytes.
+    @inline(__always)
+    private static func signedDigits(_ n: Int64, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        guard n < 0 else { return digits(n.magnitude, minimum: 1, into: out, at: start) }
+        out[start] = UInt8(ascii: "-")
+        return digits(n.magnitude, minimum: 1, into: out, at: start + 1)
     }
 
     /// Writes the decimal digits of `n`, zero-padded to `minimum`, at `start`; returns the end.

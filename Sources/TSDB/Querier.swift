@@ -31,8 +31,10 @@ public struct SeriesData: Sendable {
     }
 
     /// Samples with `mint <= t <= maxt`, skipping whole chunks outside the range.
-    public func samples(mint: Int64 = .min, maxt: Int64 = .max) -> SeriesSampleIterator {
-        SeriesSampleIterator(chunks: chunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }, mint: mint, maxt: maxt)
+    public func samples(mint: Int64 = .min, maxt: Int64 = .max) -> [Sample] {
+        var times: [Int64] = [], values: [Double] = []
+        appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
+        return zip(times, values).map { Sample(t: $0, v: $1) }
     }
 
     public var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
@@ -56,43 +58,14 @@ extension SeriesData {
     /// reaches past a chunk's end this reads no bits; otherwise it decodes one chunk from its
     /// nearest checkpoint.
     public func latestSample(mint: Int64, maxt: Int64) -> Sample? {
-        for chunk in chunks.reversed() where chunk.minTime <= maxt {
-            guard chunk.maxTime >= mint else { return nil }
-            if chunk.maxTime <= maxt { return chunk.lastSample }
+        // By index, newest first: `for chunk in chunks.reversed()` would copy each chunk out.
+        for i in chunks.indices.reversed() where chunks[i].minTime <= maxt {
+            guard chunks[i].maxTime >= mint else { return nil }
+            if chunks[i].maxTime <= maxt { return chunks[i].lastSample }
             var times: [Int64] = [], values: [Double] = []
-            chunk.appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
+            chunks[i].appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
             guard let t = times.last, let v = values.last else { return nil }
             return Sample(t: t, v: v)
-        }
-        return nil
-    }
-}
-
-/// Iterates a series' samples across chunks within a time range.
-public struct SeriesSampleIterator: IteratorProtocol, Sequence, Sendable {
-    private let chunks: [XORChunk]
-    private var index = 0
-    private var current: XORChunkIterator?
-    private let mint: Int64
-    private let maxt: Int64
-
-    init(chunks: [XORChunk], mint: Int64, maxt: Int64) {
-        self.chunks = chunks
-        self.mint = mint
-        self.maxt = maxt
-        current = chunks.first?.makeIterator()
-    }
-
-    public mutating func next() -> Sample? {
-        while current != nil {
-            // Decodes in place: copying the iterator out of the optional would cost a retain per sample.
-            if let s = current?.next() {
-                if s.t < mint { continue }
-                if s.t > maxt { current = nil; return nil }
-                return s
-            }
-            index += 1
-            current = index < chunks.count ? chunks[index].makeIterator() : nil
         }
         return nil
     }

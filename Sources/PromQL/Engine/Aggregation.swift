@@ -33,7 +33,6 @@ extension Evaluator {
                 }
             }
         }
-        let groupLabels = grouping
         // Group keys are cached per aggregation: range queries meet the same series at every step.
         let cacheKey = (without ? "without:" : "by:") + grouping.joined(separator: ",")
         var keys = groupKeyCache[cacheKey] ?? LabelsTable<Labels>()
@@ -48,7 +47,7 @@ extension Evaluator {
         }
         var groups = LabelsTable<AggregationGroup>()
         for (position, el) in input.enumerated() {
-            let keyIndex = keys.insert(el.labels) { without ? el.labels.removing(dropped) : el.labels.keeping(groupLabels) }.index
+            let keyIndex = keys.insert(el.labels) { without ? el.labels.removing(dropped) : el.labels.keeping(grouping) }.index
             var g = keys.values[keyIndex]
             if op == .countValues {
                 var b = LabelsBuilder(g)
@@ -73,7 +72,7 @@ extension Evaluator {
             if keepsMembers { groups.values[i].members.append(position) }
         }
 
-        let marksDroppedNames = !without && groupLabels.contains(LabelName.metricName)
+        let marksDroppedNames = !without && grouping.contains(LabelName.metricName)
         var out: [VectorElement] = []
         out.reserveCapacity(keepsMembers ? input.count : groups.count)
         for (g, group) in zip(groups.keys, groups.values) {

@@ -90,13 +90,12 @@ extension Evaluator {
             guard case .call(let name, let args, let positions) = bare,
                   let call = SeriesMajorCall(name: name, args: args, positions: positions) else { return nil }
             let loaded = try series(for: call.selector)
-            let groupLabels = grouping
             let dropped = grouping + [LabelName.metricName]
             var groups = LabelsTable<Int>()
             var groupOf: [Int] = []
             groupOf.reserveCapacity(loaded.count)
             for s in loaded {
-                groupOf.append(groups.insert(without ? s.labels.removing(dropped) : s.labels.keeping(groupLabels)) { 0 }.index)
+                groupOf.append(groups.insert(without ? s.labels.removing(dropped) : s.labels.keeping(grouping)) { 0 }.index)
             }
             guard groups.count * steps <= Self.seriesMajorCellLimit else { return nil }
             // Cells are step-major: one step's groups side by side.
@@ -182,7 +181,7 @@ extension Evaluator {
                         value = series.ts.withUnsafeBufferPointer { ts in
                             series.vs.withUnsafeBufferPointer { vs in
                                 Self.rangeValue(call.function, SeriesWindow(ts: ts, vs: vs, lo: lo, sampleCount: count,
-                                                                            seriesNeverDecreases: neverDecreases),
+                                                                            knownNotToDecrease: neverDecreases),
                                                 rangeStart: ref - call.range, rangeEnd: ref, evalTime: t, params: [])
                             }
                         }

@@ -39,10 +39,9 @@ struct SeriesWindow: SampleRun {
     let lo: Int
     let sampleCount: Int
 
-    /// Whether the whole series never decreases (so neither does any window of it).
-    var seriesNeverDecreases = false
+    /// Set when the whole series never decreases (so neither does any window of it).
+    var knownNotToDecrease = false
 
     func time(_ i: Int) -> Int64 { ts[lo + i] }
     func value(_ i: Int) -> Double { vs[lo + i] }
-    var knownNotToDecrease: Bool { seriesNeverDecreases }
 }

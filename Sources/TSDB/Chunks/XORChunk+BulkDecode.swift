@@ -91,26 +91,25 @@ private struct PaddedBitReader {
         if t >= mint { times.append(t); values.append(Double(bitPattern: value)) }
         guard count > 1 else { return true }
         guard let d = readUVarint() else { return false }
-        var state = DecoderCheckpoint(t: t, value: value, delta: Int64(bitPattern: d), bitPosition: 0, index: 1, leading: 0, trailing: 0)
-        return decodeRest(count: count, from: 1, state: &state, mint: mint, maxt: maxt, times: &times, values: &values)
+        let state = DecoderCheckpoint(t: t, value: value, delta: Int64(bitPattern: d), bitPosition: UInt32(clamping: position), index: 1, leading: 0, trailing: 0)
+        return decodeRest(count: count, from: state, mint: mint, maxt: maxt, times: &times, values: &values)
     }
 
     /// Decodes from a checkpoint to the end.
     mutating func decode(count: Int, resumingAt checkpoint: DecoderCheckpoint, mint: Int64, maxt: Int64,
                          times: inout [Int64], values: inout [Double]) -> Bool {
         position = Int(checkpoint.bitPosition)
-        var state = checkpoint
-        return decodeRest(count: count, from: Int(checkpoint.index), state: &state, mint: mint, maxt: maxt, times: &times, values: &values)
+        return decodeRest(count: count, from: checkpoint, mint: mint, maxt: maxt, times: &times, values: &values)
     }
 
-    /// Samples `first..<count`, given the state after the sample before `first` (the second
-    /// sample's delta is already read into `state.delta`).
+    /// Samples `state.index..<count`, the reader at the first of them and `state` holding what
+    /// the samples before left (after the first sample, the second's delta is already read).
     @inline(__always)
-    private mutating func decodeRest(count: Int, from first: Int, state: inout DecoderCheckpoint, mint: Int64, maxt: Int64,
+    private mutating func decodeRest(count: Int, from state: DecoderCheckpoint, mint: Int64, maxt: Int64,
                                      times: inout [Int64], values: inout [Double]) -> Bool {
         var t = state.t, value = state.value, delta = state.delta
         var leading = Int(state.leading), trailing = Int(state.trailing)
-        for n in first..<count {
+        for n in Int(state.index)..<count {
             if n > 1 {
                 // Up to four one-bits ended by a zero select the width of the delta of deltas.
                 let head = peek64()

@@ -28,8 +28,6 @@ public struct XORChunk: Sendable, Hashable {
 
     /// Compressed size in bytes.
     public var byteCount: Int { stream.bytes.count }
-    /// Bytes of decoder checkpoints held beside the stream.
-    var checkpointBytes: Int { checkpoints.count * MemoryLayout<DecoderCheckpoint>.stride }
 
     /// Forgets the decoder checkpoints and records no more: the chunk has aged out of the reads
     /// they speed up.
@@ -37,6 +35,7 @@ public struct XORChunk: Sendable, Hashable {
         recordsCheckpoints = false
         checkpoints = []
     }
+
     /// The encoded bits (for snapshots).
     public var encodedBytes: [UInt8] { stream.bytes }
     public var bitCount: Int { stream.bitCount }
@@ -128,24 +127,18 @@ public struct XORChunk: Sendable, Hashable {
         }
     }
 
-    /// An iterator over the samples.
-    public func makeIterator() -> XORChunkIterator {
-        XORChunkIterator(bytes: stream.bytes, bitCount: stream.bitCount, count: count)
-    }
-
     /// Rebuilds a chunk from encoded bytes (from a snapshot), validating every sample.
     /// Returns nil when the bytes do not decode to `count` samples.
     public init?(encoded bytes: [UInt8], bitCount: Int, count: Int) {
         guard bitCount <= bytes.count * 8, bitCount > bytes.count * 8 - 8 || bytes.isEmpty, count >= 0 else { return nil }
-        var it = XORChunkIterator(bytes: bytes, bitCount: bitCount, count: count)
+        var times: [Int64] = [], values: [Double] = []
+        guard Self.appendSamples(encoded: bytes, bitCount: bitCount, count: count, mint: .min, maxt: .max, times: &times, values: &values),
+              times.count == count else { return nil }
         var rebuilt = XORChunk()
-        var n = 0
-        while let s = it.next() {
-            if n > 0 && s.t <= rebuilt.maxTime { return nil }
-            rebuilt.append(t: s.t, v: s.v)
-            n += 1
+        for (k, (t, v)) in zip(times, values).enumerated() {
+            if k > 0 && t <= rebuilt.maxTime { return nil }
+            rebuilt.append(t: t, v: v)
         }
-        guard n == count, !it.failed else { return nil }
         // Re-encoding is deterministic, so the bytes are identical to what was stored.
         self = rebuilt
     }
@@ -159,83 +152,4 @@ public struct Sample: Sendable, Hashable {
 
     public static func == (a: Sample, b: Sample) -> Bool { a.t == b.t && a.v.bitPattern == b.v.bitPattern }
     public func hash(into h: inout Hasher) { h.combine(t); h.combine(v.bitPattern) }
-}
-
-/// Decodes an ``XORChunk`` sample by sample. Corrupt input ends iteration and sets ``failed``.
-public struct XORChunkIterator: IteratorProtocol, Sendable {
-    private var reader: BitReader
-    private let total: Int
-    private var read = 0
-    private var t: Int64 = 0
-    private var value: UInt64 = 0
-    private var delta: Int64 = 0
-    private var leading: UInt8 = 0
-    private var trailing: UInt8 = 0
-    public private(set) var failed = false
-
-    init(bytes: [UInt8], bitCount: Int, count: Int) {
-        reader = BitReader(bytes, bitCount: bitCount)
-        total = count
-    }
-
-    public mutating func next() -> Sample? {
-        guard read < total, !failed else { return nil }
-        guard let s = decode() else { failed = true; return nil }
-        read += 1
-        return s
-    }
-
-    private mutating func decode() -> Sample? {
-        switch read {
-        case 0:
-            guard let ts = reader.readVarint(), let v = reader.readBits(64) else { return nil }
-            t = ts
-            value = v
-        case 1:
-            guard let d = reader.readUVarint() else { return nil }
-            delta = Int64(bitPattern: d)
-            t = t &+ delta
-            guard readValue() else { return nil }
-        default:
-            // The prefix is up to four one-bits ended by a zero: read as one peek.
-            let head = reader.peekBits(4)
-            let prefix = min(4, (~(head << 60)).leadingZeroBitCount)
-            guard reader.skip(prefix < 4 ? prefix + 1 : 4) else { return nil }
-            var dod: Int64 = 0
-            let width = XORChunk.deltaOfDeltaWidth(prefixOnes: prefix)
-            if width > 0 {
-                guard let raw = reader.readBits(width) else { return nil }
-                if width == 64 {
-                    dod = Int64(bitPattern: raw)
-                } else {
-                    // Sign-extend.
-                    let shift = UInt64(64 - width)
-                    dod = Int64(bitPattern: raw << shift) >> Int64(shift)
-                }
-            }
-            delta = delta &+ dod
-            t = t &+ delta
-            guard readValue() else { return nil }
-        }
-        return Sample(t: t, v: Double(bitPattern: value))
-    }
-
-    private mutating func readValue() -> Bool {
-        // Control bits: 0 = unchanged, 10 = same window, 11 = new window (5 + 6 bits follow).
-        let control = reader.peekBits(2)
-        if control & 0b10 == 0 { return reader.skip(1) }
-        guard reader.skip(2) else { return false }
-        if control == 0b11 {
-            guard let header = reader.readBits(11) else { return false }
-            leading = UInt8(header >> 6)
-            let sig = header & 0x3F
-            let significant = sig == 0 ? 64 : Int(sig)
-            guard Int(leading) + significant <= 64 else { return false }
-            trailing = UInt8(64 - Int(leading) - significant)
-        }
-        let significant = 64 - Int(leading) - Int(trailing)
-        guard significant > 0, let bits = reader.readBits(significant) else { return false }
-        value ^= bits << UInt64(trailing)
-        return true
-    }
 }

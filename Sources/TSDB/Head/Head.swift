@@ -126,14 +126,11 @@ public final class Head: Sendable, Appendable, Querier {
 
     public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64, sorted: Bool) -> [SeriesData] {
         let found: [SeriesData] = state.withLock { s in
-            let refs = s.index.candidates(matchers)
+            let matching = Self.matching(matchers, in: s)
             var result: [SeriesData] = []
-            result.reserveCapacity(refs.count)
-            for ref in refs {
-                // Read in place: copying a MemSeries out would retain its labels and chunks.
-                let i = Int(ref) - 1
-                guard i >= 0, i < s.series.count, let labels = s.series[i]?.labels, labels.matches(matchers),
-                      let chunks = s.series[i]?.chunks else { continue }
+            result.reserveCapacity(matching.count)
+            for i in matching {
+                guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks else { continue }
                 // Chunks are in time order, so the overlapping ones are one run.
                 var lo = 0, hi = chunks.count
                 while lo < hi, chunks[lo].maxTime < mint { lo += 1 }
@@ -164,8 +161,8 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in
             if matchers.isEmpty { return s.index.labelNames }
             var names = Set<String>()
-            for series in Self.matching(matchers, in: s) {
-                for l in series.labels.pairs { names.insert(l.name) }
+            for i in Self.matching(matchers, in: s) {
+                for l in s.series[i]?.labels.pairs ?? [] { names.insert(l.name) }
             }
             return names.sorted()
         }
@@ -175,19 +172,22 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in
             if matchers.isEmpty { return s.index.values(of: name) }
             var values = Set<String>()
-            for series in Self.matching(matchers, in: s) {
-                let v = series.labels[name]
+            for i in Self.matching(matchers, in: s) {
+                let v = s.series[i]?.labels[name] ?? ""
                 if !v.isEmpty { values.insert(v) }
             }
             return values.sorted()
         }
     }
 
-    /// Live series whose labels satisfy every matcher: postings narrow, labels decide.
-    private static func matching(_ matchers: [LabelMatcher], in s: borrowing State) -> [MemSeries] {
+    /// Positions in `s.series` of the live series whose labels satisfy every matcher: postings
+    /// narrow, labels decide. Labels are read in place: copying a MemSeries out would retain its
+    /// labels and chunks.
+    private static func matching(_ matchers: [LabelMatcher], in s: borrowing State) -> [Int] {
         s.index.candidates(matchers).compactMap { ref in
-            guard let series = s.series[Int(ref) - 1], series.labels.matches(matchers) else { return nil }
-            return series
+            let i = Int(ref) - 1
+            guard i >= 0, i < s.series.count, s.series[i]?.labels.matches(matchers) == true else { return nil }
+            return i
         }
     }
 
