@@ -1,4 +1,5 @@
-/// Decoding a whole chunk at once, the path queries take: the bytes are copied once into a
+/// The chunk's decoder, used by queries, sample lists and snapshot validation alike: a whole
+/// chunk (or its tail from a checkpoint) at once. The bytes are copied once into a
 /// zero-padded scratch buffer so every read is one unaligned 64-bit load with no end-of-buffer
 /// branch and no reference counting, and samples go straight into the caller's arrays.
 extension XORChunk {
