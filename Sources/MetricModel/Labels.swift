@@ -7,9 +7,11 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Hashed once at construction: label sets are dictionary keys all over the query engine.
     private let cachedHash: Int
 
-    private static func hash(_ pairs: [Label]) -> Int {
+    private static func hash(_ pairs: [Label]) -> Int { hash(count: pairs.count, pairs) }
+
+    private static func hash<S: Sequence<Label>>(count: Int, _ pairs: S) -> Int {
         var h = Hasher()
-        h.combine(pairs.count)
+        h.combine(count)
         for p in pairs {
             h.combine(p.name)
             h.combine(p.value)
@@ -83,6 +85,24 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// A copy keeping only the named labels.
     public func keeping(_ names: [String]) -> Labels {
         Labels(sorted: pairs.filter { names.contains($0.name) })
+    }
+
+    /// The ``precomputedHash`` that `keeping(names)` would have, without building it: an
+    /// aggregation looks up each input series' group this way and builds a group's labels once.
+    package func precomputedHash(keeping names: [String]) -> Int {
+        var count = 0
+        for p in pairs where names.contains(p.name) { count += 1 }
+        return Self.hash(count: count, pairs.lazy.filter { names.contains($0.name) })
+    }
+
+    /// Whether these labels equal `other.keeping(names)`.
+    package func isProjection(of other: Labels, keeping names: [String]) -> Bool {
+        var i = 0
+        for p in other.pairs where names.contains(p.name) {
+            guard i < pairs.count, pairs[i] == p else { return false }
+            i += 1
+        }
+        return i == pairs.count
     }
 
     /// A copy keeping the labels `include` accepts.

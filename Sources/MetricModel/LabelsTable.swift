@@ -57,6 +57,26 @@ public struct LabelsTable<Value> {
         return (slot, true)
     }
 
+    /// The position of `labels.keeping(names)`, appending it with `value()` first when absent;
+    /// the projected labels are built only then.
+    @discardableResult
+    package mutating func insert(projectionOf labels: Labels, keeping names: [String], _ value: () -> Value) -> (index: Int, inserted: Bool) {
+        let hash = labels.precomputedHash(keeping: names)
+        var b = hash & mask
+        while true {
+            let slot = Int(buckets[b])
+            if slot < 0 { break }
+            if keys[slot].precomputedHash == hash, keys[slot].isProjection(of: labels, keeping: names) { return (slot, false) }
+            b = (b + 1) & mask
+        }
+        let slot = keys.count
+        buckets[b] = Int32(truncatingIfNeeded: slot)
+        keys.append(labels.keeping(names))
+        values.append(value())
+        if keys.count * 2 > buckets.count { grow() }
+        return (slot, true)
+    }
+
     private mutating func grow() {
         let size = buckets.count * 2
         buckets = Array(repeating: -1, count: size)

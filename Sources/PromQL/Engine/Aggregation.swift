@@ -33,11 +33,15 @@ extension Evaluator {
                 }
             }
         }
-        // Group keys are cached per aggregation: range queries meet the same series at every step.
+        // Group keys are cached per aggregation: range queries and subqueries meet the same series
+        // at every step. At the first step a `by` grouping looks each series' group up by
+        // projection instead, building labels once per group rather than once per series (an
+        // instant query has no second step to repay the cache).
         let cacheKey = (without ? "without:" : "by:") + grouping.joined(separator: ",")
-        var keys = groupKeyCache[cacheKey] ?? LabelsTable<Labels>()
-        groupKeyCache[cacheKey] = nil
+        let firstStep = groupKeyCache[cacheKey] == nil
+        var keys = groupKeyCache.removeValue(forKey: cacheKey) ?? LabelsTable<Labels>()
         defer { groupKeyCache[cacheKey] = keys }
+        let projects = firstStep && !without && op != .countValues
         let dropped = grouping + [LabelName.metricName]
 
         let keepsMembers: Bool
@@ -47,14 +51,19 @@ extension Evaluator {
         }
         var groups = LabelsTable<AggregationGroup>()
         for (position, el) in input.enumerated() {
-            let keyIndex = keys.insert(el.labels) { without ? el.labels.removing(dropped) : el.labels.keeping(grouping) }.index
-            var g = keys.values[keyIndex]
-            if op == .countValues {
-                var b = LabelsBuilder(g)
-                b[label] = GoFloat.format(el.v)
-                g = b.labels()
+            let i: Int
+            if projects {
+                i = groups.insert(projectionOf: el.labels, keeping: grouping) { AggregationGroup() }.index
+            } else {
+                let keyIndex = keys.insert(el.labels) { without ? el.labels.removing(dropped) : el.labels.keeping(grouping) }.index
+                var g = keys.values[keyIndex]
+                if op == .countValues {
+                    var b = LabelsBuilder(g)
+                    b[label] = GoFloat.format(el.v)
+                    g = b.labels()
+                }
+                i = groups.insert(g) { AggregationGroup() }.index
             }
-            let i = groups.insert(g) { AggregationGroup() }.index
             let v = el.v
             groups.values[i].count += 1
             if el.dropName { groups.values[i].anyDropsName = true }
