@@ -39,14 +39,23 @@ public struct SeriesData: Sendable {
 
     public var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
 
+    /// Samples in the chunks that overlap `[mint, maxt]`: an upper bound of what
+    /// ``appendSamples(mint:maxt:times:values:)`` reads, known without decoding.
+    public func sampleCount(mint: Int64, maxt: Int64) -> Int {
+        var total = 0
+        for i in chunks.indices where chunks[i].maxTime >= mint && chunks[i].minTime <= maxt { total += chunks[i].count }
+        return total
+    }
+
     /// Appends the samples with `mint <= t <= maxt` to two parallel arrays, decoding only the
     /// chunks that overlap the range: the bulk read the query engine uses.
     public func appendSamples(mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) {
         // By index: `for chunk in chunks` would copy each chunk out, retaining its arrays.
-        var upperBound = 0
-        for i in chunks.indices where chunks[i].maxTime >= mint && chunks[i].minTime <= maxt { upperBound += chunks[i].count }
-        times.reserveCapacity(times.count + upperBound)
-        values.reserveCapacity(values.count + upperBound)
+        // Room for every sample of the overlapping chunks, growing geometrically: callers append
+        // many series to the same arrays.
+        let needed = times.count + sampleCount(mint: mint, maxt: maxt)
+        if times.capacity < needed { times.reserveCapacity(Swift.max(needed, 2 * times.capacity)) }
+        if values.capacity < needed { values.reserveCapacity(Swift.max(needed, 2 * values.capacity)) }
         for i in chunks.indices where chunks[i].maxTime >= mint && chunks[i].minTime <= maxt {
             chunks[i].appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
         }

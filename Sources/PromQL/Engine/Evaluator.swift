@@ -19,8 +19,8 @@ public struct QueryOptions: Sendable {
 /// the per-step loops of range queries hold one reference per series rather than three.
 final class LoadedSeries {
     let labels: Labels
-    let ts: [Int64]
-    let vs: [Double]
+    let ts: SampleColumn<Int64>
+    let vs: SampleColumn<Double>
     /// Whether any sample is a staleness marker (range windows must then skip them).
     let hasStaleMarkers: Bool
     /// Whether the name ends as counters' names do (rate() and increase() inform otherwise).
@@ -32,7 +32,7 @@ final class LoadedSeries {
         return true
     }()
 
-    init(labels: Labels, ts: [Int64], vs: [Double]) {
+    init(labels: Labels, ts: SampleColumn<Int64>, vs: SampleColumn<Double>) {
         self.labels = labels
         self.ts = ts
         self.vs = vs
@@ -91,15 +91,13 @@ final class Evaluator {
     /// The range query's step (0 for instant queries), for `step()`.
     let queryStep: Int64
     private var loaded: [String: [LoadedSeries]] = [:]
-    private var windows: [String: (Int64, Int64)] = [:]
-    /// Selectors read only as instant vectors at one moment: each series' newest sample is all
-    /// they need (an instant query or rule evaluation of `up`, `x > 0`, ...).
-    private var latestOnly: [String: Bool] = [:]
+    /// What each selector reads: filled by `prepare`, its series by `selectAll`.
+    private(set) var plan: SelectionPlan
     /// Per call site, the last window edges found in each series (hints for the next step).
     var cursors: [String: [Int]] = [:]
     /// Subexpressions evaluated series by series ahead of a range query (see `Evaluator+SeriesMajor.swift`).
     var precomputed: [PrecomputedExpr] = []
-    private let deadline: ContinuousClock.Instant
+    let deadline: ContinuousClock.Instant
     var samplesInMemory = 0
     /// Aggregation group keys by grouping clause, then by input labels.
     var groupKeyCache: [String: LabelsTable<Labels>] = [:]
@@ -119,13 +117,17 @@ final class Evaluator {
         if !infos.contains(full) { infos.append(full) }
     }
 
-    init(querier: any Querier, options: QueryOptions, start: Int64, end: Int64, step: Int64 = 0) {
+    /// `plan` carries selections made earlier (by ``PreparedQuery``); `deadline` defaults to
+    /// the query timeout from now.
+    init(querier: any Querier, options: QueryOptions, start: Int64, end: Int64, step: Int64 = 0,
+         plan: SelectionPlan = SelectionPlan(), deadline: ContinuousClock.Instant? = nil) {
         self.querier = querier
         self.options = options
         self.queryStart = start
         self.queryEnd = end
         self.queryStep = step
-        self.deadline = .now + options.timeout
+        self.plan = plan
+        self.deadline = deadline ?? .now + options.timeout
     }
 
     // MARK: Preparation: one select per selector over the whole window the query needs.
@@ -144,14 +146,7 @@ final class Evaluator {
     /// Records the time windows each selector needs when `e` is evaluated over [start, end].
     func prepare(_ e: Expr, start: Int64, end: Int64) {
         func need(_ s: VectorSelector, _ mint: Int64, _ maxt: Int64, latest: Bool) {
-            let k = Self.key(s)
-            if let w = windows[k] {
-                windows[k] = (min(w.0, mint), max(w.1, maxt))
-                latestOnly[k] = latestOnly[k] == true && latest && w == (mint, maxt)
-            } else {
-                windows[k] = (mint, maxt)
-                latestOnly[k] = latest
-            }
+            plan.need(Self.key(s), s.matchers, mint: mint, maxt: maxt, latestOnly: latest)
         }
         switch e {
         case .vector(let s):
@@ -184,26 +179,37 @@ final class Evaluator {
     func series(for s: VectorSelector) throws(QueryError) -> [LoadedSeries] {
         let k = Self.key(s)
         if let cached = loaded[k] { return cached }
-        let (mint, maxt) = windows[k] ?? (Int64.min, Int64.max)
-        var out: [LoadedSeries] = []
-        let latest = latestOnly[k] == true
-        for data in querier.select(s.matchers, mint: mint, maxt: maxt, sorted: false) {
-            var ts: [Int64] = []
-            var vs: [Double] = []
+        let window = plan.windows[k] ?? SelectionPlan.Window(mint: .min, maxt: .max, latestOnly: false)
+        let (mint, maxt, latest) = (window.mint, window.maxt, window.latestOnly)
+        let selected = plan.series[k] ?? querier.select(s.matchers, mint: mint, maxt: maxt, sorted: false)
+        // Every series' samples back to back in one pair of arrays; each series gets its part.
+        var times: [Int64] = [], values: [Double] = []
+        var parts: [(start: Int, count: Int)] = []
+        parts.reserveCapacity(selected.count)
+        for (n, data) in selected.enumerated() {
+            if n & 255 == 255 { try checkDeadline() }
+            let start = times.count
             if latest {
                 if let sample = data.latestSample(mint: mint, maxt: maxt) {
-                    ts = [sample.t]
-                    vs = [sample.v]
+                    times.append(sample.t)
+                    values.append(sample.v)
                 }
             } else {
-                data.appendSamples(mint: mint, maxt: maxt, times: &ts, values: &vs)
+                data.appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
             }
-            samplesInMemory += ts.count
+            samplesInMemory += times.count - start
             if samplesInMemory > options.maxSamples {
                 throw QueryError(.execution, "query processing would load too many samples into memory in query execution")
             }
-            out.append(LoadedSeries(labels: data.labels, ts: ts, vs: vs))
+            parts.append((start, times.count - start))
         }
+        var out: [LoadedSeries] = []
+        out.reserveCapacity(selected.count)
+        for (data, part) in zip(selected, parts) {
+            out.append(LoadedSeries(labels: data.labels, ts: SampleColumn(times, offset: part.start, count: part.count),
+                                    vs: SampleColumn(values, offset: part.start, count: part.count)))
+        }
+        plan.series[k] = nil
         loaded[k] = out
         return out
     }
