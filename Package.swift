@@ -156,6 +156,16 @@ if ProcessInfo.processInfo.environment["VIGIL_BENCHMARKS"] != nil {
             path: "Benchmarks/IngestBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
+    package.targets.append(
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                "MetricModel", "TSDB", "PromQL",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
     // Side by side with the real Prometheus: scripts/query-benchmark.sh builds and runs it.
     package.targets.append(
         .executableTarget(
