@@ -99,6 +99,7 @@ let package = Package(
         .target(name: "HTTPAPI", dependencies: [
             "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules", "Notifier", "Alertmanager",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [
             .embedInCode("WebUI/index.html"), .embedInCode("WebUI/app.js"), .embedInCode("WebUI/style.css"),
@@ -107,6 +108,7 @@ let package = Package(
         .target(name: "VigilServer", dependencies: [
             "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery", "PromQL", "Rules", "Notifier", "Alertmanager",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -115,6 +117,8 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: [
             "VigilServer", "Config", "PromQL", "Rules", "Alertmanager",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
@@ -125,7 +129,9 @@ let package = Package(
         .testTarget(name: "AlertmanagerTests", dependencies: ["Alertmanager", "Config", "MetricModel", "GoTemplate"]),
         .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Rules", "Config", "MetricModel"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL", "TSDB", "MetricModel"]),
-        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "HTTPAPITests", dependencies: [
+            "HTTPAPI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.

@@ -6,8 +6,8 @@ import Scrape
 
 /// Builds the router for Vigil's HTTP endpoints.
 public enum APIRoutes {
-    public static func router(state: ServerState) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(state: ServerState) -> Router<VigilRequestContext> {
+        let router = Router(context: VigilRequestContext.self)
         addLifecycle(router, state)
         addStatus(router, state)
         addRemoteWrite(router, state)
@@ -37,14 +37,14 @@ public enum APIRoutes {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: s)))
     }
 
-    static func addLifecycle(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+    static func addLifecycle(_ router: Router<VigilRequestContext>, _ state: ServerState) {
         router.get("/-/healthy") { _, _ in text("Vigil Server is Healthy.\n") }
         router.head("/-/healthy") { _, _ in text("") }
         router.get("/-/ready") { _, _ in
             state.isReady ? text("Vigil Server is Ready.\n") : text("Service Unavailable\n", .serviceUnavailable)
         }
         router.head("/-/ready") { _, _ in state.isReady ? text("") : text("", .serviceUnavailable) }
-        let reload: @Sendable (Request, BasicRequestContext) async -> Response = { _, _ in
+        let reload: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
             guard state.lifecycleEnabled else { return text("Lifecycle API is not enabled.\n", .forbidden) }
             switch await state.reload() {
             case .success: return text("")
@@ -53,7 +53,7 @@ public enum APIRoutes {
         }
         router.post("/-/reload", use: reload)
         router.put("/-/reload", use: reload)
-        let quit: @Sendable (Request, BasicRequestContext) async -> Response = { _, _ in
+        let quit: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
             guard state.lifecycleEnabled else { return text("Lifecycle API is not enabled.\n", .forbidden) }
             state.quit()
             return text("Requesting termination... Goodbye!\n")
@@ -62,7 +62,7 @@ public enum APIRoutes {
         router.put("/-/quit", use: quit)
     }
 
-    static func addStatus(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+    static func addStatus(_ router: Router<VigilRequestContext>, _ state: ServerState) {
         router.get("/api/v1/status/buildinfo") { _, _ in JSONResponse.success(state.buildInfo) }
         router.get("/api/v1/status/flags") { _, _ in JSONResponse.success(state.flags) }
         router.get("/api/v1/status/config") { _, _ -> Response in

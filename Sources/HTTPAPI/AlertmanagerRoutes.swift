@@ -8,7 +8,7 @@ extension APIRoutes {
     /// Alertmanager's API v2 on Vigil's own address: alerts, alert groups, silences, receivers and
     /// status, in Alertmanager's JSON shapes and status codes, so `amtool` and Prometheus servers
     /// talk to Vigil as to an Alertmanager. Malformed input gets 400 and changes nothing.
-    static func addAlertmanager(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+    static func addAlertmanager(_ router: Router<VigilRequestContext>, _ state: ServerState) {
         router.get("/api/v2/alerts") { request, _ -> Response in
             guard let am = state.alertmanager else { return unavailable() }
             let filter: AlertFilter

@@ -9,9 +9,9 @@ extension APIRoutes {
     /// The API of Grafana's JSON datasource plugin (simpod-json-datasource) under `/grafana/json`:
     /// add a JSON datasource with the URL `http://vigil:9090/grafana/json`. Targets are PromQL
     /// (or a metric with the builder's payload); responses follow the plugin's OpenAPI contract.
-    static func addGrafanaJSON(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+    static func addGrafanaJSON(_ router: Router<VigilRequestContext>, _ state: ServerState) {
         let base = "/grafana/json"
-        let health: @Sendable (Request, BasicRequestContext) async -> Response = { _, _ in
+        let health: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
             state.database == nil ? text("Vigil is not ready yet", .serviceUnavailable) : text("OK")
         }
         router.get(RouterPath(base), use: health)
@@ -54,8 +54,7 @@ extension APIRoutes {
             return jsonResponse(GrafanaJSON.options(options))
         }
 
-        let gate = QueryGate(limit: state.queryOptions.maxConcurrency)
-        router.post(RouterPath(base + "/query")) { request, _ -> Response in
+        router.post(RouterPath(base + "/query")) { request, context -> Response in
             guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             guard let body = JSONObject(data: Data(buffer: try await request.body.collect(upTo: 8 << 20))) else {
                 return grafanaError("the body must be a JSON object", .badRequest)
@@ -74,23 +73,29 @@ extension APIRoutes {
                     return grafanaError("target \(target.string("refId") ?? text): \(error)", .badRequest)
                 }
                 let table = payload?.string("format") == "table" || target.string("type") == "table"
-                await gate.acquire()
-                let result = Result { () throws(QueryError) -> Value in
-                    table ? try engine.instant(expr, at: translation.toMs, querier: db.head)
-                        : try engine.range(expr, start: translation.fromMs, end: translation.toMs, step: translation.intervalMs, querier: db.head)
+                let legendFormat = payload?.string("legendFormat")
+                let result = await state.queries.run(on: context.eventLoop, { () throws(QueryError) -> PreparedQuery in
+                    table ? engine.prepareInstant(expr, at: translation.toMs, querier: db.head)
+                        : try engine.prepareRange(expr, start: translation.fromMs, end: translation.toMs, step: translation.intervalMs, querier: db.head)
+                }) { result in
+                    // Rendered where the query ran: a large result is not encoded on the event loop.
+                    result.map { r -> ByteBuffer in
+                        var piece = JSONWriter()
+                        if table {
+                            GrafanaJSON.table(r.value, into: &piece)
+                        } else {
+                            GrafanaJSON.timeSeries(r.value, legendFormat: legendFormat, fallback: text, into: &piece)
+                        }
+                        return piece.buffer
+                    }
                 }
-                await gate.release()
-                let value: Value
                 switch result {
-                case .success(let v): value = v
-                case .failure(let e): return grafanaError("target \(target.string("refId") ?? text): \(e.message)", .badRequest)
-                }
-                if !first { w.raw(",") }
-                first = false
-                if table {
-                    GrafanaJSON.table(value, into: &w)
-                } else {
-                    GrafanaJSON.timeSeries(value, legendFormat: payload?.string("legendFormat"), fallback: text, into: &w)
+                case .success(var piece):
+                    if !first { w.raw(",") }
+                    first = false
+                    w.raw(&piece)
+                case .failure(let e):
+                    return grafanaError("target \(target.string("refId") ?? text): \(e.message)", .badRequest)
                 }
             }
             w.raw("]")

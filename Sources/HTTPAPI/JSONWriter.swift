@@ -15,6 +15,7 @@ struct JSONWriter {
     /// Appends text that is already JSON.
     mutating func raw(_ text: StaticString) { buffer.writeStaticString(text) }
     mutating func raw(_ text: String) { buffer.writeString(text) }
+    mutating func raw(_ bytes: inout ByteBuffer) { buffer.writeBuffer(&bytes) }
 
     /// A quoted, escaped string (the escapes of ``JSONString/quote(_:)``).
     mutating func string(_ s: String) {

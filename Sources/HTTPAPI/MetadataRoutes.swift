@@ -4,7 +4,7 @@ import TSDB
 
 extension APIRoutes {
     /// `/api/v1/metadata`, `/api/v1/status/tsdb`, `/api/v1/query_exemplars`.
-    static func addMetadata(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+    static func addMetadata(_ router: Router<VigilRequestContext>, _ state: ServerState) {
         router.get("/api/v1/metadata") { request, _ -> Response in
             let p = await APIParameters.from(request)
             guard let manager = state.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
@@ -44,7 +44,7 @@ extension APIRoutes {
         }
 
         // Vigil stores no exemplars yet; an empty result is what Prometheus returns without them.
-        let exemplars: @Sendable (Request, BasicRequestContext) async -> Response = { _, _ in json(QueryResultJSON.success("[]")) }
+        let exemplars: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in json(QueryResultJSON.success("[]")) }
         router.get("/api/v1/query_exemplars", use: exemplars)
         router.post("/api/v1/query_exemplars", use: exemplars)
     }

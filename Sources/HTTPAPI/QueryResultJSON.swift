@@ -32,7 +32,7 @@ enum QueryResultJSON {
         return w.buffer
     }
 
-    private static func estimatedSize(_ value: Value) -> Int {
+    static func estimatedSize(_ value: Value) -> Int {
         switch value {
         case .vector(let v): return 128 + v.count * 128
         // About 35 bytes a point with 16-digit values: reserving enough spares copying the
@@ -77,7 +77,7 @@ enum QueryResultJSON {
     }
 
     /// `{"metric":{...},"values":[[t,"v"],...]}`.
-    private static func matrixSeries(_ series: MatrixSeries, into w: inout JSONWriter) {
+    static func matrixSeries(_ series: MatrixSeries, into w: inout JSONWriter) {
         w.raw("{\"metric\":")
         w.labels(series.labels)
         w.raw(",\"values\":[")
@@ -85,37 +85,7 @@ enum QueryResultJSON {
         w.raw("]}")
     }
 
-    /// Results beyond this many bytes are streamed in pieces of about this size.
-    static let streamingThreshold = 1 << 20
-
-    /// The success envelope as a response body: one buffer with a length, or for large range
-    /// results a stream written piece by piece, so the client reads the first megabytes while
-    /// the rest is still being formatted and no buffer of the whole result is held.
-    static func successResponseBody(_ value: Value, warnings: [String], infos: [String]) -> ResponseBody {
-        guard case .matrix(let m) = value, estimatedSize(value) > streamingThreshold else {
-            return ResponseBody(byteBuffer: successBody(value, warnings: warnings, infos: infos))
-        }
-        return ResponseBody { writer in
-            let pieceCapacity = streamingThreshold + streamingThreshold / 4
-            var w = JSONWriter(capacity: pieceCapacity)
-            w.raw("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[")
-            for (i, series) in m.enumerated() {
-                if i > 0 { w.raw(",") }
-                matrixSeries(series, into: &w)
-                if w.buffer.readableBytes >= streamingThreshold {
-                    try await writer.write(w.buffer)
-                    w = JSONWriter(capacity: pieceCapacity)
-                }
-            }
-            w.raw("]}")
-            annotations(warnings: warnings, infos: infos, into: &w)
-            w.raw("}")
-            try await writer.write(w.buffer)
-            try await writer.finish(nil)
-        }
-    }
-
-    private static func annotations(warnings: [String], infos: [String], into w: inout JSONWriter) {
+    static func annotations(warnings: [String], infos: [String], into w: inout JSONWriter) {
         for (key, list) in [("warnings", warnings), ("infos", infos)] where !list.isEmpty {
             w.raw(",\"" + key + "\":[")
             for (i, text) in list.enumerated() {

@@ -27,21 +27,19 @@ extension APIRoutes {
     static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     /// `/api/v1/query`, `/query_range`, `/series`, `/labels`, `/label/<name>/values`.
-    static func addQueries(_ router: Router<BasicRequestContext>, _ state: ServerState) {
-        let gate = QueryGate(limit: state.queryOptions.maxConcurrency)
-
-        let instant: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+    static func addQueries(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+        let instant: @Sendable (Request, VigilRequestContext) async -> Response = { request, context in
             let p = await APIParameters.from(request)
             guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
             let t: Int64
             do { t = try p.time("time", default: nowMs()) } catch { return badParameter(error) }
-            return await run(p, state, gate) { e throws(QueryError) in try e.instantQueryResult(query, at: t, querier: db.head) }
+            return await run(p, state, context) { e throws(QueryError) in try e.prepareInstant(query, at: t, querier: db.head) }
         }
         router.get("/api/v1/query", use: instant)
         router.post("/api/v1/query", use: instant)
 
-        let range: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+        let range: @Sendable (Request, VigilRequestContext) async -> Response = { request, context in
             let p = await APIParameters.from(request)
             guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
@@ -61,14 +59,14 @@ extension APIRoutes {
             if (end - start) / step > maxPointsPerSeries {
                 return JSONResponse.error(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
             }
-            return await run(p, state, gate) { e throws(QueryError) in
-                try e.rangeQueryResult(query, start: start, end: end, step: step, querier: db.head)
+            return await run(p, state, context) { e throws(QueryError) in
+                try e.prepareRange(query, start: start, end: end, step: step, querier: db.head)
             }
         }
         router.get("/api/v1/query_range", use: range)
         router.post("/api/v1/query_range", use: range)
 
-        let series: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+        let series: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
             let p = await APIParameters.from(request)
             guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let matches = p.all("match[]")
@@ -101,7 +99,7 @@ extension APIRoutes {
         router.get("/api/v1/series", use: series)
         router.post("/api/v1/series", use: series)
 
-        let labels: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+        let labels: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
             let p = await APIParameters.from(request)
             guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             do {
@@ -145,25 +143,26 @@ extension APIRoutes {
     }
 
     /// Runs one query under the concurrency gate and writes its result, `limit` and annotations included.
-    static func run(_ p: APIParameters, _ state: ServerState, _ gate: QueryGate,
-                    _ evaluate: (Engine) throws(QueryError) -> QueryResult) async -> Response {
+    static func run(_ p: APIParameters, _ state: ServerState, _ context: VigilRequestContext,
+                    _ prepare: (Engine) throws(QueryError) -> PreparedQuery) async -> Response {
         let engine: Engine
         do { engine = try queryEngine(p, state) } catch { return JSONResponse.error(.badData, error.message) }
-        await gate.acquire()
-        let result = Result { () throws(QueryError) -> QueryResult in try evaluate(engine) }
-        await gate.release()
-        switch result {
-        case .success(let r):
-            var (value, warnings) = (r.value, r.warnings)
-            if let limit = Int(p["limit"] ?? ""), limit > 0 {
-                let (v, w) = truncate(value, limit)
-                value = v
-                warnings += w
+        let limit = Int(p["limit"] ?? "") ?? 0
+        let eventLoop = context.eventLoop
+        return await state.queries.run(on: eventLoop, { () throws(QueryError) in try prepare(engine) }) { result in
+            switch result {
+            case .success(let r):
+                var (value, warnings) = (r.value, r.warnings)
+                if limit > 0 {
+                    let (v, w) = truncate(value, limit)
+                    value = v
+                    warnings += w
+                }
+                return Response(status: .ok, headers: [.contentType: "application/json"],
+                                body: QueryResultJSON.successResponseBody(value, warnings: warnings, infos: r.infos, writtenOn: eventLoop))
+            case .failure(let e):
+                return queryError(e)
             }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: QueryResultJSON.successResponseBody(value, warnings: warnings, infos: r.infos))
-        case .failure(let e):
-            return queryError(e)
         }
     }
 

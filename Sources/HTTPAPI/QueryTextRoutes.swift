@@ -5,8 +5,8 @@ import PromQL
 extension APIRoutes {
     /// `/api/v1/format_query` (the canonical, pretty-printed query) and `/api/v1/parse_query`
     /// (its syntax tree), GET or POST, as Prometheus' UI and tools use them.
-    static func addQueryText(_ router: Router<BasicRequestContext>) {
-        let format: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+    static func addQueryText(_ router: Router<VigilRequestContext>) {
+        let format: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
             let p = await APIParameters.from(request)
             switch parsedQuery(p) {
             case .success(let expr):
@@ -22,7 +22,7 @@ extension APIRoutes {
         router.get("/api/v1/format_query", use: format)
         router.post("/api/v1/format_query", use: format)
 
-        let parse: @Sendable (Request, BasicRequestContext) async -> Response = { request, _ in
+        let parse: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
             let p = await APIParameters.from(request)
             switch parsedQuery(p) {
             case .success(let expr):

@@ -7,7 +7,7 @@ extension APIRoutes {
     static let maxRemoteWriteBody = 32 << 20
 
     /// `POST /api/v1/write`: the remote-write 1.0 receiver.
-    static func addRemoteWrite(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+    static func addRemoteWrite(_ router: Router<VigilRequestContext>, _ state: ServerState) {
         router.post("/api/v1/write") { request, _ -> Response in
             guard state.remoteWriteEnabled else {
                 return text("remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n", .notFound)

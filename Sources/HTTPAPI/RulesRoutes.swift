@@ -7,7 +7,7 @@ import Rules
 extension APIRoutes {
     /// `/api/v1/rules` (with `type`, `rule_name[]`, `rule_group[]`, `file[]`, `exclude_alerts`) and
     /// `/api/v1/alerts`, in Prometheus' JSON shapes.
-    static func addRules(_ router: Router<BasicRequestContext>, _ state: ServerState) {
+    static func addRules(_ router: Router<VigilRequestContext>, _ state: ServerState) {
         router.get("/api/v1/rules") { request, _ -> Response in
             let p = await APIParameters.from(request)
             let groups = state.ruleManager?.groups ?? []

@@ -43,6 +43,8 @@ public final class ServerState: Sendable {
     }
 
     public let queryOptions: QuerySettings
+    /// Admits and places every query the HTTP API runs (Prometheus and Grafana JSON routes alike).
+    public let queries: QueryScheduler
     public let startTime = Date()
 
     private struct Mutable: Sendable {
@@ -67,6 +69,7 @@ public final class ServerState: Sendable {
                 queryOptions: QuerySettings = QuerySettings(), metrics: VigilMetrics, dashboardsDirectory: String = "dashboards") {
         self.dashboardsDirectory = dashboardsDirectory
         self.queryOptions = queryOptions
+        self.queries = QueryScheduler(maxConcurrency: queryOptions.maxConcurrency)
         self.buildInfo = buildInfo
         self.flags = flags
         self.lifecycleEnabled = lifecycleEnabled

@@ -5,8 +5,8 @@ import NIOCore
 extension APIRoutes {
     /// The built-in web UI: one page and its script and style, compiled into the binary (no
     /// external assets), plus the Grafana dashboards it draws, read from the dashboards folder.
-    static func addWebUI(_ router: Router<BasicRequestContext>, _ state: ServerState) {
-        let page: @Sendable (Request, BasicRequestContext) async -> Response = { _, _ in
+    static func addWebUI(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+        let page: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
             asset(PackageResources.index_html, "text/html; charset=utf-8")
         }
         router.get("/", use: page)

@@ -37,11 +37,18 @@ public final class RuleManager: Sendable {
     public let resendDelay: Int64
     /// How alerts resume after a restart (`--rules.alert.for-outage-tolerance`, `--rules.alert.for-grace-period`).
     public let restoration: ForStateRestoration
+    /// Runs one group evaluation (synchronous work) and returns when it is done.
+    public typealias EvaluationRunner = @Sendable (_ evaluation: @escaping @Sendable () -> Void) async -> Void
+    /// Where `run()` evaluates groups: in its own tasks by default; the server passes a
+    /// thread pool for blocking work, so a slow group never holds an event loop.
+    private let runEvaluation: EvaluationRunner
 
     public init(engine: Engine, querier: any Querier, storage: any Appendable, logger: Logger,
                 resendDelay: Int64 = 60_000, restoration: ForStateRestoration = ForStateRestoration(),
                 now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
+                runEvaluation: @escaping EvaluationRunner = { $0() },
                 notify: @escaping @Sendable ([AlertNotification]) -> Void = { _ in }) {
+        self.runEvaluation = runEvaluation
         self.resendDelay = resendDelay
         self.restoration = restoration
         self.notify = notify
@@ -85,7 +92,7 @@ public final class RuleManager: Sendable {
         await withDiscardingTaskGroup { tasks in
             while !Task.isCancelled {
                 for work in takeDueGroups(at: now()) {
-                    tasks.addTask { self.evaluate(work) }
+                    tasks.addTask { await self.runEvaluation { self.evaluate(work) } }
                 }
                 let t = now()
                 let wait = state.withLock { s in s.entries.filter { !$0.running }.map(\.next).min() }.map { max(1, $0 - t) } ?? 1000

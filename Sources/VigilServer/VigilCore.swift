@@ -3,6 +3,7 @@ import Config
 import Foundation
 import HTTPAPI
 import Logging
+import NIOPosix
 import Notifier
 import PromQL
 import Rules
@@ -13,6 +14,10 @@ import UnixSignals
 
 /// The non-HTTP half of the server: replays storage, runs scraping and storage maintenance,
 /// reloads on SIGHUP, and on shutdown stops scraping, writes a snapshot and closes the WAL.
+///
+/// Work that blocks a thread for long (WAL replay, fsync, snapshots, retention, rule groups)
+/// runs on NIO's blocking pool: the tasks here run on event loops (see `VigilMain`), whose
+/// connections would wait for it.
 actor VigilCore: Service {
     let options: ServerOptions
     let initialConfig: PrometheusConfig
@@ -38,8 +43,10 @@ actor VigilCore: Service {
         dbOptions.walFsync = options.walFsync
         let metrics = state.metrics
         let start = ContinuousClock.now
-        let db = try Database(directory: options.storagePath, options: dbOptions, logger: logger,
-                              fsyncObserver: { metrics.observeFsync($0) })
+        let (path, logger, storageOptions) = (options.storagePath, logger, dbOptions)
+        let db = try await Self.blocking {
+            try Database(directory: path, options: storageOptions, logger: logger, fsyncObserver: { metrics.observeFsync($0) })
+        }
         logger.info("storage ready", metadata: [
             "path": "\(options.storagePath)", "series": "\(db.head.seriesCount)",
             "replayed_samples": "\(db.replayReport.samples)", "replay_duration": "\(start.duration(to: .now))",
@@ -65,6 +72,7 @@ actor VigilCore: Service {
                                               gracePeriodMs: options.forGracePeriod.milliseconds)
         let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger,
                                 resendDelay: options.resendDelay.milliseconds, restoration: restoration,
+                                runEvaluation: { evaluation in try? await Self.blocking(evaluation) },
                                 notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
         self.notifier = notifier
@@ -91,7 +99,7 @@ actor VigilCore: Service {
             await manager.stopAll()
         }
         do {
-            try db.checkpoint()
+            try await Self.blocking { try db.checkpoint() }
         } catch {
             logger.error("final snapshot failed; the WAL still holds everything: \(error)")
         }
@@ -155,14 +163,19 @@ actor VigilCore: Service {
         var lastMaintenance = ContinuousClock.now
         while !Task.isCancelled {
             do { try await Task.sleep(for: min(fsyncEvery, options.maintenanceInterval)) } catch { break }
-            do { try db.syncWAL() } catch { logger.error("WAL fsync failed: \(error)") }
+            do { try await Self.blocking { try db.syncWAL() } } catch { logger.error("WAL fsync failed: \(error)") }
             guard lastMaintenance.duration(to: .now) >= options.maintenanceInterval else { continue }
             lastMaintenance = .now
-            let dropped = db.applyRetention()
+            let dropped = (try? await Self.blocking { db.applyRetention() }) ?? 0
             if dropped > 0 { logger.info("retention dropped series", metadata: ["series": "\(dropped)"]) }
             if db.needsCheckpoint {
-                do { try db.checkpoint() } catch { logger.error("snapshot failed: \(error)") }
+                do { try await Self.blocking { try db.checkpoint() } } catch { logger.error("snapshot failed: \(error)") }
             }
         }
+    }
+
+    /// Runs `work` on NIO's blocking pool and waits for it.
+    private static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
     }
 }

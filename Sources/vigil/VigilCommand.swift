@@ -8,7 +8,6 @@ import TSDB
 import VigilServer
 
 /// `vigil`: the command line. With no subcommand it runs the server.
-@main
 struct VigilCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",

@@ -1,6 +1,7 @@
 import Hummingbird
 import MetricModel
 import NIOCore
+import NIOPosix
 import PromQL
 import Testing
 import TSDB
@@ -26,19 +27,33 @@ private struct CollectingWriter: ResponseBodyWriter {
         })
     }
 
-    @Test(arguments: [(1, 10), (100, 100), (400, 500)])
-    func streamedBodiesEqualTheOneBufferBody(series: Int, points: Int) async throws {
-        let value = Self.matrix(series: series, points: points)
+    @Test(arguments: [(1, 10), (100, 100), (400, 500), (3_000, 240)], [true, false])
+    func streamedBodiesEqualTheOneBufferBody(size: (series: Int, points: Int), onThreadPool: Bool) async throws {
+        let value = Self.matrix(series: size.series, points: size.points)
         let whole = QueryResultJSON.successBody(value, warnings: ["w"], infos: [])
         let collected = Collected()
-        try await QueryResultJSON.successResponseBody(value, warnings: ["w"], infos: []).write(CollectingWriter(into: collected))
+        let body = QueryResultJSON.successResponseBody(value, warnings: ["w"], infos: [], formatters: onThreadPool ? .singleton : nil,
+                                                       writtenOn: MultiThreadedEventLoopGroup.singleton.next())
+        try await body.write(CollectingWriter(into: collected))
         var joined = ByteBuffer()
         for var piece in collected.pieces { joined.writeBuffer(&piece) }
         #expect(joined == whole)
         #expect(collected.finished)
-        // Only results past the threshold are cut into pieces, each about the threshold's size.
+        // Only results past the threshold are cut into pieces, none much larger than it.
         let large = whole.readableBytes > QueryResultJSON.streamingThreshold * 3 / 2
         #expect(large ? collected.pieces.count > 1 : collected.pieces.count == 1)
-        #expect(collected.pieces.dropLast().allSatisfy { $0.readableBytes >= QueryResultJSON.streamingThreshold })
+        if large { #expect(collected.pieces.allSatisfy { $0.readableBytes < QueryResultJSON.streamingThreshold * 5 / 4 }) }
+    }
+
+    @Test(arguments: [0, 1, 2, 7, 100], [2, 3, 16])
+    func partsCoverEverySeriesInOrder(series: Int, parts: Int) {
+        let m: [MatrixSeries]
+        if case .matrix(let all) = Self.matrix(series: series, points: 5) { m = all } else { m = [] }
+        let ranges = QueryResultJSON.partition(m, into: parts)
+        #expect(ranges.count <= max(1, parts))
+        #expect(ranges.first?.lowerBound == 0)
+        #expect(ranges.last?.upperBound == series)
+        for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
+        if series >= parts { #expect(ranges.count == parts) }
     }
 }

@@ -10,9 +10,13 @@ enum HTTP {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
     }
 
-    static func request(_ url: String, method: String = "GET", body: String? = nil, timeout: Duration = .seconds(5)) async throws -> Reply {
+    /// With `closeConnection`, the server closes the connection after answering, so the next
+    /// request opens a new one.
+    static func request(_ url: String, method: String = "GET", body: String? = nil, timeout: Duration = .seconds(5),
+                        closeConnection: Bool = false) async throws -> Reply {
         var req = HTTPClientRequest(url: url)
         req.method = .init(rawValue: method)
+        if closeConnection { req.headers.add(name: "Connection", value: "close") }
         if let body {
             req.headers.add(name: "Content-Type", value: "application/json")
             req.body = .bytes(ByteBuffer(string: body))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The query API against real clients: promtool (Debian's prometheus package) and the request
@@ -58,6 +59,29 @@ import Testing
         #expect(big.body.contains("too many samples"))
         let small = try await HTTP.request(vigil.base + "/api/v1/query?query=up")
         #expect(small.status == 200)
+    }
+
+    /// Handlers run on the event loop that read the request; a query estimated to take long goes
+    /// to the blocking pool instead, so connections that share its event loop are still served.
+    @Test func aLongQueryDoesNotHoldUpOtherConnections() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\n")
+        // Billions of evaluation steps over a constant, stopped by the query's own timeout.
+        let longQuery = "max_over_time(max_over_time(vector(1)[1h:1ms])[1h:1s])"
+        let longFinished = Mutex(false)
+        let long = Task {
+            defer { longFinished.withLock { $0 = true } }
+            return try await HTTP.request(vigil.base + "/api/v1/query?timeout=4s&query=" + (longQuery.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), timeout: .seconds(30))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        // Each on a new connection, so they land on every event loop, the long query's included.
+        for _ in 0..<16 {
+            let reply = try await HTTP.request(vigil.base + "/api/v1/query?query=1%2B1", closeConnection: true)
+            #expect(reply.status == 200)
+        }
+        #expect(!longFinished.withLock { $0 }, "the small queries were answered only after the long one ended")
+        let reply = try await long.value
+        #expect(reply.status == 503, "\(reply.body)")
+        #expect(reply.body.contains("\"errorType\":\"timeout\""))
     }
 
     /// `format_query` prints what the real Prometheus prints, long queries laid out the same way.
