@@ -2,6 +2,7 @@ import Exposition
 import Foundation
 import Logging
 import MetricModel
+import NIOPosix
 import Synchronization
 import TSDB
 
@@ -64,6 +65,11 @@ public final class ScrapeLoop: Sendable {
         if removed { writeEndOfRunStaleness(at: clock.nowMs()) }
     }
 
+    /// Bodies up to this size are ingested where the scrape's task runs (an event loop in the
+    /// server); larger ones, which take milliseconds to parse and append, on NIO's blocking
+    /// pool so the loop's other connections are not held up.
+    static let inlineIngestLimit = 256 << 10
+
     /// One scrape: fetch, ingest, staleness, report series, one commit.
     func scrape(at scheduled: Int64) async {
         let start = ContinuousClock.now
@@ -74,7 +80,12 @@ public final class ScrapeLoop: Sendable {
         } else {
             do {
                 let response = try await client.fetch(url: target.url, timeout: target.timeout.duration)
-                outcome = ingest(response, at: scrapeTime)
+                if response.body.count > Self.inlineIngestLimit,
+                   let result = try? await NIOThreadPool.singleton.runIfActive({ self.ingest(response, at: scrapeTime) }) {
+                    outcome = result
+                } else {
+                    outcome = ingest(response, at: scrapeTime)
+                }
             } catch {
                 outcome = .failure(error)
             }

@@ -65,6 +65,34 @@ import Testing
         #expect(nodeSamples.allSatisfy { $0.labels["instance"] == "127.0.0.1:\(nodePort)" })
     }
 
+    /// A body over `ScrapeLoop.inlineIngestLimit` (here 12,000 series from prometheus_client,
+    /// about 600 KB) is ingested on the blocking pool; every sample arrives all the same.
+    @Test func aLargeBodyIsIngestedWhole() async throws {
+        let port = freePort()
+        let script = """
+        import sys, time
+        from prometheus_client import Gauge, start_http_server
+        g = Gauge('feature_drift_score', 'Drift per feature', ['feature', 'model'])
+        for i in range(12000):
+            g.labels(feature='feature_%05d_of_the_training_set' % i, model='iris-classifier-v2').set(i)
+        start_http_server(int(sys.argv[1]), addr='127.0.0.1')
+        while True:
+            time.sleep(1)
+        """
+        let target = try ChildProcess(name: "big-target", executable: "/usr/bin/env", arguments: ["python3", "-c", script, "\(port)"])
+        defer { _ = target }
+        let up = await eventually(timeout: .seconds(20)) { await HTTP.get("http://127.0.0.1:\(port)/metrics") != nil }
+        try #require(up, "\(target.log)")
+        let body = try await HTTP.request("http://127.0.0.1:\(port)/metrics").body
+        #expect(body.utf8.count > 256 << 10)
+        let vigil = try await VigilInstance(config: Self.config([("drift", port)]))
+        let complete = try await eventually {
+            let reply = try await HTTP.request(vigil.base + "/api/v1/query?query=count(feature_drift_score)%20and%20sum(feature_drift_score)%20%3D%3D%2071994000")
+            return reply.body.contains("\"12000\"")
+        }
+        #expect(complete, "\(vigil.process.log)")
+    }
+
     @Test func sigkillLosesNoSampleThatWasVisible() async throws {
         let (api, apiPort) = try await startModelAPI()
         defer { _ = api }
