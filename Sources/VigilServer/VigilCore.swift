@@ -72,7 +72,7 @@ actor VigilCore: Service {
                                               gracePeriodMs: options.forGracePeriod.milliseconds)
         let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger,
                                 resendDelay: options.resendDelay.milliseconds, restoration: restoration,
-                                runEvaluation: { evaluation in try? await Self.blocking(evaluation) },
+                                runEvaluation: { evaluation in _ = try? await Self.blocking(evaluation) },
                                 notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
         self.notifier = notifier
@@ -174,8 +174,12 @@ actor VigilCore: Service {
         }
     }
 
-    /// Runs `work` on NIO's blocking pool and waits for it.
+    /// Runs `work` on NIO's blocking pool and waits for it (here, should the pool refuse work).
     private static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
+        do {
+            return try await NIOThreadPool.singleton.runIfActive(work)
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            return try work()
+        }
     }
 }

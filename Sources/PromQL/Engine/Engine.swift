@@ -35,6 +35,7 @@ public struct Engine: Sendable {
         prepareInstant(try Self.parse(query), at: t, querier: querier)
     }
 
+    /// Selects the series of a parsed query for evaluation at one instant, without reading them.
     public func prepareInstant(_ expr: Expr, at t: Int64, querier: any Querier) -> PreparedQuery {
         PreparedQuery(expr: expr, span: .instant(t), options: options, querier: querier)
     }
@@ -63,6 +64,7 @@ public struct Engine: Sendable {
         try prepareRange(try Self.parse(query), start: start, end: end, step: step, querier: querier)
     }
 
+    /// Checks a parsed query and its range, and selects its series, without reading them.
     public func prepareRange(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> PreparedQuery {
         guard step > 0 else { throw QueryError(.badData, "zero or negative query resolution step widths are not accepted. Try a positive integer") }
         guard end >= start else { throw QueryError(.badData, "end timestamp must not be before start time") }
