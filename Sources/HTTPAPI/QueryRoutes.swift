@@ -142,7 +142,7 @@ extension APIRoutes {
         JSONResponse.error(.badData, (error as? APIParameters.Invalid)?.message ?? "\(error)")
     }
 
-    /// Runs one query under the concurrency gate and writes its result, `limit` and annotations included.
+    /// Runs one query through the scheduler and writes its result, `limit` and annotations included.
     static func run(_ p: APIParameters, _ state: ServerState, _ context: VigilRequestContext,
                     _ prepare: (Engine) throws(QueryError) -> PreparedQuery) async -> Response {
         let engine: Engine

@@ -91,13 +91,14 @@ final class Evaluator {
     /// The range query's step (0 for instant queries), for `step()`.
     let queryStep: Int64
     private var loaded: [String: [LoadedSeries]] = [:]
-    /// What each selector reads: filled by `prepare`, its series by `selectAll`.
+    /// What each selector reads: windows recorded by `prepare`, series selected ahead by
+    /// ``PreparedQuery`` and taken out as `series(for:)` reads them.
     private(set) var plan: SelectionPlan
     /// Per call site, the last window edges found in each series (hints for the next step).
     var cursors: [String: [Int]] = [:]
     /// Subexpressions evaluated series by series ahead of a range query (see `Evaluator+SeriesMajor.swift`).
     var precomputed: [PrecomputedExpr] = []
-    let deadline: ContinuousClock.Instant
+    private let deadline: ContinuousClock.Instant
     var samplesInMemory = 0
     /// Aggregation group keys by grouping clause, then by input labels.
     var groupKeyCache: [String: LabelsTable<Labels>] = [:]

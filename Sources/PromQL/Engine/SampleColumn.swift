@@ -9,7 +9,7 @@ struct SampleColumn<Element>: RandomAccessCollection {
     let count: Int
 
     init(_ storage: [Element], offset: Int, count: Int) {
-        precondition(offset >= 0 && count >= 0 && offset + count <= storage.count, "column part out of range")
+        assert(offset >= 0 && count >= 0 && offset + count <= storage.count, "column part out of range")
         self.storage = storage
         self.offset = offset
         self.count = count
