@@ -15,12 +15,12 @@ extension QueryResultJSON {
     /// results a stream of pieces.
     ///
     /// A large matrix is cut into parts of about ``partSize`` that the threads of `formatters`
-    /// format side by side, while `eventLoop` (the connection's) writes finished parts in order: turning a
-    /// million values into digits is most of the cost of such a response, and it no longer
-    /// waits on the socket nor runs on one core. Without a pool the parts are formatted in
-    /// turn as the body is written.
+    /// format side by side, while `eventLoop` (the connection's) writes finished parts in order:
+    /// turning a million values into digits is most of the cost of such a response, and it no
+    /// longer waits on the socket nor runs on one core. A part the pool refuses (while the
+    /// process shuts down) is formatted by the writer itself.
     static func successResponseBody(_ value: Value, warnings: [String], infos: [String],
-                                    formatters: NIOThreadPool? = .singleton, writtenOn eventLoop: any EventLoop) -> ResponseBody {
+                                    formatters: NIOThreadPool = .singleton, writtenOn eventLoop: any EventLoop) -> ResponseBody {
         let size = estimatedSize(value)
         guard case .matrix(let m) = value, size > streamingThreshold else {
             return ResponseBody(byteBuffer: successBody(value, warnings: warnings, infos: infos))
@@ -28,14 +28,6 @@ extension QueryResultJSON {
         let parts = partition(m, into: max(2, min(16, size / partSize)))
         let format: @Sendable (Int) -> [ByteBuffer] = { i in
             pieces(m, parts[i], first: i == 0, last: i == parts.count - 1, warnings: warnings, infos: infos)
-        }
-        guard let formatters else {
-            return ResponseBody { writer in
-                for i in parts.indices {
-                    for piece in format(i) { try await writer.write(piece) }
-                }
-                try await writer.finish(nil)
-            }
         }
         return ResponseBody { writer in
             // Results arrive on the connection's event loop, so the writer stays where it writes.

@@ -22,15 +22,32 @@ public struct LabelsTable<Value> {
     package var count: Int { keys.count }
     package var isEmpty: Bool { keys.isEmpty }
 
-    /// The position of `key` in insertion order, if present.
-    package func index(of key: Labels) -> Int? {
-        var b = key.precomputedHash & mask
+    /// Walks the probe sequence of `hash`: the slot of the first key `matches` accepts, or the
+    /// empty bucket where such a key would go.
+    @inline(__always)
+    private func probe(_ hash: Int, _ matches: (Labels) -> Bool) -> (slot: Int?, bucket: Int) {
+        var b = hash & mask
         while true {
             let slot = Int(buckets[b])
-            if slot < 0 { return nil }
-            if keys[slot] == key { return slot }
+            if slot < 0 { return (nil, b) }
+            if matches(keys[slot]) { return (slot, b) }
             b = (b + 1) & mask
         }
+    }
+
+    /// Appends `key` into the empty `bucket` that probing found.
+    private mutating func append(_ key: Labels, _ value: Value, at bucket: Int) -> Int {
+        let slot = keys.count
+        buckets[bucket] = Int32(truncatingIfNeeded: slot)
+        keys.append(key)
+        values.append(value)
+        if keys.count * 2 > buckets.count { grow() }
+        return slot
+    }
+
+    /// The position of `key` in insertion order, if present.
+    package func index(of key: Labels) -> Int? {
+        probe(key.precomputedHash) { $0 == key }.slot
     }
 
     /// The value for `key`, if present.
@@ -42,19 +59,9 @@ public struct LabelsTable<Value> {
     /// The position of `key`, appending it with `value()` first when absent.
     @discardableResult
     package mutating func insert(_ key: Labels, _ value: () -> Value) -> (index: Int, inserted: Bool) {
-        var b = key.precomputedHash & mask
-        while true {
-            let slot = Int(buckets[b])
-            if slot < 0 { break }
-            if keys[slot] == key { return (slot, false) }
-            b = (b + 1) & mask
-        }
-        let slot = keys.count
-        buckets[b] = Int32(truncatingIfNeeded: slot)
-        keys.append(key)
-        values.append(value())
-        if keys.count * 2 > buckets.count { grow() }
-        return (slot, true)
+        let (found, bucket) = probe(key.precomputedHash) { $0 == key }
+        if let found { return (found, false) }
+        return (append(key, value(), at: bucket), true)
     }
 
     /// The position of `labels.keeping(names)`, appending it with `value()` first when absent;
@@ -62,19 +69,9 @@ public struct LabelsTable<Value> {
     @discardableResult
     package mutating func insert(projectionOf labels: Labels, keeping names: [String], _ value: () -> Value) -> (index: Int, inserted: Bool) {
         let hash = labels.precomputedHash(keeping: names)
-        var b = hash & mask
-        while true {
-            let slot = Int(buckets[b])
-            if slot < 0 { break }
-            if keys[slot].precomputedHash == hash, keys[slot].isProjection(of: labels, keeping: names) { return (slot, false) }
-            b = (b + 1) & mask
-        }
-        let slot = keys.count
-        buckets[b] = Int32(truncatingIfNeeded: slot)
-        keys.append(labels.keeping(names))
-        values.append(value())
-        if keys.count * 2 > buckets.count { grow() }
-        return (slot, true)
+        let (found, bucket) = probe(hash) { $0.precomputedHash == hash && $0.isProjection(of: labels, keeping: names) }
+        if let found { return (found, false) }
+        return (append(labels.keeping(names), value(), at: bucket), true)
     }
 
     private mutating func grow() {

@@ -37,8 +37,6 @@ public struct SeriesData: Sendable {
         return zip(times, values).map { Sample(t: $0, v: $1) }
     }
 
-    public var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
-
     /// Samples in the chunks that overlap `[mint, maxt]`: an upper bound of what
     /// ``appendSamples(mint:maxt:times:values:)`` reads, known without decoding.
     public func sampleCount(mint: Int64, maxt: Int64) -> Int {

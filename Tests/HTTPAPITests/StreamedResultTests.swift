@@ -27,12 +27,12 @@ private struct CollectingWriter: ResponseBodyWriter {
         })
     }
 
-    @Test(arguments: [(1, 10), (100, 100), (400, 500), (3_000, 240)], [true, false])
-    func streamedBodiesEqualTheOneBufferBody(size: (series: Int, points: Int), onThreadPool: Bool) async throws {
+    @Test(arguments: [(1, 10), (100, 100), (400, 500), (3_000, 240)])
+    func streamedBodiesEqualTheOneBufferBody(size: (series: Int, points: Int)) async throws {
         let value = Self.matrix(series: size.series, points: size.points)
         let whole = QueryResultJSON.successBody(value, warnings: ["w"], infos: [])
         let collected = Collected()
-        let body = QueryResultJSON.successResponseBody(value, warnings: ["w"], infos: [], formatters: onThreadPool ? .singleton : nil,
+        let body = QueryResultJSON.successResponseBody(value, warnings: ["w"], infos: [],
                                                        writtenOn: MultiThreadedEventLoopGroup.singleton.next())
         try await body.write(CollectingWriter(into: collected))
         var joined = ByteBuffer()

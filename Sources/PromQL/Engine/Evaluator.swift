@@ -118,17 +118,17 @@ final class Evaluator {
         if !infos.contains(full) { infos.append(full) }
     }
 
-    /// `plan` carries selections made earlier (by ``PreparedQuery``); `deadline` defaults to
-    /// the query timeout from now.
-    init(querier: any Querier, options: QueryOptions, start: Int64, end: Int64, step: Int64 = 0,
-         plan: SelectionPlan = SelectionPlan(), deadline: ContinuousClock.Instant? = nil) {
+    /// `plan` carries what ``PreparedQuery`` recorded and selected (empty while it prepares);
+    /// the query fails with a timeout after `deadline`.
+    init(querier: any Querier, options: QueryOptions, start: Int64, end: Int64, step: Int64,
+         plan: SelectionPlan, deadline: ContinuousClock.Instant) {
         self.querier = querier
         self.options = options
         self.queryStart = start
         self.queryEnd = end
         self.queryStep = step
         self.plan = plan
-        self.deadline = deadline ?? .now + options.timeout
+        self.deadline = deadline
     }
 
     // MARK: Preparation: one select per selector over the whole window the query needs.
@@ -180,8 +180,8 @@ final class Evaluator {
     func series(for s: VectorSelector) throws(QueryError) -> [LoadedSeries] {
         let k = Self.key(s)
         if let cached = loaded[k] { return cached }
-        let window = plan.windows[k] ?? SelectionPlan.Window(mint: .min, maxt: .max, latestOnly: false)
-        let (mint, maxt, latest) = (window.mint, window.maxt, window.latestOnly)
+        let selection = plan.selections[k] ?? SelectionPlan.Selection(matchers: s.matchers, mint: .min, maxt: .max, latestOnly: false)
+        let (mint, maxt, latest) = (selection.mint, selection.maxt, selection.latestOnly)
         let selected = plan.series[k] ?? querier.select(s.matchers, mint: mint, maxt: maxt, sorted: false)
         // Every series' samples back to back in one pair of arrays; each series gets its part.
         var times: [Int64] = [], values: [Double] = []
