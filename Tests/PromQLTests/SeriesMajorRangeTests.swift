@@ -56,8 +56,8 @@ import TSDB
     func equalsStepwiseEvaluation(query: String) {
         var stepwise = QueryOptions()
         stepwise.seriesMajorRanges = false
-        let fast = Result { () throws(QueryError) in try Engine().rangeQueryResult(query, start: 600_000, end: 3_600_000, step: 15_000, querier: Self.head) }
-        let slow = Result { () throws(QueryError) in try Engine(options: stepwise).rangeQueryResult(query, start: 600_000, end: 3_600_000, step: 15_000, querier: Self.head) }
+        let fast = Result { () throws(QueryError) in try Engine().prepareRange(query, start: 600_000, end: 3_600_000, step: 15_000, querier: Self.head).run() }
+        let slow = Result { () throws(QueryError) in try Engine(options: stepwise).prepareRange(query, start: 600_000, end: 3_600_000, step: 15_000, querier: Self.head).run() }
         switch (fast, slow) {
         case (.success(let a), .success(let b)):
             #expect(a.value == b.value)

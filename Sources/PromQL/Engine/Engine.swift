@@ -7,27 +7,19 @@ public struct Engine: Sendable {
 
     public init(options: QueryOptions = QueryOptions()) { self.options = options }
 
-    /// Evaluates `query` at one instant (milliseconds).
+    /// Evaluates `query` at one instant (milliseconds). ``prepareInstant(_:at:querier:)`` then
+    /// ``PreparedQuery/run()`` give the annotations too.
     public func instantQuery(_ query: String, at t: Int64, querier: any Querier) throws(QueryError) -> Value {
-        try instantQueryResult(query, at: t, querier: querier).value
+        try prepareInstant(query, at: t, querier: querier).run().value
     }
 
-    /// Parses and evaluates `query` at one instant, with annotations.
-    public func instantQueryResult(_ query: String, at t: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
-        try instantResult(try Self.parse(query), at: t, querier: querier)
+    /// Evaluates a parsed query at one instant.
+    public func instant(_ expr: Expr, at t: Int64, querier: any Querier) throws(QueryError) -> Value {
+        try prepareInstant(expr, at: t, querier: querier).run().value
     }
 
     static func parse(_ query: String) throws(QueryError) -> Expr {
         do { return try Parser.parse(query) } catch { throw QueryError(.badData, error.description) }
-    }
-
-    public func instant(_ expr: Expr, at t: Int64, querier: any Querier) throws(QueryError) -> Value {
-        try instantResult(expr, at: t, querier: querier).value
-    }
-
-    /// Like ``instant(_:at:querier:)`` with the annotations raised on the way.
-    public func instantResult(_ expr: Expr, at t: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
-        try prepareInstant(expr, at: t, querier: querier).run()
     }
 
     /// Parses `query` and selects its series for evaluation at one instant, without reading them.
@@ -40,23 +32,16 @@ public struct Engine: Sendable {
         PreparedQuery(expr: expr, span: .instant(t), options: options, querier: querier)
     }
 
-    /// Evaluates `query` at every step from `start` to `end` (milliseconds); the result is a matrix.
+    /// Evaluates `query` at every step from `start` to `end` (milliseconds); the result is a
+    /// matrix. ``prepareRange(_:start:end:step:querier:)`` then ``PreparedQuery/run()`` give the
+    /// annotations too.
     public func rangeQuery(_ query: String, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> Value {
-        try rangeQueryResult(query, start: start, end: end, step: step, querier: querier).value
+        try prepareRange(query, start: start, end: end, step: step, querier: querier).run().value
     }
 
-    /// Parses and evaluates `query` over a range, with annotations.
-    public func rangeQueryResult(_ query: String, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
-        try rangeResult(try Self.parse(query), start: start, end: end, step: step, querier: querier)
-    }
-
+    /// Evaluates a parsed query over a range.
     public func range(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> Value {
-        try rangeResult(expr, start: start, end: end, step: step, querier: querier).value
-    }
-
-    /// Like ``range(_:start:end:step:querier:)`` with the annotations raised on the way.
-    public func rangeResult(_ expr: Expr, start: Int64, end: Int64, step: Int64, querier: any Querier) throws(QueryError) -> QueryResult {
-        try prepareRange(expr, start: start, end: end, step: step, querier: querier).run()
+        try prepareRange(expr, start: start, end: end, step: step, querier: querier).run().value
     }
 
     /// Parses `query` and selects its series for evaluation over a range, without reading them.

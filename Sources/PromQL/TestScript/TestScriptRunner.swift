@@ -145,7 +145,7 @@ public struct TestScriptRunner: Sendable {
         }
         if let range = c.range {
             do {
-                let result = try engine.rangeResult(expr, start: range.start, end: range.end, step: range.step, querier: head)
+                let result = try engine.prepareRange(expr, start: range.start, end: range.end, step: range.step, querier: head).run()
                 if c.expectFail { return "expected an error, got a result" }
                 if let problem = checkAnnotations(result, c) { return problem }
                 return compareRange(result.value, c, start: range.start, step: range.step)
@@ -163,7 +163,7 @@ public struct TestScriptRunner: Sendable {
         for (e, t) in variants {
             let suffix = e == expr ? "" : " (re-run with @ \(Double(at) / 1000) at \(Double(t) / 1000)s)"
             do {
-                let result = try engine.instantResult(e, at: t, querier: head)
+                let result = try engine.prepareInstant(e, at: t, querier: head).run()
                 if c.expectFail { return "expected an error, got a result" + suffix }
                 if e == expr, let problem = checkAnnotations(result, c) { return problem }
                 if let problem = compareInstant(result.value, c) { return problem + suffix }
