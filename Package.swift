@@ -3,8 +3,8 @@ import class Foundation.ProcessInfo
 import PackageDescription
 
 // Vigil: Prometheus and Alertmanager in one Swift process.
-// Targets follow the data flow: MetricModel → Exposition → TSDB ← Scrape ← Config/Discovery,
-// with the HTTP API and the CLI at the edges. Dependencies only point down that list.
+// Targets are listed in data-flow order, lowest first: a target depends only on targets listed
+// above it, and declares every module it imports (scripts/check-imports.py keeps that true).
 
 let package = Package(
     name: "Vigil",
@@ -31,6 +31,15 @@ let package = Package(
         .target(name: "MetricModel", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The configuration kit every YAML file shares (values with lines, strict mapping readers,
+        // file:line errors, globs, secrets, byte sizes) and the outgoing HTTP client factory
+        // (`http_config`: TLS, auth headers, one client per TLS setting).
+        .target(name: "ConfigSupport", dependencies: [
+            "MetricModel",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // Prometheus text 0.0.4 and OpenMetrics parsers over bytes.
         .target(name: "Exposition", dependencies: ["MetricModel"]),
         // The snappy block codec of the remote-write protocol.
@@ -42,49 +51,20 @@ let package = Package(
         ]),
         // PromQL: lexer, parser, AST, evaluator, functions; the test-script runner.
         .target(name: "PromQL", dependencies: ["MetricModel", "TSDB"]),
-        // prometheus.yml models with strict decoding and file:line errors.
-        // The Go text/template language, shared by rules and notifications.
-        .target(name: "GoTemplate", dependencies: ["MetricModel"]),
-        // Rule files, groups, recording and alerting rules (reads YAML through Config's line-aware tree).
-        .target(name: "Rules", dependencies: [
-            "MetricModel", "Config", "PromQL", "TSDB", "GoTemplate",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        // Sends alerts to Alertmanagers (API v2): a bounded queue, batches, every instance.
-        // Vigil's Alertmanager: alertmanager.yml, routing tree, groups, inhibition, silences,
-        // notification log, e-mail (its own SMTP client) and webhook integrations.
-        .target(name: "Alertmanager", dependencies: [
-            "MetricModel", "Config", "GoTemplate",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Notifier", dependencies: [
-            "MetricModel", "Config", "Rules",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Config", dependencies: [
-            "MetricModel",
-            .product(name: "Yams", package: "Yams"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
+        // prometheus.yml models only, decoded strictly with ConfigSupport's kit.
+        .target(name: "Config", dependencies: ["MetricModel", "ConfigSupport"]),
         // Static and file-based service discovery → target groups.
         .target(name: "Discovery", dependencies: [
-            "Config",
+            "MetricModel", "ConfigSupport", "Config",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // Scrape pools and loops, target health, staleness.
         .target(name: "Scrape", dependencies: [
-            "Exposition", "TSDB", "Discovery", "Config",
+            "MetricModel", "ConfigSupport", "Exposition", "TSDB", "Config", "Discovery",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
@@ -95,55 +75,96 @@ let package = Package(
             "MetricModel", "TSDB", "Snappy",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        // Hummingbird routes: Prometheus API v1, Alertmanager API v2, the Grafana JSON datasource,
-        // the built-in web UI (its files are compiled into the binary), lifecycle, own metrics.
+        // The Go text/template language, shared by rules and notifications.
+        .target(name: "GoTemplate", dependencies: ["MetricModel"]),
+        // Rule files, groups, recording, alerting and anomaly rules, the unit-test runner.
+        .target(name: "Rules", dependencies: [
+            "MetricModel", "ConfigSupport", "PromQL", "TSDB", "GoTemplate",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Sends alerts to Alertmanagers (API v2): a bounded queue, batches, every instance.
+        .target(name: "Notifier", dependencies: [
+            "MetricModel", "ConfigSupport", "Config", "Rules",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Vigil's Alertmanager: alertmanager.yml, routing tree, groups, inhibition, silences,
+        // notification log, e-mail (its own SMTP client) and webhook integrations.
+        .target(name: "Alertmanager", dependencies: [
+            "MetricModel", "ConfigSupport", "GoTemplate",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Hummingbird routes and response writing: Prometheus API v1, Alertmanager API v2, the
+        // Grafana JSON datasource, the built-in web UI (its files are compiled into the binary),
+        // lifecycle. Everything it serves comes through one protocol, `APIBackend`.
         .target(name: "HTTPAPI", dependencies: [
-            "Scrape", "TSDB", "Config", "RemoteWrite", "PromQL", "Rules", "Notifier", "Alertmanager",
+            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "RemoteWrite", "Rules", "Notifier",
+            "Alertmanager",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [
             .embedInCode("WebUI/index.html"), .embedInCode("WebUI/app.js"), .embedInCode("WebUI/style.css"),
         ]),
-        // Wiring of every component into one ServiceGroup, reload.
+        // The one owner: builds every component, runs them as services of one ServiceGroup,
+        // reloads, keeps Vigil's own metrics and query admission, implements `APIBackend`.
         .target(name: "VigilServer", dependencies: [
-            "HTTPAPI", "Scrape", "TSDB", "Config", "Discovery", "PromQL", "Rules", "Notifier", "Alertmanager",
+            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Discovery", "Scrape", "Rules", "Notifier",
+            "Alertmanager", "HTTPAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // The command line: server, check, test, tsdb, notify.
         .executableTarget(name: "vigil", dependencies: [
-            "VigilServer", "Config", "PromQL", "Rules", "Alertmanager",
+            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "Rules", "Alertmanager", "VigilServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
-        .testTarget(name: "TSDBTests", dependencies: ["TSDB"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "MetricModel"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "MetricModel"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "ConfigSupport", "MetricModel"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
-        .testTarget(name: "AlertmanagerTests", dependencies: ["Alertmanager", "Config", "MetricModel", "GoTemplate"]),
-        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "Rules", "Config", "MetricModel"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Config", "PromQL", "TSDB", "MetricModel"]),
-        .testTarget(name: "HTTPAPITests", dependencies: [
-            "HTTPAPI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOPosix", package: "swift-nio"),
+        .testTarget(name: "AlertmanagerTests", dependencies: ["Alertmanager", "ConfigSupport", "MetricModel", "GoTemplate", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "NotifierTests", dependencies: [
+            "Notifier", "Rules", "Config", "ConfigSupport", "MetricModel", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"], exclude: ["Scripts"]),
+        .testTarget(name: "RulesTests", dependencies: [
+            "Rules", "ConfigSupport", "PromQL", "TSDB", "MetricModel", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "HTTPAPITests", dependencies: [
+            "HTTPAPI", "MetricModel", "PromQL", "TSDB", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB", "MetricModel"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.
         .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite", "GoTemplate", "Alertmanager"]),
-        .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite", "TSDB", "Snappy"]),
-        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config"]),
-        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery"]),
+        .testTarget(name: "RemoteWriteTests", dependencies: [
+            "RemoteWrite", "TSDB", "Snappy", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "MetricModel"]),
+        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery", "Exposition", "MetricModel"]),
         // Runs the real `vigil` binary against real targets (prometheus_client, node_exporter).
         .testTarget(name: "IntegrationTests", dependencies: [
             "vigil",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
     ]
 )

@@ -1,3 +1,4 @@
+import ConfigSupport
 import MetricModel
 
 /// The `alerting` section: where alerts go and how their labels are rewritten on the way.

@@ -1,3 +1,4 @@
+import ConfigSupport
 import MetricModel
 
 /// `file_sd_configs`: target groups read from JSON or YAML files matching globs.

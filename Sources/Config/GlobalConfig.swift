@@ -1,3 +1,4 @@
+import ConfigSupport
 import MetricModel
 
 /// The `global` section: defaults for every scrape job and rule group.

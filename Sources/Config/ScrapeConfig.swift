@@ -1,3 +1,4 @@
+import ConfigSupport
 import MetricModel
 
 /// One `scrape_configs` entry: a job and how to find and scrape its targets.

@@ -1,3 +1,5 @@
+import ConfigSupport
+
 /// Per-scrape limits; zero means unlimited, as in Prometheus.
 public struct ScrapeLimits: Sendable, Hashable {
     public var sampleLimit = 0

@@ -1,3 +1,4 @@
+import ConfigSupport
 import MetricModel
 
 /// A set of targets sharing labels: one `static_configs` entry or one group from a discovery file.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Config
+import ConfigSupport
 import Foundation
 import Logging
 import MetricModel

@@ -1,5 +1,6 @@
 import Alertmanager
 import Config
+import ConfigSupport
 import Foundation
 import Logging
 import MetricModel

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Config
+import ConfigSupport
 import Foundation
 import Logging
 import MetricModel

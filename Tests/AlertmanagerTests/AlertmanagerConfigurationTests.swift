@@ -1,5 +1,4 @@
 import Alertmanager
-import Config
 import Foundation
 import MetricModel
 import Testing

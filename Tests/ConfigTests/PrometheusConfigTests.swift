@@ -1,6 +1,7 @@
 import MetricModel
 import Testing
 @testable import Config
+import ConfigSupport
 
 @Suite struct PrometheusConfigTests {
     static let modelAPI = """

@@ -1,4 +1,5 @@
 import Config
+import ConfigSupport
 import Foundation
 import Logging
 import MetricModel

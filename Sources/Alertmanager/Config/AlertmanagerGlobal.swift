@@ -1,4 +1,4 @@
-import Config
+import ConfigSupport
 import MetricModel
 
 /// The `global` section: defaults for every receiver and how long an alert without `endsAt` lives.

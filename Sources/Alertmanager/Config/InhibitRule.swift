@@ -1,4 +1,4 @@
-import Config
+import ConfigSupport
 import MetricModel
 
 /// Mutes alerts matching `targetMatchers` while an alert matching `sourceMatchers` fires with the

@@ -1,4 +1,4 @@
-import Config
+import ConfigSupport
 import MetricModel
 
 /// A named destination for notifications and the integrations that deliver to it.

@@ -1,4 +1,4 @@
-import Config
+import ConfigSupport
 import MetricModel
 
 /// How a route splits its alerts into groups.

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Config
+import ConfigSupport
 import Foundation
 import MetricModel
 import NIOCore

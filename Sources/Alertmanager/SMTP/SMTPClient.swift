@@ -1,4 +1,4 @@
-import Config
+import ConfigSupport
 import Foundation
 import NIOCore
 import NIOPosix
