@@ -6,7 +6,8 @@ import NIOPosix
 import Synchronization
 import TSDB
 
-/// Scrapes one target on its schedule and stores the result.
+/// Scrapes one target on its schedule and stores each scrape as one commit: the body's samples,
+/// staleness markers for series that vanished, and the report series (`up`, …) together.
 public final class ScrapeLoop: Sendable {
     public let target: ScrapeTarget
     let pool: String
@@ -17,18 +18,20 @@ public final class ScrapeLoop: Sendable {
     let clock: any WallClock
     let logger: Logger
     let metrics: ScrapeMetrics?
+    private let memory: Memory
 
-    private struct State {
-        var cache = ScrapeCache()
-        var reportRefs: [SeriesRef?] = Array(repeating: nil, count: ScrapeProcessor.reportNames.count)
+    /// What the API reads about the loop; never held while a body is parsed.
+    private struct Status {
         var health = TargetHealth()
+        /// HELP/TYPE/UNIT seen in this target's scrapes, as of the last one.
+        var metadata: [String: MetricMetadata] = [:]
         /// Set when the target was removed: the loop writes staleness markers as it ends.
         var removed = false
         /// Set by the pool when its target_limit is exceeded.
         var limitError: String?
     }
 
-    private let state = Mutex(State())
+    private let status = Mutex(Status())
 
     init(target: ScrapeTarget, pool: String, options: ScrapeOptions, client: ScrapeClient, storage: any Appendable,
          clock: any WallClock, logger: Logger, metrics: ScrapeMetrics?) {
@@ -41,16 +44,17 @@ public final class ScrapeLoop: Sendable {
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
+        self.memory = Memory(reportLabels: ScrapeProcessor.reportLabels(target.sampleLabels))
     }
 
-    public var health: TargetHealth { state.withLock { $0.health } }
+    public var health: TargetHealth { status.withLock { $0.health } }
 
     /// Metadata (HELP/TYPE/UNIT) seen in this target's scrapes.
-    public var metadata: [String: MetricMetadata] { state.withLock { $0.cache.metadata } }
+    public var metadata: [String: MetricMetadata] { status.withLock { $0.metadata } }
 
-    func markRemoved() { state.withLock { $0.removed = true } }
+    func markRemoved() { status.withLock { $0.removed = true } }
 
-    func setLimitError(_ e: String?) { state.withLock { $0.limitError = e } }
+    func setLimitError(_ e: String?) { status.withLock { $0.limitError = e } }
 
     /// Runs until cancelled: sleeps to each scheduled time, then scrapes.
     func run() async {
@@ -61,8 +65,7 @@ public final class ScrapeLoop: Sendable {
             // A slow scrape skips the slots it overran instead of queueing them.
             next = schedule.next(after: max(next, clock.nowMs()))
         }
-        let removed = state.withLock { $0.removed }
-        if removed { writeEndOfRunStaleness(at: clock.nowMs()) }
+        if status.withLock({ $0.removed }) { writeEndOfRunStaleness(at: clock.nowMs()) }
     }
 
     /// Bodies up to this size are ingested where the scrape's task runs (an event loop in the
@@ -70,100 +73,103 @@ public final class ScrapeLoop: Sendable {
     /// pool so the loop's other connections are not held up.
     static let inlineIngestLimit = 256 << 10
 
-    /// One scrape: fetch, ingest, staleness, report series, one commit.
-    func scrape(at scheduled: Int64) async {
+    /// One scrape: fetch, then store everything it produced in one commit.
+    func scrape(at scrapeTime: Int64) async {
         let start = ContinuousClock.now
-        let scrapeTime = scheduled
-        var outcome: Result<ScrapeIngest, ScrapeError>
-        if let limitError = state.withLock({ $0.limitError }) {
-            outcome = .failure(ScrapeError(limitError))
+        let fetched: Result<ScrapeClient.Response, ScrapeError>
+        if let limitError = status.withLock({ $0.limitError }) {
+            fetched = .failure(ScrapeError(limitError))
         } else {
-            do {
-                let response = try await client.fetch(url: target.url, timeout: target.timeout.duration)
-                if response.body.count > Self.inlineIngestLimit,
-                   let result = try? await NIOThreadPool.singleton.runIfActive({ self.ingest(response, at: scrapeTime) }) {
-                    outcome = result
-                } else {
-                    outcome = ingest(response, at: scrapeTime)
-                }
-            } catch {
-                outcome = .failure(error)
+            do { fetched = .success(try await client.fetch(url: target.url, timeout: target.timeout.duration)) } catch {
+                fetched = .failure(error)
             }
         }
-        let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        finish(outcome, scrapeTime: scrapeTime, seconds: seconds)
-    }
-
-    private func ingest(_ response: ScrapeClient.Response, at t: Int64) -> Result<ScrapeIngest, ScrapeError> {
-        state.withLock { s in
-            var app = storage.appender()
-            s.cache.beginScrape()
-            do {
-                let r = try ScrapeProcessor.ingest(body: response.body, format: response.format, scrapeTime: t,
-                                                   targetLabels: target.sampleLabels, options: options, cache: &s.cache, appender: &app)
-                ScrapeProcessor.appendStaleness(s.cache.disappeared(), at: t, appender: &app)
-                var report = try app.commit()
-                report.duplicate += r.report.duplicate
-                s.cache.endScrape(success: true)
-                var result = r
-                result.report = report
-                return .success(result)
-            } catch let e as ScrapeError {
-                app.rollback()
-                return .failure(e)
-            } catch {
-                app.rollback()
-                return .failure(ScrapeError("storage: \(error)"))
-            }
+        if case .success(let response) = fetched, response.body.count > Self.inlineIngestLimit,
+           (try? await NIOThreadPool.singleton.runIfActive({ self.store(fetched, at: scrapeTime, started: start) })) != nil {
+            return
         }
+        store(fetched, at: scrapeTime, started: start)
     }
 
-    private func finish(_ outcome: Result<ScrapeIngest, ScrapeError>, scrapeTime: Int64, seconds: Double) {
-        let labels = ScrapeProcessor.reportLabels(target.sampleLabels)
-        state.withLock { s in
-            var app = storage.appender()
-            let ingest: ScrapeIngest
-            switch outcome {
-            case .success(let r):
-                ingest = r
-                s.health.state = .up
-                s.health.lastError = ""
-            case .failure(let e):
+    /// Appends the body's samples (none when the fetch or the body failed), staleness markers and
+    /// the report series, commits them once, and publishes the target's health.
+    private func store(_ fetched: Result<ScrapeClient.Response, ScrapeError>, at t: Int64, started: ContinuousClock.Instant) {
+        let memory = self.memory
+        var app = storage.appender()
+        memory.cache.beginScrape()
+        var ingest = ScrapeIngest()
+        var failure: ScrapeError?
+        switch fetched {
+        case .success(let response):
+            do {
+                ingest = try ScrapeProcessor.ingest(body: response.body, format: response.format, scrapeTime: t, targetLabels: target.sampleLabels,
+                                                    options: options, cache: &memory.cache, appender: &app)
+            } catch {
+                // Nothing of a refused body is stored; as for a failed fetch, the scrape counts as empty.
+                app.rollback()
+                memory.cache.beginScrape()
                 ingest = ScrapeIngest()
-                // A failed scrape is an empty one: everything from the previous scrape goes stale.
-                s.cache.beginScrape()
-                ScrapeProcessor.appendStaleness(s.cache.disappeared(), at: scrapeTime, appender: &app)
-                s.cache.endScrape(success: false)
-                s.health.state = .down
-                s.health.lastError = e.message
-                logger.debug("scrape failed", metadata: ["target": "\(target.url)", "error": "\(e.message)"])
+                failure = error
             }
-            let values: [Double] = [s.health.state == .up ? 1 : 0, seconds,
-                                    Double(ingest.samplesScraped), Double(ingest.samplesPostRelabeling), Double(ingest.seriesAdded)]
-            for (i, v) in values.enumerated() {
-                s.reportRefs[i] = app.append(ref: s.reportRefs[i], labels: labels[i], t: scrapeTime, v: v)
-            }
-            do { _ = try app.commit() } catch { logger.error("storing scrape report failed: \(error)") }
-            s.health.lastScrape = Date(timeIntervalSince1970: Double(scrapeTime) / 1000)
+        case .failure(let error):
+            failure = error
+        }
+        ScrapeProcessor.appendStaleness(memory.cache.disappeared(), at: t, appender: &app)
+        let seconds = Self.seconds(started.duration(to: .now))
+        let values: [Double] = [failure == nil ? 1 : 0, seconds,
+                                Double(ingest.samplesScraped), Double(ingest.samplesPostRelabeling), Double(ingest.seriesAdded)]
+        for (i, v) in values.enumerated() {
+            memory.reportRefs[i] = app.append(ref: memory.reportRefs[i], labels: memory.reportLabels[i], t: t, v: v)
+        }
+        do {
+            let committed = try app.commit()
+            ingest.report.appended = committed.appended
+            ingest.report.outOfOrder = committed.outOfOrder
+            ingest.report.duplicate += committed.duplicate
+        } catch {
+            failure = failure ?? ScrapeError("storage: \(error)")
+            logger.error("storing scrape failed", metadata: ["target": "\(target.url)", "error": "\(error)"])
+        }
+        memory.cache.endScrape(success: failure == nil)
+        if let failure { logger.debug("scrape failed", metadata: ["target": "\(target.url)", "error": "\(failure.message)"]) }
+        let metadata = memory.cache.metadata
+        status.withLock { s in
+            s.health.state = failure == nil ? .up : .down
+            s.health.lastError = failure?.message ?? ""
+            s.health.lastScrape = Date(timeIntervalSince1970: Double(t) / 1000)
             s.health.lastScrapeDuration = seconds
             s.health.lastSamples = ingest.samplesScraped
-            metrics?.observe(job: pool, seconds: seconds, failed: s.health.state == .down,
-                             samples: ingest.report.appended, rejected: ingest.report.rejected)
+            s.metadata = metadata
         }
+        metrics?.observe(job: pool, seconds: seconds, failed: failure != nil,
+                         samples: ingest.report.appended, rejected: ingest.report.rejected)
     }
 
-    /// Marks every series of this target stale: the target is gone.
+    /// Marks every series of this target stale, report series included: the target is gone.
     func writeEndOfRunStaleness(at t: Int64) {
-        state.withLock { s in
-            var app = storage.appender()
-            ScrapeProcessor.appendStaleness(s.cache.lastScrapeSeries(), at: t, appender: &app)
-            let labels = ScrapeProcessor.reportLabels(target.sampleLabels)
-            for (i, l) in labels.enumerated() { _ = app.append(ref: s.reportRefs[i], labels: l, t: t, v: StaleNaN.value) }
-            do { _ = try app.commit() } catch { logger.error("writing staleness markers failed: \(error)") }
-            s.cache.beginScrape()
-            s.cache.endScrape(success: false)
-        }
+        var app = storage.appender()
+        ScrapeProcessor.appendStaleness(memory.cache.lastScrapeSeries(), at: t, appender: &app)
+        for (i, l) in memory.reportLabels.enumerated() { _ = app.append(ref: memory.reportRefs[i], labels: l, t: t, v: StaleNaN.value) }
+        do { _ = try app.commit() } catch { logger.error("writing staleness markers failed: \(error)") }
+        memory.cache.beginScrape()
+        memory.cache.endScrape(success: false)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// The loop's memory of earlier scrapes: series seen and their references.
+    ///
+    /// Only the loop's own task touches it, one scrape at a time (the pool runs a large body's
+    /// scrape while that task waits for it), so it takes no lock and a body is parsed without
+    /// holding one; a class so that the cache is mutated in place, never copied.
+    private final class Memory: @unchecked Sendable {
+        var cache = ScrapeCache()
+        var reportRefs: [SeriesRef?] = Array(repeating: nil, count: ScrapeProcessor.reportNames.count)
+        let reportLabels: [Labels]
+
+        init(reportLabels: [Labels]) { self.reportLabels = reportLabels }
     }
 }
 
