@@ -81,13 +81,7 @@ let package = Package(
         .target(name: "Rules", dependencies: [
             "MetricModel", "ConfigSupport", "PromQL", "TSDB", "GoTemplate",
             .product(name: "Logging", package: "swift-log"),
-        ]),
-        // Sends alerts to Alertmanagers (API v2): a bounded queue, batches, every instance.
-        .target(name: "Notifier", dependencies: [
-            "MetricModel", "ConfigSupport", "Config", "Rules",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Vigil's Alertmanager: alertmanager.yml, routing tree, groups, inhibition, silences,
         // notification log, e-mail (its own SMTP client) and webhook integrations.
@@ -99,6 +93,16 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Sends alerts to Alertmanagers (API v2, in Alertmanager's own wire type): a bounded queue,
+        // batches, every instance.
+        .target(name: "Notifier", dependencies: [
+            "MetricModel", "ConfigSupport", "Config", "Rules", "Alertmanager",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Hummingbird routes and response writing: Prometheus API v1, Alertmanager API v2, the
         // Grafana JSON datasource, the built-in web UI (its files are compiled into the binary),
@@ -109,7 +113,6 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [
             .embedInCode("WebUI/index.html"), .embedInCode("WebUI/app.js"), .embedInCode("WebUI/style.css"),
         ]),
@@ -142,7 +145,7 @@ let package = Package(
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
         .testTarget(name: "AlertmanagerTests", dependencies: ["Alertmanager", "ConfigSupport", "MetricModel", "GoTemplate", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "NotifierTests", dependencies: [
-            "Notifier", "Rules", "Config", "ConfigSupport", "MetricModel", .product(name: "Logging", package: "swift-log"),
+            "Notifier", "Alertmanager", "Rules", "Config", "ConfigSupport", "MetricModel", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RulesTests", dependencies: [
             "Rules", "ConfigSupport", "PromQL", "TSDB", "MetricModel", .product(name: "Logging", package: "swift-log"),

@@ -1,25 +1,9 @@
 import ConfigSupport
 import Foundation
 import Logging
+import ServiceLifecycle
 import MetricModel
 import Synchronization
-
-/// An alert as clients post it (`POST /api/v2/alerts`): times optional, milliseconds since the epoch.
-public struct PostedAlert: Sendable, Equatable {
-    public var labels: Labels
-    public var annotations: Labels
-    public var startsAt: Int64?
-    public var endsAt: Int64?
-    public var generatorURL: String
-
-    public init(labels: Labels, annotations: Labels = .empty, startsAt: Int64? = nil, endsAt: Int64? = nil, generatorURL: String = "") {
-        self.labels = labels
-        self.annotations = annotations
-        self.startsAt = startsAt
-        self.endsAt = endsAt
-        self.generatorURL = generatorURL
-    }
-}
 
 /// An alert with what the API reports about it: where it is routed and what mutes it.
 public struct AlertReport: Sendable {
@@ -36,7 +20,7 @@ public struct AlertReport: Sendable {
 ///
 /// Holds the alert store, silences and notification log (saved under `storagePath` when given),
 /// the dispatcher with its aggregation groups, and the notification pipeline.
-public final class EmbeddedAlertmanager: Sendable {
+public final class EmbeddedAlertmanager: Service, Sendable {
     public let alerts = AlertStore()
     public let silences: SilenceStore
     public let notificationLog: NotificationLog
@@ -92,7 +76,7 @@ public final class EmbeddedAlertmanager: Sendable {
     /// end is now + `resolve_timeout`. Invalid alerts are skipped and described in the result;
     /// the valid ones are stored and routed regardless.
     @discardableResult
-    public func receive(_ posted: [PostedAlert]) -> [String] {
+    public func receive(_ posted: [PostableAlert]) -> [String] {
         let now = clock.nowMs()
         let resolveTimeout = config.withLock { $0.global.resolveTimeout.milliseconds }
         var valid: [ManagedAlert] = []
@@ -143,7 +127,13 @@ public final class EmbeddedAlertmanager: Sendable {
 
     /// Runs the dispatcher and, every `maintenanceInterval`, drops resolved alerts, expired
     /// silences past retention and old log entries.
-    public func run(maintenanceIntervalMs: Int64 = 15 * 60_000) async {
+    /// Runs the dispatcher and the 15-minute garbage collection until graceful shutdown.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.run(maintenanceIntervalMs: 15 * 60_000) }
+    }
+
+    /// Runs the dispatcher and, every `maintenanceIntervalMs`, the garbage collection until cancelled.
+    public func run(maintenanceIntervalMs: Int64) async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.dispatcher.run() }
             group.addTask {

@@ -6,26 +6,24 @@ import Scrape
 
 /// Builds the router for Vigil's HTTP endpoints.
 public enum APIRoutes {
-    public static func router(state: ServerState) -> Router<VigilRequestContext> {
+    public static func router(backend: any APIBackend) -> Router<VigilRequestContext> {
         let router = Router(context: VigilRequestContext.self)
-        addLifecycle(router, state)
-        addStatus(router, state)
-        addRemoteWrite(router, state)
-        addQueries(router, state)
-        addMetadata(router, state)
+        addLifecycle(router, backend)
+        addStatus(router, backend)
+        addRemoteWrite(router, backend)
+        addQueries(router, backend)
+        addMetadata(router, backend)
         addQueryText(router)
-        addRules(router, state)
-        addAlertmanager(router, state)
-        addGrafanaJSON(router, state)
-        addWebUI(router, state)
+        addRules(router, backend)
+        addAlertmanager(router, backend)
+        addGrafanaJSON(router, backend)
+        addWebUI(router, backend)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.render(database: state.database, rules: state.ruleManager,
-                                                                                     notifier: state.notifier,
-                                                                                     alertmanager: state.alertmanager))))
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: backend.metricsExposition())))
         }
         router.get("/api/v1/targets") { request, _ -> Response in
-            guard let manager = state.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let manager = backend.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let snapshot = await manager.targets()
             let q = request.uri.queryParameters
             return JSONResponse.success(TargetsDTO(snapshot, state: q.get("state"), scrapePool: q.get("scrapePool")))
@@ -37,16 +35,16 @@ public enum APIRoutes {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: s)))
     }
 
-    static func addLifecycle(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+    static func addLifecycle(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         router.get("/-/healthy") { _, _ in text("Vigil Server is Healthy.\n") }
         router.head("/-/healthy") { _, _ in text("") }
         router.get("/-/ready") { _, _ in
-            state.isReady ? text("Vigil Server is Ready.\n") : text("Service Unavailable\n", .serviceUnavailable)
+            backend.isReady ? text("Vigil Server is Ready.\n") : text("Service Unavailable\n", .serviceUnavailable)
         }
-        router.head("/-/ready") { _, _ in state.isReady ? text("") : text("", .serviceUnavailable) }
+        router.head("/-/ready") { _, _ in backend.isReady ? text("") : text("", .serviceUnavailable) }
         let reload: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
-            guard state.lifecycleEnabled else { return text("Lifecycle API is not enabled.\n", .forbidden) }
-            switch await state.reload() {
+            guard backend.settings.lifecycleEnabled else { return text("Lifecycle API is not enabled.\n", .forbidden) }
+            switch await backend.reload() {
             case .success: return text("")
             case .failure(let message): return text("failed to reload config: \(message)\n", .internalServerError)
             }
@@ -54,34 +52,34 @@ public enum APIRoutes {
         router.post("/-/reload", use: reload)
         router.put("/-/reload", use: reload)
         let quit: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
-            guard state.lifecycleEnabled else { return text("Lifecycle API is not enabled.\n", .forbidden) }
-            state.quit()
+            guard backend.settings.lifecycleEnabled else { return text("Lifecycle API is not enabled.\n", .forbidden) }
+            backend.quit()
             return text("Requesting termination... Goodbye!\n")
         }
         router.post("/-/quit", use: quit)
         router.put("/-/quit", use: quit)
     }
 
-    static func addStatus(_ router: Router<VigilRequestContext>, _ state: ServerState) {
-        router.get("/api/v1/status/buildinfo") { _, _ in JSONResponse.success(state.buildInfo) }
-        router.get("/api/v1/status/flags") { _, _ in JSONResponse.success(state.flags) }
+    static func addStatus(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
+        router.get("/api/v1/status/buildinfo") { _, _ in JSONResponse.success(backend.settings.buildInfo) }
+        router.get("/api/v1/status/flags") { _, _ in JSONResponse.success(backend.settings.flags) }
         router.get("/api/v1/status/config") { _, _ -> Response in
-            guard let config = state.config else { return JSONResponse.error(.unavailable, "no configuration loaded") }
+            guard let config = backend.config else { return JSONResponse.error(.unavailable, "no configuration loaded") }
             return JSONResponse.success(["yaml": config.renderedYAML])
         }
         router.get("/api/v1/status/runtimeinfo") { _, _ -> Response in
-            let reload = state.lastReload
+            let reload = backend.lastReload
             return JSONResponse.success(RuntimeInfoDTO(
-                startTime: APITime.format(state.startTime),
+                startTime: APITime.format(backend.settings.startTime),
                 CWD: FileManager.default.currentDirectoryPath,
                 reloadConfigSuccess: reload.success,
                 lastConfigTime: APITime.format(reload.at),
-                corruptionCount: state.database.map { $0.head.stats.walCorruptions.load(ordering: .relaxed) } ?? 0,
+                corruptionCount: backend.storageCorruptions,
                 goroutineCount: 0,
                 GOMAXPROCS: ProcessInfo.processInfo.activeProcessorCount,
                 GOGC: "",
                 GODEBUG: "",
-                storageRetention: state.flags["storage.tsdb.retention.time"] ?? ""))
+                storageRetention: backend.settings.flags["storage.tsdb.retention.time"] ?? ""))
         }
     }
 }

@@ -80,74 +80,26 @@ enum AlertmanagerJSON {
         w.raw("]")
     }
 
-    /// A JSON request body that is not what the API expects.
-    struct InputError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
-    }
-
-    /// `[postableAlert]`.
-    static func postedAlerts(_ data: Data) throws(InputError) -> [PostedAlert] {
-        guard let list = (try? JSONSerialization.jsonObject(with: data)) as? [Any] else {
-            throw InputError("the body must be a JSON array of alerts")
-        }
-        var out: [PostedAlert] = []
-        for (i, item) in list.enumerated() {
-            guard let obj = item as? [String: Any] else { throw InputError("alert \(i): expected an object") }
-            let labels = try stringMap(obj["labels"], "alert \(i): labels")
-            guard let labels else { throw InputError("alert \(i): labels in body is required") }
-            let annotations = try stringMap(obj["annotations"], "alert \(i): annotations") ?? .empty
-            let startsAt = try time(obj["startsAt"], "alert \(i): startsAt")
-            let endsAt = try time(obj["endsAt"], "alert \(i): endsAt")
-            var url = ""
-            if let u = obj["generatorURL"], !(u is NSNull) {
-                guard let s = u as? String else { throw InputError("alert \(i): generatorURL must be a string") }
-                url = s
-            }
-            out.append(PostedAlert(labels: labels, annotations: annotations, startsAt: startsAt, endsAt: endsAt, generatorURL: url))
-        }
-        return out
-    }
-
     /// A `postableSilence`.
-    static func postedSilence(_ data: Data) throws(InputError) -> Silence {
+    static func postedSilence(_ data: Data) throws(APIv2Input.Invalid) -> Silence {
         guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw InputError("the body must be a JSON object describing a silence")
+            throw APIv2Input.Invalid("the body must be a JSON object describing a silence")
         }
-        guard let rawMatchers = obj["matchers"] as? [Any] else { throw InputError("matchers in body is required") }
+        guard let rawMatchers = obj["matchers"] as? [Any] else { throw APIv2Input.Invalid("matchers in body is required") }
         var matchers: [Silence.Matcher] = []
         for (i, m) in rawMatchers.enumerated() {
             guard let mo = m as? [String: Any], let name = mo["name"] as? String, let value = mo["value"] as? String else {
-                throw InputError("matcher \(i): name and value are required strings")
+                throw APIv2Input.Invalid("matcher \(i): name and value are required strings")
             }
-            guard let isRegex = mo["isRegex"] as? Bool else { throw InputError("matcher \(i): isRegex in body is required") }
+            guard let isRegex = mo["isRegex"] as? Bool else { throw APIv2Input.Invalid("matcher \(i): isRegex in body is required") }
             let isEqual = (mo["isEqual"] as? Bool) ?? true
             matchers.append(Silence.Matcher(name: name, value: value, isRegex: isRegex, isEqual: isEqual))
         }
-        guard let startsAt = try time(obj["startsAt"], "startsAt") else { throw InputError("startsAt in body is required") }
-        guard let endsAt = try time(obj["endsAt"], "endsAt") else { throw InputError("endsAt in body is required") }
-        guard let createdBy = obj["createdBy"] as? String else { throw InputError("createdBy in body is required") }
-        guard let comment = obj["comment"] as? String else { throw InputError("comment in body is required") }
+        guard let startsAt = try APIv2Input.time(obj["startsAt"], "startsAt") else { throw APIv2Input.Invalid("startsAt in body is required") }
+        guard let endsAt = try APIv2Input.time(obj["endsAt"], "endsAt") else { throw APIv2Input.Invalid("endsAt in body is required") }
+        guard let createdBy = obj["createdBy"] as? String else { throw APIv2Input.Invalid("createdBy in body is required") }
+        guard let comment = obj["comment"] as? String else { throw APIv2Input.Invalid("comment in body is required") }
         let id = (obj["id"] as? String) ?? ""
         return Silence(id: id, matchers: matchers, startsAt: startsAt, endsAt: endsAt, createdBy: createdBy, comment: comment)
-    }
-
-    private static func stringMap(_ v: Any?, _ what: String) throws(InputError) -> Labels? {
-        guard let v, !(v is NSNull) else { return nil }
-        guard let obj = v as? [String: Any] else { throw InputError("\(what) must be an object of strings") }
-        var pairs: [Label] = []
-        for (k, value) in obj {
-            guard let s = value as? String else { throw InputError("\(what).\(k) must be a string") }
-            pairs.append(Label(k, s))
-        }
-        return Labels(pairs)
-    }
-
-    private static func time(_ v: Any?, _ what: String) throws(InputError) -> Int64? {
-        guard let v, !(v is NSNull) else { return nil }
-        guard let s = v as? String else { throw InputError("\(what) must be an RFC 3339 time") }
-        if s.isEmpty || s.hasPrefix("0001-01-01T00:00:00") { return nil }
-        guard let ms = GoTime.parse(s) else { throw InputError("\(what): cannot parse \(s) as an RFC 3339 time") }
-        return ms
     }
 }

@@ -8,9 +8,9 @@ extension APIRoutes {
     /// Alertmanager's API v2 on Vigil's own address: alerts, alert groups, silences, receivers and
     /// status, in Alertmanager's JSON shapes and status codes, so `amtool` and Prometheus servers
     /// talk to Vigil as to an Alertmanager. Malformed input gets 400 and changes nothing.
-    static func addAlertmanager(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+    static func addAlertmanager(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         router.get("/api/v2/alerts") { request, _ -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             let filter: AlertFilter
             do { filter = try AlertFilter(await APIParameters.from(request)) } catch { return badRequest("\(error)") }
             var w = JSONWriter()
@@ -26,17 +26,17 @@ extension APIRoutes {
         }
 
         router.post("/api/v2/alerts") { request, _ -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             let body = try await request.body.collect(upTo: 32 << 20)
-            let alerts: [PostedAlert]
-            do { alerts = try AlertmanagerJSON.postedAlerts(Data(buffer: body)) } catch { return badRequest("\(error)") }
+            let alerts: [PostableAlert]
+            do { alerts = try PostableAlert.decodeList(Data(buffer: body)) } catch { return badRequest("\(error)") }
             let problems = am.receive(alerts)
             if !problems.isEmpty { return badRequest(problems.joined(separator: ";")) }
             return Response(status: .ok)
         }
 
         router.get("/api/v2/alerts/groups") { request, _ -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             let filter: AlertFilter
             do { filter = try AlertFilter(await APIParameters.from(request)) } catch { return badRequest("\(error)") }
             let reports = Dictionary(am.reports().map { ($0.alert.fingerprint, $0) }, uniquingKeysWith: { a, _ in a })
@@ -65,7 +65,7 @@ extension APIRoutes {
         }
 
         router.get("/api/v2/silences") { request, _ -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             let p = await APIParameters.from(request)
             var filters: [LabelMatcher] = []
             for f in p.all("filter") {
@@ -86,7 +86,7 @@ extension APIRoutes {
         }
 
         router.post("/api/v2/silences") { request, _ -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             let body = try await request.body.collect(upTo: 1 << 20)
             let silence: Silence
             do { silence = try AlertmanagerJSON.postedSilence(Data(buffer: body)) } catch { return badRequest("\(error)") }
@@ -105,7 +105,7 @@ extension APIRoutes {
         }
 
         router.get("/api/v2/silence/:id") { _, context -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             let id = context.parameters.get("id") ?? ""
             guard let s = am.silences.get(id) else { return jsonString("silence \(id) not found", .notFound) }
             var w = JSONWriter()
@@ -114,7 +114,7 @@ extension APIRoutes {
         }
 
         router.delete("/api/v2/silence/:id") { _, context -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             let id = context.parameters.get("id") ?? ""
             do {
                 try am.silences.expire(id, now: Int64(Date().timeIntervalSince1970 * 1000))
@@ -127,21 +127,21 @@ extension APIRoutes {
         }
 
         router.get("/api/v2/receivers") { _, _ -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             var w = JSONWriter()
             w.stringObjects(am.configuration.receivers) { ["name": $0.name] }
             return json(w)
         }
 
         router.get("/api/v2/status") { _, _ -> Response in
-            guard let am = state.alertmanager else { return unavailable() }
+            guard let am = backend.alertmanager else { return unavailable() }
             var w = JSONWriter()
             w.raw("{\"cluster\":{\"name\":\"\",\"peers\":[],\"status\":\"disabled\"},\"config\":{\"original\":")
             w.string(am.configuration.original)
             w.raw("},\"uptime\":")
             w.string(GoTime.rfc3339(am.startedAt))
             w.raw(",\"versionInfo\":{\"branch\":\"main\",\"buildDate\":\"\",\"buildUser\":\"vigil\",\"goVersion\":\"none (Swift)\",\"revision\":\"\",\"version\":")
-            w.string(state.buildInfo.version)
+            w.string(backend.settings.buildInfo.version)
             w.raw("}}")
             return json(w)
         }
@@ -191,19 +191,19 @@ struct AlertFilter {
     var silenced = true
     var inhibited = true
 
-    init(_ p: APIParameters) throws(AlertmanagerJSON.InputError) {
+    init(_ p: APIParameters) throws(APIv2Input.Invalid) {
         for f in p.all("filter") {
-            do { matchers += try MatcherSyntax.parseList(f) } catch { throw AlertmanagerJSON.InputError(error.description) }
+            do { matchers += try MatcherSyntax.parseList(f) } catch { throw APIv2Input.Invalid(error.description) }
         }
         if let r = p["receiver"], !r.isEmpty {
-            do { receiver = try AnchoredRegex(r) } catch { throw AlertmanagerJSON.InputError("invalid receiver regular expression: \(error)") }
+            do { receiver = try AnchoredRegex(r) } catch { throw APIv2Input.Invalid("invalid receiver regular expression: \(error)") }
         }
-        func flag(_ name: String) throws(AlertmanagerJSON.InputError) -> Bool {
+        func flag(_ name: String) throws(APIv2Input.Invalid) -> Bool {
             guard let v = p[name] else { return true }
             switch v.lowercased() {
             case "true", "1": return true
             case "false", "0": return false
-            default: throw AlertmanagerJSON.InputError("\(name) must be a boolean, got \(v)")
+            default: throw APIv2Input.Invalid("\(name) must be a boolean, got \(v)")
             }
         }
         active = try flag("active")

@@ -9,19 +9,19 @@ extension APIRoutes {
     /// The API of Grafana's JSON datasource plugin (simpod-json-datasource) under `/grafana/json`:
     /// add a JSON datasource with the URL `http://vigil:9090/grafana/json`. Targets are PromQL
     /// (or a metric with the builder's payload); responses follow the plugin's OpenAPI contract.
-    static func addGrafanaJSON(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+    static func addGrafanaJSON(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         let base = "/grafana/json"
         let health: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
-            state.database == nil ? text("Vigil is not ready yet", .serviceUnavailable) : text("OK")
+            backend.querier == nil ? text("Vigil is not ready yet", .serviceUnavailable) : text("OK")
         }
         router.get(RouterPath(base), use: health)
 
         router.post(RouterPath(base + "/metrics")) { request, _ -> Response in
-            guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
+            guard let querier = backend.querier else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             _ = try await request.body.collect(upTo: 1 << 20)
             var w = JSONWriter()
             w.raw("[")
-            for (i, name) in db.head.labelValues(LabelName.metricName, []).sorted().enumerated() {
+            for (i, name) in querier.labelValues(LabelName.metricName, []).sorted().enumerated() {
                 if i > 0 { w.raw(",") }
                 w.raw("{\"label\":")
                 w.string(name)
@@ -34,7 +34,7 @@ extension APIRoutes {
         }
 
         router.post(RouterPath(base + "/metric-payload-options")) { request, _ -> Response in
-            guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
+            guard let querier = backend.querier else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             guard let body = JSONObject(data: Data(buffer: try await request.body.collect(upTo: 1 << 20))),
                   let metric = body.string("metric"), let name = body.string("name") else {
                 return grafanaError("metric and name are required", .badRequest)
@@ -43,10 +43,10 @@ extension APIRoutes {
             var options: [String] = []
             switch name {
             case "labels":
-                for label in db.head.labelNames(matchers) where label != LabelName.metricName {
-                    for value in db.head.labelValues(label, matchers).prefix(200) { options.append("\(label)=\(GoQuotedString.quote(value))") }
+                for label in querier.labelNames(matchers) where label != LabelName.metricName {
+                    for value in querier.labelValues(label, matchers).prefix(200) { options.append("\(label)=\(GoQuotedString.quote(value))") }
                 }
-            case "by": options = db.head.labelNames(matchers).filter { $0 != LabelName.metricName }
+            case "by": options = querier.labelNames(matchers).filter { $0 != LabelName.metricName }
             case "function": options = ["none"] + GrafanaQueryTranslation.builderFunctions
             case "aggregation": options = ["none"] + GrafanaQueryTranslation.builderAggregations
             default: options = []
@@ -55,13 +55,13 @@ extension APIRoutes {
         }
 
         router.post(RouterPath(base + "/query")) { request, context -> Response in
-            guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
+            guard let querier = backend.querier else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             guard let body = JSONObject(data: Data(buffer: try await request.body.collect(upTo: 8 << 20))) else {
                 return grafanaError("the body must be a JSON object", .badRequest)
             }
             let translation: GrafanaQueryTranslation
             do { translation = try GrafanaQueryTranslation(request: body) } catch { return grafanaError("\(error)", .badRequest) }
-            let engine = Engine(options: state.queryOptions.engine)
+            let engine = Engine(options: backend.settings.queryOptions)
             var w = JSONWriter()
             w.raw("[")
             var first = true
@@ -74,9 +74,9 @@ extension APIRoutes {
                 }
                 let table = payload?.string("format") == "table" || target.string("type") == "table"
                 let legendFormat = payload?.string("legendFormat")
-                let result = await state.queries.run(on: context.eventLoop, { () throws(QueryError) -> PreparedQuery in
-                    table ? engine.prepareInstant(expr, at: translation.toMs, querier: db.head)
-                        : try engine.prepareRange(expr, start: translation.fromMs, end: translation.toMs, step: translation.intervalMs, querier: db.head)
+                let result = await backend.runQuery(on: context.eventLoop, { () throws(QueryError) -> PreparedQuery in
+                    table ? engine.prepareInstant(expr, at: translation.toMs, querier: querier)
+                        : try engine.prepareRange(expr, start: translation.fromMs, end: translation.toMs, step: translation.intervalMs, querier: querier)
                 }) { result in
                     // Rendered where the query ran: a large result is not encoded on the event loop.
                     result.map { r -> ByteBuffer in
@@ -103,7 +103,7 @@ extension APIRoutes {
         }
 
         router.post(RouterPath(base + "/variable")) { request, _ -> Response in
-            guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
+            guard let querier = backend.querier else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             guard let body = JSONObject(data: Data(buffer: try await request.body.collect(upTo: 1 << 20))) else {
                 return grafanaError("the body must be a JSON object", .badRequest)
             }
@@ -111,7 +111,7 @@ extension APIRoutes {
             let now = nowMs()
             let to = body.object("range")?.string("to").flatMap(APIParameters.parseTime) ?? now
             let values: [String]
-            do { values = try GrafanaVariableQuery.values(target, at: to, db: db.head, engine: Engine(options: state.queryOptions.engine)) } catch {
+            do { values = try GrafanaVariableQuery.values(target, at: to, db: querier, engine: Engine(options: backend.settings.queryOptions)) } catch {
                 return grafanaError("\(error)", .badRequest)
             }
             var w = JSONWriter()
@@ -120,20 +120,20 @@ extension APIRoutes {
         }
 
         router.post(RouterPath(base + "/tag-keys")) { request, _ -> Response in
-            guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
+            guard let querier = backend.querier else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             _ = try await request.body.collect(upTo: 1 << 20)
             var w = JSONWriter()
-            w.stringObjects(db.head.labelNames([]).filter { $0 != LabelName.metricName }) { ["type": "string", "text": $0] }
+            w.stringObjects(querier.labelNames([]).filter { $0 != LabelName.metricName }) { ["type": "string", "text": $0] }
             return jsonResponse(w)
         }
 
         router.post(RouterPath(base + "/tag-values")) { request, _ -> Response in
-            guard let db = state.database else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
+            guard let querier = backend.querier else { return grafanaError("Vigil is not ready yet", .serviceUnavailable) }
             guard let body = JSONObject(data: Data(buffer: try await request.body.collect(upTo: 1 << 20))), let key = body.string("key") else {
                 return grafanaError("key is required", .badRequest)
             }
             var w = JSONWriter()
-            w.stringObjects(db.head.labelValues(key, [])) { ["text": $0] }
+            w.stringObjects(querier.labelValues(key, [])) { ["text": $0] }
             return jsonResponse(w)
         }
     }

@@ -4,10 +4,10 @@ import TSDB
 
 extension APIRoutes {
     /// `/api/v1/metadata`, `/api/v1/status/tsdb`, `/api/v1/query_exemplars`.
-    static func addMetadata(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+    static func addMetadata(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         router.get("/api/v1/metadata") { request, _ -> Response in
             let p = await APIParameters.from(request)
-            guard let manager = state.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let manager = backend.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let all = await manager.metadata()
             let limit = Int(p["limit"] ?? "") ?? -1
             let perMetric = Int(p["limit_per_metric"] ?? "") ?? -1
@@ -29,8 +29,9 @@ extension APIRoutes {
 
         router.get("/api/v1/status/tsdb") { request, _ -> Response in
             let p = await APIParameters.from(request)
-            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
-            let stats = db.head.cardinality(limit: Int(p["limit"] ?? "") ?? 10)
+            guard let stats = backend.cardinality(limit: Int(p["limit"] ?? "") ?? 10) else {
+                return JSONResponse.error(.unavailable, "Vigil is not ready yet")
+            }
             func list(_ entries: [CardinalityStats.Entry]) -> String {
                 "[" + entries.map { "{\"name\":" + QueryResultJSON.string($0.name) + ",\"value\":\($0.value)}" }.joined(separator: ",") + "]"
             }

@@ -27,21 +27,21 @@ extension APIRoutes {
     static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     /// `/api/v1/query`, `/query_range`, `/series`, `/labels`, `/label/<name>/values`.
-    static func addQueries(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+    static func addQueries(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         let instant: @Sendable (Request, VigilRequestContext) async -> Response = { request, context in
             let p = await APIParameters.from(request)
-            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
             let t: Int64
             do { t = try p.time("time", default: nowMs()) } catch { return badParameter(error) }
-            return await run(p, state, context) { e throws(QueryError) in try e.prepareInstant(query, at: t, querier: db.head) }
+            return await run(p, backend, context) { e throws(QueryError) in try e.prepareInstant(query, at: t, querier: querier) }
         }
         router.get("/api/v1/query", use: instant)
         router.post("/api/v1/query", use: instant)
 
         let range: @Sendable (Request, VigilRequestContext) async -> Response = { request, context in
             let p = await APIParameters.from(request)
-            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
             let start: Int64, end: Int64, step: Int64
             do {
@@ -59,8 +59,8 @@ extension APIRoutes {
             if (end - start) / step > maxPointsPerSeries {
                 return JSONResponse.error(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
             }
-            return await run(p, state, context) { e throws(QueryError) in
-                try e.prepareRange(query, start: start, end: end, step: step, querier: db.head)
+            return await run(p, backend, context) { e throws(QueryError) in
+                try e.prepareRange(query, start: start, end: end, step: step, querier: querier)
             }
         }
         router.get("/api/v1/query_range", use: range)
@@ -68,7 +68,7 @@ extension APIRoutes {
 
         let series: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
             let p = await APIParameters.from(request)
-            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let matches = p.all("match[]")
             guard !matches.isEmpty else { return JSONResponse.error(.badData, "no match[] parameter provided") }
             do {
@@ -78,7 +78,7 @@ extension APIRoutes {
                 var out: [Labels] = []
                 for m in matches {
                     let sel = try Parser.parseSelector(m)
-                    for s in db.head.select(sel.matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
+                    for s in querier.select(sel.matchers, mint: start, maxt: end) where seen.insert(s.labels).inserted {
                         out.append(s.labels)
                     }
                 }
@@ -101,14 +101,14 @@ extension APIRoutes {
 
         let labels: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
             let p = await APIParameters.from(request)
-            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             do {
                 var names = Set<String>()
                 let matches = p.all("match[]")
                 if matches.isEmpty {
-                    names = Set(db.head.labelNames([]))
+                    names = Set(querier.labelNames([]))
                 } else {
-                    for m in matches { names.formUnion(db.head.labelNames(try Parser.parseSelector(m).matchers)) }
+                    for m in matches { names.formUnion(querier.labelNames(try Parser.parseSelector(m).matchers)) }
                 }
                 return json(QueryResultJSON.success(stringList(names.sorted(), limit: Int(p["limit"] ?? "") ?? 0)))
             } catch {
@@ -120,16 +120,16 @@ extension APIRoutes {
 
         router.get("/api/v1/label/:name/values") { request, context -> Response in
             let p = await APIParameters.from(request)
-            guard let db = state.database else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let raw = context.parameters.get("name") ?? ""
             let name = unescapeLabelName(raw.removingPercentEncoding ?? raw)
             do {
                 var values = Set<String>()
                 let matches = p.all("match[]")
                 if matches.isEmpty {
-                    values = Set(db.head.labelValues(name, []))
+                    values = Set(querier.labelValues(name, []))
                 } else {
-                    for m in matches { values.formUnion(db.head.labelValues(name, try Parser.parseSelector(m).matchers)) }
+                    for m in matches { values.formUnion(querier.labelValues(name, try Parser.parseSelector(m).matchers)) }
                 }
                 return json(QueryResultJSON.success(stringList(values.sorted(), limit: Int(p["limit"] ?? "") ?? 0)))
             } catch {
@@ -143,13 +143,13 @@ extension APIRoutes {
     }
 
     /// Runs one query through the scheduler and writes its result, `limit` and annotations included.
-    static func run(_ p: APIParameters, _ state: ServerState, _ context: VigilRequestContext,
+    static func run(_ p: APIParameters, _ backend: any APIBackend, _ context: VigilRequestContext,
                     _ prepare: (Engine) throws(QueryError) -> PreparedQuery) async -> Response {
         let engine: Engine
-        do { engine = try queryEngine(p, state) } catch { return JSONResponse.error(.badData, error.message) }
+        do { engine = try queryEngine(p, backend) } catch { return JSONResponse.error(.badData, error.message) }
         let limit = Int(p["limit"] ?? "") ?? 0
         let eventLoop = context.eventLoop
-        return await state.queries.run(on: eventLoop, { () throws(QueryError) in try prepare(engine) }) { result in
+        return await backend.runQuery(on: eventLoop, { () throws(QueryError) in try prepare(engine) }) { result in
             switch result {
             case .success(let r):
                 var (value, warnings) = (r.value, r.warnings)
@@ -167,8 +167,8 @@ extension APIRoutes {
     }
 
     /// The engine for one request: the server's limits, with a shorter `timeout` if asked.
-    static func queryEngine(_ p: APIParameters, _ state: ServerState) throws(APIParameters.Invalid) -> Engine {
-        var options = state.queryOptions.engine
+    static func queryEngine(_ p: APIParameters, _ backend: any APIBackend) throws(APIParameters.Invalid) -> Engine {
+        var options = backend.settings.queryOptions
         if let t = try p.duration("timeout"), t > 0 {
             options.timeout = min(options.timeout, .milliseconds(t))
         }

@@ -7,10 +7,10 @@ import Rules
 extension APIRoutes {
     /// `/api/v1/rules` (with `type`, `rule_name[]`, `rule_group[]`, `file[]`, `exclude_alerts`) and
     /// `/api/v1/alerts`, in Prometheus' JSON shapes.
-    static func addRules(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+    static func addRules(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         router.get("/api/v1/rules") { request, _ -> Response in
             let p = await APIParameters.from(request)
-            let groups = state.ruleManager?.groups ?? []
+            let groups = backend.ruleManager?.groups ?? []
             let type = p["type"]
             guard type == nil || type == "" || type == "alert" || type == "record" else {
                 return JSONResponse.error(.badData, "invalid query parameter type='\(type ?? "")'")
@@ -43,7 +43,7 @@ extension APIRoutes {
             var w = JSONWriter()
             w.raw("{\"status\":\"success\",\"data\":{\"alerts\":[")
             var first = true
-            for g in state.ruleManager?.groups ?? [] {
+            for g in backend.ruleManager?.groups ?? [] {
                 for rule in g.alerting.compactMap({ $0 }) {
                     for alert in rule.active {
                         if !first { w.raw(",") }

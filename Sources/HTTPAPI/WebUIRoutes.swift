@@ -5,7 +5,7 @@ import NIOCore
 extension APIRoutes {
     /// The built-in web UI: one page and its script and style, compiled into the binary (no
     /// external assets), plus the Grafana dashboards it draws, read from the dashboards folder.
-    static func addWebUI(_ router: Router<VigilRequestContext>, _ state: ServerState) {
+    static func addWebUI(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         let page: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
             asset(PackageResources.index_html, "text/html; charset=utf-8")
         }
@@ -16,12 +16,12 @@ extension APIRoutes {
 
         router.get("/api/vigil/dashboards") { _, _ -> Response in
             var w = JSONWriter()
-            w.stringObjects(DashboardFolder(path: state.dashboardsDirectory).entries()) { ["uid": $0.uid, "title": $0.title, "file": $0.file] }
+            w.stringObjects(DashboardFolder(path: backend.settings.dashboardsDirectory).entries()) { ["uid": $0.uid, "title": $0.title, "file": $0.file] }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: w.buffer))
         }
         router.get("/api/vigil/dashboards/:uid") { _, context -> Response in
             let uid = context.parameters.get("uid") ?? ""
-            guard let data = DashboardFolder(path: state.dashboardsDirectory).dashboard(uid: uid) else {
+            guard let data = DashboardFolder(path: backend.settings.dashboardsDirectory).dashboard(uid: uid) else {
                 return JSONResponse.error(.notFound, "no dashboard with uid \(uid)")
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

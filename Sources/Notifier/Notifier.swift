@@ -1,3 +1,4 @@
+import Alertmanager
 import AsyncHTTPClient
 import Config
 import ConfigSupport
@@ -5,12 +6,13 @@ import Foundation
 import Logging
 import MetricModel
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// Sends alerts to the configured Alertmanagers through their API v2: a bounded queue (the
 /// oldest alerts are dropped and counted when it overflows, never unbounded memory), batches of
 /// at most `maxBatchSize`, every Alertmanager of every `alertmanagers` entry in parallel.
-public final class Notifier: Sendable {
+public final class Notifier: Service, Sendable {
     /// `--alertmanager.notification-queue-capacity`.
     public let queueCapacity: Int
     public static let maxBatchSize = 64
@@ -33,10 +35,14 @@ public final class Notifier: Sendable {
 
     private let state = Mutex(State())
     private let logger: Logger
+    /// Signals `run()` that alerts were queued; holds at most one pending signal.
+    private let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
 
     public init(queueCapacity: Int = 10_000, logger: Logger) {
         self.queueCapacity = max(1, queueCapacity)
         self.logger = logger
+        (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Takes a new `alerting` configuration and the external labels every alert gets.
@@ -87,11 +93,17 @@ public final class Notifier: Sendable {
             }
             return (nil, [])
         }
-        if let local, !ready.isEmpty { local(ready) }
+        if let local, !ready.isEmpty { local(ready) } else if local == nil { wake.yield() }
     }
 
-    /// Sends queued alerts until cancelled.
+    /// Sends queued alerts as they arrive, until graceful shutdown or cancellation. Between
+    /// batches it sleeps until ``send(_:)`` queues more: nothing polls.
     public func run() async {
+        await cancelWhenGracefulShutdown { await self.sendQueued() }
+    }
+
+    private func sendQueued() async {
+        var wakeUps = self.wakeUps.makeAsyncIterator()
         while !Task.isCancelled {
             let (batch, config) = state.withLock { s in
                 let n = min(Self.maxBatchSize, s.queue.count)
@@ -100,7 +112,8 @@ public final class Notifier: Sendable {
                 return (batch, s.config)
             }
             if batch.isEmpty {
-                do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+                // nil once the task is cancelled.
+                guard await wakeUps.next() != nil else { return }
                 continue
             }
             await deliver(batch, config)

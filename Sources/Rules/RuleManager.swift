@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetricModel
 import PromQL
+import ServiceLifecycle
 import Synchronization
 import TSDB
 
@@ -9,7 +10,7 @@ import TSDB
 /// replace the groups and carry alert state over. Each group is evaluated in its own task at its
 /// own slots, so a slow group delays nobody else; an evaluation that misses slots counts them
 /// instead of catching up.
-public final class RuleManager: Sendable {
+public final class RuleManager: Service, Sendable {
     private struct Entry: Sendable {
         var state: RuleGroupState
         var schedule: GroupSchedule
@@ -30,7 +31,7 @@ public final class RuleManager: Sendable {
     private let querier: any Querier
     private let storage: any Appendable
     private let logger: Logger
-    private let now: @Sendable () -> Int64
+    private let clock: any WallClock
     /// Receives the alerts due for sending after each group evaluation.
     private let notify: @Sendable ([AlertNotification]) -> Void
     /// How often firing alerts are sent again (`--rules.alert.resend-delay`).
@@ -45,7 +46,7 @@ public final class RuleManager: Sendable {
 
     public init(engine: Engine, querier: any Querier, storage: any Appendable, logger: Logger,
                 resendDelay: Int64 = 60_000, restoration: ForStateRestoration = ForStateRestoration(),
-                now: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) },
+                clock: any WallClock = SystemWallClock(),
                 runEvaluation: @escaping EvaluationRunner = { $0() },
                 notify: @escaping @Sendable ([AlertNotification]) -> Void = { _ in }) {
         self.runEvaluation = runEvaluation
@@ -56,12 +57,12 @@ public final class RuleManager: Sendable {
         self.querier = querier
         self.storage = storage
         self.logger = logger
-        self.now = now
+        self.clock = clock
     }
 
     /// Replaces the rule groups; groups with the same file and name keep their alerts.
     public func apply(_ files: [RuleFile], evaluationInterval: Int64, templates: RuleTemplates = RuleTemplates()) {
-        let t = now()
+        let t = clock.nowMs()
         state.withLock { s in
             var old: [String: RuleGroupState] = [:]
             for e in s.entries { old[Self.key(e.state)] = e.state }
@@ -88,23 +89,29 @@ public final class RuleManager: Sendable {
     public var missedIterations: Int { state.withLock { $0.missedIterations } }
 
     /// Evaluates each group whose slot has come, each in its own task, until cancelled.
+    /// Evaluates groups on their schedules until graceful shutdown or cancellation; evaluations
+    /// under way finish first.
     public func run() async {
+        await cancelWhenGracefulShutdown { await self.evaluateOnSchedule() }
+    }
+
+    private func evaluateOnSchedule() async {
         await withDiscardingTaskGroup { tasks in
             while !Task.isCancelled {
-                for work in takeDueGroups(at: now()) {
+                for work in takeDueGroups(at: clock.nowMs()) {
                     tasks.addTask { await self.runEvaluation { self.evaluate(work) } }
                 }
-                let t = now()
+                let t = clock.nowMs()
                 let wait = state.withLock { s in s.entries.filter { !$0.running }.map(\.next).min() }.map { max(1, $0 - t) } ?? 1000
                 // At most a second, so groups added by a reload start on time.
-                do { try await Task.sleep(for: .milliseconds(min(wait, 1000))) } catch { break }
+                do { try await clock.sleep(untilMs: t + min(wait, 1000)) } catch { break }
             }
         }
     }
 
     /// One pass in the caller's task: every group whose slot is due runs once, at its latest slot.
     public func evaluateDueGroups() {
-        for work in takeDueGroups(at: now()) { evaluate(work) }
+        for work in takeDueGroups(at: clock.nowMs()) { evaluate(work) }
     }
 
     /// A group's evaluation, taken out of the shared state while it runs.
@@ -128,7 +135,7 @@ public final class RuleManager: Sendable {
 
     private func evaluate(_ work: Work) {
         let entry = work.entry
-        let t = max(work.at, now())
+        let t = max(work.at, clock.nowMs())
         let slot = entry.schedule.slot(atOrBefore: t)
         let missed = entry.schedule.missed(due: entry.next, now: t)
         var group = entry.state

@@ -11,10 +11,13 @@ public final class ScrapeClient: Sendable {
     let http: HTTPClient
     let config: ScrapeConfig
     let accept: String
+    let userAgent: String
 
     /// Builds the client; fails with a readable message when TLS files cannot be loaded.
-    public init(config: ScrapeConfig) throws(ScrapeError) {
+    /// `userAgent` is sent with every scrape.
+    public init(config: ScrapeConfig, userAgent: String) throws(ScrapeError) {
         self.config = config
+        self.userAgent = userAgent
         let tls: TLSConfiguration
         do { tls = try config.httpClient.tlsConfig.makeClientConfiguration() } catch {
             throw ScrapeError("job \(config.jobName): \(error)")
@@ -59,7 +62,7 @@ public final class ScrapeClient: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: VigilVersion.userAgent)
+        request.headers.add(name: "User-Agent", value: userAgent)
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(seconds))
         if config.enableCompression { request.headers.add(name: "Accept-Encoding", value: "gzip") } else {

@@ -9,6 +9,7 @@ import TSDB
 /// and swaps them on reload. A ServiceLifecycle service: it stops all loops on shutdown.
 public actor ScrapeManager: Service {
     private let storage: any Appendable
+    private let userAgent: String
     private let clock: any WallClock
     private let logger: Logger
     private let metrics: ScrapeMetrics?
@@ -23,9 +24,11 @@ public actor ScrapeManager: Service {
     private var jobs: [String: Job] = [:]
     private var jobOrder: [String] = []
 
-    public init(storage: any Appendable, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "vigil.scrape"),
-                metrics: ScrapeMetrics? = nil, discoveryPollInterval: Duration = .seconds(1)) {
+    /// Scrapes into `storage`, sending `userAgent` (such as `Vigil/0.1.0`) with every request.
+    public init(storage: any Appendable, userAgent: String, clock: any WallClock = SystemWallClock(),
+                logger: Logger = Logger(label: "vigil.scrape"), metrics: ScrapeMetrics? = nil, discoveryPollInterval: Duration = .seconds(1)) {
         self.storage = storage
+        self.userAgent = userAgent
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
@@ -41,7 +44,7 @@ public actor ScrapeManager: Service {
         var built: [String: ScrapePool] = [:]
         for sc in config.scrapeConfigs {
             if let old = jobs[sc.jobName], old.pool.config == sc { continue }
-            built[sc.jobName] = try ScrapePool(config: sc, storage: storage, clock: clock, logger: logger, metrics: metrics)
+            built[sc.jobName] = try ScrapePool(config: sc, userAgent: userAgent, storage: storage, clock: clock, logger: logger, metrics: metrics)
         }
         for sc in config.scrapeConfigs {
             if let old = jobs[sc.jobName], old.pool.config == sc {

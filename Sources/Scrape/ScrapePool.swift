@@ -33,9 +33,10 @@ final class ScrapePool: Sendable {
 
     private let state = Mutex(State())
 
-    init(config: ScrapeConfig, storage: any Appendable, clock: any WallClock, logger: Logger, metrics: ScrapeMetrics?) throws(ScrapeError) {
+    init(config: ScrapeConfig, userAgent: String, storage: any Appendable, clock: any WallClock, logger: Logger,
+         metrics: ScrapeMetrics?) throws(ScrapeError) {
         self.config = config
-        self.client = try ScrapeClient(config: config)
+        self.client = try ScrapeClient(config: config, userAgent: userAgent)
         self.storage = storage
         self.clock = clock
         self.logger = logger

@@ -4,7 +4,6 @@ import ConfigSupport
 import Foundation
 import Logging
 import MetricModel
-import Notifier
 
 /// Loads `prometheus.yml`, falling back to the embedded self-scraping default when the default
 /// path does not exist, and logs each warning once.
@@ -32,12 +31,5 @@ struct ConfigLoader: Sendable {
             return try AlertmanagerConfiguration.parse(AlertmanagerConfiguration.embeddedDefaultText, file: "<embedded default>")
         }
         return try AlertmanagerConfiguration.load(file: options.alertmanagerConfigFile)
-    }
-}
-
-extension PostedAlert {
-    /// A rule engine alert handed to the embedded Alertmanager without going through HTTP.
-    init(_ a: PostableAlert) {
-        self.init(labels: a.labels, annotations: Labels(a.annotations), startsAt: a.startsAt, endsAt: a.endsAt, generatorURL: a.generatorURL)
     }
 }

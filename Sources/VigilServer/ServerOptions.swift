@@ -1,5 +1,5 @@
-import HTTPAPI
 import MetricModel
+import PromQL
 import TSDB
 
 /// Everything the `vigil server` command line decides, with Prometheus' flag names.
@@ -30,7 +30,9 @@ public struct ServerOptions: Sendable {
     /// Whether Vigil runs its own Alertmanager (`--alertmanager.disable` turns it off).
     public var alertmanagerEnabled = true
     /// Query limits: `--query.timeout`, `--query.max-samples`, `--query.lookback-delta`, `--query.max-concurrency`.
-    public var query = ServerState.QuerySettings()
+    public var query = QueryOptions()
+    /// `--query.max-concurrency`: queries evaluated at once; others wait their turn.
+    public var queryMaxConcurrency = 20
     /// How often storage maintenance (retention, snapshots) runs.
     public var maintenanceInterval: Duration = .seconds(60)
 

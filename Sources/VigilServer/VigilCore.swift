@@ -3,48 +3,103 @@ import Config
 import Foundation
 import HTTPAPI
 import Logging
-import NIOPosix
+import NIOCore
 import Notifier
 import PromQL
 import Rules
 import Scrape
 import ServiceLifecycle
+import Synchronization
 import TSDB
-import UnixSignals
 
-/// The non-HTTP half of the server: replays storage, runs scraping and storage maintenance,
-/// reloads on SIGHUP, and on shutdown stops scraping, writes a snapshot and closes the WAL.
+/// The one owner of Vigil's components, and what the HTTP routes see of them (`APIBackend`).
 ///
-/// Work that blocks a thread for long (WAL replay, fsync, snapshots, retention, rule groups)
-/// runs on NIO's blocking pool: the tasks here run on event loops (see `VigilMain`), whose
-/// connections would wait for it.
-actor VigilCore: Service {
+/// As a service it opens storage (replaying the WAL), builds the Alertmanager, notifier, rule
+/// manager and scrape manager, and runs them with storage maintenance and the SIGHUP reloader as
+/// services of one inner ServiceGroup. That group starts them in dependency order and shuts them
+/// down in reverse: scraping stops first, then rules, the notifier and the Alertmanager, and
+/// storage last (a final snapshot, then the WAL is closed).
+final class VigilCore: Service, APIBackend {
     let options: ServerOptions
-    let initialConfig: PrometheusConfig
-    let state: ServerState
-    let logger: Logger
-    private var database: Database?
-    private var scrapeManager: ScrapeManager?
-    private var ruleManager: RuleManager?
-    private var notifier: Notifier?
-    private var alertmanager: EmbeddedAlertmanager?
+    let settings: APISettings
+    let metrics: VigilMetrics
+    private let initialConfig: PrometheusConfig
+    private let queries: QueryScheduler
+    private let logger: Logger
 
-    init(options: ServerOptions, initialConfig: PrometheusConfig, state: ServerState, logger: Logger) {
+    /// The components, once storage is open and they are built.
+    private struct Components: Sendable {
+        var database: Database
+        var scrapeManager: ScrapeManager
+        var ruleManager: RuleManager
+        var notifier: Notifier
+        var alertmanager: EmbeddedAlertmanager?
+    }
+
+    private struct State: Sendable {
+        var components: Components?
+        var config: PrometheusConfig?
+        var lastReloadSuccess = true
+        var lastReload = Date()
+        var services: ServiceGroup?
+        var quitRequested = false
+    }
+
+    private let state = Mutex(State())
+
+    init(options: ServerOptions, initialConfig: PrometheusConfig, logger: Logger) {
         self.options = options
         self.initialConfig = initialConfig
-        self.state = state
         self.logger = logger
+        self.metrics = VigilMetrics()
+        self.queries = QueryScheduler(maxConcurrency: options.queryMaxConcurrency)
+        self.settings = APISettings(buildInfo: BuildInfo(version: VigilVersion.version), flags: options.flags,
+                                    lifecycleEnabled: options.enableLifecycle, remoteWriteEnabled: options.enableRemoteWriteReceiver,
+                                    queryOptions: options.query, dashboardsDirectory: options.dashboardsDirectory)
     }
 
     func run() async throws {
+        let components = try await build()
+        let config = initialConfig
+        try await components.scrapeManager.apply(config)
+        let services = ServiceGroup(configuration: .init(
+            services: serviceOrder(components).map { .init(service: $0) },
+            logger: logger))
+        let quitEarly = state.withLock { s in
+            s.components = components
+            s.config = config
+            s.lastReload = Date()
+            s.services = services
+            return s.quitRequested
+        }
+        metrics.recordReload(success: true, at: Date().timeIntervalSince1970)
+        logger.info("server is ready to receive web requests", metadata: [
+            "jobs": "\(config.scrapeConfigs.count)", "rule_groups": "\(components.ruleManager.groups.count)",
+        ])
+        if quitEarly { await services.triggerGracefulShutdown() }
+        try await services.run()
+    }
+
+    /// Storage first, scraping last: the order services start in, the reverse of the shutdown order.
+    private func serviceOrder(_ c: Components) -> [any Service] {
+        var services: [any Service] = [
+            StorageService(database: c.database, walFsync: options.walFsync, maintenanceInterval: options.maintenanceInterval, logger: logger),
+        ]
+        if let am = c.alertmanager { services.append(am) }
+        services += [c.notifier, c.ruleManager, c.scrapeManager, ConfigReloader(reload: { [weak self] in _ = await self?.reload() })]
+        return services
+    }
+
+    /// Opens storage, then builds every component from the initial configuration.
+    private func build() async throws -> Components {
         var dbOptions = DatabaseOptions()
         dbOptions.retentionTime = options.retentionTime
         dbOptions.retentionSize = options.retentionSize
         dbOptions.walFsync = options.walFsync
-        let metrics = state.metrics
+        let metrics = self.metrics
         let start = ContinuousClock.now
         let (path, logger, storageOptions) = (options.storagePath, logger, dbOptions)
-        let db = try await Self.blocking {
+        let db = try await BlockingPool.run {
             try Database(directory: path, options: storageOptions, logger: logger, fsyncObserver: { metrics.observeFsync($0) })
         }
         logger.info("storage ready", metadata: [
@@ -52,81 +107,58 @@ actor VigilCore: Service {
             "replayed_samples": "\(db.replayReport.samples)", "replay_duration": "\(start.duration(to: .now))",
         ])
         for c in db.replayReport.corruptions { logger.warning("storage damage repaired: \(c)") }
-        let manager = ScrapeManager(storage: db.head, logger: logger, metrics: metrics)
-        database = db
-        scrapeManager = manager
+
         let config = initialConfig
         let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
         let notifier = Notifier(queueCapacity: options.notificationQueueCapacity, logger: logger)
         notifier.apply(config.alerting, externalLabels: config.global.externalLabels)
         let externalURL = templates(config).externalURL
+        var alertmanager: EmbeddedAlertmanager?
         if options.alertmanagerEnabled {
             let amConfig = try ConfigLoader(options: options, logger: logger).loadAlertmanager()
-            let am = try EmbeddedAlertmanager(configuration: amConfig, externalURL: Self.trimmedURL(externalURL), storagePath: options.storagePath,
-                                              logger: logger)
-            notifier.setLocalDelivery { alerts in am.receive(alerts.map(PostedAlert.init)) }
+            let am = try EmbeddedAlertmanager(configuration: amConfig, externalURL: Self.trimmedURL(externalURL),
+                                              storagePath: options.storagePath, logger: logger)
+            notifier.setLocalDelivery { alerts in am.receive(alerts) }
             alertmanager = am
-            state.setAlertmanager(am)
         }
         let restoration = ForStateRestoration(outageToleranceMs: options.forOutageTolerance.milliseconds,
                                               gracePeriodMs: options.forGracePeriod.milliseconds)
-        let rules = RuleManager(engine: Engine(options: state.queryOptions.engine), querier: db.head, storage: db.head, logger: logger,
+        let rules = RuleManager(engine: Engine(options: options.query), querier: db.head, storage: db.head, logger: logger,
                                 resendDelay: options.resendDelay.milliseconds, restoration: restoration,
-                                runEvaluation: { evaluation in _ = try? await Self.blocking(evaluation) },
+                                runEvaluation: { evaluation in _ = try? await BlockingPool.run(evaluation) },
                                 notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
-        self.notifier = notifier
-        ruleManager = rules
-        state.setRuleManager(rules, notifier: notifier)
-        try await manager.apply(config)
-        state.setConfig(config, success: true)
-        metrics.recordReload(success: true, at: Date().timeIntervalSince1970)
-        state.setStorage(db, scrapeManager: manager)
-        logger.info("server is ready to receive web requests", metadata: [
-            "jobs": "\(config.scrapeConfigs.count)", "rule_groups": "\(ruleFiles.reduce(0) { $0 + $1.groups.count })",
-        ])
-
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await manager.run() }
-            group.addTask { await rules.run() }
-            group.addTask { await notifier.run() }
-            if let am = self.alertmanager { group.addTask { await am.run() } }
-            group.addTask { await self.maintain(db) }
-            group.addTask { await self.reloadOnSIGHUP() }
-            // Wait for shutdown, then stop everything in order.
-            try? await gracefulShutdown()
-            group.cancelAll()
-            await manager.stopAll()
-        }
-        do {
-            try await Self.blocking { try db.checkpoint() }
-        } catch {
-            logger.error("final snapshot failed; the WAL still holds everything: \(error)")
-        }
-        db.close()
-        logger.info("storage closed")
+        let scrapes = ScrapeManager(storage: db.head, userAgent: VigilVersion.userAgent, logger: logger, metrics: metrics)
+        return Components(database: db, scrapeManager: scrapes, ruleManager: rules, notifier: notifier, alertmanager: alertmanager)
     }
 
     /// Reloads the configuration; the running one stays in force when the new one is invalid.
-    func reload() async -> ServerState.ReloadResult {
-        guard let manager = scrapeManager else { return .failure("not ready") }
-        let now = Date().timeIntervalSince1970
+    func reload() async -> ReloadResult {
+        guard let c = state.withLock({ $0.components }) else { return .failure("not ready") }
+        let now = Date()
         do {
             let config = try ConfigLoader(options: options, logger: logger).load()
             // Rule files are read first: a broken one fails the reload before anything changes.
             let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
             let amConfig = options.alertmanagerEnabled ? try ConfigLoader(options: options, logger: logger).loadAlertmanager() : nil
-            if let amConfig { try alertmanager?.apply(amConfig, externalURL: Self.trimmedURL(templates(config).externalURL)) }
-            try await manager.apply(config)
-            ruleManager?.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
-            notifier?.apply(config.alerting, externalLabels: config.global.externalLabels)
-            state.setConfig(config, success: true)
-            state.metrics.recordReload(success: true, at: now)
+            if let amConfig { try c.alertmanager?.apply(amConfig, externalURL: Self.trimmedURL(templates(config).externalURL)) }
+            try await c.scrapeManager.apply(config)
+            c.ruleManager.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
+            c.notifier.apply(config.alerting, externalLabels: config.global.externalLabels)
+            state.withLock { s in
+                s.config = config
+                s.lastReloadSuccess = true
+                s.lastReload = now
+            }
+            metrics.recordReload(success: true, at: now.timeIntervalSince1970)
             logger.info("completed loading of configuration file", metadata: ["file": "\(options.configFile)"])
             return .success
         } catch {
-            state.recordReloadFailure()
-            state.metrics.recordReload(success: false, at: now)
+            state.withLock { s in
+                s.lastReloadSuccess = false
+                s.lastReload = now
+            }
+            metrics.recordReload(success: false, at: now.timeIntervalSince1970)
             logger.error("error reloading config; the previous configuration stays in force", metadata: ["error": "\(error)"])
             return .failure("\(error)")
         }
@@ -149,37 +181,45 @@ actor VigilCore: Service {
         url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
-    private func reloadOnSIGHUP() async {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in signals {
-            _ = await reload()
-        }
+    // MARK: APIBackend
+
+    var querier: (any Querier)? { state.withLock { $0.components?.database.head } }
+    var appendable: (any Appendable)? { state.withLock { $0.components?.database.head } }
+    var scrapeManager: ScrapeManager? { state.withLock { $0.components?.scrapeManager } }
+    var ruleManager: RuleManager? { state.withLock { $0.components?.ruleManager } }
+    var notifier: Notifier? { state.withLock { $0.components?.notifier } }
+    var alertmanager: EmbeddedAlertmanager? { state.withLock { $0.components?.alertmanager } }
+    var config: PrometheusConfig? { state.withLock { $0.config } }
+    var lastReload: (success: Bool, at: Date) { state.withLock { ($0.lastReloadSuccess, $0.lastReload) } }
+    var isReady: Bool { state.withLock { $0.components != nil } }
+
+    var storageCorruptions: Int {
+        state.withLock { $0.components?.database.head.stats.walCorruptions.load(ordering: .relaxed) } ?? 0
     }
 
-    /// Periodic retention, snapshots and interval fsyncs.
-    private nonisolated func maintain(_ db: Database) async {
-        let fsyncEvery: Duration
-        if case .interval(let d) = options.walFsync { fsyncEvery = d } else { fsyncEvery = .seconds(10) }
-        var lastMaintenance = ContinuousClock.now
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: min(fsyncEvery, options.maintenanceInterval)) } catch { break }
-            do { try await Self.blocking { try db.syncWAL() } } catch { logger.error("WAL fsync failed: \(error)") }
-            guard lastMaintenance.duration(to: .now) >= options.maintenanceInterval else { continue }
-            lastMaintenance = .now
-            let dropped = (try? await Self.blocking { db.applyRetention() }) ?? 0
-            if dropped > 0 { logger.info("retention dropped series", metadata: ["series": "\(dropped)"]) }
-            if db.needsCheckpoint {
-                do { try await Self.blocking { try db.checkpoint() } } catch { logger.error("snapshot failed: \(error)") }
-            }
-        }
+    func cardinality(limit: Int) -> CardinalityStats? {
+        state.withLock { $0.components?.database }?.head.cardinality(limit: limit)
     }
 
-    /// Runs `work` on NIO's blocking pool and waits for it (here, should the pool refuse work).
-    private static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        do {
-            return try await NIOThreadPool.singleton.runIfActive(work)
-        } catch is NIOThreadPoolError.ThreadPoolInactive {
-            return try work()
+    /// Stops the components (the service then returns and the server's group shuts down).
+    func quit() {
+        let services = state.withLock { s in
+            s.quitRequested = true
+            return s.services
         }
+        if let services { Task { await services.triggerGracefulShutdown() } }
+    }
+
+    func metricsExposition() -> [UInt8] {
+        let c = state.withLock { $0.components }
+        return metrics.render(database: c?.database, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager)
+    }
+
+    func runQuery<Output: Sendable>(
+        on eventLoop: any EventLoop,
+        _ prepare: () throws(QueryError) -> PreparedQuery,
+        finish: @escaping @Sendable (Result<QueryResult, QueryError>) -> Output
+    ) async -> Output {
+        await queries.run(on: eventLoop, prepare, finish: finish)
     }
 }

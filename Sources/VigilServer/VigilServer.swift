@@ -3,10 +3,9 @@ import HTTPAPI
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Synchronization
 
-/// The `vigil server` process: the HTTP server and the core services in one ServiceGroup that
-/// shuts down gracefully on SIGTERM or SIGINT.
+/// The `vigil server` process: the HTTP server and the core (which owns every other component)
+/// in one ServiceGroup that shuts down gracefully on SIGTERM or SIGINT.
 public struct VigilServer: Sendable {
     public let options: ServerOptions
     public let logger: Logger
@@ -29,32 +28,24 @@ public struct VigilServer: Sendable {
         let config = try ConfigLoader(options: options, logger: logger).load()
         if options.alertmanagerEnabled { _ = try ConfigLoader(options: options, logger: logger).loadAlertmanager() }
 
-        let metrics = VigilMetrics()
-        let state = ServerState(flags: options.flags, lifecycleEnabled: options.enableLifecycle,
-                                remoteWriteEnabled: options.enableRemoteWriteReceiver, queryOptions: options.query, metrics: metrics,
-                                dashboardsDirectory: options.dashboardsDirectory)
-        let core = VigilCore(options: options, initialConfig: config, state: state, logger: logger)
+        let core = VigilCore(options: options, initialConfig: config, logger: logger)
         let app = Application(
-            router: APIRoutes.router(state: state),
+            router: APIRoutes.router(backend: core),
             configuration: .init(address: .hostname(host, port: port), serverName: "Vigil"),
             logger: logger
         )
+        // Shut down in reverse: the core (every component, storage last), then the HTTP server.
+        // When the core ends on its own (`/-/quit`), the whole group shuts down with it.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: core)],
+                services: [
+                    .init(service: app),
+                    .init(service: core, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        let groupBox = GroupBox(group)
-        state.setHooks(reload: { await core.reload() }, quit: { groupBox.shutdown() })
         try await group.run()
     }
-}
-
-/// Lets the `/-/quit` hook reach the service group.
-private final class GroupBox: Sendable {
-    let group: ServiceGroup
-    init(_ group: ServiceGroup) { self.group = group }
-    func shutdown() { Task { await group.triggerGracefulShutdown() } }
 }

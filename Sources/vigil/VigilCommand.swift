@@ -154,16 +154,16 @@ struct ServerCommand: AsyncParsableCommand {
         }
         guard o.resendDelay.milliseconds > 0 else { throw ValidationError("--rules.alert.resend-delay must be positive") }
         do {
-            o.query.engine.timeout = try PromDuration(parsing: queryTimeout).duration
-            o.query.engine.lookbackDelta = try PromDuration(parsing: queryLookbackDelta).milliseconds
+            o.query.timeout = try PromDuration(parsing: queryTimeout).duration
+            o.query.lookbackDelta = try PromDuration(parsing: queryLookbackDelta).milliseconds
         } catch {
             throw ValidationError("--query.timeout / --query.lookback-delta: \(error)")
         }
         guard queryMaxSamples > 0, queryMaxConcurrency > 0 else {
             throw ValidationError("--query.max-samples and --query.max-concurrency must be positive")
         }
-        o.query.engine.maxSamples = queryMaxSamples
-        o.query.maxConcurrency = queryMaxConcurrency
+        o.query.maxSamples = queryMaxSamples
+        o.queryMaxConcurrency = queryMaxConcurrency
         o.flags = [
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,

@@ -32,14 +32,14 @@ import Testing
         let clock = ManualClock()
         let am = try Self.manager(clock)
         let t0 = clock.nowMs()
-        #expect(am.receive([PostedAlert(labels: Labels(["alertname": "Slow", "instance": "a"]))]).isEmpty)
+        #expect(am.receive([PostableAlert(labels: Labels(["alertname": "Slow", "instance": "a"]))]).isEmpty)
         let alert = try #require(am.alerts.all.first)
         #expect(alert.startsAt == t0, "a missing start is the time of arrival")
         #expect(alert.endsAt == t0 + 60_000 && alert.timeout)
         clock.advance(59_000)
         #expect(am.reports().count == 1)
         // Posting it again keeps it alive for another resolve_timeout.
-        am.receive([PostedAlert(labels: Labels(["alertname": "Slow", "instance": "a"]))])
+        am.receive([PostableAlert(labels: Labels(["alertname": "Slow", "instance": "a"]))])
         clock.advance(30_000)
         #expect(am.reports().count == 1)
         clock.advance(31_000)
@@ -50,9 +50,9 @@ import Testing
     @Test func invalidAlertsAreRefusedAndTheRestStored() throws {
         let am = try Self.manager(ManualClock())
         let problems = am.receive([
-            PostedAlert(labels: .empty),
-            PostedAlert(labels: Labels(["alertname": "X"]), startsAt: 2_000, endsAt: 1_000),
-            PostedAlert(labels: Labels(["alertname": "Ok"])),
+            PostableAlert(labels: .empty),
+            PostableAlert(labels: Labels(["alertname": "X"]), startsAt: 2_000, endsAt: 1_000),
+            PostableAlert(labels: Labels(["alertname": "Ok"])),
         ])
         #expect(problems == ["at least one label pair required", "start time must be before end time"])
         #expect(am.alerts.all.map(\.name) == ["Ok"])
@@ -63,9 +63,9 @@ import Testing
         let clock = ManualClock()
         let am = try Self.manager(clock)
         am.receive([
-            PostedAlert(labels: Labels(["alertname": "Down", "instance": "a", "severity": "critical"])),
-            PostedAlert(labels: Labels(["alertname": "Slow", "instance": "a", "severity": "warning"])),
-            PostedAlert(labels: Labels(["alertname": "Noisy", "instance": "b"])),
+            PostableAlert(labels: Labels(["alertname": "Down", "instance": "a", "severity": "critical"])),
+            PostableAlert(labels: Labels(["alertname": "Slow", "instance": "a", "severity": "warning"])),
+            PostableAlert(labels: Labels(["alertname": "Noisy", "instance": "b"])),
         ])
         let id = try am.silences.set(Silence(matchers: [.init(name: "alertname", value: "Noisy", isRegex: false)],
                                              startsAt: clock.nowMs(), endsAt: clock.nowMs() + 3_600_000, createdBy: "t", comment: "c"),

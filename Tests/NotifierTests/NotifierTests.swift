@@ -1,3 +1,4 @@
+import Alertmanager
 import Config
 import ConfigSupport
 import Foundation
@@ -14,7 +15,7 @@ import Testing
     static func alert(_ name: String, _ extra: [String: String] = [:]) -> PostableAlert {
         var labels = extra
         labels["alertname"] = name
-        return PostableAlert(labels: Labels(labels), annotations: ["summary": "s"], startsAt: 1_700_000_000_000, endsAt: nil, generatorURL: "http://v/graph")
+        return PostableAlert(labels: Labels(labels), annotations: Labels(["summary": "s"]), startsAt: 1_700_000_000_000, endsAt: nil, generatorURL: "http://v/graph")
     }
 
     @Test func readsTheAlertingSection() throws {

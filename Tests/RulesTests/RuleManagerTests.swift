@@ -6,14 +6,6 @@ import Testing
 import TSDB
 @testable import Rules
 
-/// A clock the test moves by hand.
-final class ManualClock: Sendable {
-    private let ms = Mutex<Int64>(0)
-    init(_ start: Int64) { ms.withLock { $0 = start } }
-    func set(_ t: Int64) { ms.withLock { $0 = t } }
-    var now: Int64 { ms.withLock { $0 } }
-}
-
 @Suite struct RuleManagerTests {
     @Test(arguments: [(60_000 as Int64, "a.yml;g"), (15_000, "b.yml;h"), (1, "x")])
     func schedulesSlotsAtAStableOffset(interval: Int64, key: String) {
@@ -84,8 +76,8 @@ final class ManualClock: Sendable {
         var app = head.appender()
         for s: Int64 in 0...600 { _ = app.append(ref: nil, labels: Labels(["__name__": "up", "job": "a"]), t: s * 1000, v: 0) }
         _ = try app.commit()
-        let clock = ManualClock(1_000)
-        let manager = RuleManager(engine: Engine(), querier: head, storage: head, logger: Logger(label: "test"), now: { clock.now })
+        let clock = ManualWallClock(startMs: 1_000)
+        let manager = RuleManager(engine: Engine(), querier: head, storage: head, logger: Logger(label: "test"), clock: clock)
         let yaml = "groups:\n  - name: g\n    interval: 10s\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: 20s\n"
         manager.apply([try RuleFile.parse(yaml, file: "r.yml")], evaluationInterval: 60_000)
         let schedule = GroupSchedule(interval: 10_000, key: "r.yml;g")

@@ -1,0 +1,96 @@
+import Alertmanager
+import Config
+import Foundation
+import NIOCore
+import Notifier
+import PromQL
+import Rules
+import Scrape
+import TSDB
+
+/// Everything the HTTP routes read and trigger, as the server provides it.
+///
+/// The routes own no component: they ask this for the querier, the targets, the rules, the
+/// Alertmanager and the lifecycle actions, and write responses. Members that depend on storage
+/// being open are nil until it is, and the routes answer "not ready" then.
+public protocol APIBackend: Sendable {
+    /// Facts that do not change while the server runs: version, flags, enabled features.
+    var settings: APISettings { get }
+    /// The read seam over stored series (nil until storage is open).
+    var querier: (any Querier)? { get }
+    /// The write seam the remote-write receiver appends through (nil until storage is open).
+    var appendable: (any Appendable)? { get }
+    /// Head cardinality for `/api/v1/status/tsdb`, the top `limit` of each list.
+    func cardinality(limit: Int) -> CardinalityStats?
+    /// Damaged WAL records or snapshots found when storage was opened.
+    var storageCorruptions: Int { get }
+    var scrapeManager: ScrapeManager? { get }
+    var ruleManager: RuleManager? { get }
+    var notifier: Notifier? { get }
+    /// Vigil's own Alertmanager (API v2), when enabled.
+    var alertmanager: EmbeddedAlertmanager? { get }
+    /// The configuration in force.
+    var config: PrometheusConfig? { get }
+    var lastReload: (success: Bool, at: Date) { get }
+    /// Ready once storage is replayed and scraping has started.
+    var isReady: Bool { get }
+    /// Reloads every configuration file; the running configuration stays when a new one is invalid.
+    func reload() async -> ReloadResult
+    /// Starts a graceful shutdown.
+    func quit()
+    /// Vigil's own metrics in the Prometheus text format.
+    func metricsExposition() -> [UInt8]
+    /// Admits a query (at most `--query.max-concurrency` run at once), prepares and evaluates it
+    /// where its size says, and passes the outcome to `finish`, whose result is returned. Work
+    /// moved off the event loop resumes on `eventLoop`, the request's connection's.
+    func runQuery<Output: Sendable>(
+        on eventLoop: any EventLoop,
+        _ prepare: () throws(QueryError) -> PreparedQuery,
+        finish: @escaping @Sendable (Result<QueryResult, QueryError>) -> Output
+    ) async -> Output
+}
+
+/// Outcome of a reload request.
+public enum ReloadResult: Sendable {
+    case success
+    case failure(String)
+}
+
+/// What the routes need to know about the server that does not change while it runs.
+public struct APISettings: Sendable {
+    public var buildInfo: BuildInfo
+    /// Flag names (as Prometheus spells them) and their values.
+    public var flags: [String: String]
+    /// Whether `/-/reload` and `/-/quit` are served (`--web.enable-lifecycle`).
+    public var lifecycleEnabled: Bool
+    /// Whether `/api/v1/write` is served (`--web.enable-remote-write-receiver`).
+    public var remoteWriteEnabled: Bool
+    /// Query limits (`--query.timeout`, `--query.max-samples`, …).
+    public var queryOptions: QueryOptions
+    /// Where the web UI finds the Grafana dashboards it draws (`--web.dashboards-dir`).
+    public var dashboardsDirectory: String
+    public var startTime: Date
+
+    public init(buildInfo: BuildInfo, flags: [String: String], lifecycleEnabled: Bool, remoteWriteEnabled: Bool,
+                queryOptions: QueryOptions, dashboardsDirectory: String, startTime: Date = Date()) {
+        self.buildInfo = buildInfo
+        self.flags = flags
+        self.lifecycleEnabled = lifecycleEnabled
+        self.remoteWriteEnabled = remoteWriteEnabled
+        self.queryOptions = queryOptions
+        self.dashboardsDirectory = dashboardsDirectory
+        self.startTime = startTime
+    }
+}
+
+/// Facts for `/api/v1/status/buildinfo`, with Prometheus' field names.
+public struct BuildInfo: Sendable, Encodable {
+    public var version: String
+    public var revision = "unknown"
+    public var branch = "unknown"
+    public var buildUser = "unknown"
+    public var buildDate = "unknown"
+    public var goVersion = "swift-6"
+
+    public init(version: String) { self.version = version }
+}
