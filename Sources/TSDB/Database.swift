@@ -71,17 +71,7 @@ public final class Database: Sendable {
             let path = directory + "/" + HeadSnapshot.fileName(seg)
             do {
                 let entries = try HeadSnapshot.read(path)
-                head.state.withLock { s in
-                    for e in entries {
-                        let ref = head.restoreSeries(e.ref, e.labels, in: &s)
-                        guard ref != 0 else { continue }
-                        let idx = Int(ref) - 1
-                        s.series[idx]?.chunks = e.chunks
-                        s.series[idx]?.dropColdCheckpoints()
-                        s.hot[idx] = SeriesHot(restoring: e.chunks)
-                        if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
-                    }
-                }
+                head.restore(entries)
                 report.snapshotSeries = entries.count
                 firstSegment = seg
                 logger.info("loaded head snapshot", metadata: ["file": "\(path)", "series": "\(entries.count)"])
@@ -99,20 +89,9 @@ public final class Database: Sendable {
                 report.corruptions.append("\(error)")
                 continue
             }
-            head.state.withLock { s in
-                while let record = reader.next() {
-                    report.walRecords += 1
-                    switch record {
-                    case .series(let series):
-                        for rs in series {
-                            let ref = head.restoreSeries(rs.ref, rs.labels, in: &s)
-                            if ref != rs.ref { refMap[rs.ref] = ref }
-                        }
-                    case .samples(let samples):
-                        for sample in samples where head.replay(sample, refMap: refMap, in: &s) { report.samples += 1 }
-                    }
-                }
-            }
+            let replayed = head.replay(&reader, refMap: &refMap)
+            report.walRecords += replayed.records
+            report.samples += replayed.samples
             if let stop = reader.stop, repair {
                 // Keep every complete record; cut the file where the damage starts.
                 report.corruptions.append("\(path): \(stop)")
@@ -134,11 +113,8 @@ public final class Database: Sendable {
     /// Writes a snapshot of the head and deletes the WAL segments and snapshots it covers.
     public func checkpoint() throws(StorageIOError) {
         // Cut under the head lock, so the snapshot holds exactly what precedes the new segment.
-        let (segment, entries) = try head.state.withLock { (s: inout Head.State) throws(StorageIOError) -> (Int, [HeadSnapshot.Entry]) in
-            let seg = try wal.cut()
-            let entries = s.series.compactMap { $0 }.map { HeadSnapshot.Entry(ref: $0.ref, labels: $0.labels, chunks: $0.chunks) }
-            return (seg, entries)
-        }
+        let wal = self.wal
+        let (segment, entries) = try head.snapshotEntries(cutting: { () throws(StorageIOError) in try wal.cut() })
         let path = directory + "/" + HeadSnapshot.fileName(segment)
         try HeadSnapshot.write(entries, to: path, directory: directory)
         for name in PosixFile.list(directory) {

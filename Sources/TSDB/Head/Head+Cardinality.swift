@@ -19,34 +19,32 @@ public struct CardinalityStats: Sendable {
 }
 
 extension Head {
-    /// The top `limit` entries of each cardinality list.
-    public func cardinality(limit: Int = 10) -> CardinalityStats {
-        state.withLock { s in
-            var stats = CardinalityStats()
-            var minTime = Int64.max
-            for series in s.series {
-                guard let series else { continue }
-                stats.numSeries += 1
-                stats.chunkCount += series.chunks.count
-                minTime = min(minTime, series.minTime)
-            }
-            stats.minTime = minTime == .max ? 0 : minTime
-            stats.maxTime = s.maxTime == .min ? 0 : s.maxTime
-            func top(_ entries: [CardinalityStats.Entry]) -> [CardinalityStats.Entry] {
-                Array(entries.sorted { $0.value != $1.value ? $0.value > $1.value : $0.name < $1.name }.prefix(limit))
-            }
-            let postings = s.index.postings
-            stats.seriesCountByMetricName = top((postings[LabelName.metricName] ?? [:]).map { .init(name: $0.key, value: $0.value.count) })
-            stats.labelValueCountByLabelName = top(postings.map { .init(name: $0.key, value: $0.value.count) })
-            stats.memoryInBytesByLabelName = top(postings.map { name, values in
-                .init(name: name, value: values.keys.reduce(0) { $0 + $1.utf8.count })
-            })
-            var pairs: [CardinalityStats.Entry] = []
-            for (name, values) in postings {
-                for (value, refs) in values { pairs.append(.init(name: "\(name)=\(value)", value: refs.count)) }
-            }
-            stats.seriesCountByLabelValuePair = top(pairs)
-            return stats
+    /// The top `limit` entries of each cardinality list, computed from the head's state.
+    static func cardinality(of s: borrowing State, limit: Int) -> CardinalityStats {
+        var stats = CardinalityStats()
+        var minTime = Int64.max
+        for series in s.series {
+            guard let series else { continue }
+            stats.numSeries += 1
+            stats.chunkCount += series.chunks.count
+            minTime = min(minTime, series.minTime)
         }
+        stats.minTime = minTime == .max ? 0 : minTime
+        stats.maxTime = s.maxTime == .min ? 0 : s.maxTime
+        func top(_ entries: [CardinalityStats.Entry]) -> [CardinalityStats.Entry] {
+            Array(entries.sorted { $0.value != $1.value ? $0.value > $1.value : $0.name < $1.name }.prefix(limit))
+        }
+        let postings = s.index.postings
+        stats.seriesCountByMetricName = top((postings[LabelName.metricName] ?? [:]).map { .init(name: $0.key, value: $0.value.count) })
+        stats.labelValueCountByLabelName = top(postings.map { .init(name: $0.key, value: $0.value.count) })
+        stats.memoryInBytesByLabelName = top(postings.map { name, values in
+            .init(name: name, value: values.keys.reduce(0) { $0 + $1.utf8.count })
+        })
+        var pairs: [CardinalityStats.Entry] = []
+        for (name, values) in postings {
+            for (value, refs) in values { pairs.append(.init(name: "\(name)=\(value)", value: refs.count)) }
+        }
+        stats.seriesCountByLabelValuePair = top(pairs)
+        return stats
     }
 }

@@ -1,5 +1,7 @@
 import MetricModel
 
+/// Replay's steps on the head's locked state: the head takes its lock once per snapshot or WAL
+/// segment and calls these for every record.
 extension Head {
     /// Restores a series under a fixed reference (WAL replay and snapshots).
     func restoreSeries(_ ref: SeriesRef, _ labels: Labels, in s: inout State) -> SeriesRef {
@@ -29,22 +31,5 @@ extension Head {
         s.hot[idx].lastValueBits = sample.v.bitPattern
         if sample.t > s.maxTime { s.maxTime = sample.t }
         return true
-    }
-
-    /// Takes over everything a replay head loaded.
-    func adopt(_ other: Head) {
-        let taken = other.state.withLock { s in
-            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot)
-        }
-        state.withLock { s in
-            s.series = taken.0
-            s.hot = taken.5
-            s.byLabels = taken.1
-            s.index = taken.2
-            s.interner = taken.3
-            s.maxTime = taken.4
-        }
-        stats.replayedSamples.store(other.stats.replayedSamples.load(ordering: .relaxed), ordering: .relaxed)
-        stats.walCorruptions.store(other.stats.walCorruptions.load(ordering: .relaxed), ordering: .relaxed)
     }
 }

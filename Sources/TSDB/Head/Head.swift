@@ -17,7 +17,8 @@ public final class Head: Sendable, Appendable, Querier {
         var maxTime: Int64 = .min
     }
 
-    let state = Mutex(State())
+    /// Only this file touches it; replay, snapshots and the status API go through the calls below.
+    private let state = Mutex(State())
     let wal: WAL?
     let logger: Logger
     public let stats = HeadStats()
@@ -242,5 +243,74 @@ public final class Head: Sendable, Appendable, Querier {
     /// Bytes held in chunks.
     public var chunkBytes: Int {
         state.withLock { s in s.series.reduce(0) { $0 + ($1?.chunkBytes ?? 0) } }
+    }
+
+    // MARK: Replay, snapshots, status
+
+    /// Restores a snapshot's series, with their chunks, under their own references.
+    func restore(_ entries: [HeadSnapshot.Entry]) {
+        state.withLock { s in
+            for e in entries {
+                let ref = restoreSeries(e.ref, e.labels, in: &s)
+                guard ref != 0 else { continue }
+                let idx = Int(ref) - 1
+                s.series[idx]?.chunks = e.chunks
+                s.series[idx]?.dropColdCheckpoints()
+                s.hot[idx] = SeriesHot(restoring: e.chunks)
+                if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
+            }
+        }
+    }
+
+    /// Replays the records of one WAL segment (without logging them again); series whose
+    /// reference was taken are remapped through `refMap`. Returns what was read and applied.
+    func replay(_ reader: inout WALSegmentReader, refMap: inout [SeriesRef: SeriesRef]) -> (records: Int, samples: Int) {
+        state.withLock { s in
+            var records = 0, samples = 0
+            while let record = reader.next() {
+                records += 1
+                switch record {
+                case .series(let series):
+                    for rs in series {
+                        let ref = restoreSeries(rs.ref, rs.labels, in: &s)
+                        if ref != rs.ref { refMap[rs.ref] = ref }
+                    }
+                case .samples(let batch):
+                    for sample in batch where replay(sample, refMap: refMap, in: &s) { samples += 1 }
+                }
+            }
+            return (records, samples)
+        }
+    }
+
+    /// Every series with its chunks, read under the lock right after `cut` (which starts a new
+    /// WAL segment), so the snapshot holds exactly what precedes that segment.
+    func snapshotEntries(cutting cut: () throws(StorageIOError) -> Int) throws(StorageIOError) -> (segment: Int, entries: [HeadSnapshot.Entry]) {
+        try state.withLock { (s: inout State) throws(StorageIOError) -> (segment: Int, entries: [HeadSnapshot.Entry]) in
+            let segment = try cut()
+            return (segment, s.series.compactMap { $0 }.map { HeadSnapshot.Entry(ref: $0.ref, labels: $0.labels, chunks: $0.chunks) })
+        }
+    }
+
+    /// Takes over everything a replay head loaded.
+    func adopt(_ other: Head) {
+        let taken = other.state.withLock { s in
+            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot)
+        }
+        state.withLock { s in
+            s.series = taken.0
+            s.hot = taken.5
+            s.byLabels = taken.1
+            s.index = taken.2
+            s.interner = taken.3
+            s.maxTime = taken.4
+        }
+        stats.replayedSamples.store(other.stats.replayedSamples.load(ordering: .relaxed), ordering: .relaxed)
+        stats.walCorruptions.store(other.stats.walCorruptions.load(ordering: .relaxed), ordering: .relaxed)
+    }
+
+    /// The top `limit` entries of each cardinality list, for `/api/v1/status/tsdb`.
+    public func cardinality(limit: Int = 10) -> CardinalityStats {
+        state.withLock { s in Self.cardinality(of: s, limit: limit) }
     }
 }
