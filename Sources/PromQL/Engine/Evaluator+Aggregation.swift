@@ -92,11 +92,11 @@ extension Evaluator {
             case .count, .countValues: out.append(VectorElement(labels: g, t: t, v: Double(group.count)))
             case .group: out.append(VectorElement(labels: g, t: t, v: 1))
             case .min, .max: out.append(VectorElement(labels: g, t: t, v: group.extreme))
-            case .stddev: out.append(VectorElement(labels: g, t: t, v: Self.variance(group.members.map { input[$0].v }).squareRoot()))
-            case .stdvar: out.append(VectorElement(labels: g, t: t, v: Self.variance(group.members.map { input[$0].v })))
+            case .stddev: out.append(VectorElement(labels: g, t: t, v: Statistics.variance(group.members.map { input[$0].v }).squareRoot()))
+            case .stdvar: out.append(VectorElement(labels: g, t: t, v: Statistics.variance(group.members.map { input[$0].v })))
             case .quantile:
                 if k.isNaN || k < 0 || k > 1 { warn("quantile value should be between 0 and 1, got \(GoFloat.format(k))", at: paramPosition) }
-                out.append(VectorElement(labels: g, t: t, v: Self.quantile(k, group.members.map { input[$0].v })))
+                out.append(VectorElement(labels: g, t: t, v: Statistics.quantile(k, group.members.map { input[$0].v })))
             case .topk, .bottomk:
                 guard k >= 1, !k.isNaN else { continue }
                 let n = k > 9e18 ? Int.max : Int(k)

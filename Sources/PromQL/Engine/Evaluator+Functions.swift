@@ -27,7 +27,7 @@ extension Evaluator {
             return .vector([VectorElement(labels: .empty, t: t, v: try scalar(args[0], at: t))])
         default: break
         }
-        if let f = Self.math[name] { return .vector(try mapVector(args[0], at: t) { f($0) }) }
+        if let f = MathFunction.byName[name] { return .vector(try mapVector(args[0], at: t) { f($0) }) }
         if FunctionTable.dateNames.contains(name) { return .vector(try dateFunction(name, args, at: t)) }
         if FunctionTable.rangeNames.contains(name) || FunctionTable.overTimeNames.contains(name) || name == "quantile_over_time"
             || name == "predict_linear" || name == "holt_winters" || name == "double_exponential_smoothing" || name == "absent_over_time" {
@@ -101,16 +101,6 @@ extension Evaluator {
             throw QueryError(.execution, "function \"\(name)\" is not implemented")
         }
     }
-
-    static let math: [String: @Sendable (Double) -> Double] = [
-        "abs": { abs($0) }, "ceil": { $0.rounded(.up) }, "floor": { $0.rounded(.down) }, "exp": { Foundation.exp($0) },
-        "ln": { Foundation.log($0) }, "log2": { Foundation.log2($0) }, "log10": { Foundation.log10($0) }, "sqrt": { $0.squareRoot() },
-        "sgn": { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) },
-        "acos": { Foundation.acos($0) }, "acosh": { Foundation.acosh($0) }, "asin": { Foundation.asin($0) }, "asinh": { Foundation.asinh($0) },
-        "atan": { Foundation.atan($0) }, "atanh": { Foundation.atanh($0) }, "cos": { Foundation.cos($0) }, "cosh": { Foundation.cosh($0) },
-        "sin": { Foundation.sin($0) }, "sinh": { Foundation.sinh($0) }, "tan": { Foundation.tan($0) }, "tanh": { Foundation.tanh($0) },
-        "deg": { $0 * 180 / Double.pi }, "rad": { $0 * Double.pi / 180 },
-    ]
 
     func mapVector(_ e: Expr, at t: Int64, _ f: (Double) -> Double) throws(QueryError) -> [VectorElement] {
         try vector(e, at: t).map { el in

@@ -175,12 +175,12 @@ extension Evaluator {
                     if series.hasStaleMarkers {
                         var samples: [Sample] = []
                         for i in (before + 1)...hi where !StaleNaN.isStale(series.vs[i]) { samples.append(Sample(t: series.ts[i], v: series.vs[i])) }
-                        value = Self.rangeValue(call.function, samples, rangeStart: ref - call.range, rangeEnd: ref, evalTime: t, params: [])
+                        value = RangeFunction.value(call.function, samples, rangeStart: ref - call.range, rangeEnd: ref, evalTime: t, params: [])
                     } else {
                         let (lo, count) = (before + 1, hi - before)
                         value = series.ts.withUnsafeBufferPointer { ts in
                             series.vs.withUnsafeBufferPointer { vs in
-                                Self.rangeValue(call.function, SeriesWindow(ts: ts, vs: vs, lo: lo, sampleCount: count,
+                                RangeFunction.value(call.function, SeriesWindow(ts: ts, vs: vs, lo: lo, sampleCount: count,
                                                                             knownNotToDecrease: neverDecreases),
                                                 rangeStart: ref - call.range, rangeEnd: ref, evalTime: t, params: [])
                             }

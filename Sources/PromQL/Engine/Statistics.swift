@@ -54,7 +54,7 @@ struct MeanAccumulator {
 }
 
 /// Means, variances and quantiles shared by aggregations and `*_over_time` functions.
-extension Evaluator {
+enum Statistics {
     /// The mean as Prometheus computes it: compensated summation while the sum stays finite,
     /// then an incremental mean so large values do not overflow.
     static func mean(_ values: [Double]) -> Double {
