@@ -162,7 +162,9 @@ let package = Package(
             "RemoteWrite", "TSDB", "Snappy", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "MetricModel"]),
-        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "TSDB", "Config", "Discovery", "Exposition", "MetricModel"]),
+        .testTarget(name: "ScrapeTests", dependencies: [
+            "Scrape", "TSDB", "Config", "Discovery", "Exposition", "MetricModel", .product(name: "Logging", package: "swift-log"),
+        ]),
         // Runs the real `vigil` binary against real targets (prometheus_client, node_exporter).
         .testTarget(name: "IntegrationTests", dependencies: [
             "vigil",

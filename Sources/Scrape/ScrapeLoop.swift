@@ -93,7 +93,7 @@ public final class ScrapeLoop: Sendable {
 
     /// Appends the body's samples (none when the fetch or the body failed), staleness markers and
     /// the report series, commits them once, and publishes the target's health.
-    private func store(_ fetched: Result<ScrapeClient.Response, ScrapeError>, at t: Int64, started: ContinuousClock.Instant) {
+    func store(_ fetched: Result<ScrapeClient.Response, ScrapeError>, at t: Int64, started: ContinuousClock.Instant) {
         let memory = self.memory
         var app = storage.appender()
         memory.cache.beginScrape()

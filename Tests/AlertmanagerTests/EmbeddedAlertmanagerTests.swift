@@ -2,20 +2,11 @@ import Alertmanager
 import Foundation
 import Logging
 import MetricModel
-import Synchronization
 import Testing
 
 /// Receiving alerts as Alertmanager's API does, in simulated time.
 @Suite struct EmbeddedAlertmanagerTests {
-    /// A clock the test moves by hand.
-    final class ManualClock: WallClock {
-        let now = Mutex<Int64>(1_800_000_000_000)
-        func nowMs() -> Int64 { now.withLock { $0 } }
-        func sleep(untilMs: Int64) async throws { try await Task.sleep(for: .seconds(3600)) }
-        func advance(_ ms: Int64) { now.withLock { $0 += ms } }
-    }
-
-    static func manager(_ clock: ManualClock) throws -> EmbeddedAlertmanager {
+    static func manager(_ clock: ManualWallClock) throws -> EmbeddedAlertmanager {
         let config = try AlertmanagerConfiguration.parse("""
             global: {resolve_timeout: 1m}
             route: {receiver: a, group_by: [alertname]}
@@ -29,26 +20,26 @@ import Testing
     }
 
     @Test func alertsWithoutAnEndResolveAfterResolveTimeout() throws {
-        let clock = ManualClock()
+        let clock = ManualWallClock(startMs: 1_800_000_000_000)
         let am = try Self.manager(clock)
         let t0 = clock.nowMs()
         #expect(am.receive([PostableAlert(labels: Labels(["alertname": "Slow", "instance": "a"]))]).isEmpty)
         let alert = try #require(am.alerts.all.first)
         #expect(alert.startsAt == t0, "a missing start is the time of arrival")
         #expect(alert.endsAt == t0 + 60_000 && alert.timeout)
-        clock.advance(59_000)
+        clock.advance(by: 59_000)
         #expect(am.reports().count == 1)
         // Posting it again keeps it alive for another resolve_timeout.
         am.receive([PostableAlert(labels: Labels(["alertname": "Slow", "instance": "a"]))])
-        clock.advance(30_000)
+        clock.advance(by: 30_000)
         #expect(am.reports().count == 1)
-        clock.advance(31_000)
+        clock.advance(by: 31_000)
         #expect(am.reports().isEmpty, "resolved once resolve_timeout passed without an update")
         #expect(am.alerts.all.first?.startsAt == t0, "the earliest start is kept")
     }
 
     @Test func invalidAlertsAreRefusedAndTheRestStored() throws {
-        let am = try Self.manager(ManualClock())
+        let am = try Self.manager(ManualWallClock(startMs: 1_800_000_000_000))
         let problems = am.receive([
             PostableAlert(labels: .empty),
             PostableAlert(labels: Labels(["alertname": "X"]), startsAt: 2_000, endsAt: 1_000),
@@ -60,7 +51,7 @@ import Testing
     }
 
     @Test func reportsShowRoutingSilencesAndInhibition() throws {
-        let clock = ManualClock()
+        let clock = ManualWallClock(startMs: 1_800_000_000_000)
         let am = try Self.manager(clock)
         am.receive([
             PostableAlert(labels: Labels(["alertname": "Down", "instance": "a", "severity": "critical"])),
