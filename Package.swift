@@ -31,12 +31,16 @@ let package = Package(
         .target(name: "MetricModel", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The configuration kit every YAML file shares (values with lines, strict mapping readers,
-        // file:line errors, globs, secrets, byte sizes) and the outgoing HTTP client factory
-        // (`http_config`: TLS, auth headers, one client per TLS setting).
+        // The configuration kit every YAML file shares: values with lines, strict mapping readers,
+        // file:line errors, globs, secrets, byte sizes, the `http_config` model.
         .target(name: "ConfigSupport", dependencies: [
             "MetricModel",
             .product(name: "Yams", package: "Yams"),
+        ]),
+        // Outgoing HTTP from an `http_config`: TLS configurations, one client per TLS setting,
+        // network errors in words a user can act on.
+        .target(name: "OutgoingHTTP", dependencies: [
+            "ConfigSupport",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
@@ -61,7 +65,7 @@ let package = Package(
         ]),
         // Scrape pools and loops, target health, staleness.
         .target(name: "Scrape", dependencies: [
-            "MetricModel", "ConfigSupport", "Exposition", "TSDB", "Config", "Discovery",
+            "MetricModel", "ConfigSupport", "OutgoingHTTP", "Exposition", "TSDB", "Config", "Discovery",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -86,7 +90,7 @@ let package = Package(
         // Vigil's Alertmanager: alertmanager.yml, routing tree, groups, inhibition, silences,
         // notification log, e-mail (its own SMTP client) and webhook integrations.
         .target(name: "Alertmanager", dependencies: [
-            "MetricModel", "ConfigSupport", "GoTemplate",
+            "MetricModel", "ConfigSupport", "OutgoingHTTP", "GoTemplate",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -98,7 +102,7 @@ let package = Package(
         // Sends alerts to Alertmanagers (API v2, in Alertmanager's own wire type): a bounded queue,
         // batches, every instance.
         .target(name: "Notifier", dependencies: [
-            "MetricModel", "ConfigSupport", "Config", "Rules", "Alertmanager",
+            "MetricModel", "ConfigSupport", "OutgoingHTTP", "Config", "Rules", "Alertmanager",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

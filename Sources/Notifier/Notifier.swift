@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import MetricModel
 import NIOCore
+import OutgoingHTTP
 import ServiceLifecycle
 import Synchronization
 

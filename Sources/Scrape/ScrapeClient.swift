@@ -5,6 +5,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import OutgoingHTTP
 
 /// Fetches `/metrics` bodies for one scrape job: its TLS, authentication and content negotiation.
 public final class ScrapeClient: Sendable {

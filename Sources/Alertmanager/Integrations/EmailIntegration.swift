@@ -2,6 +2,7 @@ import ConfigSupport
 import Foundation
 import GoTemplate
 import NIOCore
+import OutgoingHTTP
 
 /// Sends a notification as an e-mail through the configured SMTP server.
 public struct EmailIntegration: Integration {

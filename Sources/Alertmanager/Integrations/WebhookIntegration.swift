@@ -3,6 +3,7 @@ import ConfigSupport
 import Foundation
 import MetricModel
 import NIOCore
+import OutgoingHTTP
 
 /// Posts Alertmanager's webhook payload (version 4) as JSON to a URL.
 public struct WebhookIntegration: Integration {

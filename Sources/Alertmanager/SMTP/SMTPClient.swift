@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import OutgoingHTTP
 
 /// Where and how to deliver mail: server, TLS policy and credentials.
 public struct SMTPSettings: Sendable {

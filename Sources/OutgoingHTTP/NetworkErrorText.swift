@@ -1,3 +1,4 @@
+import ConfigSupport
 /// Network and TLS failures of outgoing connections (webhooks, Alertmanagers, SMTP servers) in
 /// words a user can act on, instead of the library's nested error values.
 public enum NetworkErrorText {

@@ -1,3 +1,4 @@
+import ConfigSupport
 import NIOSSL
 
 /// A `tls_config` whose certificate or key could not be loaded.
