@@ -72,13 +72,15 @@ struct APIParameters {
         throw Invalid(message: "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid timestamp")
     }
 
+    /// A time as Unix seconds or RFC 3339, in milliseconds; nil when unparsable or beyond
+    /// ``Milliseconds/limit`` (so later arithmetic on it cannot overflow).
     static func parseTime(_ text: String) -> Int64? {
-        if let v = Double(text), v.isFinite, abs(v) < 9.2e15 { return Int64((v * 1000).rounded()) }
+        if let v = Double(text) { return Milliseconds.fromSeconds(v) }
         let styles: [Date.ISO8601FormatStyle] = [
             Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle(),
         ]
         for style in styles {
-            if let d = try? style.parse(text) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+            if let d = try? style.parse(text) { return Milliseconds.fromSeconds(d.timeIntervalSince1970) }
         }
         return nil
     }
@@ -86,8 +88,16 @@ struct APIParameters {
     /// A duration as float seconds or a Prometheus duration, in milliseconds.
     func duration(_ name: String) throws(Invalid) -> Int64? {
         guard let text = self[name], !text.isEmpty else { return nil }
-        if let v = Double(text), v.isFinite, abs(v) < 9.2e12 { return Int64((v * 1000).rounded()) }
-        if let d = try? PromDuration(parsing: text) { return d.milliseconds }
+        if let v = Double(text), let ms = Milliseconds.fromSeconds(v) { return ms }
+        if let d = try? PromDuration(parsing: text), Milliseconds.isInRange(d.milliseconds) { return d.milliseconds }
         throw Invalid(message: "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid duration")
+    }
+
+    /// A result limit: absent or empty means none (0); negative or unparsable is the client's error.
+    func limit(_ name: String = "limit") throws(Invalid) -> Int {
+        guard let text = self[name], !text.isEmpty else { return 0 }
+        guard let n = Int(text) else { throw Invalid(message: "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid integer") }
+        guard n >= 0 else { throw Invalid(message: "invalid parameter \"\(name)\": limit must be non-negative") }
+        return n
     }
 }

@@ -65,7 +65,11 @@ struct GrafanaQueryTranslation {
         fromMs = from
         toMs = to
         let span = to - from
-        var step = Int64(request.number("intervalMs") ?? 0)
+        let interval = request.number("intervalMs") ?? 0
+        guard interval.isFinite, interval >= 0, interval <= Double(Milliseconds.limit) else {
+            throw GrafanaRequestError("intervalMs must be a non-negative number of milliseconds")
+        }
+        var step = Int64(interval.rounded(.up))
         if let points = request.number("maxDataPoints"), points >= 1, points.isFinite {
             step = max(step, Int64((Double(span) / points).rounded(.up)))
         }

@@ -29,7 +29,12 @@ extension APIRoutes {
 
         router.get("/api/v1/status/tsdb") { request, _ -> Response in
             let p = await APIParameters.from(request)
-            guard let stats = backend.cardinality(limit: Int(p["limit"] ?? "") ?? 10) else {
+            var limit = 10
+            if let text = p["limit"], !text.isEmpty {
+                guard let n = Int(text), n > 0 else { return JSONResponse.error(.badData, "limit must be a positive number") }
+                limit = n
+            }
+            guard let stats = backend.cardinality(limit: limit) else {
                 return JSONResponse.error(.unavailable, "Vigil is not ready yet")
             }
             func list(_ entries: [CardinalityStats.Entry]) -> String {

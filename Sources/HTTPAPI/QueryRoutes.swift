@@ -83,7 +83,7 @@ extension APIRoutes {
                     }
                 }
                 out.sort()
-                let limit = Int(p["limit"] ?? "") ?? 0
+                let limit = try p.limit()
                 var warnings: [String] = []
                 if limit > 0, out.count > limit {
                     out = Array(out.prefix(limit))
@@ -102,6 +102,8 @@ extension APIRoutes {
         let labels: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
             let p = await APIParameters.from(request)
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
+            let limit: Int
+            do { limit = try p.limit() } catch { return badParameter(error) }
             do {
                 var names = Set<String>()
                 let matches = p.all("match[]")
@@ -110,7 +112,7 @@ extension APIRoutes {
                 } else {
                     for m in matches { names.formUnion(querier.labelNames(try Parser.parseSelector(m).matchers)) }
                 }
-                return json(QueryResultJSON.success(stringList(names.sorted(), limit: Int(p["limit"] ?? "") ?? 0)))
+                return json(QueryResultJSON.success(stringList(names.sorted(), limit: limit)))
             } catch {
                 return JSONResponse.error(.badData, "invalid parameter \"match[]\": \(error)")
             }
@@ -123,6 +125,8 @@ extension APIRoutes {
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let raw = context.parameters.get("name") ?? ""
             let name = unescapeLabelName(raw.removingPercentEncoding ?? raw)
+            let limit: Int
+            do { limit = try p.limit() } catch { return badParameter(error) }
             do {
                 var values = Set<String>()
                 let matches = p.all("match[]")
@@ -131,7 +135,7 @@ extension APIRoutes {
                 } else {
                     for m in matches { values.formUnion(querier.labelValues(name, try Parser.parseSelector(m).matchers)) }
                 }
-                return json(QueryResultJSON.success(stringList(values.sorted(), limit: Int(p["limit"] ?? "") ?? 0)))
+                return json(QueryResultJSON.success(stringList(values.sorted(), limit: limit)))
             } catch {
                 return JSONResponse.error(.badData, "invalid parameter \"match[]\": \(error)")
             }
@@ -147,7 +151,8 @@ extension APIRoutes {
                     _ prepare: (Engine) throws(QueryError) -> PreparedQuery) async -> Response {
         let engine: Engine
         do { engine = try queryEngine(p, backend) } catch { return JSONResponse.error(.badData, error.message) }
-        let limit = Int(p["limit"] ?? "") ?? 0
+        let limit: Int
+        do { limit = try p.limit() } catch { return badParameter(error) }
         let eventLoop = context.eventLoop
         return await backend.runQuery(on: eventLoop, { () throws(QueryError) in try prepare(engine) }) { result in
             switch result {

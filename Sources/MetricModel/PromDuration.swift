@@ -3,7 +3,6 @@ public struct PromDuration: Hashable, Sendable, Comparable, CustomStringConverti
     public var milliseconds: Int64
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
-    public init(seconds: Double) { self.milliseconds = Int64((seconds * 1000).rounded()) }
 
     public var seconds: Double { Double(milliseconds) / 1000 }
     public var duration: Duration { .milliseconds(milliseconds) }

@@ -32,6 +32,7 @@ public struct RemoteWriteReceiver: Sendable {
             var parts: [String] = []
             if report.outOfOrder > 0 { parts.append("\(report.outOfOrder) out-of-order samples") }
             if report.duplicate > 0 { parts.append("\(report.duplicate) duplicate samples with a different value") }
+            if report.outOfBounds > 0 { parts.append("\(report.outOfBounds) samples with timestamps out of bounds") }
             if invalidSeries > 0 { parts.append("\(invalidSeries) series with invalid labels (first: \(firstInvalid))") }
             return "rejected " + parts.joined(separator: ", ") + "; the other \(report.appended) samples were stored"
         }

@@ -125,6 +125,7 @@ public final class ScrapeLoop: Sendable {
             let committed = try app.commit()
             ingest.report.appended = committed.appended
             ingest.report.outOfOrder = committed.outOfOrder
+            ingest.report.outOfBounds = committed.outOfBounds
             ingest.report.duplicate += committed.duplicate
         } catch {
             failure = failure ?? ScrapeError("storage: \(error)")

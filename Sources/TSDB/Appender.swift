@@ -27,8 +27,10 @@ public struct AppendReport: Sendable, Equatable {
     public var duplicate = 0
     /// Same timestamp and value as the newest sample: silently ignored, as in Prometheus.
     public var ignoredDuplicates = 0
+    /// Timestamps beyond ±``Milliseconds/limit`` (about 35,700 years from 1970).
+    public var outOfBounds = 0
 
     public init() {}
 
-    public var rejected: Int { outOfOrder + duplicate }
+    public var rejected: Int { outOfOrder + duplicate + outOfBounds }
 }

@@ -67,11 +67,12 @@ public final class Database: Sendable {
         // Newest valid snapshot first.
         let snapshots = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.sorted(by: >)
         var firstSegment = 0
+        var snapshotRefs: [SeriesRef: SeriesRef] = [:]
         for seg in snapshots {
             let path = directory + "/" + HeadSnapshot.fileName(seg)
             do {
                 let entries = try HeadSnapshot.read(path)
-                head.restore(entries)
+                snapshotRefs = head.restore(entries)
                 report.snapshotSeries = entries.count
                 firstSegment = seg
                 logger.info("loaded head snapshot", metadata: ["file": "\(path)", "series": "\(entries.count)"])
@@ -81,7 +82,7 @@ public final class Database: Sendable {
                 logger.error("skipping unreadable snapshot", metadata: ["file": "\(path)", "error": "\(error)"])
             }
         }
-        var refMap: [SeriesRef: SeriesRef] = [:]
+        var refMap = snapshotRefs
         for seg in WAL.segments(in: walDirectory) where seg >= firstSegment {
             let path = walDirectory + "/" + WAL.segmentName(seg)
             var reader: WALSegmentReader

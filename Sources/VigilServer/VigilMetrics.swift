@@ -47,7 +47,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
         notificationsDropped = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_dropped_total", "Alerts dropped because the notification queue was full."))
         notificationQueueLength = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_queue_length", "Alerts waiting to be sent."))
         notificationQueueCapacity = registry.makeGauge(descriptor: Self.descriptor("vigil_notifications_queue_capacity", "Capacity of the notification queue."))
-        samplesRejected = registry.makeCounter(descriptor: Self.descriptor("vigil_tsdb_out_of_order_samples_total", "Samples rejected as out of order or duplicate."))
+        samplesRejected = registry.makeCounter(descriptor: Self.descriptor("vigil_tsdb_out_of_order_samples_total", "Samples rejected as out of order, duplicate or out of bounds."))
         activeSeries = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_head_series", "Series in the head."))
         chunkBytes = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_head_chunks_bytes", "Bytes of compressed chunks in the head."))
         walBytes = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_wal_storage_size_bytes", "Bytes of WAL segments on disk."))
@@ -148,6 +148,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
             walCorruptions.set(to: Double(db.head.stats.walCorruptions.load(ordering: .relaxed)))
             let appended = db.head.stats.samplesAppended.load(ordering: .relaxed)
             let rejected = db.head.stats.outOfOrder.load(ordering: .relaxed) + db.head.stats.duplicates.load(ordering: .relaxed)
+                + db.head.stats.outOfBounds.load(ordering: .relaxed)
             // Counters mirror the head's atomics: add only what grew since the last render.
             mirrored.withLock { last in
                 if appended > last.appended { samplesAppended.increment(by: Int64(appended - last.appended)) }

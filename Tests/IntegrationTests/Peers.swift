@@ -12,13 +12,13 @@ enum HTTP {
 
     /// With `closeConnection`, the server closes the connection after answering, so the next
     /// request opens a new one.
-    static func request(_ url: String, method: String = "GET", body: String? = nil, timeout: Duration = .seconds(5),
-                        closeConnection: Bool = false) async throws -> Reply {
+    static func request(_ url: String, method: String = "GET", body: String? = nil, contentType: String = "application/json",
+                        timeout: Duration = .seconds(5), closeConnection: Bool = false) async throws -> Reply {
         var req = HTTPClientRequest(url: url)
         req.method = .init(rawValue: method)
         if closeConnection { req.headers.add(name: "Connection", value: "close") }
         if let body {
-            req.headers.add(name: "Content-Type", value: "application/json")
+            req.headers.add(name: "Content-Type", value: contentType)
             req.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(req, timeout: .seconds(Int64(timeout.components.seconds)))

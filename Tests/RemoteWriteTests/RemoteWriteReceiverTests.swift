@@ -55,6 +55,21 @@ import TSDB
         #expect(head.labelValues("__name__", []) == ["m", "ok"])
     }
 
+    @Test func refusesTimestampsNearTheInt64LimitsAndStoresTheRest() throws {
+        let head = Head.inMemory()
+        let receiver = RemoteWriteReceiver(storage: head)
+        let out = try receiver.receive(compressed: try Self.body([
+            Self.series([("__name__", "m")], [(.min, 1), (1_000, 2), (.max, 3)]),
+            Self.series([("__name__", "far")], [(Int64.max - 1, 1)]),
+        ]))
+        #expect(!out.isComplete)
+        #expect(out.report.outOfBounds == 3)
+        #expect(out.report.appended == 1)
+        #expect(out.summary.contains("3 samples with timestamps out of bounds"))
+        // Queries over what was stored run the usual range arithmetic without trapping.
+        #expect(head.select([try LabelMatcher(.equal, "__name__", "m")], mint: .min, maxt: .max).first?.samples().map(\.t) == [1_000])
+    }
+
     @Test func refusesUndecodableBodiesWithoutStoringAnything() throws {
         let head = Head.inMemory()
         let receiver = RemoteWriteReceiver(storage: head)

@@ -200,7 +200,7 @@ final class Evaluator {
             }
             samplesInMemory += times.count - start
             if samplesInMemory > options.maxSamples {
-                throw QueryError(.execution, "query processing would load too many samples into memory in query execution")
+                throw Self.tooManySamples
             }
             parts.append((start, times.count - start))
         }
@@ -214,6 +214,9 @@ final class Evaluator {
         loaded[k] = out
         return out
     }
+
+    /// `--query.max-samples` exceeded, in Prometheus' words.
+    static let tooManySamples = QueryError(.execution, "query processing would load too many samples into memory in query execution")
 
     func checkDeadline() throws(QueryError) {
         if ContinuousClock.now > deadline { throw QueryError(.timeout, "query timed out in expression evaluation") }
@@ -291,17 +294,22 @@ final class Evaluator {
     /// Evaluates `inner` at every multiple of `step` in (ref - range, ref].
     func evalSubquery(_ inner: Expr, range: Int64, step: Int64, offset: Int64, at: AtModifier?, t: Int64) throws(QueryError) -> [MatrixSeries] {
         guard step > 0 else { throw QueryError(.execution, "zero or negative subquery step") }
+        // Every step yields at least one point: refuse before evaluating what cannot fit.
+        guard range / step <= Int64(options.maxSamples) else { throw Self.tooManySamples }
         let ref = resolve(at, t) - offset
         let mint = ref - range
         var first = mint - ((mint % step) + step) % step
         if first <= mint { first += step }
         var bySeries: [Labels: Int] = [:]
         var out: [MatrixSeries] = []
+        var points = 0
         var ts = first
         while ts <= ref {
             try checkDeadline()
             switch try eval(inner, at: ts) {
             case .vector(let vec):
+                points += vec.count
+                if points > options.maxSamples { throw Self.tooManySamples }
                 for el in vec {
                     if let idx = bySeries[el.labels] {
                         out[idx].samples.append(Sample(t: ts, v: el.v))

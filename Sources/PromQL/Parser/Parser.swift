@@ -101,10 +101,30 @@ public struct Parser {
         }
     }
 
+    /// How deeply expressions may nest: parentheses, unary operators, arguments of functions and
+    /// aggregations, and binary operators chained on one side. Parsing, evaluating and printing a
+    /// query recurse once per level and a thread's stack is fixed, so deeper queries are refused
+    /// with an error instead of crashing the server; real queries stay far below.
+    public static let maxNesting = 512
+
+    /// Levels of nesting at the current point of the parse.
+    private var nesting = 0
+
+    private mutating func enterNesting(at t: Token) throws(ParseError) {
+        nesting += 1
+        if nesting > Self.maxNesting { throw error("query is nested too deeply (more than \(Self.maxNesting) levels)", at: t) }
+    }
+
     mutating func parseExpression(minPrecedence: Int) throws(ParseError) -> Expr {
+        try enterNesting(at: current)
+        var folded = 1
+        defer { nesting -= folded }
         var lhs = try parseUnary()
         while let op = binaryOp(current), op.precedence >= minPrecedence {
             let opToken = current
+            // Each operator folded into `lhs` makes the tree one level deeper on that side.
+            try enterNesting(at: opToken)
+            folded += 1
             advance()
             var returnBool = false
             var matching: VectorMatching?
@@ -435,9 +455,10 @@ public struct Parser {
                     default: throw error("unexpected \(describe(current)) in @, expected timestamp")
                     }
                     advance()
-                    let ms = (v * sign * 1000).rounded()
-                    guard ms.isFinite, abs(ms) < 9.2e18 else { throw error("timestamp out of bounds for @ modifier: \(v * sign)", at: t) }
-                    at = .timestamp(Int64(ms))
+                    guard let ms = Milliseconds.fromSeconds(v * sign) else {
+                        throw error("timestamp out of bounds for @ modifier: \(v * sign)", at: t)
+                    }
+                    at = .timestamp(ms)
                 }
                 e = try applyAt(e, at, at: t)
             default:
@@ -447,13 +468,16 @@ public struct Parser {
     }
 
     private mutating func parseDurationValue(_ what: String) throws(ParseError) -> Int64 {
-        switch current.kind {
+        let t = current
+        switch t.kind {
         case .duration(let ms):
+            guard Milliseconds.isInRange(ms) else { throw error("\(what) out of range: \(describe(t))", at: t) }
             advance()
             return ms
         case .number(let v) where v.isFinite && v >= 0:
+            guard let ms = Milliseconds.fromSeconds(v) else { throw error("\(what) out of range: \(describe(t))", at: t) }
             advance()
-            return Int64((v * 1000).rounded())
+            return ms
         default:
             throw error("unexpected \(describe(current)) in \(what), expected duration")
         }

@@ -83,6 +83,11 @@ public final class Head: Sendable, Appendable, Querier {
             // Validate against each series' newest sample, including earlier ones in this batch.
             // Fields are read in place: copying a MemSeries out would retain its labels and chunks.
             for p in pending {
+                // Far beyond any real clock: refused, so range arithmetic on stored times cannot overflow.
+                guard Milliseconds.isInRange(p.t) else {
+                    report.outOfBounds += 1
+                    continue
+                }
                 var idx = Int(p.ref) - 1
                 if idx < 0 || idx >= s.hot.count || !s.hot[idx].alive {
                     // Dropped by retention since the appender got its ref: re-create by labels.
@@ -247,18 +252,21 @@ public final class Head: Sendable, Appendable, Querier {
 
     // MARK: Replay, snapshots, status
 
-    /// Restores a snapshot's series, with their chunks, under their own references.
-    func restore(_ entries: [HeadSnapshot.Entry]) {
+    /// Restores a snapshot's series, with their chunks; returns the references that had to
+    /// change (see ``restoreSeries(_:_:in:)``), for the WAL replay that follows.
+    func restore(_ entries: [HeadSnapshot.Entry]) -> [SeriesRef: SeriesRef] {
         state.withLock { s in
+            var remapped: [SeriesRef: SeriesRef] = [:]
             for e in entries {
                 let ref = restoreSeries(e.ref, e.labels, in: &s)
-                guard ref != 0 else { continue }
+                if ref != e.ref { remapped[e.ref] = ref }
                 let idx = Int(ref) - 1
                 s.series[idx]?.chunks = e.chunks
                 s.series[idx]?.dropColdCheckpoints()
                 s.hot[idx] = SeriesHot(restoring: e.chunks)
                 if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
             }
+            return remapped
         }
     }
 

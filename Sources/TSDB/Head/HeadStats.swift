@@ -5,6 +5,7 @@ public final class HeadStats: Sendable {
     public let samplesAppended = Atomic<Int>(0)
     public let outOfOrder = Atomic<Int>(0)
     public let duplicates = Atomic<Int>(0)
+    public let outOfBounds = Atomic<Int>(0)
     public let seriesCreated = Atomic<Int>(0)
     public let replayedSamples = Atomic<Int>(0)
     public let walCorruptions = Atomic<Int>(0)
@@ -13,5 +14,6 @@ public final class HeadStats: Sendable {
         samplesAppended.add(r.appended, ordering: .relaxed)
         if r.outOfOrder > 0 { outOfOrder.add(r.outOfOrder, ordering: .relaxed) }
         if r.duplicate > 0 { duplicates.add(r.duplicate, ordering: .relaxed) }
+        if r.outOfBounds > 0 { outOfBounds.add(r.outOfBounds, ordering: .relaxed) }
     }
 }
