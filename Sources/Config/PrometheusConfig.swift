@@ -123,7 +123,7 @@ public struct PrometheusConfig: Sendable {
     }
 
     /// The configuration as YAML with secrets masked, as `/api/v1/status/config` shows it.
-    public var renderedYAML: String { source.rendered(maskingKeys: SecretFields.names) }
+    public var renderedYAML: String { source.rendered(maskingKeys: SecretFields.prometheus.contains) }
 }
 
 extension ScrapeConfig {

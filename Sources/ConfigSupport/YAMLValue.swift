@@ -106,14 +106,15 @@ public struct YAMLValue: Sendable, Hashable {
         }
     }
 
-    /// Renders back to YAML, replacing the values of secret fields with `<secret>`.
-    public func rendered(maskingKeys secretKeys: Set<String>) -> String {
+    /// Renders back to YAML with the values of fields for which `isSecret` holds (scalars, and
+    /// every item of a list) replaced by `<secret>`, and the password of any URL too.
+    public func rendered(maskingKeys isSecret: (String) -> Bool) -> String {
         var out = ""
-        render(into: &out, indent: 0, secretKeys: secretKeys, inlineFirst: false)
+        render(into: &out, indent: 0, isSecret: isSecret, inlineFirst: false)
         return out
     }
 
-    private func render(into out: inout String, indent: Int, secretKeys: Set<String>, inlineFirst: Bool) {
+    private func render(into out: inout String, indent: Int, isSecret: (String) -> Bool, inlineFirst: Bool) {
         let pad = String(repeating: " ", count: indent)
         switch kind {
         case .null, .scalar:
@@ -125,26 +126,33 @@ public struct YAMLValue: Sendable, Hashable {
                 out += pad + "- "
                 switch item.kind {
                 case .mapping(let pairs) where !pairs.isEmpty:
-                    item.renderMapping(into: &out, indent: indent + 2, secretKeys: secretKeys, skipFirstPad: true)
+                    item.renderMapping(into: &out, indent: indent + 2, isSecret: isSecret, skipFirstPad: true)
                 default:
-                    item.render(into: &out, indent: indent + 2, secretKeys: secretKeys, inlineFirst: true)
+                    item.render(into: &out, indent: indent + 2, isSecret: isSecret, inlineFirst: true)
                 }
             }
         case .mapping(let pairs):
             if pairs.isEmpty { out += "{}\n"; return }
             if inlineFirst { out += "\n" }
-            renderMapping(into: &out, indent: indent, secretKeys: secretKeys, skipFirstPad: false)
+            renderMapping(into: &out, indent: indent, isSecret: isSecret, skipFirstPad: false)
         }
     }
 
-    private func renderMapping(into out: inout String, indent: Int, secretKeys: Set<String>, skipFirstPad: Bool) {
+    private func renderMapping(into out: inout String, indent: Int, isSecret: (String) -> Bool, skipFirstPad: Bool) {
         guard case .mapping(let pairs) = kind else { return }
         let pad = String(repeating: " ", count: indent)
         for (i, p) in pairs.enumerated() {
             out += (i == 0 && skipFirstPad ? "" : pad) + YAMLValue.quoteIfNeeded(p.key) + ":"
-            if secretKeys.contains(p.key), case .scalar = p.value.kind {
-                out += " <secret>\n"
-                continue
+            if isSecret(p.key) {
+                switch p.value.kind {
+                case .scalar:
+                    out += " <secret>\n"
+                    continue
+                case .sequence(let items) where !items.isEmpty:
+                    out += "\n" + items.map { _ in pad + "- <secret>\n" }.joined()
+                    continue
+                default: break
+                }
             }
             switch p.value.kind {
             case .null, .scalar:
@@ -154,7 +162,7 @@ public struct YAMLValue: Sendable, Hashable {
             case .mapping(let m) where m.isEmpty:
                 out += " {}\n"
             default:
-                p.value.render(into: &out, indent: indent + 2, secretKeys: secretKeys, inlineFirst: true)
+                p.value.render(into: &out, indent: indent + 2, isSecret: isSecret, inlineFirst: true)
             }
         }
     }
@@ -162,7 +170,9 @@ public struct YAMLValue: Sendable, Hashable {
     private var scalarText: String {
         switch kind {
         case .null: return "null"
-        case .scalar(let s, let quoted): return quoted ? YAMLValue.quote(s) : YAMLValue.quoteIfNeeded(s)
+        case .scalar(let raw, let quoted):
+            let s = SecretFields.redactingURLPassword(raw)
+            return quoted ? YAMLValue.quote(s) : YAMLValue.quoteIfNeeded(s)
         default: return ""
         }
     }

@@ -137,7 +137,7 @@ extension APIRoutes {
             guard let am = backend.alertmanager else { return unavailable() }
             var w = JSONWriter()
             w.raw("{\"cluster\":{\"name\":\"\",\"peers\":[],\"status\":\"disabled\"},\"config\":{\"original\":")
-            w.string(am.configuration.original)
+            w.string(am.configuration.renderedYAML)
             w.raw("},\"uptime\":")
             w.string(GoTime.rfc3339(am.startedAt))
             w.raw(",\"versionInfo\":{\"branch\":\"main\",\"buildDate\":\"\",\"buildUser\":\"vigil\",\"goVersion\":\"none (Swift)\",\"revision\":\"\",\"version\":")

@@ -13,8 +13,9 @@ public struct AlertmanagerConfiguration: Sendable {
     public var templateFiles: [String] = []
     /// `time_intervals` and the older `mute_time_intervals`, by name.
     public var timeIntervals: [String: [TimeInterval]] = [:]
-    /// The file's text, as `/api/v2/status` shows it.
-    public var original: String = ""
+    /// The file rendered back to YAML with every secret shown as `<secret>`, as `/api/v2/status`
+    /// shows it (Alertmanager does the same; the file's own text is never shown).
+    public var renderedYAML: String = ""
     /// The file the configuration came from (relative template globs are resolved against it).
     public var file: String = ""
     /// Accepted but not acted on (integrations Vigil does not have, for instance).
@@ -42,7 +43,7 @@ public struct AlertmanagerConfiguration: Sendable {
         let root = try YAMLValue.parse(text, file: file)
         var ctx = DecodeContext(file: file)
         var c = try decode(root, &ctx)
-        c.original = text
+        c.renderedYAML = root.rendered(maskingKeys: SecretFields.isAlertmanagerSecret)
         c.file = file
         c.warnings = ctx.warnings
         return c
