@@ -215,3 +215,18 @@ if ProcessInfo.processInfo.environment["VIGIL_BENCHMARKS"] != nil {
             path: "Benchmarks/QueryBenchmark"
         ))
 }
+
+// The libFuzzer harness (one executable, the target chosen by VIGIL_FUZZ_TARGET) is opt-in too:
+// scripts/fuzz.sh builds it with `-sanitize=fuzzer,address` in its own .build-fuzz.
+if ProcessInfo.processInfo.environment["VIGIL_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "VigilFuzz",
+            dependencies: [
+                "MetricModel", "Exposition", "TSDB", "PromQL", "Config", "Rules", "RemoteWrite", "GoTemplate", "Alertmanager", "HTTPAPI",
+            ],
+            path: "Fuzz/VigilFuzz",
+            // libFuzzer supplies `main`; the harness only defines LLVMFuzzerTestOneInput.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+}

@@ -3,8 +3,13 @@ import Hummingbird
 import MetricModel
 
 /// Request parameters from the query string and, for POST, a form-encoded body (Grafana's default).
-struct APIParameters {
+package struct APIParameters {
     private var values: [(String, String)] = []
+
+    /// Parameters from a form-encoded text (a query string or a POST body).
+    package init(form: String) { values = Self.parseForm(form) }
+
+    private init() {}
 
     static func from(_ request: Request) async -> APIParameters {
         var p = APIParameters()
@@ -58,15 +63,15 @@ struct APIParameters {
         }
     }
 
-    subscript(_ name: String) -> String? { values.last { $0.0 == name }?.1 }
+    package subscript(_ name: String) -> String? { values.last { $0.0 == name }?.1 }
 
-    func all(_ name: String) -> [String] { values.filter { $0.0 == name }.map(\.1) }
+    package func all(_ name: String) -> [String] { values.filter { $0.0 == name }.map(\.1) }
 
     /// Errors in parameters are the client's (`bad_data`).
-    struct Invalid: Error { var message: String }
+    package struct Invalid: Error { package var message: String }
 
     /// A time as RFC 3339 or Unix seconds with fractions, in milliseconds.
-    func time(_ name: String, default fallback: Int64) throws(Invalid) -> Int64 {
+    package func time(_ name: String, default fallback: Int64) throws(Invalid) -> Int64 {
         guard let text = self[name], !text.isEmpty else { return fallback }
         if let t = Self.parseTime(text) { return t }
         throw Invalid(message: "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid timestamp")
@@ -86,7 +91,7 @@ struct APIParameters {
     }
 
     /// A duration as float seconds or a Prometheus duration, in milliseconds.
-    func duration(_ name: String) throws(Invalid) -> Int64? {
+    package func duration(_ name: String) throws(Invalid) -> Int64? {
         guard let text = self[name], !text.isEmpty else { return nil }
         if let v = Double(text), let ms = Milliseconds.fromSeconds(v) { return ms }
         if let d = try? PromDuration(parsing: text), Milliseconds.isInRange(d.milliseconds) { return d.milliseconds }
@@ -94,7 +99,7 @@ struct APIParameters {
     }
 
     /// A result limit: absent or empty means none (0); negative or unparsable is the client's error.
-    func limit(_ name: String = "limit") throws(Invalid) -> Int {
+    package func limit(_ name: String = "limit") throws(Invalid) -> Int {
         guard let text = self[name], !text.isEmpty else { return 0 }
         guard let n = Int(text) else { throw Invalid(message: "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid integer") }
         guard n >= 0 else { throw Invalid(message: "invalid parameter \"\(name)\": limit must be non-negative") }

@@ -3,7 +3,7 @@ import Foundation
 import MetricModel
 
 /// Alertmanager API v2 shapes: written with ``JSONWriter``, read from JSON with every field checked.
-enum AlertmanagerJSON {
+package enum AlertmanagerJSON {
     /// A `gettableAlert`.
     static func alert(_ r: AlertReport, into w: inout JSONWriter) {
         let a = r.alert
@@ -81,7 +81,7 @@ enum AlertmanagerJSON {
     }
 
     /// A `postableSilence`.
-    static func postedSilence(_ data: Data) throws(APIv2Input.Invalid) -> Silence {
+    package static func postedSilence(_ data: Data) throws(APIv2Input.Invalid) -> Silence {
         guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw APIv2Input.Invalid("the body must be a JSON object describing a silence")
         }

@@ -4,12 +4,12 @@ import MetricModel
 import PromQL
 
 /// A JSON object from a request body, read field by field with the types checked.
-struct JSONObject {
+package struct JSONObject {
     let fields: [String: Any]
 
     init(_ fields: [String: Any]) { self.fields = fields }
 
-    init?(data: Data) {
+    package init?(data: Data) {
         guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
         fields = obj
     }
@@ -31,15 +31,15 @@ struct JSONObject {
 }
 
 /// A bad request to the Grafana JSON datasource API, answered with 400 and this message.
-struct GrafanaRequestError: Error, CustomStringConvertible {
-    var description: String
+package struct GrafanaRequestError: Error, CustomStringConvertible {
+    package var description: String
     init(_ d: String) { description = d }
 }
 
 /// Turns a `/query` target into PromQL: either the target text itself (dashboard variables
 /// substituted, ad-hoc filters added to every selector) or a metric name with the builder's payload
 /// (`labels`, `function`, `aggregation`, `by`).
-struct GrafanaQueryTranslation {
+package struct GrafanaQueryTranslation {
     var fromMs: Int64
     var toMs: Int64
     var intervalMs: Int64
@@ -55,7 +55,7 @@ struct GrafanaQueryTranslation {
     static let builderFunctions = ["rate", "irate", "increase", "delta", "deriv", "avg_over_time", "max_over_time", "min_over_time", "sum_over_time"]
     static let builderAggregations = ["sum", "avg", "max", "min", "count", "group", "stddev"]
 
-    init(request: JSONObject) throws(GrafanaRequestError) {
+    package init(request: JSONObject) throws(GrafanaRequestError) {
         let range = request.object("range")
         guard let from = range?.string("from").flatMap(APIParameters.parseTime),
               let to = range?.string("to").flatMap(APIParameters.parseTime) else {

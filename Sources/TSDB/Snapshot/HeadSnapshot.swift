@@ -5,14 +5,14 @@ import MetricModel
 ///
 /// File: magic, then one framed entry per series (length, CRC-32C, payload), then a trailer entry
 /// holding the series count, so a truncated file is detected.
-struct HeadSnapshot {
+package struct HeadSnapshot {
     static let magic = Array("VIGILSNAP1\n".utf8)
     static let filePrefix = "snapshot."
 
-    struct Entry {
-        var ref: SeriesRef
-        var labels: Labels
-        var chunks: [XORChunk]
+    package struct Entry {
+        package var ref: SeriesRef
+        package var labels: Labels
+        package var chunks: [XORChunk]
     }
 
     static func fileName(_ segment: Int) -> String { filePrefix + WAL.segmentName(segment) }
@@ -75,7 +75,11 @@ struct HeadSnapshot {
 
     /// Reads a snapshot, validating every frame and chunk.
     static func read(_ path: String) throws -> [Entry] {
-        let bytes = try PosixFile.readAll(path)
+        try decode(try PosixFile.readAll(path))
+    }
+
+    /// Decodes a snapshot file's bytes, validating every frame and chunk.
+    package static func decode(_ bytes: [UInt8]) throws -> [Entry] {
         guard bytes.starts(with: magic) else { throw Invalid(reason: "bad magic") }
         var r = ByteReader(bytes, from: magic.count)
         var entries: [Entry] = []

@@ -1,0 +1,87 @@
+import Alertmanager
+import Config
+import Exposition
+import Foundation
+import GoTemplate
+import HTTPAPI
+import MetricModel
+import PromQL
+import RemoteWrite
+import Rules
+import TSDB
+
+extension FuzzTarget {
+    /// Feeds `bytes` to this target's parser; results and errors are both fine.
+    func run(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch self {
+        case .expositionText: Self.exposition(bytes, .text)
+        case .expositionOpenMetrics: Self.exposition(bytes, .openMetrics)
+        case .promqlParse:
+            if let expr = try? Parser.parse(text) { _ = expr.description }
+        case .promqlEval: Self.evaluate(text)
+        case .apiParameters:
+            let p = APIParameters(form: text)
+            _ = try? p.time("time", default: 0)
+            _ = try? p.time("start", default: 0)
+            _ = try? p.duration("step")
+            _ = try? p.duration("timeout")
+            _ = try? p.limit()
+            for m in p.all("match[]") { _ = try? Parser.parseSelector(m) }
+        case .grafanaJSON:
+            if let request = JSONObject(data: Data(bytes)) { _ = try? GrafanaQueryTranslation(request: request) }
+        case .alertsJSON:
+            _ = try? PostableAlert.decodeList(Data(bytes))
+            _ = try? AlertmanagerJSON.postedSilence(Data(bytes))
+        case .remoteWrite:
+            _ = try? RemoteWriteReceiver(storage: Head.inMemory()).receive(compressed: bytes)
+        case .prometheusConfig: _ = try? PrometheusConfig.parse(text, file: "fuzz.yml")
+        case .ruleFile: _ = try? RuleFile.parse(text, file: "fuzz.yml")
+        case .alertmanagerConfig: _ = try? AlertmanagerConfiguration.parse(text, file: "fuzz.yml")
+        case .goTemplate:
+            guard let template = try? Template(text) else { return }
+            let data = TemplateValue.map(["Labels": .stringMap(["job": "api"]), "Value": .float(1.5)])
+            _ = try? template.render(data, functions: PrometheusTemplateFunctions.functions())
+        case .walSegment:
+            var reader = WALSegmentReader(bytes: bytes)
+            while reader.next() != nil {}
+        case .snapshot:
+            guard let entries = try? HeadSnapshot.decode(bytes) else { return }
+            var times: [Int64] = [], values: [Double] = []
+            for e in entries { for c in e.chunks { _ = c.appendSamples(mint: .min, maxt: .max, times: &times, values: &values) } }
+        }
+    }
+
+    private static func exposition(_ bytes: [UInt8], _ format: ExpositionFormat) {
+        var parser = ExpositionParser(bytes: bytes, format: format)
+        while let entry = try? parser.next() {
+            if case .sample = entry { _ = try? parser.labels() }
+        }
+    }
+
+    /// A small fixed head: three counters, a gauge and a classic histogram over ten minutes.
+    nonisolated(unsafe) static let head: Head = {
+        let head = Head.inMemory()
+        var app = head.appender()
+        for step in 0...40 {
+            let t = Int64(step) * 15_000
+            for i in 0..<3 { _ = app.append(ref: nil, labels: Labels(["__name__": "requests_total", "instance": "i\(i)"]), t: t, v: Double(step * (i + 1))) }
+            _ = app.append(ref: nil, labels: Labels(["__name__": "temperature", "room": "a"]), t: t, v: 20 + Double(step % 7))
+            for le in ["0.1", "1", "+Inf"] {
+                _ = app.append(ref: nil, labels: Labels(["__name__": "latency_seconds_bucket", "le": le]), t: t, v: Double(step) * (le == "0.1" ? 1 : 2))
+            }
+        }
+        _ = try? app.commit()
+        return head
+    }()
+
+    /// Parses, then evaluates at one instant and over a short range, with a deadline and a sample limit.
+    private static func evaluate(_ query: String) {
+        var options = QueryOptions()
+        options.timeout = .seconds(2)
+        options.maxSamples = 1_000_000
+        let engine = Engine(options: options)
+        _ = try? engine.prepareInstant(query, at: 600_000, querier: head).run()
+        _ = try? engine.prepareRange(query, start: 0, end: 600_000, step: 60_000, querier: head).run()
+    }
+}

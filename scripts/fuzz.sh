@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fuzzes Vigil's parsers of outside input with libFuzzer and AddressSanitizer.
+#
+#   scripts/fuzz.sh [seconds-per-target] [target ...]
+#
+# Builds the harness (Fuzz/VigilFuzz, release, `-sanitize=fuzzer,address`) in its own
+# .build-fuzz, then runs each target (all by default) for the given seconds (default 60),
+# starting from its committed seed corpus in Fuzz/Corpus/<target>. New interesting inputs go to
+# a scratch corpus, so the committed one only changes when you copy a finding in. A crash, a
+# hang (over 10 s on one input) or a memory blow-up (over 2 GiB) fails the run and leaves the
+# input in .build-fuzz/findings/<target>/; turn it into a regression test and a seed.
+# The test command runs this for a few seconds per target; the long run is documented in the
+# README ("Security").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+[ $# -gt 0 ] && shift
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for d in Fuzz/Corpus/*/; do targets+=("$(basename "$d")"); done
+fi
+
+VIGIL_FUZZ=1 swift build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address --product VigilFuzz 2>&1 \
+  | grep -E "error|Compiling VigilFuzz|Build complete" || true
+bin=.build-fuzz/release/VigilFuzz
+[ -x "$bin" ] || { echo "fuzz: the harness did not build" >&2; exit 1; }
+
+# Swift's own crash backtracer trips AddressSanitizer; let ASan report the trap.
+export SWIFT_BACKTRACE=enable=no
+failed=0
+printf '%-24s %12s %10s  %s\n' target executions exec/s result
+for t in "${targets[@]}"; do
+  [ -d "Fuzz/Corpus/$t" ] || { echo "fuzz: no corpus for target $t" >&2; failed=1; continue; }
+  scratch=.build-fuzz/corpus/$t
+  findings=.build-fuzz/findings/$t
+  mkdir -p "$scratch" "$findings"
+  log=.build-fuzz/fuzz-$t.log
+  status=0
+  VIGIL_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$findings/" "$scratch" "Fuzz/Corpus/$t" > "$log" 2>&1 || status=$?
+  runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+  rate=$(grep -Eo 'exec/s: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+  if [ "$status" -eq 0 ]; then
+    result=ok
+  else
+    result="FAILED (exit $status): $(ls -t "$findings" | head -1) — see $log"
+    failed=1
+  fi
+  printf '%-24s %12s %10s  %s\n' "$t" "${runs:-?}" "${rate:-?}" "$result"
+done
+if [ "$failed" -ne 0 ]; then
+  echo "fuzz: findings above; each becomes a regression test" >&2
+  exit 1
+fi
+echo "fuzz: $((${#targets[@]})) passed, 0 failed"
