@@ -71,7 +71,8 @@ public final class ScrapeClient: Sendable {
         }
         if let auth = try authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
         let limit = config.limits.bodySizeLimit
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
+        // Clamped: a configured timeout of centuries would overflow nanoseconds.
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(min(max(seconds, 0), 1e9) * 1e9))
         do {
             let response = try await http.execute(request, deadline: deadline)
             guard response.status == .ok else {
