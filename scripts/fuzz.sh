@@ -9,6 +9,7 @@
 # a scratch corpus, so the committed one only changes when you copy a finding in. A crash, a
 # hang (over 10 s on one input) or a memory blow-up (over 2 GiB) fails the run and leaves the
 # input in .build-fuzz/findings/<target>/; turn it into a regression test and a seed.
+# FUZZ_BUILD=debug builds in .build-fuzz-debug instead (the test command does, to stay quick).
 # The test command runs this for a few seconds per target; the long run is documented in the
 # README ("Security").
 set -euo pipefail
@@ -20,9 +21,14 @@ if [ ${#targets[@]} -eq 0 ]; then
   for d in Fuzz/Corpus/*/; do targets+=("$(basename "$d")"); done
 fi
 
-VIGIL_FUZZ=1 swift build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address --product VigilFuzz 2>&1 \
+# FUZZ_BUILD=debug (what the test command uses) builds in half the time and runs slower;
+# long runs want the default, release.
+build=${FUZZ_BUILD:-release}
+scratch_root=.build-fuzz
+[ "$build" = release ] || scratch_root=.build-fuzz-$build
+VIGIL_FUZZ=1 swift build -c "$build" --scratch-path "$scratch_root" -Xswiftc -sanitize=fuzzer,address --product VigilFuzz 2>&1 \
   | grep -E "error|Compiling VigilFuzz|Build complete" || true
-bin=.build-fuzz/release/VigilFuzz
+bin=$scratch_root/$build/VigilFuzz
 [ -x "$bin" ] || { echo "fuzz: the harness did not build" >&2; exit 1; }
 
 # Swift's own crash backtracer trips AddressSanitizer; let ASan report the trap.
@@ -31,10 +37,10 @@ failed=0
 printf '%-24s %12s %10s  %s\n' target executions exec/s result
 for t in "${targets[@]}"; do
   [ -d "Fuzz/Corpus/$t" ] || { echo "fuzz: no corpus for target $t" >&2; failed=1; continue; }
-  scratch=.build-fuzz/corpus/$t
-  findings=.build-fuzz/findings/$t
+  scratch=$scratch_root/corpus/$t
+  findings=$scratch_root/findings/$t
   mkdir -p "$scratch" "$findings"
-  log=.build-fuzz/fuzz-$t.log
+  log=$scratch_root/fuzz-$t.log
   status=0
   VIGIL_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$findings/" "$scratch" "Fuzz/Corpus/$t" > "$log" 2>&1 || status=$?

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real peers the integration tests use, checks that every target
-# declares what it imports, then `swift test`.
+# declares what it imports, runs `swift test`, then fuzzes every parser of outside input for a
+# few seconds on its committed corpus (scripts/fuzz.sh, in a debug build to keep CI quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
 python3 scripts/check-imports.py
 swift test "$@"
+if [ $# -eq 0 ]; then
+  FUZZ_BUILD=debug scripts/fuzz.sh "${VIGIL_FUZZ_SECONDS:-5}"
+fi

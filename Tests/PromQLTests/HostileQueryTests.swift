@@ -63,4 +63,12 @@ import TSDB
             #expect(e?.message.contains("nested too deeply") == true)
         }
     }
+
+    /// Found by the promql-parse, promql-eval and api-parameters fuzz targets: a duration
+    /// whose last digits end the query without a unit read one byte past the input.
+    @Test(arguments: ["--(+( 4y5", "up[5m5", "4y5", "30s10", "rate(x[1h30"])
+    func aDurationCutShortAtTheEndOfTheQueryIsBadData(query: String) {
+        #expect(Self.failure(query)?.kind == .badData, "\(query)")
+        #expect(throws: ParseError.self) { try Parser.parseSelector("upp0t}30s10") }
+    }
 }

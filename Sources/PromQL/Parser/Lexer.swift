@@ -164,7 +164,9 @@ struct Lexer {
                     }
                 }
                 guard let unit = matched else {
-                    throw error("bad number or duration syntax: \"\(String(decoding: bytes[start...pos], as: UTF8.self))\"", at: start)
+                    // The digits may end the query ("4y5"): quote up to one byte past them.
+                    let end = min(bytes.count, pos + 1)
+                    throw error("bad number or duration syntax: \"\(String(decoding: bytes[start..<end], as: UTF8.self))\"", at: start)
                 }
                 pos += unit.0.utf8.count
                 let (v, o1) = n.multipliedReportingOverflow(by: unit.1)
