@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -108,12 +110,28 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The edge: the web configuration file (TLS, basic auth with bcrypt, response headers,
+        // rate limit), reloaded on change, and the one middleware and TLS channel that apply it.
+        .target(name: "WebSecurity", dependencies: [
+            "MetricModel", "ConfigSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Hummingbird routes and response writing: Prometheus API v1, Alertmanager API v2, the
         // Grafana JSON datasource, the built-in web UI (its files are compiled into the binary),
         // lifecycle. Everything it serves comes through one protocol, `APIBackend`.
         .target(name: "HTTPAPI", dependencies: [
             "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "RemoteWrite", "Rules", "Notifier",
-            "Alertmanager",
+            "Alertmanager", "WebSecurity",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,8 +142,9 @@ let package = Package(
         // reloads, keeps Vigil's own metrics and query admission, implements `APIBackend`.
         .target(name: "VigilServer", dependencies: [
             "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Discovery", "Scrape", "Rules", "Notifier",
-            "Alertmanager", "HTTPAPI",
+            "Alertmanager", "WebSecurity", "HTTPAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,7 +154,7 @@ let package = Package(
         ]),
         // The command line: server, check, test, tsdb, notify.
         .executableTarget(name: "vigil", dependencies: [
-            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "Rules", "Alertmanager", "VigilServer",
+            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "Rules", "Alertmanager", "WebSecurity", "VigilServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -158,6 +177,7 @@ let package = Package(
             "HTTPAPI", "MetricModel", "PromQL", "TSDB", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "WebSecurityTests", dependencies: ["WebSecurity", "ConfigSupport"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB", "MetricModel"], exclude: ["Scripts"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy"]),
         // Seeded mutation tests: outside input must produce errors, never traps.
@@ -223,7 +243,8 @@ if ProcessInfo.processInfo.environment["VIGIL_FUZZ"] != nil {
         .executableTarget(
             name: "VigilFuzz",
             dependencies: [
-                "MetricModel", "Exposition", "TSDB", "PromQL", "Config", "Rules", "RemoteWrite", "GoTemplate", "Alertmanager", "HTTPAPI",
+                "MetricModel", "Exposition", "TSDB", "PromQL", "Config", "Rules", "RemoteWrite", "GoTemplate", "Alertmanager",
+                "WebSecurity", "HTTPAPI",
             ],
             path: "Fuzz/VigilFuzz",
             // libFuzzer supplies `main`; the harness only defines LLVMFuzzerTestOneInput.

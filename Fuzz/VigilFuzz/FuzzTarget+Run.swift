@@ -9,6 +9,7 @@ import PromQL
 import RemoteWrite
 import Rules
 import TSDB
+import WebSecurity
 
 extension FuzzTarget {
     /// Feeds `bytes` to this target's parser; results and errors are both fine.
@@ -38,6 +39,7 @@ extension FuzzTarget {
         case .prometheusConfig: _ = try? PrometheusConfig.parse(text, file: "fuzz.yml")
         case .ruleFile: _ = try? RuleFile.parse(text, file: "fuzz.yml")
         case .alertmanagerConfig: _ = try? AlertmanagerConfiguration.parse(text, file: "fuzz.yml")
+        case .webConfig: _ = try? WebConfig.parse(text, file: "fuzz.yml")
         case .goTemplate:
             guard let template = try? Template(text) else { return }
             let data = TemplateValue.map(["Labels": .stringMap(["job": "api"]), "Value": .float(1.5)])

@@ -16,6 +16,7 @@ enum FuzzTarget: String, CaseIterable {
     case prometheusConfig = "prometheus-config"
     case ruleFile = "rule-file"
     case alertmanagerConfig = "alertmanager-config"
+    case webConfig = "web-config"
     case goTemplate = "go-template"
     case walSegment = "wal-segment"
     case snapshot = "snapshot"

@@ -1,6 +1,7 @@
 import Alertmanager
 import Config
 import Foundation
+import MetricModel
 import NIOCore
 import Notifier
 import PromQL
@@ -70,9 +71,12 @@ public struct APISettings: Sendable {
     /// Where the web UI finds the Grafana dashboards it draws (`--web.dashboards-dir`).
     public var dashboardsDirectory: String
     public var startTime: Date
+    /// `--web.cors.origin`: origins whose pages may call the API; nil allows none.
+    public var corsOrigin: AnchoredRegex?
 
     public init(buildInfo: BuildInfo, flags: [String: String], lifecycleEnabled: Bool, remoteWriteEnabled: Bool,
-                queryOptions: QueryOptions, dashboardsDirectory: String, startTime: Date = Date()) {
+                queryOptions: QueryOptions, dashboardsDirectory: String, startTime: Date = Date(), corsOrigin: AnchoredRegex? = nil) {
+        self.corsOrigin = corsOrigin
         self.buildInfo = buildInfo
         self.flags = flags
         self.lifecycleEnabled = lifecycleEnabled

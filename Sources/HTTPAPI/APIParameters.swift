@@ -11,13 +11,18 @@ package struct APIParameters {
 
     private init() {}
 
-    static func from(_ request: Request) async -> APIParameters {
+    /// The largest form body a request may send (Grafana posts long queries as forms).
+    static let maxFormBody = 8 << 20
+
+    /// The parameters of `request`. A form body over 8 MiB is refused with 413 (Content Too
+    /// Large) rather than read without bound or silently ignored.
+    static func from(_ request: Request) async throws -> APIParameters {
         var p = APIParameters()
         // Keys and values are both percent-decoded (`match%5B%5D` is `match[]`).
         if let query = request.uri.query { p.values += Self.parseForm(query) }
         if request.method == .post,
-           request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false,
-           let body = try? await request.body.collect(upTo: 8 << 20) {
+           request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false {
+            let body = try await request.body.collect(upTo: maxFormBody)
             p.values += Self.parseForm(String(buffer: body))
         }
         return p

@@ -3,11 +3,16 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Scrape
+import WebSecurity
 
 /// Builds the router for Vigil's HTTP endpoints.
 public enum APIRoutes {
-    public static func router(backend: any APIBackend) -> Router<VigilRequestContext> {
+    /// Every route behind the web configuration's door (`webSecurity`: TLS is the channel's,
+    /// the rate limit, basic auth and headers are this middleware's), then the API's CORS policy.
+    public static func router(backend: any APIBackend, webSecurity: WebConfigStore = WebConfigStore()) -> Router<VigilRequestContext> {
         let router = Router(context: VigilRequestContext.self)
+        router.add(middleware: WebSecurityMiddleware(store: webSecurity))
+        router.add(middleware: CORSPolicy(origin: backend.settings.corsOrigin))
         addLifecycle(router, backend)
         addStatus(router, backend)
         addRemoteWrite(router, backend)

@@ -66,7 +66,7 @@ extension APIRoutes {
 
         router.get("/api/v2/silences") { request, _ -> Response in
             guard let am = backend.alertmanager else { return unavailable() }
-            let p = await APIParameters.from(request)
+            let p = try await APIParameters.from(request)
             var filters: [LabelMatcher] = []
             for f in p.all("filter") {
                 do { filters += try MatcherSyntax.parseList(f) } catch { return badRequest("\(error)") }

@@ -6,7 +6,7 @@ extension APIRoutes {
     /// `/api/v1/metadata`, `/api/v1/status/tsdb`, `/api/v1/query_exemplars`.
     static func addMetadata(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         router.get("/api/v1/metadata") { request, _ -> Response in
-            let p = await APIParameters.from(request)
+            let p = try await APIParameters.from(request)
             guard let manager = backend.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let all = await manager.metadata()
             let limit = Int(p["limit"] ?? "") ?? -1
@@ -28,7 +28,7 @@ extension APIRoutes {
         }
 
         router.get("/api/v1/status/tsdb") { request, _ -> Response in
-            let p = await APIParameters.from(request)
+            let p = try await APIParameters.from(request)
             var limit = 10
             if let text = p["limit"], !text.isEmpty {
                 guard let n = Int(text), n > 0 else { return JSONResponse.error(.badData, "limit must be a positive number") }

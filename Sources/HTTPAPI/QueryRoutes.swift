@@ -20,6 +20,7 @@ extension APIRoutes {
         case .execution: type = .execution
         case .timeout: type = .timeout
         case .canceled: type = .canceled
+        case .unavailable: type = .unavailable
         }
         return JSONResponse.error(type, e.message)
     }
@@ -28,8 +29,8 @@ extension APIRoutes {
 
     /// `/api/v1/query`, `/query_range`, `/series`, `/labels`, `/label/<name>/values`.
     static func addQueries(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
-        let instant: @Sendable (Request, VigilRequestContext) async -> Response = { request, context in
-            let p = await APIParameters.from(request)
+        let instant: @Sendable (Request, VigilRequestContext) async throws -> Response = { request, context in
+            let p = try await APIParameters.from(request)
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
             let t: Int64
@@ -39,8 +40,8 @@ extension APIRoutes {
         router.get("/api/v1/query", use: instant)
         router.post("/api/v1/query", use: instant)
 
-        let range: @Sendable (Request, VigilRequestContext) async -> Response = { request, context in
-            let p = await APIParameters.from(request)
+        let range: @Sendable (Request, VigilRequestContext) async throws -> Response = { request, context in
+            let p = try await APIParameters.from(request)
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             guard let query = p["query"], !query.isEmpty else { return JSONResponse.error(.badData, "invalid parameter \"query\": query must not be empty") }
             let start: Int64, end: Int64, step: Int64
@@ -66,8 +67,8 @@ extension APIRoutes {
         router.get("/api/v1/query_range", use: range)
         router.post("/api/v1/query_range", use: range)
 
-        let series: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
-            let p = await APIParameters.from(request)
+        let series: @Sendable (Request, VigilRequestContext) async throws -> Response = { request, _ in
+            let p = try await APIParameters.from(request)
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let matches = p.all("match[]")
             guard !matches.isEmpty else { return JSONResponse.error(.badData, "no match[] parameter provided") }
@@ -99,8 +100,8 @@ extension APIRoutes {
         router.get("/api/v1/series", use: series)
         router.post("/api/v1/series", use: series)
 
-        let labels: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
-            let p = await APIParameters.from(request)
+        let labels: @Sendable (Request, VigilRequestContext) async throws -> Response = { request, _ in
+            let p = try await APIParameters.from(request)
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let limit: Int
             do { limit = try p.limit() } catch { return badParameter(error) }
@@ -121,7 +122,7 @@ extension APIRoutes {
         router.post("/api/v1/labels", use: labels)
 
         router.get("/api/v1/label/:name/values") { request, context -> Response in
-            let p = await APIParameters.from(request)
+            let p = try await APIParameters.from(request)
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let raw = context.parameters.get("name") ?? ""
             let name = unescapeLabelName(raw.removingPercentEncoding ?? raw)

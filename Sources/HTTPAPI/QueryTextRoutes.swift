@@ -6,8 +6,8 @@ extension APIRoutes {
     /// `/api/v1/format_query` (the canonical, pretty-printed query) and `/api/v1/parse_query`
     /// (its syntax tree), GET or POST, as Prometheus' UI and tools use them.
     static func addQueryText(_ router: Router<VigilRequestContext>) {
-        let format: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
-            let p = await APIParameters.from(request)
+        let format: @Sendable (Request, VigilRequestContext) async throws -> Response = { request, _ in
+            let p = try await APIParameters.from(request)
             switch parsedQuery(p) {
             case .success(let expr):
                 var w = JSONWriter()
@@ -22,8 +22,8 @@ extension APIRoutes {
         router.get("/api/v1/format_query", use: format)
         router.post("/api/v1/format_query", use: format)
 
-        let parse: @Sendable (Request, VigilRequestContext) async -> Response = { request, _ in
-            let p = await APIParameters.from(request)
+        let parse: @Sendable (Request, VigilRequestContext) async throws -> Response = { request, _ in
+            let p = try await APIParameters.from(request)
             switch parsedQuery(p) {
             case .success(let expr):
                 var w = JSONWriter()

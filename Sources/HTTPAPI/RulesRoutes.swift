@@ -9,7 +9,7 @@ extension APIRoutes {
     /// `/api/v1/alerts`, in Prometheus' JSON shapes.
     static func addRules(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         router.get("/api/v1/rules") { request, _ -> Response in
-            let p = await APIParameters.from(request)
+            let p = try await APIParameters.from(request)
             let groups = backend.ruleManager?.groups ?? []
             let type = p["type"]
             guard type == nil || type == "" || type == "alert" || type == "record" else {

@@ -23,13 +23,13 @@ public struct QueryScheduler: Sendable {
     let inlineCostLimit: Int
     private let pool: NIOThreadPool
 
-    public init(maxConcurrency: Int, inlineCostLimit: Int = Self.defaultInlineCostLimit, pool: NIOThreadPool = .singleton) {
-        self.gate = QueryGate(limit: maxConcurrency)
+    public init(maxConcurrency: Int, maxQueue: Int = .max, inlineCostLimit: Int = Self.defaultInlineCostLimit, pool: NIOThreadPool = .singleton) {
+        self.gate = QueryGate(limit: maxConcurrency, maxWaiting: maxQueue)
         self.inlineCostLimit = inlineCostLimit
         self.pool = pool
     }
 
-    /// Waits for a free slot, prepares the query, evaluates it and passes the outcome to
+    /// Waits for a free slot (or answers `unavailable` at once when the queue is full), prepares the query, evaluates it and passes the outcome to
     /// `finish` (which renders the response on the same thread, so large results are encoded
     /// off the event loop too). Work sent to the pool resumes on `eventLoop`, the connection's.
     func run<Output: Sendable>(
@@ -37,7 +37,9 @@ public struct QueryScheduler: Sendable {
         _ prepare: () throws(QueryError) -> PreparedQuery,
         finish: @escaping @Sendable (Result<QueryResult, QueryError>) -> Output
     ) async -> Output {
-        await gate.acquire()
+        guard await gate.acquire() else {
+            return finish(.failure(QueryError(.unavailable, "too many queries are waiting (--query.max-queue); try again later")))
+        }
         let output: Output
         do {
             let prepared = try prepare()

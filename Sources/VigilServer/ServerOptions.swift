@@ -33,6 +33,16 @@ public struct ServerOptions: Sendable {
     public var query = QueryOptions()
     /// `--query.max-concurrency`: queries evaluated at once; others wait their turn.
     public var queryMaxConcurrency = 20
+    /// `--query.max-queue`: queries that may wait for a slot; beyond it they get 503 at once.
+    public var queryMaxQueue = 200
+    /// `--web.config.file`: TLS, basic auth and headers for every endpoint.
+    public var webConfigFile: String?
+    /// `--web.max-connections`: connections served at once; more wait in the listen backlog.
+    public var webMaxConnections = 512
+    /// `--web.read-timeout`: how long a connection may sit idle before it is closed.
+    public var webReadTimeout: Duration = .seconds(300)
+    /// `--web.cors.origin`: origins whose browsers may call the API.
+    public var webCORSOrigin: AnchoredRegex? = try? AnchoredRegex(".*")
     /// How often storage maintenance (retention, snapshots) runs.
     public var maintenanceInterval: Duration = .seconds(60)
 

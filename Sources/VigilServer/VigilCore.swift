@@ -52,10 +52,11 @@ final class VigilCore: Service, APIBackend {
         self.initialConfig = initialConfig
         self.logger = logger
         self.metrics = VigilMetrics()
-        self.queries = QueryScheduler(maxConcurrency: options.queryMaxConcurrency)
+        self.queries = QueryScheduler(maxConcurrency: options.queryMaxConcurrency, maxQueue: options.queryMaxQueue)
         self.settings = APISettings(buildInfo: BuildInfo(version: VigilVersion.version), flags: options.flags,
                                     lifecycleEnabled: options.enableLifecycle, remoteWriteEnabled: options.enableRemoteWriteReceiver,
-                                    queryOptions: options.query, dashboardsDirectory: options.dashboardsDirectory)
+                                    queryOptions: options.query, dashboardsDirectory: options.dashboardsDirectory,
+                                    corsOrigin: options.webCORSOrigin)
     }
 
     func run() async throws {

@@ -1,8 +1,10 @@
 import Foundation
 import HTTPAPI
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
+import WebSecurity
 
 /// The `vigil server` process: the HTTP server and the core (which owns every other component)
 /// in one ServiceGroup that shuts down gracefully on SIGTERM or SIGINT.
@@ -28,20 +30,39 @@ public struct VigilServer: Sendable {
         let config = try ConfigLoader(options: options, logger: logger).load()
         if options.alertmanagerEnabled { _ = try ConfigLoader(options: options, logger: logger).loadAlertmanager() }
 
+        // A web configuration that does not load stops the start, as in Prometheus: serving
+        // without the TLS or authentication it asks for would be worse.
+        let webSecurity = try options.webConfigFile.map { try WebConfigStore(file: $0) } ?? WebConfigStore()
         let core = VigilCore(options: options, initialConfig: config, logger: logger)
+        // An idle connection is closed after --web.read-timeout, so idle sockets cannot hold
+        // every one of --web.max-connections for ever.
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(Int64(clamping: options.webReadTimeout.components.seconds) * 1_000_000_000))
+        let server: HTTPServerBuilder
+        if webSecurity.current.tls != nil {
+            server = HTTPServerBuilder { responder in
+                ReloadableTLSChannel(HTTP1Channel(responder: responder, configuration: http1), store: webSecurity)
+            }
+        } else {
+            server = .http1(configuration: http1)
+        }
         let app = Application(
-            router: APIRoutes.router(backend: core),
-            configuration: .init(address: .hostname(host, port: port), serverName: "Vigil"),
+            router: APIRoutes.router(backend: core, webSecurity: webSecurity),
+            server: server,
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "Vigil",
+                availableConnectionsDelegate: MaximumAvailableConnections(options.webMaxConnections)
+            ),
             logger: logger
         )
-        // Shut down in reverse: the core (every component, storage last), then the HTTP server.
-        // When the core ends on its own (`/-/quit`), the whole group shuts down with it.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        if webSecurity.file != nil { services.append(.init(service: WebConfigWatcher(store: webSecurity, logger: logger))) }
+        services.append(.init(service: core, successTerminationBehavior: .gracefullyShutdownGroup))
+        // Shut down in reverse: the core (every component, storage last), the web config watcher,
+        // then the HTTP server. When the core ends on its own (`/-/quit`), the whole group shuts
+        // down with it.
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: app),
-                    .init(service: core, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

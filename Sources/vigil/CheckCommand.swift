@@ -3,11 +3,12 @@ import Config
 import Alertmanager
 import Foundation
 import Rules
+import WebSecurity
 
 /// `vigil check`: validate files the way `promtool check` does, with its exit codes (0 valid, 1 problems).
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check", abstract: "Check configuration and rule files.",
-                                                    subcommands: [Config.self, RuleFiles.self, AlertmanagerFiles.self])
+                                                    subcommands: [Config.self, RuleFiles.self, AlertmanagerFiles.self, WebConfigFiles.self])
 
     /// `vigil check config FILE...`: the main configuration and the rule files it names.
     struct Config: ParsableCommand {
@@ -65,6 +66,29 @@ struct CheckCommand: ParsableCommand {
                     failed = true
                 }
                 print("")
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    /// `vigil check web-config FILE...`: web configuration files, with their certificates and
+    /// keys loaded, like `promtool check web-config`.
+    struct WebConfigFiles: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "web-config", abstract: "Check web configuration files (TLS, basic auth).")
+
+        @Argument(help: "Web configuration files.")
+        var files: [String]
+
+        func run() throws {
+            var failed = false
+            for file in files {
+                do {
+                    _ = try WebConfigStore(file: file)
+                    print("\(file) SUCCESS")
+                } catch {
+                    print("\(file) FAILED: \(error)")
+                    failed = true
+                }
             }
             if failed { throw ExitCode(1) }
         }

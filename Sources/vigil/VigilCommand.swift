@@ -13,7 +13,7 @@ struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Prometheus and Alertmanager in one process.",
         version: versionText,
-        subcommands: [ServerCommand.self, CheckCommand.self, TSDBCommand.self, TestCommand.self, NotifyCommand.self, TemplateCommand.self],
+        subcommands: [ServerCommand.self, CheckCommand.self, TSDBCommand.self, TestCommand.self, NotifyCommand.self, TemplateCommand.self, HashPasswordCommand.self],
         defaultSubcommand: ServerCommand.self
     )
 
@@ -104,6 +104,21 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("query.max-concurrency"), help: "Maximum number of queries executed at once.")
     var queryMaxConcurrency = 20
 
+    @Option(name: .customLong("query.max-queue"), help: "Maximum number of queries waiting for a free slot; beyond it, queries get 503 at once.")
+    var queryMaxQueue = 200
+
+    @Option(name: .customLong("web.config.file"), help: "Web configuration file (TLS, basic auth, headers) in Prometheus' format; re-read when it changes.")
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.max-connections"), help: "Maximum number of simultaneous connections; further ones wait to be accepted.")
+    var webMaxConnections = 512
+
+    @Option(name: .customLong("web.read-timeout"), help: "Maximum time a connection may stay idle (between requests) before it is closed.")
+    var webReadTimeout = "5m"
+
+    @Option(name: .customLong("web.cors.origin"), help: "Regex of origins allowed to call the API from a browser (anchored).")
+    var webCORSOrigin = ".*"
+
     @Option(name: .customLong("log.level"), help: "Only log messages at or above this level: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -164,6 +179,21 @@ struct ServerCommand: AsyncParsableCommand {
         }
         o.query.maxSamples = queryMaxSamples
         o.queryMaxConcurrency = queryMaxConcurrency
+        guard queryMaxQueue >= 0 else { throw ValidationError("--query.max-queue must not be negative") }
+        o.queryMaxQueue = queryMaxQueue
+        o.webConfigFile = webConfigFile
+        guard webMaxConnections > 0 else { throw ValidationError("--web.max-connections must be positive") }
+        o.webMaxConnections = webMaxConnections
+        do {
+            let timeout = try PromDuration(parsing: webReadTimeout)
+            guard timeout.milliseconds >= 1000 else { throw ValidationError("--web.read-timeout must be at least 1s") }
+            o.webReadTimeout = timeout.duration
+        } catch let error as ValidationError { throw error } catch {
+            throw ValidationError("--web.read-timeout: \(error)")
+        }
+        do { o.webCORSOrigin = try AnchoredRegex(webCORSOrigin) } catch {
+            throw ValidationError("--web.cors.origin: \(error)")
+        }
         o.flags = [
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,
@@ -174,6 +204,8 @@ struct ServerCommand: AsyncParsableCommand {
             "alertmanager.config.file": o.alertmanagerConfigFile, "alertmanager.disable": String(alertmanagerDisabled),
             "query.timeout": queryTimeout, "query.max-samples": String(queryMaxSamples),
             "query.lookback-delta": queryLookbackDelta, "query.max-concurrency": String(queryMaxConcurrency),
+            "query.max-queue": String(queryMaxQueue), "web.config.file": webConfigFile ?? "",
+            "web.max-connections": String(webMaxConnections), "web.read-timeout": webReadTimeout, "web.cors.origin": webCORSOrigin,
         ]
         LoggingSystem.bootstrap { VigilLogHandler(label: $0, level: level, format: format) }
         return (o, Logger(label: "vigil"))

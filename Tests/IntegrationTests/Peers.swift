@@ -158,7 +158,9 @@ final class VigilInstance: @unchecked Sendable {
 
     /// Starts Vigil; pass `dir` to reuse a storage directory across instances (the caller owns it),
     /// and `port` when the configuration must name Vigil's own address.
-    init(config: String, extraArgs: [String] = [], dir: String? = nil, port: Int? = nil) async throws {
+    /// `ready` replaces the plain-HTTP readiness probe (for a server behind TLS or basic auth).
+    init(config: String, extraArgs: [String] = [], dir: String? = nil, port: Int? = nil,
+         ready: (@Sendable (Int) async -> Bool)? = nil) async throws {
         self.ownsDirectory = dir == nil
         let dir = dir ?? Paths.tempDirectory()
         self.dir = dir
@@ -179,8 +181,12 @@ final class VigilInstance: @unchecked Sendable {
             "--config.file=\(configPath)", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(self.port)",
         ] + args)
         let base = "http://127.0.0.1:\(self.port)"
-        let ready = await eventually(timeout: .seconds(30)) { await HTTP.get(base + "/-/ready")?.status == 200 }
-        guard ready else { throw PeerError("vigil did not become ready:\n\(process.log)") }
+        let port = self.port
+        let isReady = await eventually(timeout: .seconds(30)) {
+            if let ready { return await ready(port) }
+            return await HTTP.get(base + "/-/ready")?.status == 200
+        }
+        guard isReady else { throw PeerError("vigil did not become ready:\n\(process.log)") }
     }
 
     /// Active targets from `/api/v1/targets`.

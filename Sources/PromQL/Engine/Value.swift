@@ -57,6 +57,8 @@ public enum Value: Sendable, Equatable {
 public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Equatable {
         case badData = "bad_data", execution, timeout, canceled
+        /// The server cannot take the query now (its queue is full); try again later.
+        case unavailable
     }
 
     public var kind: Kind
