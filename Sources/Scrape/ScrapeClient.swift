@@ -4,6 +4,7 @@ import Exposition
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 import NIOSSL
 import OutgoingHTTP
 
@@ -26,7 +27,8 @@ public final class ScrapeClient: Sendable {
         var conf = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: config.httpClient.followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
-            decompression: config.enableCompression ? .enabled(limit: .none) : .disabled
+            // A gzip bomb stops at the same bound as a plain body, before it is in memory.
+            decompression: config.enableCompression ? .enabled(limit: .size(Self.bodyLimit(config.limits.bodySizeLimit))) : .disabled
         )
         conf.httpVersion = config.httpClient.enableHTTP2 ? .automatic : .http1Only
         conf.connectionPool = .init(idleTimeout: .seconds(90))
@@ -52,6 +54,14 @@ public final class ScrapeClient: Sendable {
         return parts.joined(separator: ",")
     }
 
+    /// Bodies above this are refused even without `body_size_limit` (Prometheus' 0, no limit):
+    /// an endless or decompressed-bomb body must end before it fills memory. No real exposition
+    /// comes near it.
+    public static let defaultBodyLimit = 512 << 20
+
+    /// `body_size_limit`, or ``defaultBodyLimit`` when it is 0.
+    static func bodyLimit(_ configured: Int) -> Int { configured > 0 ? configured : defaultBodyLimit }
+
     /// A fetched body and its declared format.
     public struct Response: Sendable {
         public var body: [UInt8]
@@ -70,7 +80,7 @@ public final class ScrapeClient: Sendable {
             request.headers.add(name: "Accept-Encoding", value: "identity")
         }
         if let auth = try authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
-        let limit = config.limits.bodySizeLimit
+        let limit = Self.bodyLimit(config.limits.bodySizeLimit)
         // Clamped: a configured timeout of centuries would overflow nanoseconds.
         let deadline = NIODeadline.now() + .nanoseconds(Int64(min(max(seconds, 0), 1e9) * 1e9))
         do {
@@ -84,7 +94,7 @@ public final class ScrapeClient: Sendable {
             }
             for try await var chunk in response.body {
                 if NIODeadline.now() > deadline { throw ScrapeError("context deadline exceeded") }
-                if limit > 0, body.count + chunk.readableBytes > limit {
+                if body.count + chunk.readableBytes > limit {
                     throw ScrapeError("body size limit exceeded (limit: \(limit) bytes)")
                 }
                 if let bytes = chunk.readBytes(length: chunk.readableBytes) { body.append(contentsOf: bytes) }
@@ -102,6 +112,9 @@ public final class ScrapeClient: Sendable {
     static func describe(_ error: Error) -> String {
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if let decompression = error as? NIOHTTPDecompression.DecompressionError {
+            return decompression == .limit ? "body size limit exceeded after decompression" : "cannot decompress the body: \(decompression)"
+        }
         return text
     }
 

@@ -11,6 +11,12 @@ public struct DatabaseOptions: Sendable {
     public var walFsync: WALFsyncPolicy = .interval(.seconds(10))
     /// A snapshot is written once this many WAL segments accumulate (besides the periodic one).
     public var snapshotAfterSegments = 2
+    /// Samples more than this many milliseconds ahead of `clock` are refused as out of bounds, so
+    /// one sample from a target with a wrong clock cannot move "now" for retention and wipe the
+    /// history; nil accepts any time within ``Milliseconds`` bounds.
+    public var tooFarInFutureMs: Int64? = 10 * 60_000
+    /// The clock the future bound is measured against.
+    public var clock: any WallClock = SystemWallClock()
 
     public init() {}
 }
@@ -50,7 +56,7 @@ public final class Database: Sendable {
         self.replayReport = report
         self.wal = try WAL(directory: walDir, segmentSize: options.walSegmentSize, fsyncPolicy: options.walFsync,
                            logger: logger, fsyncObserver: fsyncObserver)
-        self.head = Head(wal: wal, logger: logger)
+        self.head = Head(wal: wal, logger: logger, futureBound: options.tooFarInFutureMs.map { (options.clock, $0) })
         head.adopt(replayHead)
     }
 

@@ -97,6 +97,7 @@ final class VigilCore: Service, APIBackend {
         dbOptions.retentionTime = options.retentionTime
         dbOptions.retentionSize = options.retentionSize
         dbOptions.walFsync = options.walFsync
+        dbOptions.walSegmentSize = options.walSegmentSize
         let metrics = self.metrics
         let start = ContinuousClock.now
         let (path, logger, storageOptions) = (options.storagePath, logger, dbOptions)

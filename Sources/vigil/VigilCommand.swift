@@ -59,6 +59,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.wal-fsync"), help: "When the WAL is fsynced: always, never, or an interval such as 10s. Every commit reaches the kernel before it is acknowledged either way.")
     var walFsync = "10s"
 
+    @Option(name: .customLong("storage.tsdb.wal-segment-size"), help: "Size at which a WAL segment file is cut, e.g. 128MB (at least 64KB).")
+    var walSegmentSize = "128MB"
+
+    @Option(name: .customLong("storage.tsdb.maintenance-interval"), help: "How often retention runs and snapshots are considered (Vigil-specific).")
+    var maintenanceInterval = "1m"
+
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and API.")
     var listenAddress = "0.0.0.0:9090"
 
@@ -149,6 +155,17 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--storage.tsdb.wal-fsync must be always, never or a duration")
         }
         o.walFsync = fsync
+        guard let segment = ByteSize.parse(walSegmentSize), segment >= 64 << 10, segment <= 1 << 30 else {
+            throw ValidationError("--storage.tsdb.wal-segment-size must be a size from 64KB to 1GB")
+        }
+        o.walSegmentSize = segment
+        do {
+            let interval = try PromDuration(parsing: maintenanceInterval)
+            guard interval.milliseconds >= 100 else { throw ValidationError("--storage.tsdb.maintenance-interval must be at least 100ms") }
+            o.maintenanceInterval = interval.duration
+        } catch let error as ValidationError { throw error } catch {
+            throw ValidationError("--storage.tsdb.maintenance-interval: \(error)")
+        }
         o.listenAddress = listenAddress
         guard o.hostAndPort != nil else { throw ValidationError("--web.listen-address: invalid address \"\(listenAddress)\"") }
         o.enableLifecycle = enableLifecycle
@@ -196,7 +213,8 @@ struct ServerCommand: AsyncParsableCommand {
         }
         o.flags = [
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
-            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync, "web.listen-address": listenAddress,
+            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync,
+            "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval, "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.external-url": externalURL, "web.dashboards-dir": dashboardsDirectory, "log.level": logLevel, "log.format": logFormat,
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,

@@ -69,3 +69,29 @@ extension Database {
         return try Database(directory: path, options: options)
     }
 }
+
+/// One sample from a target whose clock is wrong must not move "now" for retention.
+@Suite struct FutureSampleTests {
+    @Test func aSampleFarAheadOfTheClockIsRefusedAndHistoryKept() throws {
+        let dir = TempDirectory()
+        let now: Int64 = 1_800_000_000_000
+        var options = DatabaseOptions()
+        options.retentionTime = PromDuration(milliseconds: 3_600_000)
+        options.clock = ManualWallClock(startMs: now)
+        let db = try Database(directory: dir.path, options: options)
+        var app = db.head.appender()
+        let labels = Labels(["__name__": "m"])
+        let ref = app.append(ref: nil, labels: labels, t: now - 60_000, v: 1)
+        #expect(try app.commit().appended == 1)
+        // Within the 10 minute window (clock skew): taken.
+        _ = app.append(ref: ref, labels: labels, t: now + 5 * 60_000, v: 2)
+        #expect(try app.commit().appended == 1)
+        // A year ahead: refused, counted as out of bounds.
+        _ = app.append(ref: ref, labels: labels, t: now + 365 * 86_400_000, v: 3)
+        let report = try app.commit()
+        #expect(report.appended == 0 && report.outOfBounds == 1)
+        db.applyRetention()
+        let kept = db.head.select([], mint: .min, maxt: .max).flatMap { Array($0.samples()) }
+        #expect(kept.map(\.v) == [1, 2])
+    }
+}

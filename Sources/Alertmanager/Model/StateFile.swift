@@ -11,7 +11,9 @@ struct StateFile<Record: Codable & Sendable>: Sendable {
     let logger: Logger
 
     func load() -> [Record] {
-        guard let path, let data = FileManager.default.contents(atPath: path) else { return [] }
+        guard let path else { return [] }
+        AtomicFile.removeLeftovers(of: path)
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
         do { return try JSONDecoder().decode([Record].self, from: data) } catch {
             logger.error("cannot read saved \(what); starting without them", metadata: ["file": "\(path)", "error": "\(error)"])
             return []

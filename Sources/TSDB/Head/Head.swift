@@ -23,9 +23,18 @@ public final class Head: Sendable, Appendable, Querier {
     let logger: Logger
     public let stats = HeadStats()
 
-    init(wal: WAL?, logger: Logger) {
+    /// Samples later than the clock's now plus this window are refused (nil: no such bound).
+    let futureBound: (clock: any WallClock, windowMs: Int64)?
+
+    init(wal: WAL?, logger: Logger, futureBound: (clock: any WallClock, windowMs: Int64)? = nil) {
         self.wal = wal
         self.logger = logger
+        self.futureBound = futureBound
+    }
+
+    /// A head with no WAL that refuses samples more than `windowMs` ahead of `clock`.
+    public static func inMemory(refusingSamplesAfter windowMs: Int64, of clock: any WallClock) -> Head {
+        Head(wal: nil, logger: Logger(label: "vigil.head"), futureBound: (clock, windowMs))
     }
 
     /// A head with no WAL: for tests and tools that do not need durability.
@@ -76,7 +85,13 @@ public final class Head: Sendable, Appendable, Querier {
     }
 
     func commit(_ pending: [PendingSample]) throws(StorageIOError) -> AppendReport {
-        try state.withLock { (s: inout State) throws(StorageIOError) -> AppendReport in
+        // One reading of the clock per commit; far ahead of it is as out of bounds as beyond 2^50 ms.
+        var latestAllowed = Int64.max
+        if let bound = futureBound {
+            let (sum, overflow) = bound.clock.nowMs().addingReportingOverflow(bound.windowMs)
+            if !overflow { latestAllowed = sum }
+        }
+        return try state.withLock { (s: inout State) throws(StorageIOError) -> AppendReport in
             var report = AppendReport()
             var accepted: [RefSample] = []
             accepted.reserveCapacity(pending.count)
@@ -84,7 +99,7 @@ public final class Head: Sendable, Appendable, Querier {
             // Fields are read in place: copying a MemSeries out would retain its labels and chunks.
             for p in pending {
                 // Far beyond any real clock: refused, so range arithmetic on stored times cannot overflow.
-                guard Milliseconds.isInRange(p.t) else {
+                guard Milliseconds.isInRange(p.t), p.t <= latestAllowed else {
                     report.outOfBounds += 1
                     continue
                 }

@@ -1,0 +1,74 @@
+"""Sends remote-write 1.0 requests to Vigil without pause and records which were acknowledged.
+
+Each request i carries one sample for each of SERIES series `crash_test{s="k"}`, at timestamp
+base + i with value i. After a 2xx answer the line "i" is appended (and flushed) to the ack
+file; on any failure the same request is sent again until it is acknowledged, so a request that
+was stored but whose answer was lost reaches Vigil twice (it must be stored once).
+
+The protobuf and snappy encodings are written out by hand (snappy with literals only, which
+every decoder must accept), so the sender needs nothing beyond Python itself.
+"""
+import http.client, struct, sys, time
+
+port, ack_path, seconds = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+SERIES = 20
+base = int(time.time() * 1000) - 3_600_000
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def field(number, payload):
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def write_request(i):
+    body = b""
+    for k in range(SERIES):
+        labels = field(1, field(1, b"__name__") + field(2, b"crash_test")) + field(1, field(1, b"s") + field(2, str(k).encode()))
+        sample = b"\x09" + struct.pack("<d", float(i)) + b"\x10" + varint(base + i)
+        body += field(1, labels + field(2, sample))
+    return body
+
+
+def snappy(data):
+    out = bytearray(varint(len(data)))
+    for start in range(0, len(data), 65536):
+        chunk = data[start:start + 65536]
+        out.append(61 << 2)
+        out += struct.pack("<H", len(chunk) - 1)
+        out += chunk
+    return bytes(out)
+
+
+deadline = time.time() + seconds
+i = 0
+with open(ack_path, "a") as acks:
+    while time.time() < deadline:
+        payload = snappy(write_request(i))
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("POST", "/api/v1/write", payload, {
+                "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
+                "X-Prometheus-Remote-Write-Version": "0.1.0"})
+            status = conn.getresponse().status
+            conn.close()
+        except Exception:
+            time.sleep(0.02)
+            continue
+        if 200 <= status < 300:
+            acks.write(f"{i}\n")
+            acks.flush()
+            i += 1
+        else:
+            print(f"request {i}: HTTP {status}", flush=True)
+            time.sleep(0.02)
