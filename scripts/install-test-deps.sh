@@ -6,7 +6,8 @@
 # server Vigil's e-mail notifications are delivered to), and schemathesis (which checks the Grafana
 # JSON datasource API against the plugin's OpenAPI contract), and Debian's chromium with Playwright
 # for Python (the web UI's browser tests; Playwright drives the Debian browser, nothing is
-# downloaded from Playwright's CDN). Safe to run repeatedly.
+# downloaded from Playwright's CDN), and Debian's wrk (the load test's HTTP load generator).
+# Safe to run repeatedly.
 set -euo pipefail
 
 need_apt=()
@@ -14,6 +15,7 @@ need_apt=()
 [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus-alertmanager ] || need_apt+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/wrk ] || need_apt+=(wrk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
