@@ -37,6 +37,9 @@ public protocol APIBackend: Sendable {
     var isReady: Bool { get }
     /// Reloads every configuration file; the running configuration stays when a new one is invalid.
     func reload() async -> ReloadResult
+    /// Writes a backup of the stored samples under the storage directory's `snapshots/` and
+    /// returns its name (`/api/v1/admin/tsdb/snapshot`), or why it could not.
+    func snapshotStorage() async -> Result<String, BackupError>
     /// Starts a graceful shutdown.
     func quit()
     /// Vigil's own metrics in the Prometheus text format.
@@ -71,6 +74,8 @@ public struct APISettings: Sendable {
     /// Where the web UI finds the Grafana dashboards it draws (`--web.dashboards-dir`).
     public var dashboardsDirectory: String
     public var startTime: Date
+    /// Whether `/api/v1/admin/…` is served (`--web.enable-admin-api`).
+    public var adminEnabled = false
     /// `--web.cors.origin`: origins whose pages may call the API; nil allows none.
     public var corsOrigin: AnchoredRegex?
 
@@ -97,4 +102,10 @@ public struct BuildInfo: Sendable, Encodable {
     public var goVersion = "swift-6"
 
     public init(version: String) { self.version = version }
+}
+
+/// Why a storage backup failed.
+public struct BackupError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

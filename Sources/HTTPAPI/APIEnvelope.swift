@@ -10,6 +10,8 @@ public enum APIErrorType: String, Sendable {
     case `internal`
     case unavailable
     case notFound = "not_found"
+    /// Vigil-specific: a Prometheus endpoint Vigil does not implement yet (501).
+    case notImplemented = "not_implemented"
 
     var status: HTTPResponse.Status {
         switch self {
@@ -18,6 +20,7 @@ public enum APIErrorType: String, Sendable {
         case .timeout, .canceled, .unavailable: return .serviceUnavailable
         case .internal: return .internalServerError
         case .notFound: return .notFound
+        case .notImplemented: return .notImplemented
         }
     }
 }

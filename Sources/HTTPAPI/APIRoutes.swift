@@ -14,6 +14,7 @@ public enum APIRoutes {
         router.add(middleware: WebSecurityMiddleware(store: webSecurity))
         router.add(middleware: CORSPolicy(origin: backend.settings.corsOrigin))
         addLifecycle(router, backend)
+        addAdmin(router, backend)
         addStatus(router, backend)
         addRemoteWrite(router, backend)
         addQueries(router, backend)

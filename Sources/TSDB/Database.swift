@@ -131,6 +131,16 @@ public final class Database: Sendable {
         logger.debug("checkpoint written", metadata: ["segment": "\(segment)", "series": "\(entries.count)"])
     }
 
+    /// Writes everything the head holds now into `target`, as a storage directory of its own
+    /// (a snapshot file and an empty `wal/`) that Vigil opens with `--storage.tsdb.path` and
+    /// `vigil tsdb dump` reads: the admin API's backup. The live WAL is cut, nothing is removed.
+    public func backup(to target: String) throws(StorageIOError) {
+        let wal = self.wal
+        let (segment, entries) = try head.snapshotEntries(cutting: { () throws(StorageIOError) in try wal.cut() })
+        try PosixFile.makeDirectories(target + "/wal")
+        try HeadSnapshot.write(entries, to: target + "/" + HeadSnapshot.fileName(segment), directory: target)
+    }
+
     /// Whether enough WAL has accumulated since the last snapshot to write another.
     public var needsCheckpoint: Bool {
         let segs = WAL.segments(in: walDirectory)

@@ -13,6 +13,8 @@ public struct ServerOptions: Sendable {
     public var walFsync: WALFsyncPolicy = .interval(.seconds(10))
     public var listenAddress = "0.0.0.0:9090"
     public var enableLifecycle = false
+    /// `--web.enable-admin-api`: serve `/api/v1/admin/…`.
+    public var enableAdminAPI = false
     public var enableRemoteWriteReceiver = false
     public var externalURL = ""
     /// `--alertmanager.notification-queue-capacity`.

@@ -53,10 +53,12 @@ final class VigilCore: Service, APIBackend {
         self.logger = logger
         self.metrics = VigilMetrics()
         self.queries = QueryScheduler(maxConcurrency: options.queryMaxConcurrency, maxQueue: options.queryMaxQueue)
-        self.settings = APISettings(buildInfo: BuildInfo(version: VigilVersion.version), flags: options.flags,
+        var settings = APISettings(buildInfo: BuildInfo(version: VigilVersion.version), flags: options.flags,
                                     lifecycleEnabled: options.enableLifecycle, remoteWriteEnabled: options.enableRemoteWriteReceiver,
                                     queryOptions: options.query, dashboardsDirectory: options.dashboardsDirectory,
                                     corsOrigin: options.webCORSOrigin)
+        settings.adminEnabled = options.enableAdminAPI
+        self.settings = settings
     }
 
     func run() async throws {
@@ -163,6 +165,23 @@ final class VigilCore: Service, APIBackend {
             metrics.recordReload(success: false, at: now.timeIntervalSince1970)
             logger.error("error reloading config; the previous configuration stays in force", metadata: ["error": "\(error)"])
             return .failure("\(error)")
+        }
+    }
+
+    func snapshotStorage() async -> Result<String, BackupError> {
+        guard let database = state.withLock({ $0.components?.database }) else { return .failure(BackupError("storage is not open yet")) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let name = formatter.string(from: Date()) + "-" + String(UInt64.random(in: 0 ... .max), radix: 16)
+        let target = (options.storagePath as NSString).appendingPathComponent("snapshots/" + name)
+        do {
+            try await BlockingPool.run { try database.backup(to: target) }
+            logger.info("storage snapshot written", metadata: ["path": "\(target)"])
+            return .success(name)
+        } catch {
+            return .failure(BackupError("\(error)"))
         }
     }
 

@@ -71,6 +71,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable shutdown and reload via HTTP request.")
     var enableLifecycle = false
 
+    @Flag(name: .customLong("web.enable-admin-api"), help: "Enable the admin API (/api/v1/admin/tsdb/snapshot).")
+    var enableAdminAPI = false
+
     @Flag(name: .customLong("web.enable-remote-write-receiver"), help: "Enable the remote-write receiver at /api/v1/write.")
     var enableRemoteWriteReceiver = false
 
@@ -169,6 +172,7 @@ struct ServerCommand: AsyncParsableCommand {
         o.listenAddress = listenAddress
         guard o.hostAndPort != nil else { throw ValidationError("--web.listen-address: invalid address \"\(listenAddress)\"") }
         o.enableLifecycle = enableLifecycle
+        o.enableAdminAPI = enableAdminAPI
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         o.externalURL = externalURL
         o.dashboardsDirectory = dashboardsDirectory
@@ -215,7 +219,7 @@ struct ServerCommand: AsyncParsableCommand {
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync,
             "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval, "web.listen-address": listenAddress,
-            "web.enable-lifecycle": String(enableLifecycle), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.external-url": externalURL, "web.dashboards-dir": dashboardsDirectory, "log.level": logLevel, "log.format": logFormat,
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,
             "rules.alert.resend-delay": resendDelay,
