@@ -117,17 +117,21 @@ public final class Database: Sendable {
 
     // MARK: Maintenance
 
-    /// Writes a snapshot of the head and deletes the WAL segments and snapshots it covers.
+    /// Writes a snapshot of the head and deletes what the one before it covers.
+    ///
+    /// One generation is kept: the previous snapshot and the WAL segments after it stay until
+    /// the next checkpoint, so if the new snapshot is ever damaged (a bit flip, a bad disk
+    /// block), replay falls back to the previous one plus those segments and loses nothing.
     public func checkpoint() throws(StorageIOError) {
         // Cut under the head lock, so the snapshot holds exactly what precedes the new segment.
         let wal = self.wal
         let (segment, entries) = try head.snapshotEntries(cutting: { () throws(StorageIOError) in try wal.cut() })
         let path = directory + "/" + HeadSnapshot.fileName(segment)
         try HeadSnapshot.write(entries, to: path, directory: directory)
-        for name in PosixFile.list(directory) {
-            if let seg = HeadSnapshot.segment(ofFile: name), seg < segment { PosixFile.remove(directory + "/" + name) }
-        }
-        wal.removeSegments(before: segment)
+        let older = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.filter { $0 < segment }
+        let keepFrom = older.max() ?? 0
+        for seg in older where seg < keepFrom { PosixFile.remove(directory + "/" + HeadSnapshot.fileName(seg)) }
+        wal.removeSegments(before: keepFrom)
         logger.debug("checkpoint written", metadata: ["segment": "\(segment)", "series": "\(entries.count)"])
     }
 

@@ -93,6 +93,31 @@ func runTool(_ executable: String, _ args: [String]) throws -> (status: Int32, o
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
+/// Runs a command to completion without holding a thread while it runs (tests share the small
+/// concurrency pool, and a blocked thread starves timer-driven tests running beside them).
+/// Output goes through a temporary file, so a chatty command cannot fill a pipe and stall.
+func runToolAsync(_ executable: String, _ args: [String]) async throws -> (status: Int32, output: String) {
+    let outputPath = NSTemporaryDirectory() + "tool-output-" + UUID().uuidString
+    FileManager.default.createFile(atPath: outputPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+    defer { try? handle.close() }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    p.standardOutput = handle
+    p.standardError = handle
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        p.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try p.run() } catch {
+            p.terminationHandler = nil
+            continuation.resume(throwing: error)
+        }
+    }
+    let data = FileManager.default.contents(atPath: outputPath) ?? Data()
+    return (status, String(decoding: data, as: UTF8.self))
+}
+
 /// Repository paths the tests need.
 enum Paths {
     static let repoRoot: URL = {

@@ -18,7 +18,7 @@ import Testing
 
     static func waitReady(_ port: Int) async -> Bool {
         await eventually(timeout: .seconds(30)) {
-            (try? Curl.request("http://127.0.0.1:\(port)/-/ready").status) == 200
+            (try? await Curl.request("http://127.0.0.1:\(port)/-/ready").status) == 200
         }
     }
 
@@ -47,7 +47,7 @@ import Testing
 
         var vigil = try Self.start(dir: dir, port: port)
         #expect(await Self.waitReady(port), "\(vigil.log)")
-        let silence = try Curl.request("http://127.0.0.1:\(port)/api/v2/silences", [
+        let silence = try await Curl.request("http://127.0.0.1:\(port)/api/v2/silences", [
             "-H", "Content-Type: application/json", "--data",
             #"{"matchers":[{"name":"alertname","value":"Ingesting","isRegex":false}],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"crash-test","comment":"kept across kills"}"#,
         ])
@@ -98,7 +98,7 @@ import Testing
         // Silences survive, and the storage came back after every kill.
         vigil = try Self.start(dir: dir, port: port)
         #expect(await Self.waitReady(port))
-        let silences = try Curl.request("http://127.0.0.1:\(port)/api/v2/silences")
+        let silences = try await Curl.request("http://127.0.0.1:\(port)/api/v2/silences")
         #expect(silences.body.contains("kept across kills"), "\(silences.body)")
         #expect(!logs.contains("cannot read saved"))
         // Segments were cut and snapshots written while it was being killed.

@@ -14,25 +14,25 @@ import Testing
 
     @Test func corsAllowsOnlyMatchingOriginsOnTheAPI() async throws {
         let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: [#"--web.cors.origin=https://grafana\.example\.org"#])
-        let allowed = try Curl.request(vigil.base + "/api/v1/query?query=1", ["-H", "Origin: https://grafana.example.org"])
+        let allowed = try await Curl.request(vigil.base + "/api/v1/query?query=1", ["-H", "Origin: https://grafana.example.org"])
         #expect(allowed.status == 200)
         #expect(allowed.headers.lowercased().contains("access-control-allow-origin: https://grafana.example.org"))
-        let preflight = try Curl.request(vigil.base + "/api/v1/query", ["-X", "OPTIONS", "-H", "Origin: https://grafana.example.org",
+        let preflight = try await Curl.request(vigil.base + "/api/v1/query", ["-X", "OPTIONS", "-H", "Origin: https://grafana.example.org",
                                                                         "-H", "Access-Control-Request-Method: POST"])
         #expect(preflight.status == 200)
         #expect(preflight.headers.lowercased().contains("access-control-allow-methods:"))
-        let other = try Curl.request(vigil.base + "/api/v1/query?query=1", ["-H", "Origin: https://evil.example.org"])
+        let other = try await Curl.request(vigil.base + "/api/v1/query?query=1", ["-H", "Origin: https://evil.example.org"])
         #expect(other.status == 200)
         #expect(!other.headers.lowercased().contains("access-control-allow-origin"))
         // A prefix of an allowed origin is not allowed: the regex is anchored.
-        let longer = try Curl.request(vigil.base + "/api/v1/query?query=1", ["-H", "Origin: https://grafana.example.org.evil.net"])
+        let longer = try await Curl.request(vigil.base + "/api/v1/query?query=1", ["-H", "Origin: https://grafana.example.org.evil.net"])
         #expect(!longer.headers.lowercased().contains("access-control-allow-origin"))
     }
 
     @Test func connectionsBeyondTheLimitWaitUntilOneCloses() async throws {
         // Readiness through curl: the shared HTTP client would keep a pooled connection open.
         let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.max-connections=2"]) { port in
-            (try? Curl.request("http://127.0.0.1:\(port)/-/ready").status) == 200
+            (try? await Curl.request("http://127.0.0.1:\(port)/-/ready").status) == 200
         }
         // Two idle connections hold both slots; a third request waits, then is served once one closes.
         let script = """
@@ -52,7 +52,7 @@ import Testing
             waiting.settimeout(10)
             print("served" if b" 200 " in waiting.recv(100) else "not-served")
             """
-        let result = try runTool("/usr/bin/python3", ["-c", script])
+        let result = try await runToolAsync("/usr/bin/python3", ["-c", script])
         #expect(result.output.contains("waited") && result.output.contains("served\n"), "\(result.output)")
     }
 
@@ -66,7 +66,7 @@ import Testing
             print("closed" if s.recv(10) == b"" else "data")
             print("after", round(time.time() - start))
             """
-        let result = try runTool("/usr/bin/python3", ["-c", script])
+        let result = try await runToolAsync("/usr/bin/python3", ["-c", script])
         #expect(result.output.contains("closed"), "\(result.output)")
     }
 

@@ -117,3 +117,38 @@ final class TempDirectory {
         #expect(reopened.replayReport.corruptions.count == 1)
     }
 }
+
+/// A damaged newest snapshot costs nothing: the previous one and the WAL after it are kept.
+@Suite struct SnapshotFallbackTests {
+    @Test func aDamagedNewestSnapshotFallsBackToThePreviousOneWithoutLoss() throws {
+        let dir = TempDirectory()
+        var options = DatabaseOptions()
+        options.walSegmentSize = 64 << 10
+        let db = try Database(directory: dir.path, options: options)
+        var ref: SeriesRef?
+        func write(_ range: Range<Int>) throws {
+            for i in range {
+                var app = db.head.appender()
+                ref = app.append(ref: ref, labels: Labels(["__name__": "m"]), t: Int64(i) * 1000, v: Double(i))
+                _ = try app.commit()
+            }
+        }
+        try write(0..<100)
+        try db.checkpoint()
+        try write(100..<200)
+        try db.checkpoint()
+        try write(200..<250)
+        db.close()
+        let snapshots = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("snapshot.") }.sorted()
+        #expect(snapshots.count == 2, "\(snapshots)")
+        let newest = try #require(snapshots.last)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/" + newest))
+        bytes[bytes.count / 2] ^= 0x5A
+        try bytes.write(to: URL(fileURLWithPath: dir.path + "/" + newest))
+
+        let reopened = try Database(directory: dir.path)
+        #expect(reopened.replayReport.corruptions.count == 1)
+        let samples = reopened.head.select([], mint: .min, maxt: .max).flatMap { Array($0.samples()) }
+        #expect(samples.map(\.v) == (0..<250).map(Double.init))
+    }
+}
