@@ -111,11 +111,12 @@ final class MailSink: @unchecked Sendable {
 
     /// `tls` offers STARTTLS with that certificate (or TLS from the first byte with `implicitTLS`);
     /// `user`/`password` require AUTH.
-    init(dir: String, tls: (cert: String, key: String)? = nil, implicitTLS: Bool = false, user: String? = nil, password: String? = nil) async throws {
-        port = freePort()
-        recordFile = dir + "/mail-\(port).jsonl"
+    init(dir: String, port: Int? = nil, tls: (cert: String, key: String)? = nil, implicitTLS: Bool = false, user: String? = nil,
+         password: String? = nil) async throws {
+        self.port = port ?? freePort()
+        recordFile = dir + "/mail-\(self.port).jsonl"
         var args = ["python3", Paths.repoRoot.appendingPathComponent("examples/mail-sink/mail_sink.py").path,
-                    "--port", "\(port)", "--record", recordFile]
+                    "--port", "\(self.port)", "--record", recordFile]
         if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] + (implicitTLS ? ["--implicit-tls"] : []) }
         if let user, let password { args += ["--user", user, "--password", password] }
         process = try ChildProcess(name: "mail-sink", executable: "/usr/bin/env", arguments: args)
