@@ -1,4 +1,5 @@
 import Foundation
+import MetricModel
 
 /// Go's `time.Time` in JSON (RFC 3339 with fractional seconds trimmed) and in text
 /// (`2006-01-02 15:04:05.999999999 -0700 MST`).
@@ -32,9 +33,10 @@ public enum GoTime {
     public static func parse(_ s: String) -> Int64? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+        // Checked: a date far beyond any clock (a year in the billions) is no time at all.
+        if let d = f.date(from: s) { return Milliseconds.fromSeconds(d.timeIntervalSince1970) }
         f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+        if let d = f.date(from: s) { return Milliseconds.fromSeconds(d.timeIntervalSince1970) }
         // More than millisecond precision (Go writes nanoseconds): drop the extra digits.
         if let dot = s.firstIndex(of: "."), let zone = s[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
             let digits = s[s.index(after: dot)..<zone]

@@ -50,7 +50,7 @@ public struct TestScript: Sendable {
 
     static func duration(_ s: String) -> Int64? {
         if let d = try? PromDuration(parsing: s) { return d.milliseconds }
-        if let v = Double(s), v.isFinite { return Int64((v * 1000).rounded()) }
+        if let v = Double(s) { return Milliseconds.fromSeconds(v) }
         return nil
     }
 
