@@ -162,13 +162,7 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--storage.tsdb.wal-segment-size must be a size from 64KB to 1GB")
         }
         o.walSegmentSize = segment
-        do {
-            let interval = try PromDuration(parsing: maintenanceInterval)
-            guard interval.milliseconds >= 100 else { throw ValidationError("--storage.tsdb.maintenance-interval must be at least 100ms") }
-            o.maintenanceInterval = interval.duration
-        } catch let error as ValidationError { throw error } catch {
-            throw ValidationError("--storage.tsdb.maintenance-interval: \(error)")
-        }
+        o.maintenanceInterval = try Self.duration("storage.tsdb.maintenance-interval", maintenanceInterval, atLeast: "100ms", 100)
         o.listenAddress = listenAddress
         guard o.hostAndPort != nil else { throw ValidationError("--web.listen-address: invalid address \"\(listenAddress)\"") }
         o.enableLifecycle = enableLifecycle
@@ -205,13 +199,7 @@ struct ServerCommand: AsyncParsableCommand {
         o.webConfigFile = webConfigFile
         guard webMaxConnections > 0 else { throw ValidationError("--web.max-connections must be positive") }
         o.webMaxConnections = webMaxConnections
-        do {
-            let timeout = try PromDuration(parsing: webReadTimeout)
-            guard timeout.milliseconds >= 1000 else { throw ValidationError("--web.read-timeout must be at least 1s") }
-            o.webReadTimeout = timeout.duration
-        } catch let error as ValidationError { throw error } catch {
-            throw ValidationError("--web.read-timeout: \(error)")
-        }
+        o.webReadTimeout = try Self.duration("web.read-timeout", webReadTimeout, atLeast: "1s", 1000)
         do { o.webCORSOrigin = try AnchoredRegex(webCORSOrigin) } catch {
             throw ValidationError("--web.cors.origin: \(error)")
         }
@@ -231,6 +219,14 @@ struct ServerCommand: AsyncParsableCommand {
         ]
         LoggingSystem.bootstrap { VigilLogHandler(label: $0, level: level, format: format) }
         return (o, Logger(label: "vigil"))
+    }
+
+    /// The duration a flag gives, refused below `minimumMs` (named `minimumText` in the error).
+    static func duration(_ flag: String, _ text: String, atLeast minimumText: String, _ minimumMs: Int64) throws -> Duration {
+        let parsed: PromDuration
+        do { parsed = try PromDuration(parsing: text) } catch { throw ValidationError("--\(flag): \(error)") }
+        guard parsed.milliseconds >= minimumMs else { throw ValidationError("--\(flag) must be at least \(minimumText)") }
+        return parsed.duration
     }
 
     func run() async throws {

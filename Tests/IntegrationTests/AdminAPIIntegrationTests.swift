@@ -20,7 +20,7 @@ import Testing
         // Samples stored by remote write for two seconds, each request acknowledged.
         let acks = vigil.dir + "/acks.txt"
         let sender = try ChildProcess(name: "sender", executable: "/usr/bin/python3",
-                                      arguments: [CrashConsistencyIntegrationTests.sender, "\(vigil.port)", acks, "2"])
+                                      arguments: [Paths.remoteWriteSender, "\(vigil.port)", acks, "2"])
         _ = await sender.waitForExit(timeout: .seconds(20))
         let sent = (try String(contentsOfFile: acks, encoding: .utf8)).split(separator: "\n").count
         #expect(sent > 0)

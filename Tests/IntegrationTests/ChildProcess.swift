@@ -127,6 +127,10 @@ enum Paths {
     }()
 
     static var modelAPI: String { repoRoot.appendingPathComponent("examples/model-api/model_api.py").path }
+    /// The remote-write sender that records acknowledged requests (crash and admin tests).
+    static var remoteWriteSender: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/remote_write_sender.py").path }
+    /// The scrape target that misbehaves on purpose (fault tests).
+    static var faultyTarget: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/faulty_target.py").path }
 
     /// The `vigil` binary built next to this test bundle.
     static let vigil: String = {

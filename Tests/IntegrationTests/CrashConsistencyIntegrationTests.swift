@@ -5,8 +5,6 @@ import Testing
 /// rules and cuts WAL segments and snapshots: after each restart every acknowledged sample is
 /// there, none twice, and silences survive.
 @Suite(.serialized) struct CrashConsistencyIntegrationTests {
-    static let sender = Paths.repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/remote_write_sender.py").path
-
     static func start(dir: String, port: Int) throws -> ChildProcess {
         try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: [
             "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)",
@@ -54,7 +52,7 @@ import Testing
         #expect(silence.status == 200, "\(silence.body)")
 
         let acks = dir + "/acks.txt"
-        let sender = try ChildProcess(name: "sender", executable: "/usr/bin/python3", arguments: [Self.sender, "\(port)", acks, "600"])
+        let sender = try ChildProcess(name: "sender", executable: "/usr/bin/python3", arguments: [Paths.remoteWriteSender, "\(port)", acks, "600"])
         var logs = ""
         for kill in 1...20 {
             try await Task.sleep(for: .milliseconds(Int.random(in: 200...1200)))

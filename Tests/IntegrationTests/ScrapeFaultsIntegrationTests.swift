@@ -5,8 +5,6 @@ import Testing
 /// fails with a clear error, Vigil stays up with bounded memory and keeps scraping the healthy
 /// target, and the broken targets come back up without a restart once they heal.
 @Suite(.serialized) struct ScrapeFaultsIntegrationTests {
-    static let script = Paths.repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/faulty_target.py").path
-
     static func residentBytes(_ pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
@@ -20,7 +18,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let port = freePort()
         let healed = dir + "/healed"
-        let target = try ChildProcess(name: "faulty", executable: "/usr/bin/python3", arguments: [Self.script, "\(port)", healed])
+        let target = try ChildProcess(name: "faulty", executable: "/usr/bin/python3", arguments: [Paths.faultyTarget, "\(port)", healed])
         #expect(await eventually(timeout: .seconds(60)) { target.log.contains("listening") }, "\(target.log)")
         let jobs = ["hang", "reset", "endless", "bomb", "ok"].map { path in
             """

@@ -1,68 +1,6 @@
 import Foundation
 import Testing
 
-/// A certificate authority, a server certificate for 127.0.0.1 and client certificates, made
-/// with openssl for one test.
-struct TestPKI {
-    let dir: String
-    var caCert: String { dir + "/ca.crt" }
-    var serverCert: String { dir + "/server.crt" }
-    var serverKey: String { dir + "/server.key" }
-    /// Signed by the CA, SAN `DNS:grafana.test`.
-    var clientCert: String { dir + "/client.crt" }
-    var clientKey: String { dir + "/client.key" }
-    /// Signed by the CA, SAN `DNS:other.test`.
-    var otherClientCert: String { dir + "/other.crt" }
-    var otherClientKey: String { dir + "/other.key" }
-    /// Signed by a different CA.
-    var rogueClientCert: String { dir + "/rogue.crt" }
-    var rogueClientKey: String { dir + "/rogue.key" }
-
-    init(in dir: String) throws {
-        self.dir = dir
-        let script = """
-            set -e
-            cd '\(dir)'
-            key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$1" 2>/dev/null; }
-            ca() { key "$1.key"; openssl req -x509 -new -key "$1.key" -days 2 -subj "/CN=$1" -out "$1.crt"; }
-            leaf() { # name CA SAN
-              key "$1.key"
-              openssl req -new -key "$1.key" -subj "/CN=$1" -out "$1.csr"
-              printf 'subjectAltName=%s\\n' "$3" > "$1.ext"
-              openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial -days 2 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
-            }
-            ca ca; ca rogueca
-            leaf server ca IP:127.0.0.1
-            leaf client ca DNS:grafana.test
-            leaf other ca DNS:other.test
-            leaf rogue rogueca DNS:grafana.test
-            """
-        let result = try runTool("/bin/bash", ["-c", script])
-        guard result.status == 0 else { throw PeerError("openssl failed: \(result.output)") }
-    }
-}
-
-/// curl, the way users check an endpoint: status, headers and body of one request.
-enum Curl {
-    struct Reply {
-        var status: Int
-        var headers: String
-        var body: String
-        /// curl's own exit code (0 when an HTTP answer came back).
-        var exitCode: Int32
-    }
-
-    static func request(_ url: String, _ args: [String] = []) async throws -> Reply {
-        let headerFile = NSTemporaryDirectory() + "curl-headers-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: headerFile) }
-        let result = try await runToolAsync("/usr/bin/curl", ["-sS", "--max-time", "10", "-D", headerFile, "-w", "\n%{http_code}"] + args + [url])
-        var lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
-        let status = lines.popLast().flatMap { Int($0) } ?? 0
-        let headers = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
-        return Reply(status: status, headers: headers, body: lines.joined(separator: "\n"), exitCode: result.status)
-    }
-}
-
 /// `--web.config.file` with real clients: curl, promtool, amtool and Grafana-shaped requests
 /// over TLS with basic auth, mutual TLS with client certificates, and reloads of the file.
 @Suite(.serialized) struct WebSecurityIntegrationTests {
@@ -84,6 +22,14 @@ enum Curl {
 
     static let selfScrape = "global: {scrape_interval: 1s}\n"
 
+    /// Vigil behind `web`, ready once curl with `curlArgs` (CA, credentials, client
+    /// certificate) gets 200 from `/-/ready`.
+    static func start(web: String, extraArgs: [String] = [], curlArgs: [String]) async throws -> VigilInstance {
+        try await VigilInstance(config: selfScrape, extraArgs: ["--web.config.file=" + web] + extraArgs) { port in
+            (try? await Curl.request("https://127.0.0.1:\(port)/-/ready", curlArgs).status) == 200
+        }
+    }
+
     @Test func tlsAndBasicAuthGuardEveryEndpointForRealClients() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -101,9 +47,7 @@ enum Curl {
               alice: \(try Self.hash("alice-pw"))
             """.write(toFile: web, atomically: true, encoding: .utf8)
         let ca = pki.caCert
-        let vigil = try await VigilInstance(config: Self.selfScrape, extraArgs: ["--web.config.file=" + web, "--web.enable-lifecycle"]) { port in
-            (try? await Curl.request("https://127.0.0.1:\(port)/-/ready", ["--cacert", ca, "-u", "alice:alice-pw"]).status) == 200
-        }
+        let vigil = try await Self.start(web: web, extraArgs: ["--web.enable-lifecycle"], curlArgs: ["--cacert", ca, "-u", "alice:alice-pw"])
         let base = "https://127.0.0.1:\(vigil.port)"
 
         // No CA: curl refuses the server's certificate. Plain HTTP gets no answer.
@@ -186,9 +130,7 @@ enum Curl {
               min_version: TLS12
             """.write(toFile: web, atomically: true, encoding: .utf8)
         let ca = pki.caCert, cert = pki.clientCert, key = pki.clientKey
-        let vigil = try await VigilInstance(config: Self.selfScrape, extraArgs: ["--web.config.file=" + web]) { port in
-            (try? await Curl.request("https://127.0.0.1:\(port)/-/ready", ["--cacert", ca, "--cert", cert, "--key", key]).status) == 200
-        }
+        let vigil = try await Self.start(web: web, curlArgs: ["--cacert", ca, "--cert", cert, "--key", key])
         let url = "https://127.0.0.1:\(vigil.port)/api/v1/query?query=vector(7)"
         let ok = try await Curl.request(url, ["--cacert", ca, "--cert", cert, "--key", key])
         #expect(ok.status == 200 && ok.body.contains("\"7\""), "\(ok.body)")
