@@ -27,6 +27,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     let chunkBytes: Gauge
     let walBytes: Gauge
     let walFsync: ValueHistogram
+    let walWritesFailed: Counter
     let walCorruptions: Gauge
     let reloadSuccess: Gauge
     let reloadSuccessTime: Gauge
@@ -52,6 +53,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
         chunkBytes = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_head_chunks_bytes", "Bytes of compressed chunks in the head."))
         walBytes = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_wal_storage_size_bytes", "Bytes of WAL segments on disk."))
         walFsync = registry.makeValueHistogram(descriptor: Self.descriptor("vigil_tsdb_wal_fsync_duration_seconds", "Duration of WAL fsync calls."), buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1])
+        walWritesFailed = registry.makeCounter(descriptor: Self.descriptor("vigil_tsdb_wal_writes_failed_total", "WAL writes that failed (full or failing disk); their samples were refused."))
         walCorruptions = registry.makeGauge(descriptor: Self.descriptor("vigil_tsdb_wal_corruptions", "Damaged WAL records or snapshots found at the last replay."))
         reloadSuccess = registry.makeGauge(descriptor: Self.descriptor("vigil_config_last_reload_successful", "Whether the last configuration reload succeeded."))
         reloadSuccessTime = registry.makeGauge(descriptor: Self.descriptor("vigil_config_last_reload_success_timestamp_seconds", "Time of the last successful configuration reload."))
@@ -146,6 +148,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
             chunkBytes.set(to: Double(db.head.chunkBytes))
             walBytes.set(to: Double(db.walBytes))
             walCorruptions.set(to: Double(db.head.stats.walCorruptions.load(ordering: .relaxed)))
+            let walFailures = db.head.stats.walWriteFailures.load(ordering: .relaxed)
             let appended = db.head.stats.samplesAppended.load(ordering: .relaxed)
             let rejected = db.head.stats.outOfOrder.load(ordering: .relaxed) + db.head.stats.duplicates.load(ordering: .relaxed)
                 + db.head.stats.outOfBounds.load(ordering: .relaxed)
@@ -153,11 +156,12 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
             mirrored.withLock { last in
                 if appended > last.appended { samplesAppended.increment(by: Int64(appended - last.appended)) }
                 if rejected > last.rejected { samplesRejected.increment(by: Int64(rejected - last.rejected)) }
-                last = (appended, rejected)
+                if walFailures > last.walFailures { walWritesFailed.increment(by: Int64(walFailures - last.walFailures)) }
+                last = (appended, rejected, walFailures)
             }
         }
         return registry.emitToBuffer()
     }
 
-    private let mirrored = Mutex<(appended: Int, rejected: Int)>((0, 0))
+    private let mirrored = Mutex<(appended: Int, rejected: Int, walFailures: Int)>((0, 0, 0))
 }

@@ -3,7 +3,7 @@ import Testing
 
 /// Vigil killed with SIGKILL at random moments while it ingests remote write, scrapes, evaluates
 /// rules and cuts WAL segments and snapshots: after each restart every acknowledged sample is
-/// there, none twice, and silences survive.
+/// there, none twice, silences and the notification log survive, and the firing alert is notified.
 @Suite(.serialized) struct CrashConsistencyIntegrationTests {
     static func start(dir: String, port: Int) throws -> ChildProcess {
         try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: [
@@ -31,17 +31,32 @@ import Testing
               - job_name: vigil
                 static_configs: [{targets: ['127.0.0.1:\(port)']}]
             """.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
-        try """
+        let recording = """
             groups:
               - name: crash
                 interval: 1s
                 rules:
                   - record: crash:ingested:sum
                     expr: sum(crash_test)
+
+            """
+        // The alerts come once the silence is in place (below), so none can be notified before it.
+        // Both always fire (the remote-written samples are an hour old, beyond any lookback).
+        let alerting = recording + """
                   - alert: Ingesting
-                    expr: count(crash_test) > 0
-            """.write(toFile: dir + "/rules.yml", atomically: true, encoding: .utf8)
-        try "route: {receiver: quiet}\nreceivers: [{name: quiet}]\n".write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
+                    expr: vector(1)
+                  - alert: Acknowledged
+                    expr: vector(1)
+            """
+        try recording.write(toFile: dir + "/rules.yml", atomically: true, encoding: .utf8)
+        let hook = try await WebhookReceiver(dir: dir)
+        try """
+            route: {receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 2s, repeat_interval: 1h}
+            receivers: [{name: hook, webhook_configs: [{url: '\(hook.url)'}]}]
+            """.write(toFile: dir + "/alertmanager.yml", atomically: true, encoding: .utf8)
+        @Sendable func notifications(_ alertname: String) -> Int {
+            hook.payloads.filter { ($0["groupLabels"] as? [String: String])?["alertname"] == alertname && ($0["status"] as? String) == "firing" }.count
+        }
 
         var vigil = try Self.start(dir: dir, port: port)
         #expect(await Self.waitReady(port), "\(vigil.log)")
@@ -50,6 +65,8 @@ import Testing
             #"{"matchers":[{"name":"alertname","value":"Ingesting","isRegex":false}],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"crash-test","comment":"kept across kills"}"#,
         ])
         #expect(silence.status == 200, "\(silence.body)")
+        try alerting.write(toFile: dir + "/rules.yml", atomically: true, encoding: .utf8)
+        vigil.signal(SIGHUP)
 
         let acks = dir + "/acks.txt"
         let sender = try ChildProcess(name: "sender", executable: "/usr/bin/python3", arguments: [Paths.remoteWriteSender, "\(port)", acks, "600"])
@@ -71,27 +88,11 @@ import Testing
         _ = await vigil.waitForExit()
         logs += vigil.log
 
-        let acknowledged = (try String(contentsOfFile: acks, encoding: .utf8)).split(separator: "\n").compactMap { Int64($0) }
-        #expect(acknowledged.count > 100, "the sender must have made progress: \(acknowledged.count) requests")
-        let dump = try runTool(Paths.vigil, ["tsdb", "dump", "--storage.tsdb.path=\(dir)/data", "--match", "__name__=crash_test"])
-        let samples = dump.output.split(separator: "\n").compactMap(DumpedSample.init)
-        var seen: [String: Set<Int64>] = [:]
-        var duplicates = 0
-        var values: [String: [Int64: Double]] = [:]
-        for sample in samples {
-            let series = sample.labels["s"] ?? ""
-            if !seen[series, default: []].insert(sample.t).inserted { duplicates += 1 }
-            values[series, default: [:]][sample.t] = sample.number
-        }
-        #expect(duplicates == 0)
-        #expect(seen.count == 20)
-        // Timestamps are base + i; base is the smallest stored one (request 0 was acknowledged).
-        let base = samples.map(\.t).min() ?? 0
-        var missing = 0
-        for i in acknowledged {
-            for series in 0..<20 where values["\(series)"]?[base + i] != Double(i) { missing += 1 }
-        }
-        #expect(missing == 0, "\(missing) of \(acknowledged.count * 20) acknowledged samples missing after 20 kills; stored \(samples.count): \(dump.output.prefix(300))")
+        let writes = try await AcknowledgedWrites.check(ackFile: acks, storage: dir + "/data")
+        #expect(writes.acknowledged > 100, "the sender must have made progress: \(writes.acknowledged) requests")
+        #expect(writes.duplicates == 0)
+        #expect(writes.seriesStored == AcknowledgedWrites.series)
+        #expect(writes.missing == 0, "\(writes.missing) of \(writes.acknowledged * AcknowledgedWrites.series) acknowledged samples missing after 20 kills; stored \(writes.stored): \(writes.dumpPrefix)")
 
         // Silences survive, and the storage came back after every kill.
         vigil = try Self.start(dir: dir, port: port)
@@ -99,6 +100,19 @@ import Testing
         let silences = try await Curl.request("http://127.0.0.1:\(port)/api/v2/silences")
         #expect(silences.body.contains("kept across kills"), "\(silences.body)")
         #expect(!logs.contains("cannot read saved"))
+        // The alert that fired through all of it is notified; the silenced one never was.
+        #expect(await eventually(timeout: .seconds(30)) { notifications("Acknowledged") >= 1 }, "\(vigil.log.suffix(2000))")
+        #expect(notifications("Ingesting") == 0, "the silence held across every restart")
+        // Once logged, a notification is not sent again after a kill (repeat_interval is 1h):
+        // the notification log survived.
+        try await Task.sleep(for: .seconds(2))
+        let delivered = notifications("Acknowledged")
+        vigil.signal(SIGKILL)
+        _ = await vigil.waitForExit()
+        vigil = try Self.start(dir: dir, port: port)
+        #expect(await Self.waitReady(port))
+        try await Task.sleep(for: .seconds(6))
+        #expect(notifications("Acknowledged") == delivered, "\(hook.payloads.count) payloads")
         // Segments were cut and snapshots written while it was being killed.
         let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/data")
         #expect(files.contains { $0.hasPrefix("snapshot.") }, "\(files)")

@@ -110,15 +110,19 @@ final class MailSink: @unchecked Sendable {
     let recordFile: String
 
     /// `tls` offers STARTTLS with that certificate (or TLS from the first byte with `implicitTLS`);
-    /// `user`/`password` require AUTH.
+    /// `user`/`password` require AUTH; `refuseFirst` messages are answered with `refuseReply`, and
+    /// the reply to the first `slowFirst` recipients is held for `slowSeconds`.
     init(dir: String, port: Int? = nil, tls: (cert: String, key: String)? = nil, implicitTLS: Bool = false, user: String? = nil,
-         password: String? = nil) async throws {
+         password: String? = nil, refuseFirst: Int = 0, refuseReply: String = "451 4.3.0 Try again later",
+         slowFirst: Int = 0, slowSeconds: Double = 0) async throws {
         self.port = port ?? freePort()
         recordFile = dir + "/mail-\(self.port).jsonl"
         var args = ["python3", Paths.repoRoot.appendingPathComponent("examples/mail-sink/mail_sink.py").path,
                     "--port", "\(self.port)", "--record", recordFile]
         if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] + (implicitTLS ? ["--implicit-tls"] : []) }
         if let user, let password { args += ["--user", user, "--password", password] }
+        if refuseFirst > 0 { args += ["--refuse-first", "\(refuseFirst)", "--refuse-reply", refuseReply] }
+        if slowFirst > 0 { args += ["--slow-first", "\(slowFirst)", "--slow-seconds", "\(slowSeconds)"] }
         process = try ChildProcess(name: "mail-sink", executable: "/usr/bin/env", arguments: args)
         let up = await eventually(timeout: .seconds(20)) { self.process.log.contains("listening") }
         guard up else { throw PeerError("mail sink did not start (is aiosmtpd installed? run scripts/install-test-deps.sh): \(process.log)") }
@@ -159,9 +163,10 @@ final class VigilInstance: @unchecked Sendable {
 
     /// Starts Vigil; pass `dir` to reuse a storage directory across instances (the caller owns it),
     /// and `port` when the configuration must name Vigil's own address.
-    /// `ready` replaces the plain-HTTP readiness probe (for a server behind TLS or basic auth).
+    /// `ready` replaces the plain-HTTP readiness probe (for a server behind TLS or basic auth);
+    /// `namespace` runs it inside a namespace with a small disk (mounted on `dir/data`).
     init(config: String, extraArgs: [String] = [], dir: String? = nil, port: Int? = nil,
-         ready: (@Sendable (Int) async -> Bool)? = nil) async throws {
+         ready: (@Sendable (Int) async -> Bool)? = nil, namespace: TmpfsNamespace? = nil) async throws {
         self.ownsDirectory = dir == nil
         let dir = dir ?? Paths.tempDirectory()
         self.dir = dir
@@ -178,9 +183,14 @@ final class VigilInstance: @unchecked Sendable {
             }
             args.append("--alertmanager.config.file=\(amConfig)")
         }
-        process = try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: [
+        let arguments = [
             "--config.file=\(configPath)", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(self.port)",
-        ] + args)
+        ] + args
+        if let namespace {
+            process = try namespace.launch(name: "vigil", executable: Paths.vigil, arguments: arguments)
+        } else {
+            process = try ChildProcess(name: "vigil", executable: Paths.vigil, arguments: arguments)
+        }
         let base = "http://127.0.0.1:\(self.port)"
         let port = self.port
         let isReady = await eventually(timeout: .seconds(30)) {
@@ -195,6 +205,12 @@ final class VigilInstance: @unchecked Sendable {
         let reply = try await HTTP.request(base + "/api/v1/targets")
         let data = (reply.json as? [String: Any])?["data"] as? [String: Any]
         return data?["activeTargets"] as? [[String: Any]] ?? []
+    }
+
+    /// The value of one line of `/metrics` (`name` or `name{labels}` exactly as rendered).
+    func metric(_ line: String) async -> Double? {
+        guard let text = try? await HTTP.request(base + "/metrics").body else { return nil }
+        return text.split(separator: "\n").first { $0.hasPrefix(line + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
     }
 
     func health(of job: String) async throws -> String? {

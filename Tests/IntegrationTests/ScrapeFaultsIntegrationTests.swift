@@ -59,7 +59,7 @@ import Testing
         #expect(own.status == 200)
 
         // Healed targets come back without a restart.
-        FileManager.default.createFile(atPath: healed, contents: Data())
+        _ = FileManager.default.createFile(atPath: healed, contents: Data())
         let recovered = try await eventually(timeout: .seconds(30)) {
             try await vigil.activeTargets().allSatisfy { ($0["health"] as? String) == "up" }
         }

@@ -9,7 +9,9 @@ Useful to watch Vigil's notifications arrive without a real mail server:
 
 Vigil's tests use it as the real SMTP peer: --tls-cert/--tls-key offer STARTTLS (or, with
 --implicit-tls, TLS from the first byte as on port 465) and --user/--password require AUTH
-(PLAIN or LOGIN) before mail is accepted.
+(PLAIN or LOGIN) before mail is accepted. For fault tests, --refuse-first N answers the first N
+messages with --refuse-reply (a temporary 451 by default) instead of accepting them, and
+--slow-first N holds the reply to the first N recipients for --slow-seconds.
 """
 import argparse
 import asyncio
@@ -24,10 +26,26 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Recorder:
-    def __init__(self, path):
+    def __init__(self, path, refuse_first=0, refuse_reply="", slow_first=0, slow_seconds=0.0):
         self.path = path
+        self.refuse_left = refuse_first
+        self.refuse_reply = refuse_reply
+        self.slow_left = slow_first
+        self.slow_seconds = slow_seconds
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.slow_left > 0:
+            self.slow_left -= 1
+            print(f"--- holding the reply to RCPT {address} for {self.slow_seconds}s", flush=True)
+            await asyncio.sleep(self.slow_seconds)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_left > 0:
+            self.refuse_left -= 1
+            print(f"--- refused a mail from {envelope.mail_from}: {self.refuse_reply}", flush=True)
+            return self.refuse_reply
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         parts = {}
         for part in msg.walk():
@@ -62,6 +80,10 @@ def main():
     p.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte instead of STARTTLS")
     p.add_argument("--user")
     p.add_argument("--password")
+    p.add_argument("--refuse-first", type=int, default=0, help="refuse the first N messages")
+    p.add_argument("--refuse-reply", default="451 4.3.0 Try again later", help="the reply that refuses them")
+    p.add_argument("--slow-first", type=int, default=0, help="hold the reply to the first N recipients")
+    p.add_argument("--slow-seconds", type=float, default=0.0)
     a = p.parse_args()
 
     context = None
@@ -80,7 +102,8 @@ def main():
     elif context:
         kwargs.update(tls_context=context, require_starttls=True)
 
-    controller = Controller(Recorder(a.record), hostname=a.host, port=a.port, server_hostname="localhost", **kwargs)
+    recorder = Recorder(a.record, a.refuse_first, a.refuse_reply, a.slow_first, a.slow_seconds)
+    controller = Controller(recorder, hostname=a.host, port=a.port, server_hostname="localhost", **kwargs)
     controller.start()
     print(f"mail sink listening on {a.host}:{a.port}", flush=True)
     try:

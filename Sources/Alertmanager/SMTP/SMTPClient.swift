@@ -127,8 +127,9 @@ public enum SMTPClient {
             if stage == "greeting", NIODeadline.now() >= greetingDeadline, greetingDeadline < deadline, !implicitTLS {
                 throw SMTPError.noGreeting(host: settings.host, port: settings.port)
             }
+            // Past the deadline, a closed connection is the deadline timer's doing, not the server's.
+            if NIODeadline.now() >= deadline, Self.isClosedConnection(error) { throw SMTPError.timeout(during: stage) }
             if let e = error as? SMTPError { throw e }
-            if NIODeadline.now() >= deadline { throw SMTPError.timeout(during: stage) }
             if error is NIOSSLError || String(describing: error).contains("SSL") || String(describing: error).contains("certificate") {
                 throw SMTPError.tlsHandshake(host: settings.host, reason: NetworkErrorText.describe(error))
             }
@@ -165,6 +166,13 @@ public enum SMTPClient {
         } catch {
             throw SMTPError.connect(host: s.host, port: s.port, reason: NetworkErrorText.describe(error))
         }
+    }
+
+    /// Whether `error` says the connection went away (rather than a reply that refused).
+    static func isClosedConnection(_ error: any Error) -> Bool {
+        guard let smtp = error as? SMTPError else { return true }
+        if case .connectionClosed = smtp { return true }
+        return false
     }
 
     static func isIPAddress(_ s: String) -> Bool {

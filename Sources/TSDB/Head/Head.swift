@@ -15,6 +15,9 @@ public final class Head: Sendable, Appendable, Querier {
         var index = PostingsIndex()
         var interner = StringInterner()
         var maxTime: Int64 = .min
+        /// Series whose WAL record could not be written (a full disk): logged ahead of the next
+        /// samples, so no sample record ever refers to a series the WAL does not know.
+        var unloggedSeries: [RefSeries] = []
     }
 
     /// Only this file touches it; replay, snapshots and the status API go through the calls below.
@@ -60,12 +63,18 @@ public final class Head: Sendable, Appendable, Querier {
         s.byLabels[interned] = ref
         s.index.add(ref, interned)
         stats.seriesCreated.add(1, ordering: .relaxed)
-        do {
-            // Logged at creation, so a sample record can never precede its series record.
-            try wal?.log([.series([RefSeries(ref: ref, labels: interned)])])
-        } catch {
-            logger.error("WAL write of a new series failed: \(error)")
+        let record = RefSeries(ref: ref, labels: interned)
+        if s.unloggedSeries.isEmpty {
+            do {
+                // Logged at creation, so a sample record can never precede its series record.
+                try wal?.log([.series([record])])
+                return ref
+            } catch {
+                stats.walWriteFailures.add(1, ordering: .relaxed)
+                logger.error("WAL write of a new series failed; it is logged with the next samples: \(error)")
+            }
         }
+        s.unloggedSeries.append(record)
         return ref
     }
 
@@ -124,9 +133,19 @@ public final class Head: Sendable, Appendable, Querier {
             defer {
                 for a in accepted { s.hot[Int(a.ref) - 1].pendingMaxTime = .min }
             }
-            if !accepted.isEmpty {
-                // The WAL write must succeed before anything becomes visible.
-                try wal?.log([.samples(accepted)])
+            if !accepted.isEmpty || !s.unloggedSeries.isEmpty {
+                // The WAL write must succeed before anything becomes visible; a failed one leaves
+                // the head as it was, and the caller reports the error (ingestion is refused).
+                var records: [WALRecord] = []
+                if !s.unloggedSeries.isEmpty { records.append(.series(s.unloggedSeries)) }
+                if !accepted.isEmpty { records.append(.samples(accepted)) }
+                do throws(StorageIOError) {
+                    try wal?.log(records)
+                } catch {
+                    stats.walWriteFailures.add(1, ordering: .relaxed)
+                    throw error
+                }
+                s.unloggedSeries.removeAll()
             }
             var newest = s.maxTime
             for a in accepted {

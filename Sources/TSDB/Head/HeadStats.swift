@@ -9,6 +9,8 @@ public final class HeadStats: Sendable {
     public let seriesCreated = Atomic<Int>(0)
     public let replayedSamples = Atomic<Int>(0)
     public let walCorruptions = Atomic<Int>(0)
+    /// WAL writes that failed (a full or failing disk); the samples of each were refused.
+    public let walWriteFailures = Atomic<Int>(0)
 
     func record(_ r: AppendReport) {
         samplesAppended.add(r.appended, ordering: .relaxed)

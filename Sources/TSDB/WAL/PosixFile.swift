@@ -74,6 +74,11 @@ enum PosixFile {
         if r != 0 { throw StorageIOError(operation: "truncate", path: path, errno: errno) }
     }
 
+    /// Cuts an open file back to `size` bytes.
+    static func truncate(_ fd: Int32, to size: Int, path: String) throws(StorageIOError) {
+        if ftruncate(fd, off_t(size)) != 0 { throw StorageIOError(operation: "truncate", path: path, errno: errno) }
+    }
+
     static func size(_ path: String) -> Int? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }

@@ -86,7 +86,16 @@ public final class WAL: Sendable {
                 try cutLocked(&s)
             }
             let path = directory + "/" + Self.segmentName(s.segment)
-            try PosixFile.writeAll(s.fd, buffer, path: path)
+            do throws(StorageIOError) {
+                try PosixFile.writeAll(s.fd, buffer, path: path)
+            } catch {
+                // A part written before the disk filled up would be a torn record that hides
+                // every later one from replay: cut the segment back to its last whole record.
+                do { try PosixFile.truncate(s.fd, to: s.segmentBytes, path: path) } catch let cut {
+                    logger.error("cutting a partly written WAL record failed: \(cut)")
+                }
+                throw error
+            }
             s.segmentBytes += buffer.count
             s.dirty = true
             switch fsyncPolicy {
@@ -111,10 +120,13 @@ public final class WAL: Sendable {
 
     private func cutLocked(_ s: inout State) throws(StorageIOError) {
         try syncLocked(&s)
+        // The next segment is opened before the current one is closed: if that fails (no
+        // space, no inodes) writing simply continues in the current segment.
+        let fd = try PosixFile.openForAppend(directory + "/" + Self.segmentName(s.segment + 1))
         PosixFile.closeFile(s.fd)
+        s.fd = fd
         s.segment += 1
         s.segmentBytes = 0
-        s.fd = try PosixFile.openForAppend(directory + "/" + Self.segmentName(s.segment))
         PosixFile.syncDirectory(directory)
     }
 
