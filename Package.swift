@@ -60,10 +60,13 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["MetricModel", "TSDB"]),
         // prometheus.yml models only, decoded strictly with ConfigSupport's kit.
         .target(name: "Config", dependencies: ["MetricModel", "ConfigSupport"]),
-        // Static and file-based service discovery → target groups.
+        // Service discovery (file, HTTP, DNS) → target groups.
         .target(name: "Discovery", dependencies: [
-            "MetricModel", "ConfigSupport", "Config",
+            "MetricModel", "ConfigSupport", "Config", "OutgoingHTTP",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // Scrape pools and loops, target health, staleness.
@@ -246,7 +249,7 @@ if ProcessInfo.processInfo.environment["VIGIL_FUZZ"] != nil {
             name: "VigilFuzz",
             dependencies: [
                 "MetricModel", "Exposition", "TSDB", "PromQL", "Config", "Rules", "RemoteWrite", "GoTemplate", "Alertmanager",
-                "WebSecurity", "HTTPAPI",
+                "WebSecurity", "HTTPAPI", "Discovery",
             ],
             path: "Fuzz/VigilFuzz",
             // libFuzzer supplies `main`; the harness only defines LLVMFuzzerTestOneInput.

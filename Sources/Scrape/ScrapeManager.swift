@@ -14,11 +14,19 @@ public actor ScrapeManager: Service {
     private let logger: Logger
     private let metrics: ScrapeMetrics?
     private let discoveryPollInterval: Duration
+    /// Refreshes and failures of the discovery providers.
+    nonisolated package let discoveryStats = DiscoveryStats()
 
     private struct Job {
         var pool: ScrapePool
         var watchers: [FileSDWatcher]
         var fileGroups: [[TargetGroup]]
+        /// Groups from HTTP, DNS and Kubernetes discovery, and the tasks that run those providers.
+        var provided: ProvidedGroups
+        var providedGroups: [TargetGroup] = []
+        var providerTasks: [Task<Void, Never>] = []
+
+        var allGroups: [TargetGroup] { pool.config.staticConfigs + fileGroups.flatMap { $0 } + providedGroups }
     }
 
     private var jobs: [String: Job] = [:]
@@ -52,19 +60,30 @@ public actor ScrapeManager: Service {
                 continue
             }
             guard let pool = built[sc.jobName] else { continue }
-            var job = Job(pool: pool, watchers: sc.fileSDConfigs.map(FileSDWatcher.init), fileGroups: [])
+            let providers = TargetProviders.make(for: sc, userAgent: userAgent, logger: logger, stats: discoveryStats)
+            var job = Job(pool: pool, watchers: sc.fileSDConfigs.map(FileSDWatcher.init), fileGroups: [],
+                          provided: ProvidedGroups(providers: providers.count))
             job.fileGroups = Array(repeating: [], count: job.watchers.count)
             for i in job.watchers.indices {
                 let (groups, failures) = job.watchers[i].poll(now: .init())
                 job.fileGroups[i] = groups ?? []
                 for f in failures { logger.error("file discovery failed", metadata: ["job": "\(sc.jobName)", "error": "\(f)"]) }
             }
-            let groups = sc.staticConfigs + job.fileGroups.flatMap { $0 }
+            if let old = jobs[sc.jobName] {
+                // Until the new providers answer, the old ones' targets stand (no false staleness).
+                job.providedGroups = old.providedGroups
+            }
+            let groups = job.allGroups
             pool.sync(groups)
             if let old = jobs[sc.jobName] { replaced.append((old.pool, ScrapePool.keys(for: groups, config: sc))) }
+            let provided = job.provided
+            job.providerTasks = providers.enumerated().map { index, provider in
+                Task { await provider.run { provided.publish($0, from: index) } }
+            }
             newJobs[sc.jobName] = job
         }
         for (name, old) in jobs where newJobs[name] == nil { replaced.append((old.pool, [])) }
+        for (name, old) in jobs where newJobs[name]?.pool !== old.pool { old.providerTasks.forEach { $0.cancel() } }
         jobs = newJobs
         jobOrder = config.scrapeConfigs.map(\.jobName)
         for (pool, survivors) in replaced { await pool.stop(markStale: true, survivors: survivors) }
@@ -85,14 +104,19 @@ public actor ScrapeManager: Service {
     /// Stops all loops without staleness markers (the process is going away, not the targets).
     public func stopAll() async {
         let pools = jobs.values.map(\.pool)
+        for job in jobs.values { job.providerTasks.forEach { $0.cancel() } }
         jobs = [:]
         for p in pools { await p.stop(markStale: false) }
     }
 
     func pollDiscovery() {
         for name in jobOrder {
-            guard var job = jobs[name], !job.watchers.isEmpty else { continue }
+            guard var job = jobs[name] else { continue }
             var changed = false
+            if let groups = job.provided.takeChanges() {
+                job.providedGroups = groups
+                changed = true
+            }
             for i in job.watchers.indices {
                 let (groups, failures) = job.watchers[i].poll()
                 for f in failures { logger.error("file discovery failed", metadata: ["job": "\(name)", "error": "\(f)"]) }
@@ -102,7 +126,7 @@ public actor ScrapeManager: Service {
                 }
             }
             jobs[name] = job
-            if changed { job.pool.sync(job.pool.config.staticConfigs + job.fileGroups.flatMap { $0 }) }
+            if changed { job.pool.sync(job.allGroups) }
         }
     }
 

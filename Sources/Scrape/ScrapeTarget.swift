@@ -41,15 +41,17 @@ public enum TargetBuilder {
     public static func build(_ groups: [TargetGroup], config: ScrapeConfig) -> [Outcome] {
         var out: [Outcome] = []
         for group in groups {
-            for address in group.targets {
-                out.append(build(address: address, groupLabels: group.labels, config: config))
+            for (i, address) in group.targets.enumerated() {
+                let own = i < group.targetLabels.count ? group.targetLabels[i] : .empty
+                out.append(build(address: address, groupLabels: group.labels, targetLabels: own, config: config))
             }
         }
         return out
     }
 
-    static func build(address: String, groupLabels: Labels, config: ScrapeConfig) -> Outcome {
+    static func build(address: String, groupLabels: Labels, targetLabels: Labels = .empty, config: ScrapeConfig) -> Outcome {
         var b = LabelsBuilder(groupLabels)
+        for l in targetLabels.pairs { b[l.name] = l.value }
         b[LabelName.address] = address
         b[LabelName.job] = config.jobName
         b[LabelName.scheme] = config.scheme

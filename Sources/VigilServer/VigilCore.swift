@@ -233,7 +233,8 @@ final class VigilCore: Service, APIBackend {
 
     func metricsExposition() -> [UInt8] {
         let c = state.withLock { $0.components }
-        return metrics.render(database: c?.database, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager)
+        return metrics.render(database: c?.database, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager,
+                              scrapes: c?.scrapeManager)
     }
 
     func runQuery<Output: Sendable>(

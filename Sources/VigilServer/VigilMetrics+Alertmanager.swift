@@ -30,7 +30,7 @@ extension VigilMetrics {
     }
 
     /// A gauge mirroring a count kept elsewhere, made on first use.
-    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
+    func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
         registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels)
     }
 }

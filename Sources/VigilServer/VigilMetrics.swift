@@ -139,8 +139,9 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
 
     /// Refreshes gauges that are read from storage, then renders everything.
     public func render(database: Database?, rules: RuleManager? = nil, notifier: Notifier? = nil,
-                       alertmanager: EmbeddedAlertmanager? = nil) -> [UInt8] {
+                       alertmanager: EmbeddedAlertmanager? = nil, scrapes: ScrapeManager? = nil) -> [UInt8] {
         if let alertmanager { observe(alertmanager: alertmanager) }
+        if let scrapes { observe(discovery: scrapes.discoveryStats) }
         if let rules { observe(rules: rules) }
         if let notifier { observe(notifier: notifier) }
         if let db = database {

@@ -131,6 +131,8 @@ enum Paths {
     static var remoteWriteSender: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/remote_write_sender.py").path }
     /// The scrape target that misbehaves on purpose (fault tests).
     static var faultyTarget: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/faulty_target.py").path }
+    /// The HTTP service-discovery endpoint (discovery tests).
+    static var httpSDServer: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/http_sd_server.py").path }
 
     /// The `vigil` binary built next to this test bundle.
     static let vigil: String = {

@@ -22,7 +22,8 @@ import Testing
     @Test func aFullDiskRefusesIngestionLosesNothingAndResumesWhenSpaceReturns() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let disk = try await TmpfsNamespace(mountPoint: dir + "/data", megabytes: 24)
+        let disk = try await MountNamespace.tmpfs(at: dir + "/data", megabytes: 24)
+        let ballast = disk.hostPath(dir + "/data/ballast")
         let port = freePort()
         let config = """
             global: {scrape_interval: 1s}
@@ -40,7 +41,8 @@ import Testing
 
         // Full: the self-scrape fails with the operating system's reason, WAL write failures are
         // counted, and the remote-write sender's requests stop being acknowledged (it retries).
-        try await disk.fill()
+        // dd stops when no byte is left.
+        _ = try await runToolAsync("/usr/bin/dd", ["if=/dev/zero", "of=\(ballast)", "bs=64k"])
         let refused = try await eventually(timeout: .seconds(20)) {
             let target = try await running.activeTargets().first { ($0["scrapePool"] as? String) == "vigil" }
             return (target?["lastError"] as? String)?.contains("No space left on device") == true
@@ -56,7 +58,7 @@ import Testing
         #expect(running.process.isRunning)
 
         // Space returns: both kinds of ingestion resume without a restart.
-        try disk.free()
+        try FileManager.default.removeItem(atPath: ballast)
         #expect(try await eventually(timeout: .seconds(20)) { try await running.health(of: "vigil") == "up" }, "\(running.process.log.suffix(2000))")
         #expect(await eventually(timeout: .seconds(20)) { Self.acknowledgedCount(acks) >= ackedWhileFull + 50 })
         #expect(running.process.log.contains("No space left on device"), "the reason is logged")
@@ -70,7 +72,7 @@ import Testing
         vigil = nil
         let restarted = try await VigilInstance(config: config, extraArgs: flags, dir: dir, port: port, namespace: disk)
         #expect(await restarted.metric("vigil_tsdb_wal_corruptions") == 0, "\(restarted.process.log.suffix(2000))")
-        let writes = try await AcknowledgedWrites.check(ackFile: acks, storage: disk.hostPath)
+        let writes = try await AcknowledgedWrites.check(ackFile: acks, storage: disk.hostPath(dir + "/data"))
         #expect(writes.acknowledged >= ackedWhileFull + 50)
         #expect(writes.duplicates == 0)
         #expect(writes.missing == 0, "\(writes.missing) of \(writes.acknowledged * AcknowledgedWrites.series) acknowledged samples missing: \(writes.dumpPrefix)")

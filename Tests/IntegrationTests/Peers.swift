@@ -164,9 +164,9 @@ final class VigilInstance: @unchecked Sendable {
     /// Starts Vigil; pass `dir` to reuse a storage directory across instances (the caller owns it),
     /// and `port` when the configuration must name Vigil's own address.
     /// `ready` replaces the plain-HTTP readiness probe (for a server behind TLS or basic auth);
-    /// `namespace` runs it inside a namespace with a small disk (mounted on `dir/data`).
+    /// `namespace` runs it inside a mount namespace (a small disk, another resolv.conf).
     init(config: String, extraArgs: [String] = [], dir: String? = nil, port: Int? = nil,
-         ready: (@Sendable (Int) async -> Bool)? = nil, namespace: TmpfsNamespace? = nil) async throws {
+         ready: (@Sendable (Int) async -> Bool)? = nil, namespace: MountNamespace? = nil) async throws {
         self.ownsDirectory = dir == nil
         let dir = dir ?? Paths.tempDirectory()
         self.dir = dir
