@@ -53,10 +53,18 @@ public struct ServerOptions: Sendable {
     public init() {}
 
     /// Host and port from `listenAddress` (`:9090` means all interfaces).
-    public var hostAndPort: (host: String, port: Int)? {
-        guard let colon = listenAddress.lastIndex(of: ":"), let port = Int(listenAddress[listenAddress.index(after: colon)...]),
+    public var hostAndPort: (host: String, port: Int)? { Self.hostAndPort(listenAddress) }
+
+    /// `--alertmanager.listen-address`: a second address that serves the same endpoints, so a
+    /// stack whose Prometheus and Grafana talk to `alertmanager:9093` finds Vigil's Alertmanager
+    /// there (nil: only the main address).
+    public var alertmanagerListenAddress: String?
+
+    /// `host:port` (`:port` for every interface, `[v6]:port`) split, or nil when malformed.
+    public static func hostAndPort(_ address: String) -> (host: String, port: Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
               (0...65535).contains(port) else { return nil }
-        var host = String(listenAddress[..<colon])
+        var host = String(address[..<colon])
         if host.isEmpty { host = "0.0.0.0" }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host, port)

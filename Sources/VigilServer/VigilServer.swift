@@ -45,16 +45,25 @@ public struct VigilServer: Sendable {
         } else {
             server = .http1(configuration: http1)
         }
-        let app = Application(
-            router: APIRoutes.router(backend: core, webSecurity: webSecurity),
-            server: server,
-            configuration: .init(
-                address: .hostname(host, port: port), serverName: "Vigil",
-                availableConnectionsDelegate: MaximumAvailableConnections(options.webMaxConnections)
-            ),
-            logger: logger
-        )
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+        func application(host: String, port: Int) -> some Service {
+            Application(
+                router: APIRoutes.router(backend: core, webSecurity: webSecurity),
+                server: server,
+                configuration: .init(
+                    address: .hostname(host, port: port), serverName: "Vigil",
+                    availableConnectionsDelegate: MaximumAvailableConnections(options.webMaxConnections)
+                ),
+                logger: logger
+            )
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application(host: host, port: port))]
+        if let second = options.alertmanagerListenAddress {
+            guard let (amHost, amPort) = ServerOptions.hostAndPort(second) else {
+                throw StartupError(description: "invalid --alertmanager.listen-address \"\(second)\"")
+            }
+            // The same endpoints (API v2, health, reload, the UI) under the same web configuration.
+            services.append(.init(service: application(host: amHost, port: amPort)))
+        }
         if webSecurity.file != nil { services.append(.init(service: WebConfigWatcher(store: webSecurity, logger: logger))) }
         services.append(.init(service: core, successTerminationBehavior: .gracefullyShutdownGroup))
         // Shut down in reverse: the core (every component, storage last), the web config watcher,

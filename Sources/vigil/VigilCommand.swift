@@ -51,7 +51,10 @@ struct ServerCommand: AsyncParsableCommand {
     var storagePath = "data/"
 
     @Option(name: .customLong("storage.tsdb.retention.time"), help: "How long to retain samples (0 keeps them until the size limit).")
-    var retentionTime = "15d"
+    var retentionTimeFlag: String?
+
+    /// `--storage.tsdb.retention.time`, else the deprecated `--storage.tsdb.retention`, else 15d.
+    var retentionTime: String { retentionTimeFlag ?? prometheusImage.retention ?? "15d" }
 
     @Option(name: .customLong("storage.tsdb.retention.size"), help: "Maximum bytes of storage, e.g. 512MB (0 disables).")
     var retentionSize = "0"
@@ -98,6 +101,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("alertmanager.config.file"), help: "Alertmanager configuration (alertmanager.yml) for Vigil's own Alertmanager; without the default file, alerts are kept and shown but nobody is notified.")
     var alertmanagerConfigFile: String?
 
+    @Option(name: .customLong("alertmanager.listen-address"), help: "A second address (such as :9093) that serves the same endpoints, for stacks that reach the Alertmanager at its own port.")
+    var alertmanagerListenAddress: String?
+
     @Flag(name: .customLong("alertmanager.disable"), help: "Do not run Vigil's own Alertmanager (API v2 answers 503; alerts go only to configured Alertmanagers).")
     var alertmanagerDisabled = false
 
@@ -133,6 +139,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("log.format"), help: "Log format: logfmt or json.")
     var logFormat = "logfmt"
+
+    @OptionGroup(title: "Accepted for compatibility with the prom/prometheus image")
+    var prometheusImage: PrometheusImageOptions
 
     func validateAndBuild() throws -> (ServerOptions, Logger) {
         guard let format = VigilLogHandler.Format(rawValue: logFormat) else {
@@ -175,6 +184,10 @@ struct ServerCommand: AsyncParsableCommand {
         o.alertmanagerConfigFile = alertmanagerConfigFile ?? o.alertmanagerConfigFile
         o.alertmanagerConfigFileIsDefault = alertmanagerConfigFile == nil
         o.alertmanagerEnabled = !alertmanagerDisabled
+        if let second = alertmanagerListenAddress {
+            guard ServerOptions.hostAndPort(second) != nil else { throw ValidationError("--alertmanager.listen-address: invalid address \"\(second)\"") }
+            o.alertmanagerListenAddress = second
+        }
         do {
             o.forOutageTolerance = try PromDuration(parsing: forOutageTolerance)
             o.forGracePeriod = try PromDuration(parsing: forGracePeriod)
@@ -212,13 +225,16 @@ struct ServerCommand: AsyncParsableCommand {
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,
             "rules.alert.resend-delay": resendDelay,
             "alertmanager.config.file": o.alertmanagerConfigFile, "alertmanager.disable": String(alertmanagerDisabled),
+            "alertmanager.listen-address": alertmanagerListenAddress ?? "",
             "query.timeout": queryTimeout, "query.max-samples": String(queryMaxSamples),
             "query.lookback-delta": queryLookbackDelta, "query.max-concurrency": String(queryMaxConcurrency),
             "query.max-queue": String(queryMaxQueue), "web.config.file": webConfigFile ?? "",
             "web.max-connections": String(webMaxConnections), "web.read-timeout": webReadTimeout, "web.cors.origin": webCORSOrigin,
         ]
         LoggingSystem.bootstrap { VigilLogHandler(label: $0, level: level, format: format) }
-        return (o, Logger(label: "vigil"))
+        let logger = Logger(label: "vigil")
+        for warning in prometheusImage.warnings { logger.warning("\(warning)") }
+        return (o, logger)
     }
 
     /// The duration a flag gives, refused below `minimumMs` (named `minimumText` in the error).

@@ -1,0 +1,49 @@
+import ArgumentParser
+
+/// Flags that compose files and manifests written for the `prom/prometheus` image pass, which
+/// Vigil has no use for or takes in another form. They are accepted, each with one warning at
+/// start, so such a file runs unchanged instead of being refused.
+struct PrometheusImageOptions: ParsableArguments {
+    @Option(name: .customLong("web.console.libraries"), help: "Accepted for compatibility; Vigil serves no console templates.")
+    var consoleLibraries: String?
+
+    @Option(name: .customLong("web.console.templates"), help: "Accepted for compatibility; Vigil serves no console templates.")
+    var consoleTemplates: String?
+
+    @Option(name: .customLong("web.route-prefix"), help: "Accepted for compatibility; Vigil serves its routes at the root.")
+    var routePrefix: String?
+
+    @Option(name: .customLong("web.page-title"), help: "Accepted for compatibility; the UI keeps its own title.")
+    var pageTitle: String?
+
+    @Option(name: .customLong("storage.tsdb.retention"), help: "Deprecated form of --storage.tsdb.retention.time.")
+    var retention: String?
+
+    @Option(name: .customLong("storage.tsdb.min-block-duration"), help: "Accepted for compatibility; Vigil cuts no blocks.")
+    var minBlockDuration: String?
+
+    @Option(name: .customLong("storage.tsdb.max-block-duration"), help: "Accepted for compatibility; Vigil cuts no blocks.")
+    var maxBlockDuration: String?
+
+    @Option(name: .customLong("enable-feature"), help: "Prometheus feature flags (comma-separated, repeatable); each is reported as not applying.")
+    var features: [String] = []
+
+    /// One line per accepted flag that changes nothing, for the log.
+    var warnings: [String] {
+        var out: [String] = []
+        if consoleLibraries != nil || consoleTemplates != nil {
+            out.append("--web.console.libraries and --web.console.templates are ignored: Vigil serves no console templates (its UI and Grafana dashboards replace them)")
+        }
+        if let prefix = routePrefix, prefix != "/", !prefix.isEmpty {
+            out.append("--web.route-prefix=\(prefix) is ignored: Vigil serves its UI and API at the root path")
+        }
+        if pageTitle != nil { out.append("--web.page-title is ignored") }
+        if minBlockDuration != nil || maxBlockDuration != nil {
+            out.append("--storage.tsdb.min-block-duration and --storage.tsdb.max-block-duration are ignored: Vigil keeps the head in memory with a WAL and snapshots")
+        }
+        for feature in features.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !feature.isEmpty {
+            out.append("--enable-feature=\(feature) does not apply to Vigil and is ignored")
+        }
+        return out
+    }
+}
