@@ -26,8 +26,15 @@ fi
 build=${FUZZ_BUILD:-release}
 scratch_root=.build-fuzz
 [ "$build" = release ] || scratch_root=.build-fuzz-$build
-VIGIL_FUZZ=1 swift build -c "$build" --scratch-path "$scratch_root" -Xswiftc -sanitize=fuzzer,address --product VigilFuzz 2>&1 \
-  | grep -E "error|Compiling VigilFuzz|Build complete" || true
+mkdir -p "$scratch_root"
+build_log=$scratch_root/build.log
+# A failed build must stop here: fuzzing the binary of an earlier build would test old code.
+if ! VIGIL_FUZZ=1 swift build -c "$build" --scratch-path "$scratch_root" -Xswiftc -sanitize=fuzzer,address --product VigilFuzz > "$build_log" 2>&1; then
+  grep -E "error" "$build_log" >&2 || tail -20 "$build_log" >&2
+  echo "fuzz: the harness did not build" >&2
+  exit 1
+fi
+grep -E "Compiling VigilFuzz|Build complete" "$build_log" || true
 bin=$scratch_root/$build/VigilFuzz
 [ -x "$bin" ] || { echo "fuzz: the harness did not build" >&2; exit 1; }
 

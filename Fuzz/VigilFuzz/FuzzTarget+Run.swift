@@ -52,6 +52,11 @@ extension FuzzTarget {
             guard let reply = try? DNSMessage.parse(bytes) else { return }
             _ = DNSSDProvider.group(name: "fuzz", records: reply.answers, config: DNSSDConfig(names: ["fuzz"], type: .srv))
         case .httpSD: _ = try? HTTPSDProvider.parse(bytes, url: "http://fuzz/")
+        case .kubernetesEvent:
+            guard let event = try? KubernetesAPI.event(bytes, path: "/fuzz") else { return }
+            if case .added(let object) = event {
+                for role in KubernetesSDConfig.Role.allCases { _ = KubernetesTargets.group(for: object, role: role) }
+            }
         case .snapshot:
             guard let entries = try? HeadSnapshot.decode(bytes) else { return }
             var times: [Int64] = [], values: [Double] = []

@@ -22,6 +22,7 @@ enum FuzzTarget: String, CaseIterable {
     case snapshot = "snapshot"
     case dnsReply = "dns-reply"
     case httpSD = "http-sd"
+    case kubernetesEvent = "kubernetes-event"
 
     /// The target this process runs, from the environment; the process stops at once without one.
     static let selected: FuzzTarget = {

@@ -20,6 +20,7 @@ public struct ScrapeConfig: Sendable, Hashable {
     public var fileSDConfigs: [FileSDConfig] = []
     public var httpSDConfigs: [HTTPSDConfig] = []
     public var dnsSDConfigs: [DNSSDConfig] = []
+    public var kubernetesSDConfigs: [KubernetesSDConfig] = []
     public var relabelConfigs: [RelabelConfig] = []
     public var metricRelabelConfigs: [RelabelConfig] = []
     public var limits: ScrapeLimits
@@ -36,7 +37,7 @@ public struct ScrapeConfig: Sendable, Hashable {
     static let unsupportedDiscovery: Set<String> = [
         "azure_sd_configs", "consul_sd_configs", "digitalocean_sd_configs", "docker_sd_configs", "dockerswarm_sd_configs",
         "ec2_sd_configs", "eureka_sd_configs", "gce_sd_configs", "hetzner_sd_configs", 
-        "ionos_sd_configs", "kubernetes_sd_configs", "kuma_sd_configs", "lightsail_sd_configs", "linode_sd_configs",
+        "ionos_sd_configs", "kuma_sd_configs", "lightsail_sd_configs", "linode_sd_configs",
         "marathon_sd_configs", "nerve_sd_configs", "nomad_sd_configs", "openstack_sd_configs", "ovhcloud_sd_configs",
         "puppetdb_sd_configs", "scaleway_sd_configs", "serverset_sd_configs", "triton_sd_configs", "uyuni_sd_configs",
         "vultr_sd_configs", "stackit_sd_configs",
@@ -98,6 +99,9 @@ public struct ScrapeConfig: Sendable, Hashable {
         }
         for item in try m.sequence("dns_sd_configs", ctx) ?? [] {
             c.dnsSDConfigs.append(try DNSSDConfig.decode(item, &ctx))
+        }
+        for item in try m.sequence("kubernetes_sd_configs", ctx) ?? [] {
+            c.kubernetesSDConfigs.append(try KubernetesSDConfig.decode(item, &ctx))
         }
         c.relabelConfigs = try RelabelConfig.decodeList(try m.sequence("relabel_configs", ctx), &ctx)
         c.metricRelabelConfigs = try RelabelConfig.decodeList(try m.sequence("metric_relabel_configs", ctx), &ctx)

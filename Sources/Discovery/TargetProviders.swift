@@ -8,6 +8,7 @@ package enum TargetProviders {
         var providers: [any TargetProvider] = []
         for c in config.httpSDConfigs { providers.append(HTTPSDProvider(config: c, userAgent: userAgent, logger: logger, stats: stats)) }
         for c in config.dnsSDConfigs { providers.append(DNSSDProvider(config: c, logger: logger, stats: stats)) }
+        for c in config.kubernetesSDConfigs { providers.append(KubernetesSDProvider(config: c, logger: logger, stats: stats)) }
         return providers
     }
 }

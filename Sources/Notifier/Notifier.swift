@@ -32,6 +32,9 @@ public final class Notifier: Service, Sendable {
         var counters = Counters()
         /// Where alerts go when no `alertmanagers` are configured: Vigil's own Alertmanager.
         var localDelivery: (@Sendable ([PostableAlert]) -> Void)?
+        /// Vigil's own Alertmanager addresses, and the configured targets that are one of them.
+        var selfAddresses: SelfAddresses?
+        var selfTargets: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -48,10 +51,30 @@ public final class Notifier: Service, Sendable {
 
     /// Takes a new `alerting` configuration and the external labels every alert gets.
     public func apply(_ config: AlertingConfig, externalLabels: Labels) {
+        let me = state.withLock { $0.selfAddresses }
+        let selfTargets = Self.selfTargets(config, me)
         state.withLock { s in
             s.config = config
             s.externalLabels = externalLabels
+            s.selfTargets = selfTargets
         }
+    }
+
+    /// Tells the notifier where Vigil's own Alertmanager listens, so a configured target that is
+    /// Vigil itself gets its alerts in process.
+    public func setSelfAddresses(_ addresses: SelfAddresses) {
+        let config = state.withLock { $0.config }
+        let selfTargets = Self.selfTargets(config, addresses)
+        state.withLock { s in
+            s.selfAddresses = addresses
+            s.selfTargets = selfTargets
+        }
+    }
+
+    /// Targets (as configured) that are Vigil itself; resolved once per configuration.
+    static func selfTargets(_ config: AlertingConfig, _ me: SelfAddresses?) -> Set<String> {
+        guard let me else { return [] }
+        return Set(config.alertmanagers.flatMap(\.targets).filter { me.contains($0) })
     }
 
     public var counters: Counters { state.withLock { $0.counters } }
@@ -124,9 +147,20 @@ public final class Notifier: Service, Sendable {
     /// Posts one batch to every Alertmanager; each failure is counted and logged with its reason.
     func deliver(_ batch: [PostableAlert], _ config: AlertingConfig) async {
         let body = PostableAlert.json(batch)
+        let (local, selfTargets) = state.withLock { ($0.localDelivery, $0.selfTargets) }
+        var deliveredLocally = false
         await withTaskGroup(of: Bool.self) { group in
             for am in config.alertmanagers {
                 for target in am.targets {
+                    if let local, selfTargets.contains(target) {
+                        // Vigil itself: handed over once, however many names point here.
+                        if !deliveredLocally {
+                            local(batch)
+                            deliveredLocally = true
+                            state.withLock { $0.counters.sent += batch.count }
+                        }
+                        continue
+                    }
                     group.addTask { await self.post(body, to: am.alertsURL(for: target), am) }
                 }
             }

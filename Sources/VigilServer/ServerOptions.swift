@@ -60,6 +60,9 @@ public struct ServerOptions: Sendable {
     /// there (nil: only the main address).
     public var alertmanagerListenAddress: String?
 
+    /// How often the configuration files are checked for changes (zero: never).
+    public var configAutoReloadInterval: Duration = .seconds(30)
+
     /// `host:port` (`:port` for every interface, `[v6]:port`) split, or nil when malformed.
     public static func hostAndPort(_ address: String) -> (host: String, port: Int)? {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),

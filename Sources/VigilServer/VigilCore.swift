@@ -1,5 +1,6 @@
 import Alertmanager
 import Config
+import ConfigSupport
 import Foundation
 import HTTPAPI
 import Logging
@@ -90,6 +91,10 @@ final class VigilCore: Service, APIBackend {
         ]
         if let am = c.alertmanager { services.append(am) }
         services += [c.notifier, c.ruleManager, c.scrapeManager, ConfigReloader(reload: { [weak self] in _ = await self?.reload() })]
+        if options.configAutoReloadInterval > .zero {
+            services.append(ConfigFileWatcher(interval: options.configAutoReloadInterval, files: { [weak self] in self?.watchedFiles ?? [] },
+                                              reload: { [weak self] in _ = await self?.reload() }))
+        }
         return services
     }
 
@@ -123,6 +128,11 @@ final class VigilCore: Service, APIBackend {
             let am = try EmbeddedAlertmanager(configuration: amConfig, externalURL: Self.trimmedURL(externalURL),
                                               storagePath: options.storagePath, logger: logger)
             notifier.setLocalDelivery { alerts in am.receive(alerts) }
+            var listeners: [SelfAddresses.Listener] = []
+            for address in [options.listenAddress, options.alertmanagerListenAddress].compactMap({ $0 }) {
+                if let (host, port) = ServerOptions.hostAndPort(address) { listeners.append(.init(host: host, port: port)) }
+            }
+            notifier.setSelfAddresses(SelfAddresses(listeners: listeners))
             alertmanager = am
         }
         let restoration = ForStateRestoration(outageToleranceMs: options.forOutageTolerance.milliseconds,
@@ -134,6 +144,15 @@ final class VigilCore: Service, APIBackend {
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
         let scrapes = ScrapeManager(storage: db.head, userAgent: VigilVersion.userAgent, logger: logger, metrics: metrics)
         return Components(database: db, scrapeManager: scrapes, ruleManager: rules, notifier: notifier, alertmanager: alertmanager)
+    }
+
+    /// The files whose change reloads the configuration: the main file, the Alertmanager's, and
+    /// the rule files the configuration in force names.
+    var watchedFiles: [String] {
+        var files = [options.configFile]
+        if options.alertmanagerEnabled { files.append(options.alertmanagerConfigFile) }
+        for pattern in config?.ruleFiles ?? [] { files += FileGlob.expand(pattern) }
+        return files
     }
 
     /// Reloads the configuration; the running one stays in force when the new one is invalid.

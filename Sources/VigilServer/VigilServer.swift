@@ -35,8 +35,8 @@ public struct VigilServer: Sendable {
         let webSecurity = try options.webConfigFile.map { try WebConfigStore(file: $0) } ?? WebConfigStore()
         let core = VigilCore(options: options, initialConfig: config, logger: logger)
         // An idle connection is closed after --web.read-timeout, so idle sockets cannot hold
-        // every one of --web.max-connections for ever.
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(Int64(clamping: options.webReadTimeout.components.seconds) * 1_000_000_000))
+        // every one of --web.max-connections for ever. Clamped: a timeout of centuries would overflow.
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(min(options.webReadTimeout.components.seconds, Int64.max / 1_000_000_000) * 1_000_000_000))
         let server: HTTPServerBuilder
         if webSecurity.current.tls != nil {
             server = HTTPServerBuilder { responder in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// Flags that compose files and manifests written for the `prom/prometheus` image pass, which
 /// Vigil has no use for or takes in another form. They are accepted, each with one warning at
@@ -28,6 +29,10 @@ struct PrometheusImageOptions: ParsableArguments {
     @Option(name: .customLong("enable-feature"), help: "Prometheus feature flags (comma-separated, repeatable); each is reported as not applying.")
     var features: [String] = []
 
+    /// Prometheus features that Vigil has without asking (`auto-reload-config`: see
+    /// `--config.auto-reload-interval`).
+    static let alwaysOn: Set<String> = ["auto-reload-config"]
+
     /// One line per accepted flag that changes nothing, for the log.
     var warnings: [String] {
         var out: [String] = []
@@ -41,7 +46,8 @@ struct PrometheusImageOptions: ParsableArguments {
         if minBlockDuration != nil || maxBlockDuration != nil {
             out.append("--storage.tsdb.min-block-duration and --storage.tsdb.max-block-duration are ignored: Vigil keeps the head in memory with a WAL and snapshots")
         }
-        for feature in features.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !feature.isEmpty {
+        for feature in features.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) })
+            where !feature.isEmpty && !Self.alwaysOn.contains(feature) {
             out.append("--enable-feature=\(feature) does not apply to Vigil and is ignored")
         }
         return out

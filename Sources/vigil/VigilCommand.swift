@@ -101,6 +101,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("alertmanager.config.file"), help: "Alertmanager configuration (alertmanager.yml) for Vigil's own Alertmanager; without the default file, alerts are kept and shown but nobody is notified.")
     var alertmanagerConfigFile: String?
 
+    @Option(name: .customLong("config.auto-reload-interval"), help: "How often the configuration, rule and Alertmanager files are checked for changed content, which reloads them (0s: never).")
+    var configAutoReloadInterval = "30s"
+
     @Option(name: .customLong("alertmanager.listen-address"), help: "A second address (such as :9093) that serves the same endpoints, for stacks that reach the Alertmanager at its own port.")
     var alertmanagerListenAddress: String?
 
@@ -184,6 +187,15 @@ struct ServerCommand: AsyncParsableCommand {
         o.alertmanagerConfigFile = alertmanagerConfigFile ?? o.alertmanagerConfigFile
         o.alertmanagerConfigFileIsDefault = alertmanagerConfigFile == nil
         o.alertmanagerEnabled = !alertmanagerDisabled
+        do {
+            let interval = try PromDuration(parsing: configAutoReloadInterval)
+            guard interval.milliseconds == 0 || (1000...86_400_000).contains(interval.milliseconds) else {
+                throw ValidationError("--config.auto-reload-interval must be 0s or from 1s to 1d")
+            }
+            o.configAutoReloadInterval = interval.duration
+        } catch let e as ValidationError { throw e } catch {
+            throw ValidationError("--config.auto-reload-interval: \(error)")
+        }
         if let second = alertmanagerListenAddress {
             guard ServerOptions.hostAndPort(second) != nil else { throw ValidationError("--alertmanager.listen-address: invalid address \"\(second)\"") }
             o.alertmanagerListenAddress = second
@@ -225,7 +237,7 @@ struct ServerCommand: AsyncParsableCommand {
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,
             "rules.alert.resend-delay": resendDelay,
             "alertmanager.config.file": o.alertmanagerConfigFile, "alertmanager.disable": String(alertmanagerDisabled),
-            "alertmanager.listen-address": alertmanagerListenAddress ?? "",
+            "alertmanager.listen-address": alertmanagerListenAddress ?? "", "config.auto-reload-interval": configAutoReloadInterval,
             "query.timeout": queryTimeout, "query.max-samples": String(queryMaxSamples),
             "query.lookback-delta": queryLookbackDelta, "query.max-concurrency": String(queryMaxConcurrency),
             "query.max-queue": String(queryMaxQueue), "web.config.file": webConfigFile ?? "",

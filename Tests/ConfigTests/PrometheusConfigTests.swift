@@ -40,6 +40,8 @@ import ConfigSupport
           - files: ['targets/*.json']
         kubernetes_sd_configs:
           - role: pod
+        consul_sd_configs:
+          - server: consul:8500
     """
 
     @Test func loadsARealisticFileWithDefaultsAndWarnings() throws {
@@ -58,7 +60,9 @@ import ConfigSupport
         #expect(c.scrapeConfigs[1].fileSDConfigs[0].files == ["/etc/vigil/targets/*.json"])
         let warned = c.warnings.map(\.message).joined(separator: "\n")
         #expect(warned.contains("remote_write"))
-        #expect(warned.contains("kubernetes_sd_configs"))
+        #expect(warned.contains("consul_sd_configs"))
+        #expect(!warned.contains("kubernetes_sd_configs"), "Kubernetes discovery is supported")
+        #expect(c.scrapeConfigs[1].kubernetesSDConfigs.first?.role == .pod)
         #expect(!warned.contains("alerting"), "alerts are sent now")
         #expect(c.alerting.alertmanagers.first?.targets == ["alertmanager:9093"])
     }
@@ -150,5 +154,34 @@ import ConfigSupport
     @Test func embeddedDefaultScrapesVigilItself() throws {
         let c = try PrometheusConfig.parse(PrometheusConfig.selfScraping(listenAddress: "0.0.0.0:9191"), file: "<default>")
         #expect(c.scrapeConfigs[0].staticConfigs[0].targets == ["localhost:9191"])
+    }
+}
+
+/// `kubernetes_sd_configs` as Prometheus users write them.
+@Suite struct KubernetesSDConfigTests {
+    @Test func rolesNamespacesSelectorsAndAuthAreRead() throws {
+        let config = try PrometheusConfig.parse("""
+            scrape_configs:
+              - job_name: pods
+                kubernetes_sd_configs:
+                  - role: pod
+                    api_server: https://k8s.example.org:6443
+                    authorization: {credentials: abc}
+                    namespaces: {own_namespace: true, names: [ml, spark]}
+                    selectors: [{role: pod, label: "app=model"}]
+                    attach_metadata: {node: true}
+            """, file: "p.yml")
+        let sd = try #require(config.scrapeConfigs.first?.kubernetesSDConfigs.first)
+        #expect(sd.role == .pod)
+        #expect(sd.apiServer == "https://k8s.example.org:6443")
+        #expect(sd.namespaces == ["ml", "spark"] && sd.ownNamespace)
+        #expect(sd.selectors.first?.label == "app=model")
+        #expect(sd.attachNodeMetadata)
+    }
+
+    @Test func anUnknownRoleIsRefused() {
+        #expect(throws: (any Error).self) {
+            try PrometheusConfig.parse("scrape_configs: [{job_name: x, kubernetes_sd_configs: [{role: deployment}]}]", file: "p.yml")
+        }
     }
 }

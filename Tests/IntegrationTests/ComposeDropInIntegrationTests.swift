@@ -35,7 +35,8 @@ import Testing
         // (VigilInstance supplies the config file, storage path and listen address itself).
         let command = try await Self.composeCommand()
         #expect(command.contains { $0.hasPrefix("--web.console.libraries") }, "the compose file uses the Prometheus image's flags")
-        let own = ["--config.file", "--storage.tsdb.path", "--web.listen-address", "--web.dashboards-dir"]
+        #expect(command.contains("--alertmanager.listen-address=0.0.0.0:9093"))
+        let own = ["--config.file", "--storage.tsdb.path", "--web.listen-address", "--web.dashboards-dir", "--alertmanager.listen-address"]
         var args = command.filter { flag in !own.contains { flag.hasPrefix($0 + "=") } }
             .map { $0.replacingOccurrences(of: "/etc/alertmanager/alertmanager.yml", with: dir + "/alertmanager.yml") }
         args += ["--storage.tsdb.retention=3d", "--enable-feature=exemplar-storage,memory-snapshot-on-shutdown",

@@ -98,4 +98,32 @@ import Testing
         let check = try runTool(Paths.vigil, ["check", "config", vigil.configPath])
         #expect(check.status == 0 && !check.output.contains("WARNING"), "tls_config is supported now: \(check.output)")
     }
+
+    /// An `alerting` target that is Vigil itself (here its own address, behind basic auth that
+    /// the notifier has no credentials for) gets the alerts in process, not over HTTP.
+    @Test func anAlertmanagerTargetThatIsVigilItselfIsServedInProcess() async throws {
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let port = freePort(), amPort = freePort()
+        try "basic_auth_users:\n  alice: \(try WebSecurityIntegrationTests.hash("alice-pw"))\n".write(toFile: dir + "/web.yml", atomically: true, encoding: .utf8)
+        try "groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: SelfDelivered\n        expr: vector(1)\n"
+            .write(toFile: dir + "/a.rules.yml", atomically: true, encoding: .utf8)
+        let vigil = try await VigilInstance(config: """
+            global: {evaluation_interval: 1s}
+            rule_files: ['a.rules.yml']
+            alerting:
+              alertmanagers:
+                - static_configs:
+                    - targets: ['localhost:\(amPort)']
+            """, extraArgs: ["--web.config.file=\(dir)/web.yml", "--alertmanager.listen-address=127.0.0.1:\(amPort)"], dir: dir, port: port) { port in
+            (try? await Curl.request("http://127.0.0.1:\(port)/-/ready", ["-u", "alice:alice-pw"]).status) == 200
+        }
+        let arrived = await eventually(timeout: .seconds(15)) {
+            ((try? await Curl.request(vigil.base + "/api/v2/alerts", ["-u", "alice:alice-pw"]).body) ?? "").contains("SelfDelivered")
+        }
+        #expect(arrived, "\(vigil.process.log.suffix(1500))")
+        let metrics = try await Curl.request(vigil.base + "/metrics", ["-u", "alice:alice-pw"]).body
+        #expect(metrics.contains("vigil_notifications_errors_total 0"), "no HTTP request to itself failed on the missing credentials")
+        #expect(!vigil.process.log.contains("error sending alerts"))
+    }
 }

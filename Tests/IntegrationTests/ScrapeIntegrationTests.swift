@@ -85,8 +85,11 @@ import Testing
         try #require(up, "\(target.log)")
         let body = try await HTTP.request("http://127.0.0.1:\(port)/metrics").body
         #expect(body.utf8.count > 256 << 10)
-        let vigil = try await VigilInstance(config: Self.config([("drift", port)]))
-        let complete = try await eventually {
+        // Rendering 12,000 series takes prometheus_client a while on a loaded machine: more than
+        // the other tests' 1 s timeout.
+        let config = Self.config([("drift", port)]).replacingOccurrences(of: "scrape_interval: 1s\n  scrape_timeout: 1s", with: "scrape_interval: 5s\n  scrape_timeout: 5s")
+        let vigil = try await VigilInstance(config: config)
+        let complete = try await eventually(timeout: .seconds(60)) {
             let reply = try await HTTP.request(vigil.base + "/api/v1/query?query=count(feature_drift_score)%20and%20sum(feature_drift_score)%20%3D%3D%2071994000")
             return reply.body.contains("\"12000\"")
         }
