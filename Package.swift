@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(name: "RemoteWriteTests", dependencies: [
             "RemoteWrite", "TSDB", "Snappy", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "MetricModel"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "MetricModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ScrapeTests", dependencies: [
             "Scrape", "TSDB", "Config", "Discovery", "Exposition", "MetricModel", .product(name: "Logging", package: "swift-log"),
         ]),

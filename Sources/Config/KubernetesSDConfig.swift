@@ -13,6 +13,12 @@ public struct KubernetesSDConfig: Sendable, Hashable {
         public var role: Role
         public var label: String?
         public var field: String?
+
+        public init(role: Role, label: String?, field: String?) {
+            self.role = role
+            self.label = label
+            self.field = field
+        }
     }
 
     public var role: Role

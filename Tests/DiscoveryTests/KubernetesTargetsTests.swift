@@ -1,6 +1,7 @@
 import Config
 @testable import Discovery
 import Foundation
+import Logging
 import MetricModel
 import Testing
 
@@ -88,5 +89,31 @@ import Testing
             #expect(error.gone)
         }
         #expect(throws: KubernetesAPI.Failure.self) { try KubernetesAPI.event(Array("not json".utf8), path: "/p") }
+    }
+
+    @Test func anIngressGivesOneTargetPerRulePathWithItsScheme() throws {
+        let ingress = try Self.object("""
+            {"metadata": {"name": "api", "namespace": "ml", "annotations": {"team": "ml"}},
+             "spec": {"ingressClassName": "nginx", "tls": [{"hosts": ["*.example.org"]}],
+                      "rules": [{"host": "api.example.org", "http": {"paths": [{"path": "/predict"}, {"path": "/health"}]}},
+                                {"host": "internal.local"}]}}
+            """)
+        let group = try #require(KubernetesTargets.group(for: ingress, role: .ingress))
+        #expect(group.targets == ["api.example.org", "api.example.org", "internal.local"])
+        #expect(group.labels["__meta_kubernetes_ingress_class_name"] == "nginx")
+        #expect(group.labels["__meta_kubernetes_ingress_annotation_team"] == "ml")
+        #expect(group.targetLabels[0]["__meta_kubernetes_ingress_scheme"] == "https")
+        #expect(group.targetLabels[1]["__meta_kubernetes_ingress_path"] == "/health")
+        #expect(group.targetLabels[2]["__meta_kubernetes_ingress_scheme"] == "http")
+        #expect(group.targetLabels[2]["__meta_kubernetes_ingress_path"] == "/")
+    }
+
+    @Test func eachRoleIsWatchedAtItsAPIPathWithItsSelectors() {
+        var config = KubernetesSDConfig(role: .ingress)
+        config.selectors = [.init(role: .ingress, label: "app=model", field: nil), .init(role: .pod, label: "x=y", field: nil)]
+        let provider = KubernetesSDProvider(config: config, logger: Logger(label: "test"))
+        #expect(provider.path(namespace: "ml", query: []) == "/apis/networking.k8s.io/v1/namespaces/ml/ingresses?labelSelector=app%3Dmodel")
+        let nodes = KubernetesSDProvider(config: KubernetesSDConfig(role: .node), logger: Logger(label: "test"))
+        #expect(nodes.path(namespace: nil, query: [("watch", "1")]) == "/api/v1/nodes?watch=1")
     }
 }

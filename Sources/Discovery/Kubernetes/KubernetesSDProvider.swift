@@ -22,7 +22,7 @@ package struct KubernetesSDProvider: TargetProvider {
     }
 
     /// The roles whose objects become targets so far.
-    package static let supportedRoles: Set<KubernetesSDConfig.Role> = [.pod, .service, .node]
+    package static let supportedRoles: Set<KubernetesSDConfig.Role> = [.pod, .service, .node, .ingress]
 
     package func run(publish: @escaping @Sendable ([TargetGroup]) -> Void) async {
         guard Self.supportedRoles.contains(config.role) else {
@@ -72,15 +72,16 @@ package struct KubernetesSDProvider: TargetProvider {
 
     /// The collection's path, with the role's selectors and the given extra query.
     func path(namespace: String?, query: [(String, String)]) -> String {
-        let resource: String
+        let (group, resource): (String, String)
         switch config.role {
-        case .pod: resource = "pods"
-        case .service: resource = "services"
-        case .node: resource = "nodes"
-        case .endpoints: resource = "endpoints"
-        case .endpointslice, .ingress: resource = ""
+        case .pod: (group, resource) = ("/api/v1", "pods")
+        case .service: (group, resource) = ("/api/v1", "services")
+        case .node: (group, resource) = ("/api/v1", "nodes")
+        case .endpoints: (group, resource) = ("/api/v1", "endpoints")
+        case .endpointslice: (group, resource) = ("/apis/discovery.k8s.io/v1", "endpointslices")
+        case .ingress: (group, resource) = ("/apis/networking.k8s.io/v1", "ingresses")
         }
-        var path = "/api/v1" + (namespace.map { "/namespaces/" + $0 } ?? "") + "/" + resource
+        var path = group + (namespace.map { "/namespaces/" + $0 } ?? "") + "/" + resource
         var items = query
         for s in config.selectors where s.role == config.role {
             if let label = s.label { items.append(("labelSelector", label)) }

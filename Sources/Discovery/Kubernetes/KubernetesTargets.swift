@@ -48,7 +48,8 @@ package enum KubernetesTargets {
         case .pod: return pod(object)
         case .service: return service(object)
         case .node: return node(object)
-        case .endpoints, .endpointslice, .ingress: return nil
+        case .ingress: return ingress(object)
+        case .endpoints, .endpointslice: return nil
         }
     }
 
@@ -182,5 +183,39 @@ package enum KubernetesTargets {
         let endpoints = (status?["daemonEndpoints"] as? Object)?["kubeletEndpoint"] as? Object
         let port = int(endpoints, "Port") ?? 10250
         return TargetGroup(targets: [TargetAddress.join(host, port)], labels: Labels(labels), source: "node/\(name)")
+    }
+
+    // MARK: Ingresses
+
+    /// One target per rule path, at the rule's host; `https` when a TLS entry covers the host.
+    static func ingress(_ ingress: Object) -> TargetGroup? {
+        guard let metadata = ingress["metadata"] as? Object, let name = metadata["name"] as? String else { return nil }
+        let namespace = metadata["namespace"] as? String ?? ""
+        let spec = ingress["spec"] as? Object
+        var labels = [
+            Label(prefix + "namespace", namespace), Label(prefix + "ingress_name", name),
+            Label(prefix + "ingress_class_name", spec?["ingressClassName"] as? String ?? ""),
+        ]
+        metadataLabels(metadata, kind: "ingress", into: &labels)
+        let tlsHosts = (spec?["tls"] as? [Object] ?? []).flatMap { $0["hosts"] as? [String] ?? [] }
+        func secure(_ host: String) -> Bool {
+            tlsHosts.contains { pattern in
+                pattern == host || (pattern.hasPrefix("*.") && host.hasSuffix(pattern.dropFirst()) && host.count > pattern.count - 1)
+            }
+        }
+        var targets: [String] = []
+        var targetLabels: [Labels] = []
+        for rule in spec?["rules"] as? [Object] ?? [] {
+            let host = rule["host"] as? String ?? ""
+            let paths = ((rule["http"] as? Object)?["paths"] as? [Object] ?? []).map { $0["path"] as? String ?? "/" }
+            for path in paths.isEmpty ? ["/"] : paths {
+                targets.append(host)
+                targetLabels.append(Labels([
+                    Label(prefix + "ingress_scheme", secure(host) ? "https" : "http"),
+                    Label(prefix + "ingress_path", path.isEmpty ? "/" : path),
+                ]))
+            }
+        }
+        return TargetGroup(targets: targets, labels: Labels(labels), targetLabels: targetLabels, source: "ingress/\(namespace)/\(name)")
     }
 }
