@@ -72,6 +72,14 @@ import Testing
             "status": ["addresses": [["type": "Hostname", "address": "worker-1"], ["type": "InternalIP", "address": "127.0.0.1"]],
                        "daemonEndpoints": ["kubeletEndpoint": ["Port": apiPort]]] as [String: Any],
         ])
+        for (namespace, host) in [("ml", "predict.example.org"), ("other", "elsewhere.example.org")] {
+            try await server.apply("ingresses", [
+                "kind": "Ingress", "apiVersion": "networking.k8s.io/v1",
+                "metadata": ["name": "model-api", "namespace": namespace] as [String: Any],
+                "spec": ["ingressClassName": "nginx", "tls": [["hosts": [host]]],
+                         "rules": [["host": host, "http": ["paths": [["path": "/predict", "pathType": "Prefix"]]]]]] as [String: Any],
+            ])
+        }
         let vigil = try await VigilInstance(config: """
             global: {scrape_interval: 1s}
             scrape_configs:
@@ -99,6 +107,12 @@ import Testing
                     target_label: namespace
                   - source_labels: [__meta_kubernetes_pod_name]
                     target_label: pod
+              - job_name: kubernetes-ingresses
+                kubernetes_sd_configs:
+                  - role: ingress
+                    api_server: \(server.url)
+                    authorization: {credentials: \(Self.token)}
+                    namespaces: {names: [ml]}
               - job_name: kubernetes-nodes
                 kubernetes_sd_configs:
                   - role: node
@@ -127,6 +141,14 @@ import Testing
             let nodes = try await Self.targets(vigil, job: "kubernetes-nodes")
             return nodes.count == 1 && Self.labels(nodes[0])["instance"] == "worker-1" && Self.labels(nodes[0])["kubernetes_io_hostname"] == "worker-1"
         })
+
+        // Ingresses come from their API group, in the namespaces asked for only.
+        #expect(try await eventually(timeout: .seconds(20)) {
+            let ingresses = try await Self.targets(vigil, job: "kubernetes-ingresses")
+            let found = ingresses.first?["discoveredLabels"] as? [String: String] ?? [:]
+            return ingresses.count == 1 && found["__address__"] == "predict.example.org"
+                && found["__meta_kubernetes_ingress_path"] == "/predict" && found["__meta_kubernetes_ingress_scheme"] == "https"
+        }, "\(server.process.log.suffix(800))")
 
         // A Spark job: the driver and executors appear for a few seconds, are scraped while they
         // live, and are gone (and their series stale) once deleted.

@@ -1,6 +1,6 @@
 """A stand-in for the Kubernetes API server's list and watch endpoints, following the published
-API contract: `GET /api/v1/{pods,services,nodes}` and `/api/v1/namespaces/NS/{pods,services}` answer
-a List with `metadata.resourceVersion`; with `watch=1&resourceVersion=RV` they stream the events
+API contract: `GET /api/v1/{pods,services,nodes}`, `/apis/networking.k8s.io/v1/ingresses` and
+their `namespaces/NS/...` forms answer a List with `metadata.resourceVersion`; with `watch=1&resourceVersion=RV` they stream the events
 after RV as newline-delimited JSON in a chunked response (ADDED, MODIFIED, DELETED, and BOOKMARK
 every second when `allowWatchBookmarks` is set), ending after a few seconds as real servers end
 watches; a version older than the retained history gets an ERROR event carrying a 410 Status, as
@@ -17,7 +17,9 @@ from urllib.parse import urlparse, parse_qs
 port, token = int(sys.argv[1]), sys.argv[2]
 lock = threading.Condition()
 state = {"version": 100, "objects": {}, "history": [], "oldest": 100, "epoch": 0}  # objects: (resource, ns, name) -> obj
-RESOURCES = {"pods": "Pod", "services": "Service", "nodes": "Node"}
+RESOURCES = {"pods": "Pod", "services": "Service", "nodes": "Node", "ingresses": "Ingress"}
+# The API group path of each resource: the core group, or a named one.
+GROUPS = {"pods": ["api", "v1"], "services": ["api", "v1"], "nodes": ["api", "v1"], "ingresses": ["apis", "networking.k8s.io", "v1"]}
 
 
 def bump():
@@ -83,11 +85,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(401, {"kind": "Status", "code": 401, "reason": "Unauthorized"})
         url = urlparse(self.path)
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
-        parts = url.path.strip("/").split("/")  # api v1 [namespaces NS] resource
-        namespace = parts[3] if len(parts) == 5 and parts[2] == "namespaces" else None
+        parts = url.path.strip("/").split("/")  # GROUP... [namespaces NS] resource
         resource = parts[-1]
-        if parts[:2] != ["api", "v1"] or resource not in RESOURCES:
+        if resource not in RESOURCES or parts[:len(GROUPS[resource])] != GROUPS[resource]:
             return self.reply(404, {"kind": "Status", "code": 404})
+        rest = parts[len(GROUPS[resource]):-1]
+        namespace = rest[1] if len(rest) == 2 and rest[0] == "namespaces" else None
         selector = q.get("labelSelector", "")
 
         def wanted(key, obj):
