@@ -53,6 +53,12 @@ package enum KubernetesTargets {
         }
     }
 
+    /// An object's metadata, name and namespace (empty for cluster-scoped kinds); nil without a name.
+    static func identity(_ object: Object) -> (metadata: Object, name: String, namespace: String)? {
+        guard let metadata = object["metadata"] as? Object, let name = metadata["name"] as? String else { return nil }
+        return (metadata, name, metadata["namespace"] as? String ?? "")
+    }
+
     /// Identity of an object across events.
     package static func key(_ object: Object) -> String? {
         guard let name = string(object, "metadata", "name") else { return nil }
@@ -64,8 +70,7 @@ package enum KubernetesTargets {
     /// One target per declared container port (a container without ports: one target at the
     /// pod's IP); pods without an IP yet have none.
     static func pod(_ pod: Object) -> TargetGroup? {
-        guard let metadata = pod["metadata"] as? Object, let name = metadata["name"] as? String else { return nil }
-        let namespace = metadata["namespace"] as? String ?? ""
+        guard let (metadata, name, namespace) = identity(pod) else { return nil }
         let source = "pod/\(namespace)/\(name)"
         let status = pod["status"] as? Object
         guard let ip = string(status, "podIP"), !ip.isEmpty else { return TargetGroup(targets: [], source: source) }
@@ -130,8 +135,7 @@ package enum KubernetesTargets {
 
     /// One target per port, at the service's cluster DNS name.
     static func service(_ service: Object) -> TargetGroup? {
-        guard let metadata = service["metadata"] as? Object, let name = metadata["name"] as? String else { return nil }
-        let namespace = metadata["namespace"] as? String ?? ""
+        guard let (metadata, name, namespace) = identity(service) else { return nil }
         let spec = service["spec"] as? Object
         var labels = [
             Label(prefix + "namespace", namespace), Label(prefix + "service_name", name),
@@ -189,8 +193,7 @@ package enum KubernetesTargets {
 
     /// One target per rule path, at the rule's host; `https` when a TLS entry covers the host.
     static func ingress(_ ingress: Object) -> TargetGroup? {
-        guard let metadata = ingress["metadata"] as? Object, let name = metadata["name"] as? String else { return nil }
-        let namespace = metadata["namespace"] as? String ?? ""
+        guard let (metadata, name, namespace) = identity(ingress) else { return nil }
         let spec = ingress["spec"] as? Object
         var labels = [
             Label(prefix + "namespace", namespace), Label(prefix + "ingress_name", name),
