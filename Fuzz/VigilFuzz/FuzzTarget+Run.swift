@@ -41,6 +41,7 @@ extension FuzzTarget {
         case .ruleFile: _ = try? RuleFile.parse(text, file: "fuzz.yml")
         case .alertmanagerConfig: _ = try? AlertmanagerConfiguration.parse(text, file: "fuzz.yml")
         case .webConfig: _ = try? WebConfig.parse(text, file: "fuzz.yml")
+        case .kubeconfig: _ = try? Kubeconfig.parse(text, path: "fuzz/kubeconfig")
         case .goTemplate:
             guard let template = try? Template(text) else { return }
             let data = TemplateValue.map(["Labels": .stringMap(["job": "api"]), "Value": .float(1.5)])
@@ -55,7 +56,18 @@ extension FuzzTarget {
         case .kubernetesEvent:
             guard let event = try? KubernetesAPI.event(bytes, path: "/fuzz") else { return }
             if case .added(let object) = event {
-                for role in KubernetesSDConfig.Role.allCases { _ = KubernetesTargets.group(for: object, role: role) }
+                for role in KubernetesSDConfig.Role.allCases {
+                    _ = KubernetesTargets.group(for: object, role: role)
+                    // The same object as every slot of a joining role: pod, service and node alike.
+                    let slots: [KubernetesSDConfig.Role] = [role, .pod, .service, .node]
+                    var state = KubernetesDiscoveryState(role: role, attachNode: true, slotRoles: slots)
+                    for (slot, slotRole) in slots.enumerated() {
+                        if let kept = KubernetesObject.from(object, role: slotRole, discovered: role), let key = KubernetesTargets.key(object) {
+                            state.set([key: kept], slot: slot)
+                        }
+                    }
+                    _ = state.groups()
+                }
             }
         case .snapshot:
             guard let entries = try? HeadSnapshot.decode(bytes) else { return }

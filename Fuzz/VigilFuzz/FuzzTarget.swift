@@ -23,6 +23,7 @@ enum FuzzTarget: String, CaseIterable {
     case dnsReply = "dns-reply"
     case httpSD = "http-sd"
     case kubernetesEvent = "kubernetes-event"
+    case kubeconfig = "kubeconfig"
 
     /// The target this process runs, from the environment; the process stops at once without one.
     static let selected: FuzzTarget = {

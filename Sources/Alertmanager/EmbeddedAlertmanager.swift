@@ -51,7 +51,7 @@ public final class EmbeddedAlertmanager: Service, Sendable {
     }
 
     static func setup(_ c: AlertmanagerConfiguration, externalURL: String) throws(ConfigError) -> NotificationPipeline.Setup {
-        let base = c.file.isEmpty ? "." : (c.file as NSString).deletingLastPathComponent
+        let base = c.file.isEmpty ? "." : FilePaths.directory(of: c.file)
         let templates = try NotificationTemplates.load(globs: c.templateFiles, baseDirectory: base, file: c.file)
         var integrations: [String: [any Integration]] = [:]
         for r in c.receivers {

@@ -42,9 +42,6 @@ public struct KubernetesSDConfig: Sendable, Hashable {
         guard let role = Role(rawValue: roleName) else {
             throw ctx.error(v, "kubernetes_sd_config: unknown role \(roleName): must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if role == .endpoints || role == .endpointslice {
-            ctx.warn(v, "kubernetes_sd_config: role \(roleName) is not supported by Vigil yet and finds no targets (pod, service, node and ingress are)")
-        }
         var c = KubernetesSDConfig(role: role)
         c.apiServer = try m.string("api_server", ctx)
         c.kubeconfigFile = try m.string("kubeconfig_file", ctx)

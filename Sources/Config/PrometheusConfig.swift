@@ -46,7 +46,7 @@ public struct PrometheusConfig: Sendable {
         var ctx = DecodeContext(file: file)
         var m = try MappingReader(root, what: "config", ctx)
         var config = PrometheusConfig(source: root, file: file)
-        let baseDir = (file as NSString).deletingLastPathComponent
+        let baseDir = FilePaths.directory(of: file)
         config.global = try GlobalConfig.decode(m.take("global"), &ctx)
         if let rv = m.take("rule_files") {
             guard case .sequence(let items) = rv.kind else { throw ctx.error(rv, "field rule_files: expected a list of strings") }
@@ -117,27 +117,40 @@ public struct PrometheusConfig: Sendable {
         return out
     }
 
-    static func resolve(_ path: String, _ baseDir: String) -> String {
-        if path.hasPrefix("/") || baseDir.isEmpty { return path }
-        return baseDir + "/" + path
-    }
+    static func resolve(_ path: String, _ baseDir: String) -> String { FilePaths.resolve(path, against: baseDir) }
 
     /// The configuration as YAML with secrets masked, as `/api/v1/status/config` shows it.
     public var renderedYAML: String { source.rendered(maskingKeys: SecretFields.prometheus.contains) }
 }
 
 extension ScrapeConfig {
-    /// Makes file paths in the job relative to the config file, as Prometheus does.
+    /// Makes file paths in the job relative to the config file, as Prometheus does: file SD
+    /// files, credential and TLS files of the scrape and of HTTP and Kubernetes discovery, and
+    /// kubeconfig files.
     func resolvingPaths(relativeTo dir: String) -> ScrapeConfig {
         var c = self
-        let r = { (p: String?) in p.map { PrometheusConfig.resolve($0, dir) } }
         c.fileSDConfigs = fileSDConfigs.map { FileSDConfig(files: $0.files.map { PrometheusConfig.resolve($0, dir) }, refreshInterval: $0.refreshInterval) }
-        c.httpClient.basicAuth?.passwordFile = r(httpClient.basicAuth?.passwordFile)
-        c.httpClient.basicAuth?.usernameFile = r(httpClient.basicAuth?.usernameFile)
-        c.httpClient.authorization?.credentialsFile = r(httpClient.authorization?.credentialsFile)
-        c.httpClient.tlsConfig.caFile = r(httpClient.tlsConfig.caFile)
-        c.httpClient.tlsConfig.certFile = r(httpClient.tlsConfig.certFile)
-        c.httpClient.tlsConfig.keyFile = r(httpClient.tlsConfig.keyFile)
+        c.httpClient = httpClient.resolvingPaths(relativeTo: dir)
+        for i in c.httpSDConfigs.indices { c.httpSDConfigs[i].httpClient = c.httpSDConfigs[i].httpClient.resolvingPaths(relativeTo: dir) }
+        for i in c.kubernetesSDConfigs.indices {
+            c.kubernetesSDConfigs[i].httpClient = c.kubernetesSDConfigs[i].httpClient.resolvingPaths(relativeTo: dir)
+            c.kubernetesSDConfigs[i].kubeconfigFile = c.kubernetesSDConfigs[i].kubeconfigFile.map { PrometheusConfig.resolve($0, dir) }
+        }
+        return c
+    }
+}
+
+extension HTTPClientConfig {
+    /// The same options with credential and TLS file paths made relative to `dir`.
+    func resolvingPaths(relativeTo dir: String) -> HTTPClientConfig {
+        var c = self
+        let r = { (p: String?) in p.map { PrometheusConfig.resolve($0, dir) } }
+        c.basicAuth?.passwordFile = r(basicAuth?.passwordFile)
+        c.basicAuth?.usernameFile = r(basicAuth?.usernameFile)
+        c.authorization?.credentialsFile = r(authorization?.credentialsFile)
+        c.tlsConfig.caFile = r(tlsConfig.caFile)
+        c.tlsConfig.certFile = r(tlsConfig.certFile)
+        c.tlsConfig.keyFile = r(tlsConfig.keyFile)
         return c
     }
 }

@@ -6,6 +6,8 @@ public struct HTTPClientConfig: Sendable, Hashable {
         public var usernameFile: String?
         public var password: Secret?
         public var passwordFile: String?
+
+        public init() {}
     }
 
     /// `authorization` (and the legacy `bearer_token`/`bearer_token_file`).
@@ -13,6 +15,12 @@ public struct HTTPClientConfig: Sendable, Hashable {
         public var type: String = "Bearer"
         public var credentials: Secret?
         public var credentialsFile: String?
+
+        public init(type: String = "Bearer", credentials: Secret? = nil, credentialsFile: String? = nil) {
+            self.type = type
+            self.credentials = credentials
+            self.credentialsFile = credentialsFile
+        }
     }
 
     /// `tls_config`.

@@ -48,7 +48,7 @@ public struct RuleUnitTestFile: Sendable {
         let root = try YAMLValue.parse(text, file: path)
         var ctx = DecodeContext(file: path)
         var m = try MappingReader(root, what: "unitTestFile", ctx)
-        let base = (path as NSString).deletingLastPathComponent
+        let base = FilePaths.directory(of: path)
         let ruleFiles = (try m.stringList("rule_files", ctx) ?? []).map { $0.hasPrefix("/") || base.isEmpty ? $0 : base + "/" + $0 }
         let evaluationInterval = try m.duration("evaluation_interval", ctx)?.milliseconds ?? 60_000
         let order = try m.stringList("group_eval_order", ctx) ?? []

@@ -80,7 +80,7 @@ public final class WebConfigStore: Sendable {
     /// The parsed file and a digest of it and of every file it names.
     private static func read(_ file: String) throws -> (WebConfig, SHA256Digest) {
         let text = try ConfigError.readFile(file)
-        let directory = (file as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: file)
         let config = try WebConfig.parse(text, file: file, directory: directory.isEmpty ? nil : directory)
         var hasher = SHA256()
         hasher.update(data: Array(text.utf8))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigSupport
 import Config
 import Alertmanager
 import Foundation
@@ -52,7 +53,7 @@ struct CheckCommand: ParsableCommand {
                 print("Checking '\(file)'")
                 do {
                     let c = try AlertmanagerConfiguration.load(file: file)
-                    _ = try NotificationTemplates.load(globs: c.templateFiles, baseDirectory: (file as NSString).deletingLastPathComponent, file: file)
+                    _ = try NotificationTemplates.load(globs: c.templateFiles, baseDirectory: FilePaths.directory(of: file), file: file)
                     for w in c.warnings { print("  WARNING: \(w)") }
                     print("  SUCCESS")
                     print("Found:")

@@ -1,5 +1,6 @@
 import Alertmanager
 import ArgumentParser
+import ConfigSupport
 import Foundation
 
 /// `vigil notify test --receiver NAME`: sends a sample notification through every integration of
@@ -34,7 +35,7 @@ struct NotifyCommand: AsyncParsableCommand {
                 print("FAILED: no receiver named \"\(receiver)\" in \(configFile) (receivers: \(config.receivers.map(\.name).joined(separator: ", ")))")
                 throw ExitCode(1)
             }
-            let templates = try NotificationTemplates.load(globs: config.templateFiles, baseDirectory: (configFile as NSString).deletingLastPathComponent,
+            let templates = try NotificationTemplates.load(globs: config.templateFiles, baseDirectory: FilePaths.directory(of: configFile),
                                                            file: configFile)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let notification = GroupNotification.sample(receiver: r.name, externalURL: externalURL, now: now)

@@ -112,8 +112,8 @@ import Testing
         var config = KubernetesSDConfig(role: .ingress)
         config.selectors = [.init(role: .ingress, label: "app=model", field: nil), .init(role: .pod, label: "x=y", field: nil)]
         let provider = KubernetesSDProvider(config: config, logger: Logger(label: "test"))
-        #expect(provider.path(namespace: "ml", query: []) == "/apis/networking.k8s.io/v1/namespaces/ml/ingresses?labelSelector=app%3Dmodel")
+        #expect(provider.path(role: .ingress, namespace: "ml", query: []) == "/apis/networking.k8s.io/v1/namespaces/ml/ingresses?labelSelector=app%3Dmodel")
         let nodes = KubernetesSDProvider(config: KubernetesSDConfig(role: .node), logger: Logger(label: "test"))
-        #expect(nodes.path(namespace: nil, query: [("watch", "1")]) == "/api/v1/nodes?watch=1")
+        #expect(nodes.path(role: .node, namespace: nil, query: [("watch", "1")]) == "/api/v1/nodes?watch=1")
     }
 }

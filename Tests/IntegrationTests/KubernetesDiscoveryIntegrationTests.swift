@@ -177,4 +177,136 @@ import Testing
         #expect(server.process.log.contains("expired (410)"))
         #expect(vigil.process.log.contains("listing again"))
     }
+
+    /// A v1 Endpoints object for `service`: one subset per pod (each listens on its own port here).
+    static func endpoints(_ service: String, pods: [(name: String, port: Int, ready: Bool)]) -> [String: Any] {
+        [
+            "kind": "Endpoints", "apiVersion": "v1",
+            "metadata": ["name": service, "namespace": "ml", "labels": ["app": service]] as [String: Any],
+            "subsets": pods.map { pod in
+                let address: [String: Any] = ["ip": "127.0.0.1", "nodeName": "worker-1",
+                                              "targetRef": ["kind": "Pod", "name": pod.name, "namespace": "ml"]]
+                return [pod.ready ? "addresses" : "notReadyAddresses": [address],
+                        "ports": [["name": "http", "port": pod.port, "protocol": "TCP"]]] as [String: Any]
+            },
+        ]
+    }
+
+    /// A discovery.k8s.io/v1 EndpointSlice of `service` holding one pod.
+    static func endpointSlice(_ name: String, service: String, pod: String, port: Int, ready: Bool) -> [String: Any] {
+        [
+            "kind": "EndpointSlice", "apiVersion": "discovery.k8s.io/v1",
+            "metadata": ["name": name, "namespace": "ml", "labels": ["kubernetes.io/service-name": service]] as [String: Any],
+            "addressType": "IPv4",
+            "ports": [["name": "http", "port": port, "protocol": "TCP"]],
+            "endpoints": [["addresses": ["127.0.0.1"], "conditions": ["ready": ready, "serving": ready, "terminating": false],
+                           "nodeName": "worker-1", "zone": "eu-west-1a",
+                           "targetRef": ["kind": "Pod", "name": pod, "namespace": "ml"]]],
+        ]
+    }
+
+    /// A Deployment of three model-API pods behind an annotated Service, discovered through the
+    /// endpoints role with the community's `kubernetes-service-endpoints` relabeling (reached
+    /// through a kubeconfig file) and through the endpointslice role: every target carries its
+    /// service's and pod's labels, the service arriving after its endpoints is joined in, and a
+    /// pod taken out of the endpoints stops being scraped.
+    @Test func serviceEndpointsAreJoinedWithTheirPodsAndServiceThroughAKubeconfig() async throws {
+        var apis: [ChildProcess] = []
+        var ports: [Int] = []
+        for _ in 0..<3 {
+            let (api, port) = try await startModelAPI()
+            apis.append(api)
+            ports.append(port)
+        }
+        defer { _ = apis }
+        let server = try await APIServer()
+        let names = ["model-api-7d9f-a", "model-api-7d9f-b", "model-api-7d9f-c"]
+        for (name, port) in zip(names, ports) {
+            try await server.apply("pods", Self.pod(name, port: port, annotated: false, labels: ["app": "model-api", "version": "1.4"]))
+        }
+        // The endpoints controller has written the endpoints before Vigil sees the service.
+        try await server.apply("endpoints", Self.endpoints("model-api", pods: zip(names, ports).map { ($0, $1, true) }))
+        for (index, (name, port)) in zip(names, ports).enumerated() {
+            try await server.apply("endpointslices", Self.endpointSlice("model-api-\(index)", service: "model-api", pod: name, port: port, ready: index != 2))
+        }
+        let dir = Paths.tempDirectory()
+        try """
+            apiVersion: v1
+            kind: Config
+            current-context: standin
+            clusters: [{name: standin, cluster: {server: "\(server.url)"}}]
+            users: [{name: vigil, user: {token: \(Self.token)}}]
+            contexts: [{name: standin, context: {cluster: standin, user: vigil, namespace: ml}}]
+            """.write(toFile: dir + "/kubeconfig", atomically: true, encoding: .utf8)
+        let vigil = try await VigilInstance(config: """
+            global: {scrape_interval: 1s}
+            scrape_configs:
+              - job_name: kubernetes-service-endpoints
+                kubernetes_sd_configs:
+                  - role: endpoints
+                    kubeconfig_file: \(dir)/kubeconfig
+                    namespaces: {own_namespace: true}
+                relabel_configs:
+                  - source_labels: [__meta_kubernetes_service_annotation_prometheus_io_scrape]
+                    action: keep
+                    regex: true
+                  - source_labels: [__meta_kubernetes_service_annotation_prometheus_io_path]
+                    action: replace
+                    target_label: __metrics_path__
+                    regex: (.+)
+                  - action: labelmap
+                    regex: __meta_kubernetes_service_label_(.+)
+                  - source_labels: [__meta_kubernetes_namespace]
+                    target_label: namespace
+                  - source_labels: [__meta_kubernetes_service_name]
+                    target_label: service
+                  - source_labels: [__meta_kubernetes_pod_name]
+                    target_label: pod
+              - job_name: kubernetes-endpointslices
+                kubernetes_sd_configs:
+                  - role: endpointslice
+                    api_server: \(server.url)
+                    authorization: {credentials: \(Self.token)}
+                relabel_configs:
+                  - source_labels: [__meta_kubernetes_endpointslice_endpoint_conditions_ready]
+                    action: keep
+                    regex: true
+                  - source_labels: [__meta_kubernetes_pod_label_version]
+                    target_label: version
+            """)
+
+        // The slices' ready endpoints are scraped with their pods' labels.
+        #expect(try await eventually(timeout: .seconds(20)) {
+            let slices = try await Self.targets(vigil, job: "kubernetes-endpointslices")
+            return slices.count == 2 && slices.allSatisfy { Self.labels($0)["version"] == "1.4" && ($0["health"] as? String) == "up" }
+        }, "\(vigil.process.log.suffix(1500))\n\(server.process.log.suffix(800))")
+        // Without the service, nothing says "scrape": the endpoints are all dropped.
+        #expect(try await Self.targets(vigil, job: "kubernetes-service-endpoints").isEmpty)
+
+        try await server.apply("services", [
+            "kind": "Service", "apiVersion": "v1",
+            "metadata": ["name": "model-api", "namespace": "ml", "labels": ["team": "ml-platform"],
+                         "annotations": ["prometheus.io/scrape": "true", "prometheus.io/path": "/metrics"]] as [String: Any],
+            "spec": ["type": "ClusterIP", "clusterIP": "10.96.0.7", "selector": ["app": "model-api"],
+                     "ports": [["name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"]]] as [String: Any],
+        ])
+        #expect(try await eventually(timeout: .seconds(20)) {
+            let found = try await Self.targets(vigil, job: "kubernetes-service-endpoints")
+            return Set(found.map { Self.labels($0)["pod"] ?? "" }) == Set(names) && found.allSatisfy {
+                Self.labels($0)["service"] == "model-api" && Self.labels($0)["team"] == "ml-platform" && ($0["health"] as? String) == "up"
+            }
+        }, "\(vigil.process.log.suffix(1500))")
+        let discovered = try #require(try await Self.targets(vigil, job: "kubernetes-service-endpoints").first?["discoveredLabels"] as? [String: String])
+        #expect(discovered["__meta_kubernetes_endpoint_ready"] == "true")
+        #expect(discovered["__meta_kubernetes_endpoint_address_target_kind"] == "Pod")
+        #expect(discovered["__meta_kubernetes_pod_container_port_name"] == "http")
+        #expect(discovered["__meta_kubernetes_endpoints_label_app"] == "model-api")
+
+        // A rollout takes one pod out: the endpoints change and its target goes.
+        try await server.apply("endpoints", Self.endpoints("model-api", pods: zip(names, ports).dropLast().map { ($0, $1, true) }))
+        #expect(try await eventually(timeout: .seconds(15)) {
+            try await Set(Self.targets(vigil, job: "kubernetes-service-endpoints").map { Self.labels($0)["pod"] ?? "" }) == Set(names.dropLast())
+        })
+        #expect(server.process.log.contains("watch /api/v1/namespaces/ml/endpoints"), "own_namespace comes from the kubeconfig context")
+    }
 }

@@ -1,3 +1,4 @@
+import ConfigSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,7 @@ enum AtomicFile {
     static func write(_ data: Data, to path: String, crashAfter crash: Step? = nil) throws {
         writers.lock()
         defer { writers.unlock() }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePaths.directory(of: path)
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let temp = "\(path).tmp-\(getpid())-\(UInt64.random(in: 0 ... .max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -64,7 +65,7 @@ enum AtomicFile {
 
     /// Removes temporary files a crashed write left beside `path`.
     static func removeLeftovers(of path: String) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePaths.directory(of: path)
         let prefix = (path as NSString).lastPathComponent + ".tmp"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return }
         for name in names where name.hasPrefix(prefix) {

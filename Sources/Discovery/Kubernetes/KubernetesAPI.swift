@@ -31,7 +31,10 @@ package struct KubernetesAPI: Sendable {
     /// The API for `config`: its `api_server`, or the in-cluster one.
     package static func from(_ config: KubernetesSDConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> KubernetesAPI {
         if let api = config.apiServer { return KubernetesAPI(baseURL: api, httpClient: config.httpClient) }
-        if config.kubeconfigFile != nil { throw Failure(description: "kubeconfig_file is not supported yet; set api_server and its http options") }
+        if let path = config.kubeconfigFile {
+            let kubeconfig = try Kubeconfig.load(path: path)
+            return KubernetesAPI(baseURL: kubeconfig.server, httpClient: kubeconfig.httpClient)
+        }
         guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
             throw Failure(description: "not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST is unset) and no api_server is configured")
         }

@@ -7,7 +7,8 @@ import Synchronization
 /// version, so targets follow pods and services within a second of the API server. A watch the
 /// server ends is resumed from the last version seen (bookmarks included); when that version is
 /// too old (410 Gone) the objects are listed again. Errors are logged and counted, and retried
-/// with backoff while the last known targets stay.
+/// with backoff while the last known targets stay. The endpoints roles also watch pods and
+/// services (and pods with `attach_metadata.node` nodes) and join their labels onto the targets.
 package struct KubernetesSDProvider: TargetProvider {
     package let config: KubernetesSDConfig
     let logger: Logger
@@ -21,69 +22,76 @@ package struct KubernetesSDProvider: TargetProvider {
         self.stats = stats
     }
 
-    /// The roles whose objects become targets so far.
-    package static let supportedRoles: Set<KubernetesSDConfig.Role> = [.pod, .service, .node, .ingress]
-
     package func run(publish: @escaping @Sendable ([TargetGroup]) -> Void) async {
-        guard Self.supportedRoles.contains(config.role) else {
-            logger.error("kubernetes_sd_configs role \(config.role.rawValue) is not supported yet; it finds no targets")
-            return
-        }
         let api: KubernetesAPI
         do { api = try KubernetesAPI.from(config) } catch {
             logger.error("Kubernetes service discovery cannot start: \(error)")
             return
         }
-        let namespaces = config.role == .node ? [nil] : self.namespaces()
-        let groups = NamespaceGroups(count: namespaces.count)
+        let watches = self.watches()
+        let state = SharedState(KubernetesDiscoveryState(role: config.role, attachNode: config.attachNodeMetadata, slotRoles: watches.map(\.role)))
+        let discovered = config.role
         await withTaskGroup(of: Void.self) { tasks in
-            for (index, namespace) in namespaces.enumerated() {
+            for (slot, watch) in watches.enumerated() {
                 tasks.addTask {
-                    await self.watch(api: api, namespace: namespace) { found in publish(groups.set(found, at: index)) }
+                    await self.watch(api: api, role: watch.role, namespace: watch.namespace,
+                                     keep: { KubernetesObject.from($0, role: watch.role, discovered: discovered) }) { objects in
+                        publish(state.state.withLock { s in
+                            s.set(objects, slot: slot)
+                            return s.groups()
+                        })
+                    }
                 }
             }
         }
     }
 
-    /// The groups of each watched namespace, joined for publishing.
-    final class NamespaceGroups: Sendable {
-        private let groups: Mutex<[[TargetGroup]]>
+    /// The state every watch of one provider updates.
+    final class SharedState: Sendable {
+        let state: Mutex<KubernetesDiscoveryState>
+        init(_ initial: KubernetesDiscoveryState) { state = Mutex(initial) }
+    }
 
-        init(count: Int) { groups = Mutex(Array(repeating: [], count: count)) }
+    /// One list-then-watch: a role in one namespace (nil: all, or cluster-scoped).
+    package struct Watch: Sendable, Hashable {
+        package var role: KubernetesSDConfig.Role
+        package var namespace: String?
+    }
 
-        /// Replaces one namespace's groups and returns everyone's.
-        func set(_ found: [TargetGroup], at index: Int) -> [TargetGroup] {
-            groups.withLock { g in
-                g[index] = found
-                return g.flatMap { $0 }
-            }
+    /// The discovered role in each namespace, then the roles joined with it.
+    package func watches() -> [Watch] {
+        let namespaces = self.namespaces()
+        return ([config.role] + config.role.joinedRoles(attachNodeMetadata: config.attachNodeMetadata)).flatMap { role in
+            role.isNamespaced ? namespaces.map { Watch(role: role, namespace: $0) } : [Watch(role: role, namespace: nil)]
         }
     }
 
     /// The namespaces to watch: nil for all of them.
     func namespaces() -> [String?] {
         var names = config.namespaces
-        if config.ownNamespace,
-           let own = try? String(contentsOfFile: KubernetesAPI.serviceAccountDirectory + "/namespace", encoding: .utf8) {
-            names.append(own.trimmingCharacters(in: .whitespacesAndNewlines))
+        if config.ownNamespace {
+            if let own = ownNamespace() {
+                names.append(own)
+            } else {
+                logger.error("kubernetes_sd_configs own_namespace: Vigil's namespace is unknown (no kubeconfig context namespace, no service account); it is left out")
+                if names.isEmpty { return [] }
+            }
         }
         return names.isEmpty ? [nil] : Array(Set(names)).sorted().map { $0 }
     }
 
-    /// The collection's path, with the role's selectors and the given extra query.
-    func path(namespace: String?, query: [(String, String)]) -> String {
-        let (group, resource): (String, String)
-        switch config.role {
-        case .pod: (group, resource) = ("/api/v1", "pods")
-        case .service: (group, resource) = ("/api/v1", "services")
-        case .node: (group, resource) = ("/api/v1", "nodes")
-        case .endpoints: (group, resource) = ("/api/v1", "endpoints")
-        case .endpointslice: (group, resource) = ("/apis/discovery.k8s.io/v1", "endpointslices")
-        case .ingress: (group, resource) = ("/apis/networking.k8s.io/v1", "ingresses")
-        }
-        var path = group + (namespace.map { "/namespaces/" + $0 } ?? "") + "/" + resource
+    /// The namespace Vigil runs in: the kubeconfig context's, or the pod's service account's.
+    func ownNamespace() -> String? {
+        if let path = config.kubeconfigFile { return (try? Kubeconfig.load(path: path))?.namespace }
+        let own = try? String(contentsOfFile: KubernetesAPI.serviceAccountDirectory + "/namespace", encoding: .utf8)
+        return own.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The collection's path for `role`, with that role's selectors and the given extra query.
+    func path(role: KubernetesSDConfig.Role, namespace: String?, query: [(String, String)]) -> String {
+        var path = role.apiGroupPath + (namespace.map { "/namespaces/" + $0 } ?? "") + "/" + role.resource
         var items = query
-        for s in config.selectors where s.role == config.role {
+        for s in config.selectors where s.role == role {
             if let label = s.label { items.append(("labelSelector", label)) }
             if let field = s.field { items.append(("fieldSelector", field)) }
         }
@@ -95,31 +103,31 @@ package struct KubernetesSDProvider: TargetProvider {
         return path
     }
 
-    /// List-then-watch for one namespace, until cancelled.
-    func watch(api: KubernetesAPI, namespace: String?, found: @Sendable ([TargetGroup]) -> Void) async {
-        var objects: [String: TargetGroup] = [:]
+    /// List-then-watch of one role in one namespace, until cancelled: `found` gets every object
+    /// kept so far after each change.
+    func watch(api: KubernetesAPI, role: KubernetesSDConfig.Role, namespace: String?,
+               keep: ([String: Any]) -> KubernetesObject?, found: @Sendable ([String: KubernetesObject]) -> Void) async {
+        var objects: [String: KubernetesObject] = [:]
         var version: String?
         var backoff: Duration = .seconds(1)
-        let role = config.role
-        func groups() -> [TargetGroup] { objects.keys.sorted().compactMap { objects[$0] } }
         while !Task.isCancelled {
             do {
                 if version == nil {
-                    let listed = try await api.list(path(namespace: namespace, query: []))
+                    let listed = try await api.list(path(role: role, namespace: namespace, query: []))
                     objects = [:]
                     for item in listed.items {
-                        if let key = KubernetesTargets.key(item), let group = KubernetesTargets.group(for: item, role: role) { objects[key] = group }
+                        if let key = KubernetesTargets.key(item), let kept = keep(item) { objects[key] = kept }
                     }
                     version = listed.resourceVersion
-                    found(groups())
+                    found(objects)
                     stats?.recordRefresh(mechanism, failed: false)
                 }
                 let query = [("watch", "1"), ("allowWatchBookmarks", "true"), ("resourceVersion", version ?? ""), ("timeoutSeconds", "300")]
-                try await api.watch(path(namespace: namespace, query: query)) { events in
+                try await api.watch(path(role: role, namespace: namespace, query: query)) { events in
                     for event in events {
                         switch event {
                         case .added(let object), .modified(let object):
-                            if let key = KubernetesTargets.key(object) { objects[key] = KubernetesTargets.group(for: object, role: role) }
+                            if let key = KubernetesTargets.key(object) { objects[key] = keep(object) }
                             if let v = KubernetesTargets.string(object, "metadata", "resourceVersion") { version = v }
                         case .deleted(let object):
                             if let key = KubernetesTargets.key(object) { objects[key] = nil }
@@ -128,7 +136,7 @@ package struct KubernetesSDProvider: TargetProvider {
                             if !v.isEmpty { version = v }
                         }
                     }
-                    found(groups())
+                    found(objects)
                 }
                 backoff = .seconds(1)
             } catch let failure as KubernetesAPI.Failure where failure.gone {

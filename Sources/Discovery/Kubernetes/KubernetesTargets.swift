@@ -49,7 +49,9 @@ package enum KubernetesTargets {
         case .service: return service(object)
         case .node: return node(object)
         case .ingress: return ingress(object)
-        case .endpoints, .endpointslice: return nil
+        // Alone, without the pods and services they are joined with in discovery.
+        case .endpoints: return endpoints(object).map { group(for: $0, join: KubernetesJoin(), attachNode: false) }
+        case .endpointslice: return endpointSlice(object).map { group(for: $0, join: KubernetesJoin(), attachNode: false) }
         }
     }
 

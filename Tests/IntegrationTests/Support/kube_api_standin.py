@@ -1,6 +1,7 @@
 """A stand-in for the Kubernetes API server's list and watch endpoints, following the published
-API contract: `GET /api/v1/{pods,services,nodes}`, `/apis/networking.k8s.io/v1/ingresses` and
-their `namespaces/NS/...` forms answer a List with `metadata.resourceVersion`; with `watch=1&resourceVersion=RV` they stream the events
+API contract: `GET /api/v1/{pods,services,nodes,endpoints}`,
+`/apis/discovery.k8s.io/v1/endpointslices`, `/apis/networking.k8s.io/v1/ingresses` and their
+`namespaces/NS/...` forms answer a List with `metadata.resourceVersion`; with `watch=1&resourceVersion=RV` they stream the events
 after RV as newline-delimited JSON in a chunked response (ADDED, MODIFIED, DELETED, and BOOKMARK
 every second when `allowWatchBookmarks` is set), ending after a few seconds as real servers end
 watches; a version older than the retained history gets an ERROR event carrying a 410 Status, as
@@ -17,9 +18,11 @@ from urllib.parse import urlparse, parse_qs
 port, token = int(sys.argv[1]), sys.argv[2]
 lock = threading.Condition()
 state = {"version": 100, "objects": {}, "history": [], "oldest": 100, "epoch": 0}  # objects: (resource, ns, name) -> obj
-RESOURCES = {"pods": "Pod", "services": "Service", "nodes": "Node", "ingresses": "Ingress"}
+RESOURCES = {"pods": "Pod", "services": "Service", "nodes": "Node", "endpoints": "Endpoints",
+             "endpointslices": "EndpointSlice", "ingresses": "Ingress"}
 # The API group path of each resource: the core group, or a named one.
-GROUPS = {"pods": ["api", "v1"], "services": ["api", "v1"], "nodes": ["api", "v1"], "ingresses": ["apis", "networking.k8s.io", "v1"]}
+GROUPS = {"pods": ["api", "v1"], "services": ["api", "v1"], "nodes": ["api", "v1"], "endpoints": ["api", "v1"],
+          "endpointslices": ["apis", "discovery.k8s.io", "v1"], "ingresses": ["apis", "networking.k8s.io", "v1"]}
 
 
 def bump():
