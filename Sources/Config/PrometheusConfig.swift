@@ -9,6 +9,8 @@ public struct PrometheusConfig: Sendable {
     public var ruleFiles: [String] = []
     public var scrapeConfigs: [ScrapeConfig] = []
     public var alerting = AlertingConfig()
+    /// `remote_write`: where the WAL's samples are sent, in order.
+    public var remoteWrite: [RemoteWriteConfig] = []
     public var outOfOrderTimeWindow = PromDuration(milliseconds: 0)
     /// The parsed document, for `/api/v1/status/config`.
     public var source: YAMLValue
@@ -17,7 +19,7 @@ public struct PrometheusConfig: Sendable {
     public var file: String
 
     /// Top-level sections Prometheus defines that Vigil accepts without acting on them yet.
-    static let ignoredKnownSections: Set<String> = ["remote_write", "remote_read", "tracing", "otlp", "runtime"]
+    static let ignoredKnownSections: Set<String> = ["remote_read", "tracing", "otlp", "runtime"]
 
     /// Vigil's embedded default when no config file exists: scrape Vigil itself.
     public static func selfScraping(listenAddress: String) -> String {
@@ -68,6 +70,12 @@ public struct PrometheusConfig: Sendable {
         if let alerting = m.take("alerting") {
             config.alerting = try AlertingConfig.decode(alerting, &ctx)
         }
+        for item in try m.sequence("remote_write", ctx) ?? [] {
+            var rw = try RemoteWriteConfig.decode(item, &ctx)
+            rw.httpClient = rw.httpClient.resolvingPaths(relativeTo: baseDir)
+            config.remoteWrite.append(rw)
+        }
+        try RemoteWriteConfig.checkNames(config.remoteWrite, source: m.value, &ctx)
         if let storage = m.take("storage") {
             try decodeStorage(storage, into: &config, &ctx)
         }

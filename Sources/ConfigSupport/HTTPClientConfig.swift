@@ -39,6 +39,8 @@ public struct HTTPClientConfig: Sendable, Hashable {
 
     public var basicAuth: BasicAuth?
     public var authorization: Authorization?
+    /// `oauth2`: client-credentials tokens, fetched and refreshed by the outgoing HTTP client.
+    public var oauth2: OAuth2?
     public var tlsConfig = TLSConfig()
     public var followRedirects = true
     public var enableHTTP2 = true
@@ -47,7 +49,7 @@ public struct HTTPClientConfig: Sendable, Hashable {
     public init() {}
 
     package static let ignoredKnownFields: Set<String> = [
-        "oauth2", "no_proxy", "proxy_from_environment", "proxy_connect_header", "http_headers",
+        "no_proxy", "proxy_from_environment", "proxy_connect_header", "http_headers",
     ]
 
     /// Reads the HTTP client fields out of a mapping that also holds other fields (a scrape config).
@@ -95,7 +97,8 @@ public struct HTTPClientConfig: Sendable, Hashable {
             }
             c.authorization = Authorization(type: "Bearer", credentials: bearer.map(Secret.init), credentialsFile: bearerFile)
         }
-        if c.basicAuth != nil && c.authorization != nil {
+        if let v = m.take("oauth2") { c.oauth2 = try decodeOAuth2(v, &ctx) }
+        if [c.basicAuth != nil, c.authorization != nil, c.oauth2 != nil].filter({ $0 }).count > 1 {
             throw ctx.error(m.value, "at most one of basic_auth, oauth2 & authorization must be configured")
         }
         if let v = m.take("tls_config") { c.tlsConfig = try decodeTLS(v, &ctx) }

@@ -55,7 +55,7 @@ package struct HTTPSDProvider: TargetProvider {
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)
         request.headers.add(name: "X-Prometheus-Refresh-Interval-Seconds", value: String(config.refreshInterval.milliseconds / 1000))
-        if let auth = try config.httpClient.authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
+        if let auth = try await OAuth2Tokens.authorizationHeader(for: config.httpClient) { request.headers.add(name: "Authorization", value: auth) }
         let response = try await client.execute(request, timeout: .seconds(30))
         guard response.status == .ok else { throw ContractError(reason: "server returned HTTP status \(response.status.code)") }
         let type = response.headers.first(name: "Content-Type") ?? ""

@@ -76,6 +76,8 @@ public struct APISettings: Sendable {
     public var startTime: Date
     /// Whether `/api/v1/admin/…` is served (`--web.enable-admin-api`).
     public var adminEnabled = false
+    /// `--agent`: scrape, WAL and remote write only; query, rule and alert endpoints answer 422.
+    public var agentMode = false
     /// `--web.cors.origin`: origins whose pages may call the API; nil allows none.
     public var corsOrigin: AnchoredRegex?
 

@@ -9,21 +9,31 @@ import WebSecurity
 public enum APIRoutes {
     /// Every route behind the web configuration's door (`webSecurity`: TLS is the channel's,
     /// the rate limit, basic auth and headers are this middleware's), then the API's CORS policy.
-    public static func router(backend: any APIBackend, webSecurity: WebConfigStore = WebConfigStore()) -> Router<VigilRequestContext> {
+    /// Which server the routes stand in for. Both serve every endpoint; the Alertmanager port
+    /// (`--alertmanager.listen-address`) opens the UI on its alerts page, as Alertmanager's own
+    /// UI does, so a bookmarked `http://host:9093/` still lands on alerts.
+    public enum Surface: Sendable {
+        case prometheus, alertmanager
+    }
+
+    public static func router(backend: any APIBackend, webSecurity: WebConfigStore = WebConfigStore(),
+                              surface: Surface = .prometheus) -> Router<VigilRequestContext> {
         let router = Router(context: VigilRequestContext.self)
         router.add(middleware: WebSecurityMiddleware(store: webSecurity))
         router.add(middleware: CORSPolicy(origin: backend.settings.corsOrigin))
+        if backend.settings.agentMode { router.add(middleware: AgentModeGuard()) }
         addLifecycle(router, backend)
         addAdmin(router, backend)
         addStatus(router, backend)
         addRemoteWrite(router, backend)
         addQueries(router, backend)
+        addFederation(router, backend)
         addMetadata(router, backend)
         addQueryText(router)
         addRules(router, backend)
         addAlertmanager(router, backend)
         addGrafanaJSON(router, backend)
-        addWebUI(router, backend)
+        addWebUI(router, backend, landingPage: surface == .alertmanager ? "alerts" : "graph")
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: backend.metricsExposition())))

@@ -5,9 +5,13 @@ import NIOCore
 extension APIRoutes {
     /// The built-in web UI: one page and its script and style, compiled into the binary (no
     /// external assets), plus the Grafana dashboards it draws, read from the dashboards folder.
-    static func addWebUI(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
+    /// `landingPage` is the view a visit without a `#/…` path opens.
+    static func addWebUI(_ router: Router<VigilRequestContext>, _ backend: any APIBackend, landingPage: String) {
+        let html = landingPage == "graph" ? PackageResources.index_html
+            : Array(String(decoding: PackageResources.index_html, as: UTF8.self)
+                .replacingOccurrences(of: "<body>", with: "<body data-landing=\"\(landingPage)\">").utf8)
         let page: @Sendable (Request, VigilRequestContext) async -> Response = { _, _ in
-            asset(PackageResources.index_html, "text/html; charset=utf-8")
+            asset(html, "text/html; charset=utf-8")
         }
         router.get("/", use: page)
         router.get("/graph", use: page)

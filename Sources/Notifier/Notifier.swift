@@ -177,7 +177,7 @@ public final class Notifier: Service, Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Vigil")
-        if let auth = authorization(am.httpClient) { request.headers.add(name: "Authorization", value: auth) }
+        if let auth = await authorization(am.httpClient) { request.headers.add(name: "Authorization", value: auth) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let http = try OutgoingHTTPClients.client(for: am.httpClient)
@@ -195,8 +195,8 @@ public final class Notifier: Service, Sendable {
         }
     }
 
-    private func authorization(_ c: HTTPClientConfig) -> String? {
-        do { return try c.authorizationHeader() } catch {
+    private func authorization(_ c: HTTPClientConfig) async -> String? {
+        do { return try await OAuth2Tokens.authorizationHeader(for: c) } catch {
             logger.error("cannot read Alertmanager credentials", metadata: ["error": "\(error)"])
             return nil
         }

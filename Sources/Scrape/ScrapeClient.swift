@@ -79,7 +79,7 @@ public final class ScrapeClient: Sendable {
         if config.enableCompression { request.headers.add(name: "Accept-Encoding", value: "gzip") } else {
             request.headers.add(name: "Accept-Encoding", value: "identity")
         }
-        if let auth = try authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
+        if let auth = try await authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
         let limit = Self.bodyLimit(config.limits.bodySizeLimit)
         // Clamped: a configured timeout of centuries would overflow nanoseconds.
         let deadline = NIODeadline.now() + .nanoseconds(Int64(min(max(seconds, 0), 1e9) * 1e9))
@@ -118,9 +118,10 @@ public final class ScrapeClient: Sendable {
         return text
     }
 
-    /// The Authorization header (secret files are read at every scrape).
-    func authorizationHeader() throws(ScrapeError) -> String? {
-        do { return try config.httpClient.authorizationHeader() } catch { throw ScrapeError(error.description) }
+    /// The Authorization header (secret files are read at every scrape; OAuth2 tokens are
+    /// fetched once and renewed before they expire).
+    func authorizationHeader() async throws(ScrapeError) -> String? {
+        do { return try await OAuth2Tokens.authorizationHeader(for: config.httpClient) } catch { throw ScrapeError("\(error)") }
     }
 
     public func shutdown() async {

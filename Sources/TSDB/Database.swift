@@ -1,5 +1,6 @@
 import Logging
 import MetricModel
+import Synchronization
 
 /// Options for opening a ``Database``.
 public struct DatabaseOptions: Sendable {
@@ -29,6 +30,8 @@ public final class Database: Sendable {
     public let options: DatabaseOptions
     let wal: WAL
     private let logger: Logger
+    /// The oldest WAL segment each reader of the WAL (a remote-write queue) still needs.
+    private let walReaders = Mutex<[String: Int]>([:])
 
     /// What replay found, for logs and tests.
     public struct ReplayReport: Sendable {
@@ -131,7 +134,9 @@ public final class Database: Sendable {
         let older = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.filter { $0 < segment }
         let keepFrom = older.max() ?? 0
         for seg in older where seg < keepFrom { PosixFile.remove(directory + "/" + HeadSnapshot.fileName(seg)) }
-        wal.removeSegments(before: keepFrom)
+        // Segments a remote-write queue has not sent yet stay, whatever the snapshot covers.
+        let needed = walReaders.withLock { $0.values.min() }
+        wal.removeSegments(before: min(keepFrom, needed ?? keepFrom))
         logger.debug("checkpoint written", metadata: ["segment": "\(segment)", "series": "\(entries.count)"])
     }
 
@@ -145,11 +150,21 @@ public final class Database: Sendable {
         try HeadSnapshot.write(entries, to: target + "/" + HeadSnapshot.fileName(segment), directory: target)
     }
 
-    /// Whether enough WAL has accumulated since the last snapshot to write another.
+    /// Whether enough WAL has accumulated since the last snapshot to write another (segments
+    /// kept for remote write do not count).
     public var needsCheckpoint: Bool {
-        let segs = WAL.segments(in: walDirectory)
-        return segs.count > options.snapshotAfterSegments
+        let latest = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.max() ?? 0
+        return WAL.segments(in: walDirectory).filter { $0 >= latest }.count > options.snapshotAfterSegments
     }
+
+    /// Records that the reader `name` still needs the WAL from `segment` on (nil: no longer
+    /// reading), so checkpoints keep those segments.
+    public func retainWAL(from segment: Int?, for name: String) {
+        walReaders.withLock { $0[name] = segment }
+    }
+
+    /// The segment the WAL is being written to.
+    public var currentWALSegment: Int { wal.currentSegment }
 
     /// Applies time and size retention; returns series dropped.
     @discardableResult

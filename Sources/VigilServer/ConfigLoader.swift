@@ -20,6 +20,15 @@ struct ConfigLoader: Sendable {
             config = try PrometheusConfig.load(file: options.configFile)
         }
         for w in config.warnings { logger.warning("\(w.message)", metadata: ["file": "\(w.file)", "line": "\(w.line)"]) }
+        if options.agentMode {
+            // As a Prometheus agent refuses them: an agent evaluates nothing and alerts nobody.
+            if !config.ruleFiles.isEmpty {
+                throw ConfigError(file: config.file, line: 0, message: "field rule_files is not allowed in agent mode")
+            }
+            if !config.alerting.alertmanagers.isEmpty {
+                throw ConfigError(file: config.file, line: 0, message: "field alerting.alertmanagers is not allowed in agent mode")
+            }
+        }
         return config
     }
 

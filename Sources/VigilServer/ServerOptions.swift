@@ -16,6 +16,8 @@ public struct ServerOptions: Sendable {
     /// `--web.enable-admin-api`: serve `/api/v1/admin/…`.
     public var enableAdminAPI = false
     public var enableRemoteWriteReceiver = false
+    /// `--agent`: scrape, keep the WAL and remote-write; no local queries, rules or Alertmanager.
+    public var agentMode = false
     public var externalURL = ""
     /// `--alertmanager.notification-queue-capacity`.
     public var notificationQueueCapacity = 10_000

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Notifier
 import PromQL
+import RemoteWrite
 import Rules
 import Scrape
 import ServiceLifecycle
@@ -35,6 +36,7 @@ final class VigilCore: Service, APIBackend {
         var ruleManager: RuleManager
         var notifier: Notifier
         var alertmanager: EmbeddedAlertmanager?
+        var remoteWrite: RemoteWriteSender
     }
 
     private struct State: Sendable {
@@ -59,6 +61,7 @@ final class VigilCore: Service, APIBackend {
                                     queryOptions: options.query, dashboardsDirectory: options.dashboardsDirectory,
                                     corsOrigin: options.webCORSOrigin)
         settings.adminEnabled = options.enableAdminAPI
+        settings.agentMode = options.agentMode
         self.settings = settings
     }
 
@@ -89,6 +92,8 @@ final class VigilCore: Service, APIBackend {
         var services: [any Service] = [
             StorageService(database: c.database, walFsync: options.walFsync, maintenanceInterval: options.maintenanceInterval, logger: logger),
         ]
+        // Remote write stops after scraping and rules, so their last samples are sent.
+        services.append(c.remoteWrite)
         if let am = c.alertmanager { services.append(am) }
         services += [c.notifier, c.ruleManager, c.scrapeManager, ConfigReloader(reload: { [weak self] in _ = await self?.reload() })]
         if options.configAutoReloadInterval > .zero {
@@ -143,7 +148,10 @@ final class VigilCore: Service, APIBackend {
                                 notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
         rules.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
         let scrapes = ScrapeManager(storage: db.head, userAgent: VigilVersion.userAgent, logger: logger, metrics: metrics)
-        return Components(database: db, scrapeManager: scrapes, ruleManager: rules, notifier: notifier, alertmanager: alertmanager)
+        let remoteWrite = RemoteWriteSender(database: db, storagePath: options.storagePath, userAgent: VigilVersion.userAgent, logger: logger)
+        remoteWrite.apply(config.remoteWrite, externalLabels: config.global.externalLabels)
+        return Components(database: db, scrapeManager: scrapes, ruleManager: rules, notifier: notifier, alertmanager: alertmanager,
+                          remoteWrite: remoteWrite)
     }
 
     /// The files whose change reloads the configuration: the main file, the Alertmanager's, and
@@ -168,6 +176,7 @@ final class VigilCore: Service, APIBackend {
             try await c.scrapeManager.apply(config)
             c.ruleManager.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
             c.notifier.apply(config.alerting, externalLabels: config.global.externalLabels)
+            c.remoteWrite.apply(config.remoteWrite, externalLabels: config.global.externalLabels)
             state.withLock { s in
                 s.config = config
                 s.lastReloadSuccess = true
@@ -253,7 +262,7 @@ final class VigilCore: Service, APIBackend {
     func metricsExposition() -> [UInt8] {
         let c = state.withLock { $0.components }
         return metrics.render(database: c?.database, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager,
-                              scrapes: c?.scrapeManager)
+                              scrapes: c?.scrapeManager, remoteWrite: c?.remoteWrite)
     }
 
     func runQuery<Output: Sendable>(

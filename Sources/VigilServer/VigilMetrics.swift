@@ -1,6 +1,7 @@
 import Alertmanager
 import Notifier
 import Prometheus
+import RemoteWrite
 import Rules
 import Scrape
 import Synchronization
@@ -138,9 +139,11 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     }
 
     /// Refreshes gauges that are read from storage, then renders everything.
-    public func render(database: Database?, rules: RuleManager? = nil, notifier: Notifier? = nil,
-                       alertmanager: EmbeddedAlertmanager? = nil, scrapes: ScrapeManager? = nil) -> [UInt8] {
+    package func render(database: Database?, rules: RuleManager? = nil, notifier: Notifier? = nil,
+                       alertmanager: EmbeddedAlertmanager? = nil, scrapes: ScrapeManager? = nil,
+                       remoteWrite: RemoteWriteSender? = nil) -> [UInt8] {
         if let alertmanager { observe(alertmanager: alertmanager) }
+        if let remoteWrite { observe(remoteWrite: remoteWrite, database: database) }
         if let scrapes { observe(discovery: scrapes.discoveryStats) }
         if let rules { observe(rules: rules) }
         if let notifier { observe(notifier: notifier) }

@@ -45,9 +45,9 @@ public struct VigilServer: Sendable {
         } else {
             server = .http1(configuration: http1)
         }
-        func application(host: String, port: Int) -> some Service {
+        func application(host: String, port: Int, surface: APIRoutes.Surface = .prometheus) -> some Service {
             Application(
-                router: APIRoutes.router(backend: core, webSecurity: webSecurity),
+                router: APIRoutes.router(backend: core, webSecurity: webSecurity, surface: surface),
                 server: server,
                 configuration: .init(
                     address: .hostname(host, port: port), serverName: "Vigil",
@@ -61,8 +61,9 @@ public struct VigilServer: Sendable {
             guard let (amHost, amPort) = ServerOptions.hostAndPort(second) else {
                 throw StartupError(description: "invalid --alertmanager.listen-address \"\(second)\"")
             }
-            // The same endpoints (API v2, health, reload, the UI) under the same web configuration.
-            services.append(.init(service: application(host: amHost, port: amPort)))
+            // The same endpoints (API v2, health, reload, the UI) under the same web configuration,
+            // the UI opening on alerts.
+            services.append(.init(service: application(host: amHost, port: amPort, surface: .alertmanager)))
         }
         if webSecurity.file != nil { services.append(.init(service: WebConfigWatcher(store: webSecurity, logger: logger))) }
         services.append(.init(service: core, successTerminationBehavior: .gracefullyShutdownGroup))

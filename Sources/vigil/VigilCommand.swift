@@ -107,6 +107,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("alertmanager.listen-address"), help: "A second address (such as :9093) that serves the same endpoints, for stacks that reach the Alertmanager at its own port.")
     var alertmanagerListenAddress: String?
 
+    @Flag(name: .customLong("agent"), help: "Agent mode: scrape, keep a WAL and remote-write only (no local queries, rules or Alertmanager).")
+    var agent = false
+
+    @Option(name: .customLong("storage.agent.path"), help: "Base path for the agent's WAL (with --agent).")
+    var agentStoragePath = "data-agent/"
+
+    @Option(name: .customLong("storage.agent.retention.max-time"), help: "With --agent: how much recent data the agent keeps in memory (the WAL is kept until it is sent).")
+    var agentRetention = "1h"
+
     @Flag(name: .customLong("alertmanager.disable"), help: "Do not run Vigil's own Alertmanager (API v2 answers 503; alerts go only to configured Alertmanagers).")
     var alertmanagerDisabled = false
 
@@ -187,6 +196,17 @@ struct ServerCommand: AsyncParsableCommand {
         o.alertmanagerConfigFile = alertmanagerConfigFile ?? o.alertmanagerConfigFile
         o.alertmanagerConfigFileIsDefault = alertmanagerConfigFile == nil
         o.alertmanagerEnabled = !alertmanagerDisabled
+        if agent {
+            o.agentMode = true
+            o.storagePath = agentStoragePath
+            o.alertmanagerEnabled = false
+            do {
+                let keep = try PromDuration(parsing: agentRetention)
+                o.retentionTime = keep.milliseconds == 0 ? nil : keep
+            } catch {
+                throw ValidationError("--storage.agent.retention.max-time: \(error)")
+            }
+        }
         do {
             let interval = try PromDuration(parsing: configAutoReloadInterval)
             guard interval.milliseconds == 0 || (1000...86_400_000).contains(interval.milliseconds) else {
@@ -242,6 +262,7 @@ struct ServerCommand: AsyncParsableCommand {
             "query.lookback-delta": queryLookbackDelta, "query.max-concurrency": String(queryMaxConcurrency),
             "query.max-queue": String(queryMaxQueue), "web.config.file": webConfigFile ?? "",
             "web.max-connections": String(webMaxConnections), "web.read-timeout": webReadTimeout, "web.cors.origin": webCORSOrigin,
+            "agent": String(agent), "storage.agent.path": agentStoragePath, "storage.agent.retention.max-time": agentRetention,
         ]
         LoggingSystem.bootstrap { VigilLogHandler(label: $0, level: level, format: format) }
         let logger = Logger(label: "vigil")

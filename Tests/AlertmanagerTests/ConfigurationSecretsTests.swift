@@ -31,11 +31,12 @@ import Testing
               - url: 'https://user:SECRET-12@hooks.example.org/alert'
                 http_config:
                   authorization: {credentials: 'SECRET-13'}
-                  oauth2: {client_id: id, client_secret: 'SECRET-14', token_url: 'https://auth.example.org/token'}
                   tls_config: {cert: 'CERTIFICATE-TEXT', key: 'SECRET-15'}
                   http_headers:
                     X-Token: {secrets: ['SECRET-16']}
               - url: 'https://hooks.example.org/SECRET-17'
+                http_config:
+                  oauth2: {client_id: id, client_secret: 'SECRET-14', token_url: 'https://auth.example.org/token'}
             slack_configs:
               - api_url: 'https://hooks.slack.com/services/SECRET-18'
             pagerduty_configs:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Drives Vigil's built-in web UI in a real browser (Debian's Chromium through Playwright): every
 page loads without script errors, a query draws a graph and a table, a parse error points at its
-column, a silence is created and expired through the form, and a shipped dashboard draws its
-panels. Screenshots of each step go to --screenshots for a human to look at.
+column, a silence is created and expired through the form, a shipped dashboard draws its
+panels, and the Alertmanager port opens on alerts and follows Alertmanager's silence links. Screenshots of each step go to --screenshots for a human to look at.
 
 Run by the Swift integration tests against a Vigil that scrapes a prometheus_client model API.
 """
@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", required=True)
+    ap.add_argument("--alertmanager-base", required=True)
     ap.add_argument("--screenshots", required=True)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     a = ap.parse_args()
@@ -125,6 +126,16 @@ def main():
         page.goto(a.base + "/#/d/vigil-self?from=5m")
         wait('.panel[data-panel="Head series"] .stat')
         shot("dashboard-vigil")
+
+        # The Alertmanager port: its root opens the alerts view, as Alertmanager's UI does, and
+        # Alertmanager's "new silence" link opens the silence form.
+        page.goto(a.alertmanager_base + "/")
+        page.wait_for_function("document.body.dataset.ready === 'alerts'")
+        wait("#am-groups")
+        shot("alertmanager-port")
+        page.goto(a.alertmanager_base + "/#/silences/new")
+        wait("#silence-form")
+        check(page.evaluate("document.body.dataset.ready") == "silences", "#/silences/new opens the silences view")
 
         browser.close()
 

@@ -49,7 +49,10 @@ final class ChildProcess: @unchecked Sendable {
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            // Polled rather than `waitUntilExit()`: that spins a CFRunLoop on whatever thread
+            // releases the last reference, and corelibs Foundation has crashed doing so while
+            // other children were being reaped.
+            for _ in 0..<500 where process.isRunning { usleep(10_000) }
         }
         for pipe in [stdoutPipe, stderrPipe] { pipe.fileHandleForReading.readabilityHandler = nil }
     }

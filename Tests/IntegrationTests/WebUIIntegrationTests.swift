@@ -24,14 +24,16 @@ import Testing
           - job_name: vigil
             static_configs: [{targets: ['127.0.0.1:\(port)']}]
         """
+        let amPort = freePort()
         let vigil = try await VigilInstance(config: config, extraArgs: [
             "--web.dashboards-dir=\(Paths.repoRoot.appendingPathComponent("dashboards").path)",
+            "--alertmanager.listen-address=127.0.0.1:\(amPort)",
         ], dir: dir, port: port)
         // Let a minute's rates and the first alert group form.
         try await Task.sleep(for: .seconds(12))
         let shots = Paths.repoRoot.appendingPathComponent(".build/ui-screenshots").path
         let run = try runTool("/usr/bin/env", ["python3", Paths.repoRoot.appendingPathComponent("Tests/BrowserTests/ui_test.py").path,
-                                              "--base", vigil.base, "--screenshots", shots])
+                                              "--base", vigil.base, "--alertmanager-base", "http://127.0.0.1:\(amPort)", "--screenshots", shots])
         #expect(run.status == 0, "\(run.output)\nVigil log:\n\(vigil.process.log.suffix(2000))")
         #expect(vigil.process.isRunning)
     }

@@ -152,3 +152,57 @@ final class TempDirectory {
         #expect(samples.map(\.v) == (0..<250).map(Double.init))
     }
 }
+
+/// Following the WAL as it is written, as the remote-write sender does.
+@Suite struct WALTailReaderTests {
+    static func directory() -> String { "/tmp/vigil-tail-\(UInt64.random(in: 0 ... .max))" }
+
+    @Test func theTailReaderFollowsRecordsAcrossSegmentsAndWaitsOutATornTail() throws {
+        let dir = Self.directory()
+        let wal = try WAL(directory: dir, segmentSize: 1 << 20, fsyncPolicy: .never)
+        var tail = WALTailReader(directory: dir, from: WALPosition(segment: wal.currentSegment, offset: 0))
+        try wal.log([.samples([RefSample(ref: 1, t: 1, v: 1)])])
+        var read = try tail.read()
+        #expect(read.count == 1)
+        // Half a record on disk (a write in progress) is not read until it is whole.
+        let segment = dir + "/" + WAL.segmentName(wal.currentSegment)
+        var framed: [UInt8] = []
+        WALSegmentReader.frame(.samples([RefSample(ref: 1, t: 2, v: 2)]), into: &framed)
+        let handle = try #require(FileHandle(forWritingAtPath: segment))
+        handle.seekToEndOfFile()
+        handle.write(Data(framed.prefix(5)))
+        #expect(try tail.read().isEmpty)
+        handle.write(Data(framed.dropFirst(5)))
+        try handle.close()
+        read = try tail.read()
+        #expect(read.map(\.record) == [.samples([RefSample(ref: 1, t: 2, v: 2)])])
+        // The next segment follows once the current one is cut.
+        try wal.cut()
+        try wal.log([.samples([RefSample(ref: 1, t: 3, v: 3)])])
+        read = try tail.read()
+        #expect(read.map(\.record) == [.samples([RefSample(ref: 1, t: 3, v: 3)])])
+        #expect(read.last?.end.segment == wal.currentSegment)
+        wal.close()
+    }
+
+    @Test func checkpointsKeepTheSegmentsARemoteWriteQueueHasNotSent() throws {
+        let dir = Self.directory()
+        var options = DatabaseOptions()
+        options.walSegmentSize = 4096
+        let db = try Database(directory: dir, options: options)
+        db.retainWAL(from: db.currentWALSegment, for: "queue")
+        let first = db.currentWALSegment
+        for round in 0..<20 {
+            var app = db.head.appender()
+            for i in 0..<20 { _ = app.append(ref: nil, labels: Labels(["__name__": "m", "i": String(i)]), t: Int64(round), v: 1) }
+            _ = try app.commit()
+        }
+        try db.checkpoint()
+        try db.checkpoint()
+        #expect(WAL.segments(in: db.walDirectory).first == first, "kept for the queue")
+        db.retainWAL(from: nil, for: "queue")
+        try db.checkpoint()
+        #expect(WAL.segments(in: db.walDirectory).first! > first, "released once the queue lets go")
+        db.close()
+    }
+}

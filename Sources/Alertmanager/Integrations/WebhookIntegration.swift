@@ -26,9 +26,12 @@ public struct WebhookIntegration: Integration {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Vigil-Alertmanager")
         do {
-            if let auth = try config.httpConfig.authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
+            if let auth = try await OAuth2Tokens.authorizationHeader(for: config.httpConfig) { request.headers.add(name: "Authorization", value: auth) }
+        } catch let failure as OAuth2Tokens.Failure {
+            // The token endpoint may be back on the next attempt.
+            throw IntegrationError(failure.description, retryable: true)
         } catch {
-            throw IntegrationError(error.description, retryable: false)
+            throw IntegrationError("\(error)", retryable: false)
         }
         request.body = .bytes(ByteBuffer(string: body))
         let now = Int64(Date().timeIntervalSince1970 * 1000)

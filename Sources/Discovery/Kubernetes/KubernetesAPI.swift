@@ -44,13 +44,13 @@ package struct KubernetesAPI: Sendable {
                              tokenFile: serviceAccountDirectory + "/token")
     }
 
-    func request(_ path: String) throws -> HTTPClientRequest {
+    func request(_ path: String) async throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)
         request.headers.add(name: "Accept", value: "application/json")
         if let tokenFile {
             let token = try HTTPClientConfig.readSecretFile(tokenFile)
             request.headers.add(name: "Authorization", value: "Bearer " + token)
-        } else if let auth = try httpClient.authorizationHeader() {
+        } else if let auth = try await OAuth2Tokens.authorizationHeader(for: httpClient) {
             request.headers.add(name: "Authorization", value: auth)
         }
         return request
@@ -59,7 +59,7 @@ package struct KubernetesAPI: Sendable {
     /// A list: its items and the resource version to watch from.
     package func list(_ path: String) async throws -> (items: [[String: Any]], resourceVersion: String) {
         let client = try OutgoingHTTPClients.client(for: httpClient)
-        let response = try await client.execute(try request(path), timeout: .seconds(60))
+        let response = try await client.execute(try await request(path), timeout: .seconds(60))
         var body = try await response.body.collect(upTo: 256 << 20)
         let bytes = body.readBytes(length: body.readableBytes) ?? []
         guard response.status == .ok else {
@@ -84,7 +84,7 @@ package struct KubernetesAPI: Sendable {
     package func watch(_ path: String, handle: ([Event]) -> Void) async throws {
         let client = try OutgoingHTTPClients.client(for: httpClient)
         // The server ends a watch after timeoutSeconds; the deadline only guards a silent one.
-        let response = try await client.execute(try request(path), timeout: .seconds(600))
+        let response = try await client.execute(try await request(path), timeout: .seconds(600))
         guard response.status == .ok else {
             throw Failure(description: "watching \(path): HTTP \(response.status.code)", gone: response.status.code == 410)
         }

@@ -550,7 +550,9 @@ async function route(message) {
     const q = new URLSearchParams(location.search);
     history.replaceState(null, '', '/#/graph?expr=' + encodeURIComponent(q.get('g0.expr') || '') + (q.get('g0.tab') === '1' ? '&tab=table' : ''));
   }
-  const path = (location.hash.replace(/^#\/?/, '').split('?')[0]) || 'graph';
+  // Alertmanager's UI links (#/silences/new, #/silences/<id>) open the silences view.
+  let path = (location.hash.replace(/^#\/?/, '').split('?')[0]) || document.body.dataset.landing || 'graph';
+  if (path.startsWith('silences/')) path = 'silences';
   document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', path.startsWith(a.dataset.page) || (path.startsWith('d/') && a.dataset.page === 'dashboards')));
   // Each visit renders into its own element: a slower, older visit then fills a detached one.
   const view = h('div', { class: 'view' });

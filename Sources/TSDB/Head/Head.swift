@@ -78,6 +78,19 @@ public final class Head: Sendable, Appendable, Querier {
         return ref
     }
 
+    /// The labels of each reference the head still holds (one lock for all of them): how the
+    /// remote-write sender names series whose WAL series record is in a removed segment.
+    public func labels(of refs: some Sequence<SeriesRef>) -> [SeriesRef: Labels] {
+        state.withLock { s in
+            var out: [SeriesRef: Labels] = [:]
+            for ref in refs {
+                guard let slot = Self.slot(of: ref), slot < s.series.count, let series = s.series[slot] else { continue }
+                out[ref] = series.labels
+            }
+            return out
+        }
+    }
+
     /// Number of live series.
     public var seriesCount: Int { state.withLock { $0.byLabels.count } }
 

@@ -65,6 +65,27 @@ enum PosixFile {
         return out
     }
 
+    /// The bytes of `path` from `offset` to its current end (empty when it is shorter).
+    static func readTail(_ path: String, from offset: Int) throws(StorageIOError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw StorageIOError(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var position = off_t(offset)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, position) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StorageIOError(operation: "read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buffer[0..<n])
+            position += off_t(n)
+        }
+        return out
+    }
+
     static func truncate(_ path: String, to size: Int) throws(StorageIOError) {
         #if canImport(Glibc) || canImport(Musl)
         let r = Glibc.truncate(path, off_t(size))
