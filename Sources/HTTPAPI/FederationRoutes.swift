@@ -48,13 +48,7 @@ struct FederatedSamples {
                 values.removeAll(keepingCapacity: true)
                 s.appendSamples(mint: overflow ? .min : mint, maxt: now, times: &times, values: &values)
                 guard let t = times.last, let v = values.last, !StaleNaN.isStale(v) else { continue }
-                var labels = s.labels
-                if !externalLabels.isEmpty {
-                    var pairs = labels.pairs
-                    for l in externalLabels.pairs where labels[l.name].isEmpty { pairs.append(l) }
-                    labels = Labels(pairs)
-                }
-                out.series.append((labels, t, v))
+                out.series.append((s.labels.addingAbsent(externalLabels), t, v))
             }
         }
         out.series.sort { a, b in

@@ -82,6 +82,13 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         Labels(sorted: pairs.filter { !names.contains($0.name) })
     }
 
+    /// A copy with the labels of `defaults` this set lacks added: how external labels join a
+    /// series or an alert on its way out (its own labels win). The same labels when none is missing.
+    public func addingAbsent(_ defaults: Labels) -> Labels {
+        let missing = defaults.pairs.filter { !has($0.name) }
+        return missing.isEmpty ? self : Labels(pairs + missing)
+    }
+
     /// A copy keeping only the named labels.
     public func keeping(_ names: [String]) -> Labels {
         Labels(sorted: pairs.filter { names.contains($0.name) })

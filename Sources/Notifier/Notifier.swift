@@ -96,11 +96,7 @@ public final class Notifier: Service, Sendable {
             guard local != nil || !s.config.alertmanagers.isEmpty else { return (nil, []) }
             var ready: [PostableAlert] = []
             for var alert in alerts {
-                if !s.externalLabels.isEmpty {
-                    var b = LabelsBuilder(s.externalLabels)
-                    for p in alert.labels.pairs { b[p.name] = p.value }
-                    alert.labels = b.labels()
-                }
+                alert.labels = alert.labels.addingAbsent(s.externalLabels)
                 guard let relabelled = Relabeling.process(alert.labels, s.config.alertRelabelConfigs), !relabelled.isEmpty else { continue }
                 alert.labels = relabelled
                 ready.append(alert)

@@ -67,7 +67,7 @@ public enum OAuth2Tokens {
         }
         let type = (json["token_type"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "Bearer"
         // Renew ten seconds early; a token without expires_in is used for an hour.
-        let lifetime = (json["expires_in"] as? NSNumber).map(\.doubleValue).map { min(max($0, 0), 86_400) } ?? 3600
+        let lifetime = (json["expires_in"] as? NSNumber).map(\.doubleValue).flatMap { $0.isFinite ? min(max($0, 0), 86_400) : nil } ?? 3600
         let expires = started + .milliseconds(Int64(max(lifetime - 10, 1) * 1000))
         return Cached(header: (type.lowercased() == "bearer" ? "Bearer" : type) + " " + token, expires: expires)
     }

@@ -41,7 +41,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         defer { _ = api }
         let spec = Self.spec
-        let run = try runTool("/usr/bin/env", [
+        let run = try await runToolAsync("/usr/bin/env", [
             "python3", "-m", "schemathesis.cli", "run", spec, "--url", vigil.base + "/grafana/json",
             "--checks", "not_a_server_error,response_schema_conformance", "--max-examples", "40", "--seed", "7", "--no-color",
         ])

@@ -32,7 +32,7 @@ import Testing
         // Let a minute's rates and the first alert group form.
         try await Task.sleep(for: .seconds(12))
         let shots = Paths.repoRoot.appendingPathComponent(".build/ui-screenshots").path
-        let run = try runTool("/usr/bin/env", ["python3", Paths.repoRoot.appendingPathComponent("Tests/BrowserTests/ui_test.py").path,
+        let run = try await runToolAsync("/usr/bin/env", ["python3", Paths.repoRoot.appendingPathComponent("Tests/BrowserTests/ui_test.py").path,
                                               "--base", vigil.base, "--alertmanager-base", "http://127.0.0.1:\(amPort)", "--screenshots", shots])
         #expect(run.status == 0, "\(run.output)\nVigil log:\n\(vigil.process.log.suffix(2000))")
         #expect(vigil.process.isRunning)

@@ -227,13 +227,7 @@ package final class RemoteWriteQueue: Sendable {
     /// The labels `labels` are sent with: external labels added where absent, then
     /// `write_relabel_configs`; `Labels.empty` when relabeling drops the series.
     func name(_ labels: Labels) -> Labels {
-        var named = labels
-        if !externalLabels.isEmpty {
-            var pairs = labels.pairs
-            for l in externalLabels.pairs where labels[l.name].isEmpty { pairs.append(l) }
-            named = Labels(pairs)
-        }
-        return Relabeling.process(named, config.writeRelabelConfigs) ?? .empty
+        Relabeling.process(labels.addingAbsent(externalLabels), config.writeRelabelConfigs) ?? .empty
     }
 
     /// Hands a shard's batch over (waiting while that shard is full).
