@@ -48,7 +48,8 @@ if [ -f /etc/gitconfig ]; then
     [ -d "$dir" ] && mirror+=(-v "$dir:$dir:ro")
   done
 fi
-podman build --network host -v /opt/swift:/opt/swift:ro "${mirror[@]}" \
+# Docker format: the OCI format has no HEALTHCHECK, and podman would drop it.
+podman build --format docker --network host -v /opt/swift:/opt/swift:ro "${mirror[@]}" \
   --build-arg SWIFT_IMAGE=localhost/swift-build:bookworm \
   --build-arg RUNTIME_IMAGE=localhost/debian:bookworm-slim \
   -f deploy/docker/Dockerfile -t "$tag" .
@@ -72,4 +73,5 @@ podman exec "$name" test -d /vigil/wal
 # The HEALTHCHECK in the image (bash's /dev/tcp, no curl) against the default port is what
 # the orchestrator runs; here Vigil listens elsewhere, so run its command against that port.
 podman exec "$name" bash -c "exec 3<>/dev/tcp/127.0.0.1/19090 && printf 'GET /-/healthy HTTP/1.0\r\n\r\n' >&3 && grep -q ' 200 ' <&3"
+podman image inspect "$tag" --format '{{.Config.Healthcheck.Test}}' | grep -q /-/healthy
 podman image inspect "$tag" --format '{{.Size}}' | awk '{printf "build-image: %s built and smoke-tested (%.0f MB)\n", "'"$tag"'", $1/1e6}'

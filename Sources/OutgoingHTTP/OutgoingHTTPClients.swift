@@ -25,12 +25,11 @@ public enum OutgoingHTTPClients {
             tlsConfiguration: tls,
             redirectConfiguration: config.followRedirects ? .follow(max: 10, allowCycles: false) : .disallow)
         configuration.connectionPool.retryConnectionEstablishment = false
-        let made = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        // Made under the lock (it does no I/O): two first requests at once must not both make a
+        // client, because shutting the spare down synchronously traps on an event loop thread.
         return clients.withLock { table in
-            if let raced = table[key] {
-                try? made.syncShutdown()
-                return raced
-            }
+            if let existing = table[key] { return existing }
+            let made = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             table[key] = made
             return made
         }

@@ -112,7 +112,7 @@ import Testing
         for queue in ["prometheus", "victoria"] {
             #expect(await eventually(timeout: .seconds(60)) {
                 (await Self.queueMetric(vigil, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds", queue: queue) ?? 0) * 1000 >= Double(end)
-            }, "\(queue) caught up: \(vigil.process.log.suffix(2000))")
+            }, "\(queue) caught up: \(vigil.process.log.suffix(30000))")
         }
         let window = Int((end - started) / 1000) + 5
         let selector = #"{__name__=~"python_iris_predictions_total|up|python_request_operations_total",job="model-api"}"#
@@ -171,5 +171,39 @@ import Testing
         #expect(!standin.log.contains("write refused"))
         #expect((await RemoteWriteSenderIntegrationTests.queueMetric(vigil, "prometheus_remote_storage_samples_total", queue: "mimir") ?? 0) > 0)
         #expect(!(try await HTTP.request(vigil.base + "/api/v1/status/config").body.contains("s3cret")), "the secret is never shown")
+    }
+
+    /// A receiver that takes a second per request cannot keep up with one shard sending 200
+    /// samples at a time while Vigil scrapes node-exporter every second: the queue measures
+    /// that and runs more shards (then keeps sending through them).
+    @Test func aSlowReceiverMakesTheQueueRunMoreShards() async throws {
+        let port = freePort()
+        let receiver = try ChildProcess(name: "slow-receiver", executable: "/usr/bin/python3", arguments: [
+            Paths.repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/slow_receiver.py").path, "\(port)", "1.0",
+        ])
+        defer { _ = receiver }
+        #expect(await eventually(timeout: .seconds(10)) { receiver.log.contains("listening") })
+        let nodePort = freePort()
+        let node = try ChildProcess(name: "node-exporter", executable: "/usr/bin/prometheus-node-exporter",
+                                    arguments: ["--web.listen-address=127.0.0.1:\(nodePort)"])
+        defer { _ = node }
+        let vigil = try await VigilInstance(config: """
+            global: {scrape_interval: 1s}
+            scrape_configs:
+              - job_name: node
+                static_configs: [{targets: ['127.0.0.1:\(nodePort)']}]
+            remote_write:
+              - url: http://127.0.0.1:\(port)/api/v1/write
+                name: slow
+                queue_config: {min_shards: 1, max_shards: 8, max_samples_per_send: 200, batch_send_deadline: 1s}
+            """)
+        #expect(await eventually(timeout: .seconds(45)) {
+            (await Self.queueMetric(vigil, "prometheus_remote_storage_shards", queue: "slow") ?? 0) > 1
+        }, "\(vigil.process.log.suffix(1500))")
+        #expect(vigil.process.log.contains("remote write resharding"))
+        let sent = await Self.queueMetric(vigil, "prometheus_remote_storage_samples_total", queue: "slow") ?? 0
+        #expect(await eventually(timeout: .seconds(15)) {
+            (await Self.queueMetric(vigil, "prometheus_remote_storage_samples_total", queue: "slow") ?? 0) > sent
+        }, "sending goes on after resharding")
     }
 }

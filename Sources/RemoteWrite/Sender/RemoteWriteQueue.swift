@@ -252,8 +252,12 @@ package final class RemoteWriteQueue: Sendable {
         let elapsed = window.at.duration(to: now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let perSample = Double(nanoseconds - window.nanoseconds) / 1e9 / Double(sent - window.sent)
-        let desired = counter.desired(current: current, samplesInPerSecond: Double(window.read) / max(seconds, 0.001),
-                                      secondsPerSample: perSample, pendingSamples: Double(stats.samplesPending.load(ordering: .relaxed)))
+        let inRate = Double(window.read) / max(seconds, 0.001)
+        // While shards are full the reader waits, so what it read is what was sent: the backlog
+        // still in the WAL shows as lag, the newest sample stored against the newest one sent.
+        let lagSeconds = Double(max(0, database.head.maxTime &- stats.highestSentTimestamp.load(ordering: .relaxed))) / 1000
+        let backlog = max(Double(stats.samplesPending.load(ordering: .relaxed)), min(lagSeconds, 3600) * inRate)
+        let desired = counter.desired(current: current, samplesInPerSecond: inRate, secondsPerSample: perSample, pendingSamples: backlog)
         stats.desiredShards.store(desired, ordering: .relaxed)
         return desired == current ? nil : desired
     }
