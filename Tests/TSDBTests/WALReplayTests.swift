@@ -185,6 +185,29 @@ final class TempDirectory {
         wal.close()
     }
 
+    @Test func smallReadsWalkABigSegmentOnceAndGrowForARecordLargerThanTheWindow() throws {
+        let dir = Self.directory()
+        let wal = try WAL(directory: dir, segmentSize: 64 << 20, fsyncPolicy: .never)
+        var tail = WALTailReader(directory: dir, from: WALPosition(segment: wal.currentSegment, offset: 0))
+        for i in 0..<2_000 { try wal.log([.samples((0..<50).map { RefSample(ref: UInt64($0 + 1), t: Int64(i), v: Double(i)) })]) }
+        // One record bigger than the smallest window (64 KiB), between the small ones.
+        let big = WALRecord.series((1...5_000).map { RefSeries(ref: UInt64($0), labels: Labels(["__name__": "m", "i": String($0)])) })
+        try wal.log([big])
+        try wal.log([.samples([RefSample(ref: 1, t: 9_999, v: 1)])])
+        var seen: [WALRecord] = []
+        var calls = 0
+        while seen.count < 2_002, calls < 10_000 {
+            seen += try tail.read(maxBytes: 4096).map(\.record)
+            calls += 1
+        }
+        #expect(seen.count == 2_002, "every record once")
+        #expect(seen[2_000] == big)
+        #expect(seen.last == .samples([RefSample(ref: 1, t: 9_999, v: 1)]))
+        #expect(calls > 100, "read a little at a time")
+        #expect(try tail.read().isEmpty)
+        wal.close()
+    }
+
     @Test func checkpointsKeepTheSegmentsARemoteWriteQueueHasNotSent() throws {
         let dir = Self.directory()
         var options = DatabaseOptions()

@@ -119,7 +119,12 @@ package final class RemoteWriteQueue: Sendable {
         var nextBatchID = 1
         var builders: [RemoteWriteBatch] = []
         var lastRates = RateWindow()
+        var lastPrune = ContinuousClock.now
     }
+
+    /// How often the names of series the head no longer holds are forgotten, so pods that come
+    /// and go do not grow the queue's memory for ever.
+    static let pruneInterval: Duration = .seconds(600)
 
     /// Send-time and arrival measurements since the last reshard check.
     struct RateWindow {
@@ -211,6 +216,11 @@ package final class RemoteWriteQueue: Sendable {
                 if let opened = reader.builders[shard].opened, opened.duration(to: .now) >= deadline {
                     await hand(&reader, shard: shard, to: channels)
                 }
+            }
+            if reader.lastPrune.duration(to: .now) >= Self.pruneInterval {
+                let alive = database.head.labels(of: reader.names.keys)
+                reader.names = reader.names.filter { alive[$0.key] != nil }
+                reader.lastPrune = .now
             }
             if lastSave.duration(to: .now) >= .seconds(5) {
                 saveProgress(reader)

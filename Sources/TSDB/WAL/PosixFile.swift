@@ -65,16 +65,18 @@ enum PosixFile {
         return out
     }
 
-    /// The bytes of `path` from `offset` to its current end (empty when it is shorter).
-    static func readTail(_ path: String, from offset: Int) throws(StorageIOError) -> [UInt8] {
+    /// The bytes of `path` from `offset` to its current end, or the first `limit` of them
+    /// (empty when the file is shorter than `offset`).
+    static func readTail(_ path: String, from offset: Int, limit: Int = .max) throws(StorageIOError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw StorageIOError(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var position = off_t(offset)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, position) }
+        while out.count < limit {
+            let want = min(buffer.count, limit - out.count)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, position) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw StorageIOError(operation: "read", path: path, errno: errno)

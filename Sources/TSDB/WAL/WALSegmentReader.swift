@@ -37,6 +37,12 @@ public struct WALSegmentReader {
     /// Reads the segment file at `path`.
     public init(path: String) throws(StorageIOError) { self.bytes = try PosixFile.readAll(path) }
 
+    /// Whether reading stopped at a damaged record (rather than at the end or a torn tail).
+    public var isCorrupt: Bool {
+        if case .corrupt = stop { return true }
+        return false
+    }
+
     /// The next record, or nil at the end (check ``stop`` for a torn or corrupt tail).
     public mutating func next() -> WALRecord? {
         guard stop == nil, offset < bytes.count else { return nil }

@@ -31,6 +31,9 @@ public struct WALTailReader: Sendable {
         return skipped
     }
 
+    /// The largest window read at once: room for the largest record a segment may hold.
+    static let windowLimit = WALSegmentReader.maxRecordSize + WALSegmentReader.headerSize
+
     public init(directory: String, from position: WALPosition) {
         self.directory = directory
         self.position = position
@@ -50,16 +53,31 @@ public struct WALTailReader: Sendable {
                 position = WALPosition(segment: next, offset: 0)
                 continue
             }
+            // A window of about the budget, not the rest of the segment: catching up on a long
+            // backlog must not read a 128 MiB segment again for every few megabytes it sends.
             let path = directory + "/" + WAL.segmentName(position.segment)
-            let bytes = try PosixFile.readTail(path, from: position.offset)
-            var reader = WALSegmentReader(bytes: bytes)
+            var limit = min(max(budget, 64 << 10), Self.windowLimit)
+            var bytes: [UInt8]
+            var reader: WALSegmentReader
             var consumed = 0
-            while consumed < budget, let record = reader.next() {
-                consumed = reader.offset
-                out.append((record, WALPosition(segment: position.segment, offset: position.offset + reader.offset)))
+            while true {
+                bytes = try PosixFile.readTail(path, from: position.offset, limit: limit)
+                reader = WALSegmentReader(bytes: bytes)
+                while consumed < budget, let record = reader.next() {
+                    consumed = reader.offset
+                    out.append((record, WALPosition(segment: position.segment, offset: position.offset + reader.offset)))
+                }
+                // The window ends inside its first record: read a larger one.
+                guard reader.offset == 0, bytes.count == limit, limit < Self.windowLimit, !reader.isCorrupt else { break }
+                limit = min(limit * 2, Self.windowLimit)
             }
             budget -= consumed
             position.offset += reader.offset
+            if bytes.count == limit, !reader.isCorrupt {
+                // More of this segment than the window: the next window, or the next call.
+                if reader.offset == 0 { return out }
+                continue
+            }
             let finished = reader.offset == bytes.count || reader.stop != nil
             guard finished, position.segment < newest else { return out }
             if let stop = reader.stop, case .corrupt = stop {
