@@ -52,9 +52,11 @@ let package = Package(
         .target(name: "Exposition", dependencies: ["MetricModel"]),
         // The snappy block codec of the remote-write protocol.
         .target(name: "Snappy"),
-        // Head, postings, XOR chunks, WAL, checkpoints, retention; Appender and Querier seams.
+        // Head, postings, XOR chunks, WAL, snapshots; blocks in Prometheus' format (index, chunk
+        // segments, tombstones, compaction, retention); import of Prometheus' WAL; Appender and
+        // Querier seams.
         .target(name: "TSDB", dependencies: [
-            "MetricModel",
+            "MetricModel", "Snappy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // PromQL: lexer, parser, AST, evaluator, functions; the test-script runner.

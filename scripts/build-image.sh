@@ -69,7 +69,7 @@ done
 curl -fsS http://127.0.0.1:19090/-/healthy
 curl -fsS 'http://127.0.0.1:19090/api/v1/query?query=up' | grep -q '"status":"success"'
 test "$(podman exec "$name" id -u)" = 10001
-podman exec "$name" test -d /vigil/wal
+podman exec "$name" test -d /vigil/vigil-wal
 # The HEALTHCHECK in the image (bash's /dev/tcp, no curl) against the default port is what
 # the orchestrator runs; here Vigil listens elsewhere, so run its command against that port.
 podman exec "$name" bash -c "exec 3<>/dev/tcp/127.0.0.1/19090 && printf 'GET /-/healthy HTTP/1.0\r\n\r\n' >&3 && grep -q ' 200 ' <&3"

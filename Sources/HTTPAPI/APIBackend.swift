@@ -40,6 +40,11 @@ public protocol APIBackend: Sendable {
     /// Writes a backup of the stored samples under the storage directory's `snapshots/` and
     /// returns its name (`/api/v1/admin/tsdb/snapshot`), or why it could not.
     func snapshotStorage() async -> Result<String, BackupError>
+    /// Deletes the samples in `[mint, maxt]` of the series matching any selector
+    /// (`/api/v1/admin/tsdb/delete_series`).
+    func deleteSeries(_ selectors: [[LabelMatcher]], mint: Int64, maxt: Int64) async -> Result<Void, BackupError>
+    /// Rewrites blocks without their deleted samples (`/api/v1/admin/tsdb/clean_tombstones`).
+    func cleanTombstones() async -> Result<Void, BackupError>
     /// Starts a graceful shutdown.
     func quit()
     /// Vigil's own metrics in the Prometheus text format.

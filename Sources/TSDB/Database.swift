@@ -18,23 +18,37 @@ public struct DatabaseOptions: Sendable {
     public var tooFarInFutureMs: Int64? = 10 * 60_000
     /// The clock the future bound is measured against.
     public var clock: any WallClock = SystemWallClock()
+    /// The range of a block cut from the head (Prometheus' `--storage.tsdb.min-block-duration`):
+    /// the head is cut once it spans one and a half of these.
+    public var blockRangeMs: Int64 = BlockRange.defaultMs
+    /// The largest block compaction makes (`--storage.tsdb.max-block-duration`); nil for
+    /// Prometheus' default, a tenth of the retention time capped at 31 days.
+    public var maxBlockRangeMs: Int64?
 
     public init() {}
 }
 
-/// The durable time-series database: the head, its WAL under `<dir>/wal`, and snapshots that keep
-/// replay short. Opening replays the newest valid snapshot and the WAL segments after it.
+/// The durable time-series database: blocks on disk in Prometheus' format, the head holding the
+/// newest hours, its WAL under `<dir>/vigil-wal`, and snapshots that keep replay short. Opening maps the
+/// blocks, then replays the newest valid snapshot and the WAL segments after it.
 public final class Database: Sendable {
     public let directory: String
     public let head: Head
     public let options: DatabaseOptions
     let wal: WAL
-    private let logger: Logger
+    let logger: Logger
     /// The oldest WAL segment each reader of the WAL (a remote-write queue) still needs.
     private let walReaders = Mutex<[String: Int]>([:])
+    /// The blocks on disk, oldest first; replaced as a whole when blocks are cut, compacted or deleted.
+    let blockList: Mutex<[Block]>
+    /// Blocks whose compaction failed (a damaged file): left as they are, not tried again.
+    let failedCompactions = Mutex<Set<String>>([])
 
     /// What replay found, for logs and tests.
     public struct ReplayReport: Sendable {
+        public var blocks = 0
+        /// Samples loaded from a Prometheus WAL (`wal/` of a Prometheus data directory).
+        public var prometheusWALSamples = 0
         public var snapshotSeries = 0
         public var walRecords = 0
         public var samples = 0
@@ -43,7 +57,12 @@ public final class Database: Sendable {
 
     public let replayReport: ReplayReport
 
-    public var walDirectory: String { directory + "/wal" }
+    public var walDirectory: String { directory + "/" + Self.walDirectoryName }
+
+    /// Vigil's WAL has a directory of its own: `wal/` is Prometheus' (another format), which
+    /// Prometheus' tools open and repair, and which a Prometheus data directory Vigil is started
+    /// on already holds.
+    public static let walDirectoryName = "vigil-wal"
 
     /// Opens (creating if needed) the database at `directory` and replays it.
     public init(directory: String, options: DatabaseOptions = DatabaseOptions(), logger: Logger = Logger(label: "vigil.tsdb"),
@@ -51,24 +70,59 @@ public final class Database: Sendable {
         self.directory = directory
         self.options = options
         self.logger = logger
+        WALLocation.moveLegacyWAL(in: directory, logger: logger)
+        let walDir = directory + "/" + Self.walDirectoryName
+        try PosixFile.makeDirectories(walDir)
+        // An empty `wal/` tells Prometheus' tools (`promtool tsdb dump`) there is no head to load.
         try PosixFile.makeDirectories(directory + "/wal")
-        let walDir = directory + "/wal"
+        var blockCorruptions: [String] = []
+        let blocks = Self.openBlocks(in: directory, removeLeftovers: true, logger: logger, corruptions: &blockCorruptions)
+        blockList = Mutex(blocks)
         // Replay happens before the WAL is opened for writing, through a head without a WAL.
-        let replayHead = Head(wal: nil, logger: logger)
-        let report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, repair: true, logger: logger)
+        // Samples the blocks already hold are skipped.
+        let replayHead = Head(wal: nil, logger: logger, blockRange: options.blockRangeMs)
+        if let covered = blocks.map(\.maxTime).max() { replayHead.raiseMinValidTime(to: covered) }
+        var report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, repair: true, logger: logger)
+        // Started on a Prometheus data directory: its head, from Prometheus' WAL.
+        let imported = PrometheusWALImport.run(into: replayHead, directory: directory, vigilWALDirectory: walDir, logger: logger)
+        report.prometheusWALSamples = imported.samples
+        report.samples += imported.samples
+        report.corruptions += imported.problems.map { "Prometheus WAL \($0)" }
+        report.blocks = blocks.count
+        report.corruptions += blockCorruptions
         self.replayReport = report
         self.wal = try WAL(directory: walDir, segmentSize: options.walSegmentSize, fsyncPolicy: options.walFsync,
                            logger: logger, fsyncObserver: fsyncObserver)
-        self.head = Head(wal: wal, logger: logger, futureBound: options.tooFarInFutureMs.map { (options.clock, $0) })
+        self.head = Head(wal: wal, logger: logger, futureBound: options.tooFarInFutureMs.map { (options.clock, $0) },
+                         blockRange: options.blockRangeMs)
         head.adopt(replayHead)
+        // A snapshot taken before the last block was cut still holds that block's chunks.
+        head.truncate(before: head.minValidTime)
+        if let last = imported.lastSegment {
+            // What came from Prometheus' WAL is in no WAL of Vigil's: a snapshot makes it durable
+            // before the marker says it need not be read again.
+            if imported.samples > 0 { try checkpoint() }
+            try PrometheusWALImport.markImported(upTo: last, vigilWALDirectory: walDir)
+            logger.info("imported Prometheus' WAL", metadata: [
+                "series": "\(imported.series)", "samples": "\(imported.samples)", "through_segment": "\(last)",
+            ])
+        }
     }
 
     /// Loads a database without writing anything (no repair, no new segment): for offline tools
     /// that may run beside a live server.
-    public static func readOnly(directory: String, logger: Logger = Logger(label: "vigil.tsdb")) -> (Head, ReplayReport) {
+    public static func readOnly(directory: String, logger: Logger = Logger(label: "vigil.tsdb")) -> (any Querier, ReplayReport) {
+        var corruptions: [String] = []
+        let blocks = openBlocks(in: directory, removeLeftovers: false, logger: logger, corruptions: &corruptions)
         let head = Head(wal: nil, logger: logger)
-        let report = replay(into: head, directory: directory, walDirectory: directory + "/wal", repair: false, logger: logger)
-        return (head, report)
+        if let covered = blocks.map(\.maxTime).max() { head.raiseMinValidTime(to: covered) }
+        let walDir = directory + "/" + (PosixFile.exists(directory + "/" + walDirectoryName) || !WALLocation.holdsVigilWAL(directory + "/wal")
+            ? walDirectoryName : "wal")
+        var report = replay(into: head, directory: directory, walDirectory: walDir, repair: false, logger: logger)
+        head.truncate(before: head.minValidTime)
+        report.blocks = blocks.count
+        report.corruptions += corruptions
+        return (StorageQuerier(blocks: blocks, head: head), report)
     }
 
     private static func replay(into head: Head, directory: String, walDirectory: String, repair: Bool, logger: Logger) -> ReplayReport {
@@ -140,14 +194,21 @@ public final class Database: Sendable {
         logger.debug("checkpoint written", metadata: ["segment": "\(segment)", "series": "\(entries.count)"])
     }
 
-    /// Writes everything the head holds now into `target`, as a storage directory of its own
-    /// (a snapshot file and an empty `wal/`) that Vigil opens with `--storage.tsdb.path` and
-    /// `vigil tsdb dump` reads: the admin API's backup. The live WAL is cut, nothing is removed.
+    /// Writes everything stored now into `target` as a data directory of its own, in Prometheus'
+    /// format: every block hard-linked (no copy), and the head written as one more block. Vigil,
+    /// Prometheus and promtool all open it: the admin API's snapshot. Nothing live is changed.
     public func backup(to target: String) throws(StorageIOError) {
-        let wal = self.wal
-        let (segment, entries) = try head.snapshotEntries(cutting: { () throws(StorageIOError) in try wal.cut() })
         try PosixFile.makeDirectories(target + "/wal")
-        try HeadSnapshot.write(entries, to: target + "/" + HeadSnapshot.fileName(segment), directory: target)
+        // The head before the block list, as queries read: a block cut meanwhile is then linked
+        // too (its samples twice, merged on read), never missed.
+        let headStart = max(head.minTime, head.minValidTime), headEnd = head.maxTime
+        let headSeries = headEnd >= headStart ? head.blockSeries(mint: headStart, maxt: headEnd &+ 1) : []
+        for block in blocks {
+            let name = block.directory.split(separator: "/").last.map(String.init) ?? block.ulid
+            try PosixFile.linkTree(block.directory, to: target + "/" + name)
+        }
+        _ = try BlockWriter.write(headSeries, minTime: headStart, maxTime: headEnd &+ 1, into: target, nowMs: options.clock.nowMs())
+        PosixFile.syncDirectory(target)
     }
 
     /// Whether enough WAL has accumulated since the last snapshot to write another (segments
@@ -166,16 +227,31 @@ public final class Database: Sendable {
     /// The segment the WAL is being written to.
     public var currentWALSegment: Int { wal.currentSegment }
 
-    /// Applies time and size retention; returns series dropped.
+    /// Applies time and size retention: whole blocks past the retention time or over the size
+    /// limit are deleted, oldest first, then the head's oldest chunks if it alone is over.
+    /// Returns the series dropped from the head.
     @discardableResult
     public func applyRetention() -> Int {
         var dropped = 0
-        let newest = head.maxTime
+        let blocks = self.blocks
+        // A block's maxTime is exclusive: its newest sample is at most one millisecond before.
+        let newest = max(head.maxTime, blocks.map { $0.maxTime - 1 }.max() ?? .min)
         if let rt = options.retentionTime, newest != .min {
-            dropped += head.truncate(before: newest &- rt.milliseconds).series
+            let cutoff = newest &- rt.milliseconds
+            deleteBlocks(blocks.filter { $0.maxTime <= cutoff }, reason: "retention time")
+            dropped += head.truncate(before: cutoff).series
         }
         if let limit = options.retentionSize {
-            let budget = max(0, limit - wal.totalBytes)
+            var remaining = self.blocks
+            var total = wal.totalBytes + head.chunkBytes + remaining.reduce(0) { $0 + $1.byteCount }
+            var doomed: [Block] = []
+            while total > limit, !remaining.isEmpty {
+                let oldest = remaining.removeFirst()
+                total -= oldest.byteCount
+                doomed.append(oldest)
+            }
+            deleteBlocks(doomed, reason: "retention size")
+            let budget = max(0, limit - wal.totalBytes - remaining.reduce(0) { $0 + $1.byteCount })
             if let cutoff = head.cutoffForSize(limit: budget) {
                 dropped += head.truncate(before: cutoff).series
             }

@@ -24,14 +24,19 @@ public struct SeriesData: Sendable {
     public let labels: Labels
     /// A slice of the series' own array: taking a snapshot retains it and copies nothing.
     let chunks: ArraySlice<XORChunk>
+    /// Samples before this are not part of the series here (the head's chunks can reach back
+    /// into the range of a block that already holds those samples).
+    let floor: Int64
 
-    init(labels: Labels, chunks: ArraySlice<XORChunk>) {
+    init(labels: Labels, chunks: ArraySlice<XORChunk>, floor: Int64 = .min) {
         self.labels = labels
         self.chunks = chunks
+        self.floor = floor
     }
 
     /// Samples with `mint <= t <= maxt`, skipping whole chunks outside the range.
     public func samples(mint: Int64 = .min, maxt: Int64 = .max) -> [Sample] {
+        let mint = max(mint, floor)
         var times: [Int64] = [], values: [Double] = []
         appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
         return zip(times, values).map { Sample(t: $0, v: $1) }
@@ -40,6 +45,7 @@ public struct SeriesData: Sendable {
     /// Samples in the chunks that overlap `[mint, maxt]`: an upper bound of what
     /// ``appendSamples(mint:maxt:times:values:)`` reads, known without decoding.
     public func sampleCount(mint: Int64, maxt: Int64) -> Int {
+        let mint = max(mint, floor)
         var total = 0
         for i in chunks.indices where chunks[i].maxTime >= mint && chunks[i].minTime <= maxt { total += chunks[i].count }
         return total
@@ -48,6 +54,7 @@ public struct SeriesData: Sendable {
     /// Appends the samples with `mint <= t <= maxt` to two parallel arrays, decoding only the
     /// chunks that overlap the range: the bulk read the query engine uses.
     public func appendSamples(mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) {
+        let mint = max(mint, floor)
         // By index: `for chunk in chunks` would copy each chunk out, retaining its arrays.
         // Room for every sample of the overlapping chunks, growing geometrically: callers append
         // many series to the same arrays.
@@ -65,6 +72,7 @@ extension SeriesData {
     /// reaches past a chunk's end this reads no bits; otherwise it decodes one chunk from its
     /// nearest checkpoint.
     public func latestSample(mint: Int64, maxt: Int64) -> Sample? {
+        let mint = max(mint, floor)
         // By index, newest first: `for chunk in chunks.reversed()` would copy each chunk out.
         for i in chunks.indices.reversed() where chunks[i].minTime <= maxt {
             guard chunks[i].maxTime >= mint else { return nil }

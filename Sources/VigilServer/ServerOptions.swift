@@ -49,8 +49,13 @@ public struct ServerOptions: Sendable {
     public var webCORSOrigin: AnchoredRegex? = try? AnchoredRegex(".*")
     /// `--storage.tsdb.wal-segment-size`: bytes at which a WAL segment is cut.
     public var walSegmentSize = 128 << 20
-    /// How often storage maintenance (retention, snapshots) runs.
+    /// How often storage maintenance (cutting blocks, retention, snapshots) runs.
     public var maintenanceInterval: Duration = .seconds(60)
+    /// `--storage.tsdb.min-block-duration`: the range of a block cut from the head.
+    public var blockRange = PromDuration(milliseconds: 2 * 3_600_000)
+    /// `--storage.tsdb.max-block-duration`: the largest block compaction makes (nil: a tenth of
+    /// the retention time, at most 31 days).
+    public var maxBlockRange: PromDuration?
 
     public init() {}
 

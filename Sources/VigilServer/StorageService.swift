@@ -4,7 +4,8 @@ import NIOPosix
 import ServiceLifecycle
 import TSDB
 
-/// Keeps storage healthy while the server runs (interval WAL fsyncs, retention, snapshots), and
+/// Keeps storage healthy while the server runs (interval WAL fsyncs, cutting blocks from the head,
+/// retention, snapshots), and
 /// at shutdown, after every writer has stopped, writes a final snapshot and closes the WAL.
 ///
 /// Its work blocks a thread, so it runs on NIO's blocking pool (see ``BlockingPool``).
@@ -25,7 +26,7 @@ struct StorageService: Service {
         logger.info("storage closed")
     }
 
-    /// Periodic fsyncs (with `--storage.tsdb.wal-fsync=interval`), retention and snapshots.
+    /// Periodic fsyncs (with `--storage.tsdb.wal-fsync=interval`), blocks, retention and snapshots.
     private func maintain() async {
         let fsyncEvery: Duration
         if case .interval(let d) = walFsync { fsyncEvery = d } else { fsyncEvery = .seconds(10) }
@@ -36,6 +37,8 @@ struct StorageService: Service {
             do { try await BlockingPool.run { try db.syncWAL() } } catch { logger.error("WAL fsync failed: \(error)") }
             guard lastMaintenance.duration(to: .now) >= maintenanceInterval else { continue }
             lastMaintenance = .now
+            do { try await BlockingPool.run { try db.compactHead() } } catch { logger.error("cutting a block from the head failed; the head keeps the samples: \(error)") }
+            _ = try? await BlockingPool.run { db.compactBlocks() }
             let dropped = (try? await BlockingPool.run { db.applyRetention() }) ?? 0
             if dropped > 0 { logger.info("retention dropped series", metadata: ["series": "\(dropped)"]) }
             if db.needsCheckpoint {

@@ -4,6 +4,7 @@ import ConfigSupport
 import Foundation
 import HTTPAPI
 import Logging
+import MetricModel
 import NIOCore
 import Notifier
 import PromQL
@@ -110,6 +111,8 @@ final class VigilCore: Service, APIBackend {
         dbOptions.retentionSize = options.retentionSize
         dbOptions.walFsync = options.walFsync
         dbOptions.walSegmentSize = options.walSegmentSize
+        dbOptions.blockRangeMs = options.blockRange.milliseconds
+        dbOptions.maxBlockRangeMs = options.maxBlockRange?.milliseconds
         let metrics = self.metrics
         let start = ContinuousClock.now
         let (path, logger, storageOptions) = (options.storagePath, logger, dbOptions)
@@ -117,7 +120,7 @@ final class VigilCore: Service, APIBackend {
             try Database(directory: path, options: storageOptions, logger: logger, fsyncObserver: { metrics.observeFsync($0) })
         }
         logger.info("storage ready", metadata: [
-            "path": "\(options.storagePath)", "series": "\(db.head.seriesCount)",
+            "path": "\(options.storagePath)", "blocks": "\(db.replayReport.blocks)", "series": "\(db.head.seriesCount)",
             "replayed_samples": "\(db.replayReport.samples)", "replay_duration": "\(start.duration(to: .now))",
         ])
         for c in db.replayReport.corruptions { logger.warning("storage damage repaired: \(c)") }
@@ -142,7 +145,7 @@ final class VigilCore: Service, APIBackend {
         }
         let restoration = ForStateRestoration(outageToleranceMs: options.forOutageTolerance.milliseconds,
                                               gracePeriodMs: options.forGracePeriod.milliseconds)
-        let rules = RuleManager(engine: Engine(options: options.query), querier: db.head, storage: db.head, logger: logger,
+        let rules = RuleManager(engine: Engine(options: options.query), querier: db, storage: db.head, logger: logger,
                                 resendDelay: options.resendDelay.milliseconds, restoration: restoration,
                                 runEvaluation: { evaluation in _ = try? await BlockingPool.run(evaluation) },
                                 notify: { alerts in notifier.send(alerts.map { PostableAlert($0, externalURL: externalURL) }) })
@@ -213,6 +216,26 @@ final class VigilCore: Service, APIBackend {
         }
     }
 
+    func deleteSeries(_ selectors: [[LabelMatcher]], mint: Int64, maxt: Int64) async -> Result<Void, BackupError> {
+        guard let database = state.withLock({ $0.components?.database }) else { return .failure(BackupError("storage is not open yet")) }
+        do {
+            try await BlockingPool.run { _ = try database.deleteSeries(selectors, mint: mint, maxt: maxt) }
+            return .success(())
+        } catch {
+            return .failure(BackupError("\(error)"))
+        }
+    }
+
+    func cleanTombstones() async -> Result<Void, BackupError> {
+        guard let database = state.withLock({ $0.components?.database }) else { return .failure(BackupError("storage is not open yet")) }
+        do {
+            try await BlockingPool.run { _ = try database.cleanTombstones() }
+            return .success(())
+        } catch {
+            return .failure(BackupError("\(error)"))
+        }
+    }
+
     /// What alert templates see as `$externalLabels` and `$externalURL` (Prometheus' default URL
     /// when `--web.external-url` is unset: this host and the listen port).
     private func templates(_ config: PrometheusConfig) -> RuleTemplates {
@@ -232,7 +255,7 @@ final class VigilCore: Service, APIBackend {
 
     // MARK: APIBackend
 
-    var querier: (any Querier)? { state.withLock { $0.components?.database.head } }
+    var querier: (any Querier)? { state.withLock { $0.components?.database } }
     var appendable: (any Appendable)? { state.withLock { $0.components?.database.head } }
     var scrapeManager: ScrapeManager? { state.withLock { $0.components?.scrapeManager } }
     var ruleManager: RuleManager? { state.withLock { $0.components?.ruleManager } }

@@ -20,12 +20,6 @@ struct PrometheusImageOptions: ParsableArguments {
     @Option(name: .customLong("storage.tsdb.retention"), help: "Deprecated form of --storage.tsdb.retention.time.")
     var retention: String?
 
-    @Option(name: .customLong("storage.tsdb.min-block-duration"), help: "Accepted for compatibility; Vigil cuts no blocks.")
-    var minBlockDuration: String?
-
-    @Option(name: .customLong("storage.tsdb.max-block-duration"), help: "Accepted for compatibility; Vigil cuts no blocks.")
-    var maxBlockDuration: String?
-
     @Option(name: .customLong("enable-feature"), help: "Prometheus feature flags (comma-separated, repeatable); each is reported as not applying.")
     var features: [String] = []
 
@@ -43,9 +37,6 @@ struct PrometheusImageOptions: ParsableArguments {
             out.append("--web.route-prefix=\(prefix) is ignored: Vigil serves its UI and API at the root path")
         }
         if pageTitle != nil { out.append("--web.page-title is ignored") }
-        if minBlockDuration != nil || maxBlockDuration != nil {
-            out.append("--storage.tsdb.min-block-duration and --storage.tsdb.max-block-duration are ignored: Vigil keeps the head in memory with a WAL and snapshots")
-        }
         for feature in features.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) })
             where !feature.isEmpty && !Self.alwaysOn.contains(feature) {
             out.append("--enable-feature=\(feature) does not apply to Vigil and is ignored")

@@ -65,6 +65,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.wal-segment-size"), help: "Size at which a WAL segment file is cut, e.g. 128MB (at least 64KB).")
     var walSegmentSize = "128MB"
 
+    @Option(name: .customLong("storage.tsdb.min-block-duration"), help: "Time range of a block cut from the head (as Prometheus; the head is cut once it spans 1.5 times this).")
+    var minBlockDuration = "2h"
+
+    @Option(name: .customLong("storage.tsdb.max-block-duration"), help: "Largest block compaction makes (default: a tenth of the retention time, at most 31d).")
+    var maxBlockDuration: String?
+
     @Option(name: .customLong("storage.tsdb.maintenance-interval"), help: "How often retention runs and snapshots are considered (Vigil-specific).")
     var maintenanceInterval = "1m"
 
@@ -184,6 +190,10 @@ struct ServerCommand: AsyncParsableCommand {
         }
         o.walSegmentSize = segment
         o.maintenanceInterval = try Self.duration("storage.tsdb.maintenance-interval", maintenanceInterval, atLeast: "100ms", 100)
+        o.blockRange = PromDuration(milliseconds: try Self.milliseconds("storage.tsdb.min-block-duration", minBlockDuration, atLeast: "1m", 60_000))
+        if let maxBlockDuration {
+            o.maxBlockRange = PromDuration(milliseconds: try Self.milliseconds("storage.tsdb.max-block-duration", maxBlockDuration, atLeast: "1m", 60_000))
+        }
         o.listenAddress = listenAddress
         guard o.hostAndPort != nil else { throw ValidationError("--web.listen-address: invalid address \"\(listenAddress)\"") }
         o.enableLifecycle = enableLifecycle
@@ -251,7 +261,8 @@ struct ServerCommand: AsyncParsableCommand {
         o.flags = [
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync,
-            "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval, "web.listen-address": listenAddress,
+            "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval,
+            "storage.tsdb.min-block-duration": minBlockDuration, "storage.tsdb.max-block-duration": maxBlockDuration ?? "", "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
             "web.external-url": externalURL, "web.dashboards-dir": dashboardsDirectory, "log.level": logLevel, "log.format": logFormat,
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,
@@ -272,10 +283,15 @@ struct ServerCommand: AsyncParsableCommand {
 
     /// The duration a flag gives, refused below `minimumMs` (named `minimumText` in the error).
     static func duration(_ flag: String, _ text: String, atLeast minimumText: String, _ minimumMs: Int64) throws -> Duration {
+        .milliseconds(try milliseconds(flag, text, atLeast: minimumText, minimumMs))
+    }
+
+    /// A duration flag in milliseconds, at least `minimumMs`.
+    static func milliseconds(_ flag: String, _ text: String, atLeast minimumText: String, _ minimumMs: Int64) throws -> Int64 {
         let parsed: PromDuration
         do { parsed = try PromDuration(parsing: text) } catch { throw ValidationError("--\(flag): \(error)") }
         guard parsed.milliseconds >= minimumMs else { throw ValidationError("--\(flag) must be at least \(minimumText)") }
-        return parsed.duration
+        return parsed.milliseconds
     }
 
     func run() async throws {

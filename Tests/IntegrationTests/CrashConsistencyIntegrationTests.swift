@@ -116,7 +116,7 @@ import Testing
         // Segments were cut and snapshots written while it was being killed.
         let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/data")
         #expect(files.contains { $0.hasPrefix("snapshot.") }, "\(files)")
-        let segments = try FileManager.default.contentsOfDirectory(atPath: dir + "/data/wal").compactMap { Int($0) }
+        let segments = try FileManager.default.contentsOfDirectory(atPath: dir + "/data/vigil-wal").compactMap { Int($0) }
         #expect((segments.max() ?? 0) >= 5, "\(segments)")
     }
 }

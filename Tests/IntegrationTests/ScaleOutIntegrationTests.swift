@@ -97,7 +97,7 @@ import Testing
             scraped += try await agent.activeTargets().compactMap { ($0["labels"] as? [String: String])?["instance"] }
         }
         #expect(scraped.sorted() == targets.sorted(), "every target once across the shards")
-        #expect(FileManager.default.fileExists(atPath: dir + "/agent-0/wal/wal"), "the agent keeps its WAL at --storage.agent.path")
+        #expect(FileManager.default.fileExists(atPath: dir + "/agent-0/wal/vigil-wal"), "the agent keeps its WAL at --storage.agent.path")
 
         // Agents do not answer queries.
         let refused = try await HTTP.request(agents[0].base + "/api/v1/query?query=up")

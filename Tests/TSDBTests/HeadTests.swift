@@ -80,7 +80,7 @@ import Testing
 
     @Test func onlyTheNewestTwoChunksKeepDecoderCheckpoints() throws {
         var series = MemSeries(ref: 1, labels: Self.labels("m"))
-        for i in 0..<(XORChunk.targetSamples * 5 - 10) { series.append(t: Int64(i) * 15_000, v: Double(i)) }
+        for i in 0..<(XORChunk.targetSamples * 5 - 10) { series.append(t: Int64(i) * 15_000, v: Double(i), blockRange: BlockRange.defaultMs) }
         #expect(series.chunks.count == 5)
         #expect(series.chunks.prefix(3).allSatisfy { $0.checkpoints.isEmpty })
         #expect(series.chunks[3].checkpoints.count == 3)

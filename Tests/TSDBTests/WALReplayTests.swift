@@ -65,7 +65,7 @@ final class TempDirectory {
         let dir = TempDirectory()
         let db = try Database(directory: dir.path)
         var committed: [Int: Int] = [:] // batch index → end offset of the segment after it
-        let segment = dir.path + "/wal/" + WAL.segmentName(0)
+        let segment = dir.path + "/vigil-wal/" + WAL.segmentName(0)
         for i in 0..<40 {
             var app = db.head.appender()
             _ = app.append(ref: nil, labels: Labels(["__name__": "m", "s": "0"]), t: Int64(i) * 1000, v: Double(i))
@@ -94,7 +94,7 @@ final class TempDirectory {
         let db = try Database(directory: dir.path)
         try Self.write(db, series: 1, samples: 10)
         db.close()
-        let segment = dir.path + "/wal/" + WAL.segmentName(0)
+        let segment = dir.path + "/vigil-wal/" + WAL.segmentName(0)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: segment))
         bytes[bytes.count - 3] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: segment))

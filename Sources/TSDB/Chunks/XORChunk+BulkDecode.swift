@@ -12,7 +12,7 @@ extension XORChunk {
     /// the stream is corrupt (the samples before the damage are kept).
     @discardableResult
     public func appendSamples(mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) -> Bool {
-        if maxt >= maxTime, mint <= maxTime, count == 1 || mint > maxTime &- lastDelta {
+        if tailKnown, maxt >= maxTime, mint <= maxTime, count == 1 || mint > maxTime &- lastDelta {
             // Only the newest sample is in range (the one before it is `lastDelta` older): an
             // instant selector at the head reads no bits at all.
             times.append(maxTime)
@@ -117,10 +117,13 @@ private struct PaddedBitReader {
                 let ones = min(4, (~head).leadingZeroBitCount)
                 position &+= ones < 4 ? ones &+ 1 : 4
                 let width = XORChunk.deltaOfDeltaWidth(prefixOnes: ones)
-                if width > 0 {
+                if width == 64 {
+                    delta &+= Int64(bitPattern: read(64))
+                } else if width > 0 {
+                    // Prometheus' convention (see `XORChunk.fits`): above 2^(width-1) is negative.
                     let raw = read(width)
-                    let shift = UInt64(64 &- width)
-                    delta &+= Int64(bitPattern: raw &<< shift) &>> Int64(shift)
+                    let half = UInt64(1) &<< UInt64(width &- 1)
+                    delta &+= raw > half ? Int64(bitPattern: raw) &- Int64(bitPattern: half &<< 1) : Int64(bitPattern: raw)
                 }
             }
             t &+= delta

@@ -32,6 +32,13 @@ extension XORChunk {
         return best
     }
 
-    /// The newest sample, known without decoding.
-    public var lastSample: Sample? { count > 0 ? Sample(t: maxTime, v: Double(bitPattern: lastValue)) : nil }
+    /// The newest sample: known without decoding in the head, decoded for a chunk from a block.
+    public var lastSample: Sample? {
+        guard count > 0 else { return nil }
+        if tailKnown { return Sample(t: maxTime, v: Double(bitPattern: lastValue)) }
+        var times: [Int64] = [], values: [Double] = []
+        appendSamples(mint: .min, maxt: .max, times: &times, values: &values)
+        guard let t = times.last, let v = values.last else { return nil }
+        return Sample(t: t, v: v)
+    }
 }

@@ -14,6 +14,9 @@ public struct XORChunk: Sendable, Hashable {
     /// among a series' newest, where instant queries and rules read.
     private(set) var checkpoints: [DecoderCheckpoint] = []
     private var recordsCheckpoints = true
+    /// False for a chunk read from a block: its newest value and last delta are not known without
+    /// decoding, so the shortcuts that use them decode instead.
+    private(set) var tailKnown = true
 
     // Encoder state.
     private(set) var lastValue: UInt64 = 0
@@ -95,11 +98,13 @@ public struct XORChunk: Sendable, Hashable {
         }
     }
 
-    /// Whether a signed value fits in `bits` two's-complement bits.
+    /// Whether a delta of deltas fits a `bits`-wide bucket. The range is Prometheus': one more
+    /// positive value than two's complement and one fewer negative (the pattern `10…0` reads as
+    /// +2^(bits-1)), so chunks are bit-identical to those in Prometheus' blocks.
     @inline(__always)
     static func fits(_ v: Int64, bits: Int) -> Bool {
         let limit = Int64(1) << (bits - 1)
-        return v >= -limit && v < limit
+        return v > -limit && v <= limit
     }
 
     private mutating func writeValue(_ bits: UInt64) {
@@ -125,6 +130,32 @@ public struct XORChunk: Sendable, Hashable {
             stream.writeBits(UInt64(significant & 63), 6)
             stream.writeBits(xor >> UInt64(tz), significant)
         }
+    }
+
+    /// A chunk read from a block: Prometheus' XOR chunk data (a big-endian 16-bit sample count,
+    /// then the bit stream) with the time range its index entry gives. Nothing is decoded until a
+    /// query reads it; nil when the data is too short to hold its header.
+    init?(prometheusData data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64) {
+        guard data.count >= 2 else { return nil }
+        let n = Int(data[0]) << 8 | Int(data[1])
+        stream = BitWriter(bytes: Array(data[2...]), free: 0)
+        count = n
+        self.minTime = minTime
+        self.maxTime = maxTime
+        recordsCheckpoints = false
+        tailKnown = false
+    }
+
+    /// The chunk as Prometheus' XOR chunk data: sample count (big-endian 16 bits), then the bits,
+    /// zero-padded to a byte. Chunks hold at most ``targetSamples`` samples, far below 65,535.
+    var prometheusData: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2 + stream.bytes.count)
+        let n = UInt16(clamping: count)
+        out.append(UInt8(n >> 8))
+        out.append(UInt8(n & 0xFF))
+        out.append(contentsOf: stream.bytes)
+        return out
     }
 
     /// Rebuilds a chunk from encoded bytes (from a snapshot), validating every sample.

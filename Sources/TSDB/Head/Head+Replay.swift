@@ -28,8 +28,8 @@ extension Head {
     /// Applies a replayed sample without logging; out-of-order ones are skipped.
     func replay(_ sample: RefSample, refMap: [SeriesRef: SeriesRef], in s: inout State) -> Bool {
         guard let idx = Self.slot(of: refMap[sample.ref] ?? sample.ref) else { return false }
-        guard idx < s.hot.count, s.hot[idx].alive, sample.t > s.hot[idx].maxTime else { return false }
-        s.series[idx]?.append(t: sample.t, v: sample.v)
+        guard idx < s.hot.count, s.hot[idx].alive, sample.t > s.hot[idx].maxTime, sample.t >= s.minValidTime else { return false }
+        s.series[idx]?.append(t: sample.t, v: sample.v, blockRange: blockRange)
         s.hot[idx].maxTime = sample.t
         s.hot[idx].lastValueBits = sample.v.bitPattern
         if sample.t > s.maxTime { s.maxTime = sample.t }
@@ -40,5 +40,32 @@ extension Head {
     static func slot(of ref: SeriesRef) -> Int? {
         guard ref > 0, let i = Int(exactly: ref) else { return nil }
         return i - 1
+    }
+}
+
+extension Head {
+    /// Applies the records of one segment of Prometheus' WAL: series get a reference of the head's
+    /// own (`refs` maps Prometheus' references to them), samples of series the records declared
+    /// are appended like replayed ones. Returns the samples applied.
+    func importPrometheusRecords(_ records: [PrometheusWALRecord], refs: inout [UInt64: SeriesRef]) -> Int {
+        withState { s in
+            var applied = 0
+            for record in records {
+                switch record {
+                case .series(let series):
+                    for (prometheusRef, labels) in series where !labels.isEmpty {
+                        refs[prometheusRef] = restoreSeries(0, labels, in: &s)
+                    }
+                case .samples(let samples):
+                    for sample in samples {
+                        guard let ref = refs[sample.ref] else { continue }
+                        if replay(RefSample(ref: ref, t: sample.t, v: sample.v), refMap: [:], in: &s) { applied += 1 }
+                    }
+                case .other:
+                    continue
+                }
+            }
+            return applied
+        }
     }
 }

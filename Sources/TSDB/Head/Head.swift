@@ -15,6 +15,11 @@ public final class Head: Sendable, Appendable, Querier {
         var index = PostingsIndex()
         var interner = StringInterner()
         var maxTime: Int64 = .min
+        /// Samples older than this are refused as out of bounds: their range is already in a
+        /// block (the end of the newest block cut from the head or found on disk).
+        var minValidTime: Int64 = .min
+        /// Series dropped since the interner was last rebuilt from the live series.
+        var droppedSinceInternerRebuild = 0
         /// Series whose WAL record could not be written (a full disk): logged ahead of the next
         /// samples, so no sample record ever refers to a series the WAL does not know.
         var unloggedSeries: [RefSeries] = []
@@ -28,11 +33,15 @@ public final class Head: Sendable, Appendable, Querier {
 
     /// Samples later than the clock's now plus this window are refused (nil: no such bound).
     let futureBound: (clock: any WallClock, windowMs: Int64)?
+    /// The block range in milliseconds: chunks are cut at its multiples.
+    let blockRange: Int64
 
-    init(wal: WAL?, logger: Logger, futureBound: (clock: any WallClock, windowMs: Int64)? = nil) {
+    init(wal: WAL?, logger: Logger, futureBound: (clock: any WallClock, windowMs: Int64)? = nil,
+         blockRange: Int64 = BlockRange.defaultMs) {
         self.wal = wal
         self.logger = logger
         self.futureBound = futureBound
+        self.blockRange = max(1, blockRange)
     }
 
     /// A head with no WAL that refuses samples more than `windowMs` ahead of `clock`.
@@ -44,6 +53,10 @@ public final class Head: Sendable, Appendable, Querier {
     public static func inMemory() -> Head { Head(wal: nil, logger: Logger(label: "vigil.head")) }
 
     public func appender() -> any Appender { HeadAppender(head: self) }
+
+    /// Runs `body` under the head's lock: for the head's own extensions (block cutting), which
+    /// take the lock once for all series.
+    func withState<R>(_ body: (inout State) -> R) -> R { state.withLock { body(&$0) } }
 
     // MARK: Series
 
@@ -121,7 +134,7 @@ public final class Head: Sendable, Appendable, Querier {
             // Fields are read in place: copying a MemSeries out would retain its labels and chunks.
             for p in pending {
                 // Far beyond any real clock: refused, so range arithmetic on stored times cannot overflow.
-                guard Milliseconds.isInRange(p.t), p.t <= latestAllowed else {
+                guard Milliseconds.isInRange(p.t), p.t <= latestAllowed, p.t >= s.minValidTime else {
                     report.outOfBounds += 1
                     continue
                 }
@@ -163,7 +176,7 @@ public final class Head: Sendable, Appendable, Querier {
             var newest = s.maxTime
             for a in accepted {
                 let idx = Int(a.ref) - 1
-                s.series[idx]?.append(t: a.t, v: a.v)
+                s.series[idx]?.append(t: a.t, v: a.v, blockRange: blockRange)
                 s.hot[idx].maxTime = a.t
                 s.hot[idx].lastValueBits = a.v.bitPattern
                 if a.t > newest { newest = a.t }
@@ -180,6 +193,7 @@ public final class Head: Sendable, Appendable, Querier {
     public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64, sorted: Bool) -> [SeriesData] {
         let found: [SeriesData] = state.withLock { s in
             let matching = Self.matching(matchers, in: s)
+            let mint = max(mint, s.minValidTime)
             var result: [SeriesData] = []
             result.reserveCapacity(matching.count)
             for i in matching {
@@ -189,7 +203,7 @@ public final class Head: Sendable, Appendable, Querier {
                 while lo < hi, chunks[lo].maxTime < mint { lo += 1 }
                 while hi > lo, chunks[hi - 1].minTime > maxt { hi -= 1 }
                 if lo == hi { continue }
-                result.append(SeriesData(labels: labels, chunks: chunks[lo..<hi]))
+                result.append(SeriesData(labels: labels, chunks: chunks[lo..<hi], floor: s.minValidTime))
             }
             return result
         }
@@ -265,6 +279,14 @@ public final class Head: Sendable, Appendable, Querier {
                 }
             }
             s.index.remove(dropped, labels: droppedLabels)
+            s.droppedSinceInternerRebuild += dropped.count
+            if s.droppedSinceInternerRebuild > max(1000, s.byLabels.count / 10) {
+                // Strings only the dropped series used go too: churn must not grow the table.
+                s.droppedSinceInternerRebuild = 0
+                var interner = StringInterner()
+                for i in s.series.indices { if let labels = s.series[i]?.labels { _ = interner.intern(labels) } }
+                s.interner = interner
+            }
             return (dropped.count, freed)
         }
     }
@@ -350,7 +372,7 @@ public final class Head: Sendable, Appendable, Querier {
     /// Takes over everything a replay head loaded.
     func adopt(_ other: Head) {
         let taken = other.state.withLock { s in
-            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot)
+            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot, s.minValidTime)
         }
         state.withLock { s in
             s.series = taken.0
@@ -359,6 +381,7 @@ public final class Head: Sendable, Appendable, Querier {
             s.index = taken.2
             s.interner = taken.3
             s.maxTime = taken.4
+            s.minValidTime = taken.6
         }
         stats.replayedSamples.store(other.stats.replayedSamples.load(ordering: .relaxed), ordering: .relaxed)
         stats.walCorruptions.store(other.stats.walCorruptions.load(ordering: .relaxed), ordering: .relaxed)

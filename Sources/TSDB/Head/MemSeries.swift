@@ -8,6 +8,9 @@ struct MemSeries: Sendable {
     let ref: SeriesRef
     let labels: Labels
     var chunks: [XORChunk] = []
+    /// Where the open chunk's block range ends: a sample at or after it starts a new chunk, so
+    /// no chunk straddles two blocks and cutting a block copies chunks without re-encoding.
+    private var openChunkEnd: Int64 = .min
 
     init(ref: SeriesRef, labels: Labels) {
         self.ref = ref
@@ -19,11 +22,13 @@ struct MemSeries: Sendable {
     var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
     var chunkBytes: Int { chunks.reduce(0) { $0 + $1.byteCount } }
 
-    /// Appends a sample known to be newer than the newest one, cutting a chunk at the target size.
-    mutating func append(t: Int64, v: Double) {
-        if chunks.isEmpty || chunks[chunks.count - 1].count >= XORChunk.targetSamples {
+    /// Appends a sample known to be newer than the newest one, cutting a chunk at the target size
+    /// and at each multiple of `blockRange` milliseconds.
+    mutating func append(t: Int64, v: Double, blockRange: Int64) {
+        if chunks.isEmpty || chunks[chunks.count - 1].count >= XORChunk.targetSamples || t >= openChunkEnd {
             chunks.append(XORChunk())
             dropColdCheckpoints()
+            openChunkEnd = BlockRange.end(of: t, range: blockRange)
         }
         chunks[chunks.count - 1].append(t: t, v: v)
     }

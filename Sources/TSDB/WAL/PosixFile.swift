@@ -154,3 +154,52 @@ enum PosixFile {
 
     static func closeFile(_ fd: Int32) { close(fd) }
 }
+
+extension PosixFile {
+    /// Writes a whole file through `<path>.tmp`: written, fsynced, renamed over `path`.
+    static func writeDurably(_ bytes: [UInt8], to path: String) throws(StorageIOError) {
+        let tmp = path + ".tmp"
+        let fd = try openForWrite(tmp)
+        do {
+            try writeAll(fd, bytes, path: tmp)
+            try sync(fd, path: tmp)
+        } catch {
+            closeFile(fd)
+            remove(tmp)
+            throw error
+        }
+        closeFile(fd)
+        try rename(tmp, path)
+    }
+
+    /// Whether `path` is a directory.
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Recreates the directory tree `source` at `target` with every file hard-linked (copied
+    /// when the two are on different file systems).
+    static func linkTree(_ source: String, to target: String) throws(StorageIOError) {
+        try makeDirectories(target)
+        for name in list(source) {
+            let from = source + "/" + name, to = target + "/" + name
+            if isDirectory(from) {
+                try linkTree(from, to: to)
+            } else if link(from, to) != 0 {
+                guard errno == EXDEV else { throw StorageIOError(operation: "link", path: from, errno: errno) }
+                try writeDurably(try readAll(from), to: to)
+            }
+        }
+    }
+
+    /// Removes a directory and everything in it (no symlinks are followed).
+    static func removeTree(_ path: String) {
+        for name in list(path) {
+            let child = path + "/" + name
+            var st = stat()
+            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
+        }
+        rmdir(path)
+    }
+}

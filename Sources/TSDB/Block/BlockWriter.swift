@@ -1,0 +1,36 @@
+import MetricModel
+
+/// Writes a block from series held in memory (a range cut from the head).
+enum BlockWriter {
+    /// One series of the block: its labels and its chunks, oldest first, inside the block's range.
+    struct Series {
+        var labels: Labels
+        var chunks: [XORChunk]
+    }
+
+    static let temporarySuffix = BlockBuilder.temporarySuffix
+
+    /// Writes `series` (any order) as a block covering `[minTime, maxTime)` under `directory`;
+    /// returns its ULID, or nil when there is not one sample to write.
+    static func write(_ series: [Series], minTime: Int64, maxTime: Int64, into directory: String, nowMs: Int64,
+                      compaction: BlockMeta.Compaction? = nil) throws(StorageIOError) -> BlockULID? {
+        let nonEmpty = series.filter { $0.chunks.contains { $0.count > 0 } }
+            .sorted { IndexWriter.bytewiseLess($0.labels, $1.labels) }
+        guard !nonEmpty.isEmpty else { return nil }
+        var symbols = Set<String>()
+        for s in nonEmpty {
+            for l in s.labels.pairs { symbols.insert(l.name); symbols.insert(l.value) }
+        }
+        var builder = try BlockBuilder(directory: directory, symbols: symbols, nowMs: nowMs)
+        do throws(StorageIOError) {
+            for s in nonEmpty {
+                try builder.add(s.labels, chunks: s.chunks.filter { $0.count > 0 }.map(BlockBuilder.EncodedChunk.init))
+            }
+        } catch {
+            builder.abandon()
+            throw error
+        }
+        _ = try builder.finish(minTime: minTime, maxTime: maxTime, compaction: compaction)
+        return builder.ulid
+    }
+}
