@@ -73,6 +73,12 @@ extension FuzzTarget {
             guard let entries = try? HeadSnapshot.decode(bytes) else { return }
             var times: [Int64] = [], values: [Double] = []
             for e in entries { for c in e.chunks { _ = c.appendSamples(mint: .min, maxt: .max, times: &times, values: &values) } }
+        case .blockIndex: FuzzBlock.shared.open(replacing: "index", with: bytes)
+        case .blockChunks: FuzzBlock.shared.open(replacing: "chunks/000001", with: bytes)
+        case .blockTombstones: FuzzBlock.shared.open(replacing: "tombstones", with: bytes)
+        case .blockMeta: FuzzBlock.shared.open(replacing: "meta.json", with: bytes)
+        case .xorChunk: FuzzBlock.decodeChunk(bytes)
+        case .prometheusWAL: FuzzBlock.readPrometheusWAL(bytes)
         }
     }
 

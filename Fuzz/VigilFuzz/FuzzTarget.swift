@@ -24,6 +24,12 @@ enum FuzzTarget: String, CaseIterable {
     case httpSD = "http-sd"
     case kubernetesEvent = "kubernetes-event"
     case kubeconfig = "kubeconfig"
+    case blockIndex = "block-index"
+    case blockChunks = "block-chunks"
+    case blockTombstones = "block-tombstones"
+    case blockMeta = "block-meta"
+    case xorChunk = "xor-chunk"
+    case prometheusWAL = "prometheus-wal"
 
     /// The target this process runs, from the environment; the process stops at once without one.
     static let selected: FuzzTarget = {

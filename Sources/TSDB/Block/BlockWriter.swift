@@ -1,18 +1,23 @@
 import MetricModel
 
 /// Writes a block from series held in memory (a range cut from the head).
-enum BlockWriter {
+package enum BlockWriter {
     /// One series of the block: its labels and its chunks, oldest first, inside the block's range.
-    struct Series {
-        var labels: Labels
-        var chunks: [XORChunk]
+    package struct Series {
+        package var labels: Labels
+        package var chunks: [XORChunk]
+
+        package init(labels: Labels, chunks: [XORChunk]) {
+            self.labels = labels
+            self.chunks = chunks
+        }
     }
 
     static let temporarySuffix = BlockBuilder.temporarySuffix
 
     /// Writes `series` (any order) as a block covering `[minTime, maxTime)` under `directory`;
     /// returns its ULID, or nil when there is not one sample to write.
-    static func write(_ series: [Series], minTime: Int64, maxTime: Int64, into directory: String, nowMs: Int64,
+    package static func write(_ series: [Series], minTime: Int64, maxTime: Int64, into directory: String, nowMs: Int64,
                       compaction: BlockMeta.Compaction? = nil) throws(StorageIOError) -> BlockULID? {
         let nonEmpty = series.filter { $0.chunks.contains { $0.count > 0 } }
             .sorted { IndexWriter.bytewiseLess($0.labels, $1.labels) }

@@ -34,8 +34,8 @@ struct ChunkSegmentReader: Sendable {
         var r = MappedReader(bytes, from: offset)
         guard let length = r.length(), r.remaining >= length + 5 else { return nil }
         let start = r.offset
-        guard let encoding = r.u8(), let data = r.slice(length), let crc = r.u32BE(),
-              CRC32C.checksum(bytes, start..<start + 1 + length) == crc else { return nil }
+        guard let encoding = r.u8(), let data = r.slice(length),
+              CRC32C.matches(r.u32BE(), CRC32C.checksum(bytes, start..<start + 1 + length)) else { return nil }
         return (encoding, data)
     }
 }

@@ -28,7 +28,7 @@ struct IndexReader: Sendable {
             guard let r = toc.u64BE(), r < UInt64(bytes.count) else { throw .corrupt(file.path, "table of contents points past the file") }
             refs.append(Int(r))
         }
-        guard toc.u32BE() == CRC32C.checksum(bytes, bytes.count - 52..<bytes.count - 4) else {
+        guard CRC32C.matches(toc.u32BE(), CRC32C.checksum(bytes, bytes.count - 52..<bytes.count - 4)) else {
             throw .corrupt(file.path, "table of contents checksum mismatch")
         }
         symbols = try Self.readSymbols(bytes, at: refs[0], path: file.path)
@@ -57,7 +57,7 @@ struct IndexReader: Sendable {
         guard let length = r.u32BE(), Int(length) <= r.remaining - 4 else { return nil }
         let body = r.offset..<r.offset + Int(length)
         _ = r.skip(Int(length))
-        guard let crc = r.u32BE(), CRC32C.checksum(bytes, body) == crc else { return nil }
+        guard CRC32C.matches(r.u32BE(), CRC32C.checksum(bytes, body)) else { return nil }
         return body
     }
 
@@ -168,7 +168,7 @@ struct IndexReader: Sendable {
         let body = r.offset..<r.offset + length
         var s = MappedReader(bytes, from: body.lowerBound, to: body.upperBound)
         _ = r.skip(length)
-        guard let crc = r.u32BE(), CRC32C.checksum(bytes, body) == crc else { return nil }
+        guard CRC32C.matches(r.u32BE(), CRC32C.checksum(bytes, body)) else { return nil }
         guard let labelCount = s.uvarint(), labelCount <= UInt64(length) else { return nil }
         var pairs: [Label] = []
         pairs.reserveCapacity(Int(labelCount))

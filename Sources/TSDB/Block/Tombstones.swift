@@ -18,6 +18,11 @@ public struct Tombstones: Sendable, Equatable {
         intervals[id, default: []].append(range)
     }
 
+    /// Whether all of `range` of series `id` is deleted already (by one interval).
+    public func covers(_ id: UInt32, _ range: ClosedRange<Int64>) -> Bool {
+        intervals[id]?.contains { $0.lowerBound <= range.lowerBound && $0.upperBound >= range.upperBound } ?? false
+    }
+
     /// Whether sample time `t` of series `id` is deleted.
     func isDeleted(_ id: UInt32, _ t: Int64) -> Bool {
         intervals[id]?.contains { $0.contains(t) } ?? false
@@ -51,7 +56,7 @@ public struct Tombstones: Sendable, Equatable {
             guard raw.count >= 9, r.u32BE() == magic, r.u8() == 1 else { return nil }
             let body = 5..<raw.count - 4
             var crcReader = MappedReader(raw, from: raw.count - 4)
-            guard crcReader.u32BE() == CRC32C.checksum(raw, body) else { return nil }
+            guard CRC32C.matches(crcReader.u32BE(), CRC32C.checksum(raw, body)) else { return nil }
             var entries = MappedReader(raw, from: body.lowerBound, to: body.upperBound)
             var result = Tombstones()
             while entries.remaining > 0 {

@@ -135,7 +135,7 @@ public struct XORChunk: Sendable, Hashable {
     /// A chunk read from a block: Prometheus' XOR chunk data (a big-endian 16-bit sample count,
     /// then the bit stream) with the time range its index entry gives. Nothing is decoded until a
     /// query reads it; nil when the data is too short to hold its header.
-    init?(prometheusData data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64) {
+    package init?(prometheusData data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64) {
         guard data.count >= 2 else { return nil }
         let n = Int(data[0]) << 8 | Int(data[1])
         stream = BitWriter(bytes: Array(data[2...]), free: 0)

@@ -3,13 +3,13 @@ import MetricModel
 /// The records of Prometheus' WAL that Vigil imports: series (reference and labels) and float
 /// samples (reference, timestamp, value, as deltas from the first). Tombstones, exemplars,
 /// metadata and native histograms are recognised and counted, not imported.
-enum PrometheusWALRecord {
+package enum PrometheusWALRecord {
     case series([(ref: UInt64, labels: Labels)])
     case samples([(ref: UInt64, t: Int64, v: Double)])
     case other(type: UInt8)
 
     /// Decodes one record; nil when it is damaged.
-    init?(_ bytes: [UInt8]) {
+    package init?(_ bytes: [UInt8]) {
         guard let type = bytes.first else { return nil }
         let parsed: PrometheusWALRecord? = bytes.withUnsafeBytes { raw in
             var r = MappedReader(raw, from: 1)

@@ -7,7 +7,7 @@ import Snappy
 ///
 /// The file is only read: damage ends the segment (reported in ``stop``), and nothing is repaired,
 /// since the file belongs to Prometheus.
-struct PrometheusWALSegmentReader {
+package struct PrometheusWALSegmentReader {
     static let pageSize = 32 * 1024
     static let headerSize = 7
 
@@ -18,10 +18,10 @@ struct PrometheusWALSegmentReader {
     /// Records skipped because they are compressed with zstd, which Vigil does not read.
     private(set) var unsupportedRecords = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    package init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// The next whole record, decompressed; nil at the end or at damage.
-    mutating func next() -> [UInt8]? {
+    package mutating func next() -> [UInt8]? {
         var assembled: [UInt8] = []
         var inRecord = false
         var compression: UInt8 = 0
@@ -50,7 +50,7 @@ struct PrometheusWALSegmentReader {
                 return nil
             }
             let data = bytes[start..<start + length]
-            guard CRC32C.checksum(data) == crc else {
+            guard CRC32C.matches(crc, CRC32C.checksum(data)) else {
                 stop = "fragment checksum mismatch at offset \(offset)"
                 return nil
             }

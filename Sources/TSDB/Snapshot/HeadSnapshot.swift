@@ -88,7 +88,7 @@ package struct HeadSnapshot {
             let start = r.offset
             guard Int(length) <= bytes.count - start else { throw Invalid(reason: "truncated frame") }
             let payload = Array(bytes[start..<start + Int(length)])
-            guard CRC32C.checksum(payload) == crc else { throw Invalid(reason: "checksum mismatch at offset \(start)") }
+            guard CRC32C.matches(crc, CRC32C.checksum(payload)) else { throw Invalid(reason: "checksum mismatch at offset \(start)") }
             r = ByteReader(bytes, from: start + Int(length))
             var p = ByteReader(payload)
             if r.atEnd {

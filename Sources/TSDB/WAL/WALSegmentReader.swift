@@ -61,7 +61,7 @@ public struct WALSegmentReader {
             return nil
         }
         let payload = Array(bytes[start..<start + Int(length)])
-        guard CRC32C.checksum(payload) == crc else {
+        guard CRC32C.matches(crc, CRC32C.checksum(payload)) else {
             stop = .corrupt(offset: offset, reason: "checksum mismatch")
             return nil
         }

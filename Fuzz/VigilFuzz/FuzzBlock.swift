@@ -1,0 +1,71 @@
+import Foundation
+import MetricModel
+import TSDB
+
+/// A small valid block written once per fuzzing process; each input replaces one of its files
+/// (the index, the chunk segment, the tombstones or meta.json), and the block is opened and read
+/// in full, as a query would. The other files stay valid, so the fuzzer's bytes reach the reader
+/// of the file they replace.
+final class FuzzBlock: @unchecked Sendable {
+    static let shared = FuzzBlock()
+
+    private let directory: String
+    private let pristine: [String: [UInt8]]
+    /// Every series, one equality and one regular-expression selector: postings read three ways.
+    private let selectors: [[LabelMatcher]] = [
+        [], (try? LabelMatcher(.equal, "job", "fuzz")).map { [$0] } ?? [],
+        (try? LabelMatcher(.regexMatch, "__name__", ".+_total|queue.*")).map { [$0] } ?? [],
+    ]
+
+    private init() {
+        let root = NSTemporaryDirectory() + "vigil-fuzz-block-\(getpid())"
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var series: [BlockWriter.Series] = []
+        for (i, name) in ["requests_total", "queue_depth", "latency_seconds_bucket"].enumerated() {
+            for instance in ["a:80", "b:80"] {
+                var chunk = XORChunk()
+                for step in 0..<130 { chunk.append(t: Int64(step) * 15_000, v: Double(step * (i + 1)) + (instance == "a:80" ? 0 : 0.25)) }
+                series.append(BlockWriter.Series(labels: Labels(["__name__": name, "instance": instance, "job": "fuzz"]), chunks: [chunk]))
+            }
+        }
+        let ulid = (try? BlockWriter.write(series, minTime: 0, maxTime: 7_200_000, into: root, nowMs: 0)) ?? nil
+        directory = root + "/" + (ulid.map { "\($0)" } ?? "missing")
+        var files: [String: [UInt8]] = [:]
+        for name in ["index", "chunks/000001", "tombstones", "meta.json"] {
+            files[name] = (FileManager.default.contents(atPath: directory + "/" + name)).map { Array($0) } ?? []
+        }
+        pristine = files
+    }
+
+    /// Writes `bytes` over `file` of the block, opens and reads it, then puts the valid file back.
+    func open(replacing file: String, with bytes: [UInt8]) {
+        let path = directory + "/" + file
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { FileManager.default.createFile(atPath: path, contents: Data(pristine[file] ?? [])) }
+        guard let block = try? Block(directory: directory) else { return }
+        var times: [Int64] = [], values: [Double] = []
+        for matchers in selectors {
+            for series in block.select(matchers, mint: .min, maxt: .max, sorted: true) {
+                series.appendSamples(mint: .min, maxt: .max, times: &times, values: &values)
+            }
+        }
+        for name in block.labelNames([]) { _ = block.labelValues(name, []) }
+    }
+
+    /// Prometheus' XOR chunk data from a block, decoded in full.
+    static func decodeChunk(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let chunk = XORChunk(prometheusData: raw, minTime: 0, maxTime: .max) else { return }
+            var times: [Int64] = [], values: [Double] = []
+            _ = chunk.appendSamples(mint: .min, maxt: .max, times: &times, values: &values)
+            _ = chunk.lastSample
+        }
+    }
+
+    /// A segment of Prometheus' WAL, every record read and decoded.
+    static func readPrometheusWAL(_ bytes: [UInt8]) {
+        var reader = PrometheusWALSegmentReader(bytes: bytes)
+        while let record = reader.next() { _ = PrometheusWALRecord(record) }
+    }
+}
