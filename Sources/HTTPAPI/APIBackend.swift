@@ -25,6 +25,8 @@ public protocol APIBackend: Sendable {
     func cardinality(limit: Int) -> CardinalityStats?
     /// Damaged WAL records or snapshots found when storage was opened.
     var storageCorruptions: Int { get }
+    /// How far the WAL replay of opening storage has got (`/api/v1/status/walreplay`).
+    var walReplay: WALReplayProgress.Snapshot { get }
     var scrapeManager: ScrapeManager? { get }
     var ruleManager: RuleManager? { get }
     var notifier: Notifier? { get }

@@ -83,6 +83,11 @@ public enum APIRoutes {
             guard let config = backend.config else { return JSONResponse.error(.unavailable, "no configuration loaded") }
             return JSONResponse.success(["yaml": config.renderedYAML])
         }
+        router.get("/api/v1/status/walreplay") { _, _ -> Response in
+            let replay = backend.walReplay
+            return JSONResponse.success(WALReplayDTO(min: replay.firstSegment, max: replay.lastSegment,
+                                                     current: replay.currentSegment, state: replay.state.rawValue))
+        }
         router.get("/api/v1/status/runtimeinfo") { _, _ -> Response in
             let reload = backend.lastReload
             return JSONResponse.success(RuntimeInfoDTO(
@@ -98,6 +103,15 @@ public enum APIRoutes {
                 storageRetention: backend.settings.flags["storage.tsdb.retention.time"] ?? ""))
         }
     }
+}
+
+/// `/api/v1/status/walreplay` data, as Prometheus names it: the first and last segment to replay,
+/// the one being replayed, and `waiting`, `in progress` or `done`.
+struct WALReplayDTO: Encodable {
+    var min: Int
+    var max: Int
+    var current: Int
+    var state: String
 }
 
 /// `/api/v1/status/runtimeinfo` data, with Prometheus' field names.

@@ -7,6 +7,9 @@ extension Database {
     /// The blocks on disk, oldest first.
     public var blocks: [Block] { blockList.withLock { $0 } }
 
+    /// Blocks left out of compaction because compacting them failed.
+    public var failedCompactionCount: Int { failedCompactions.withLock { $0.count } }
+
     /// Opens every block directory of `directory` (a ULID-named directory with a `meta.json`).
     /// A block that fails to open is reported and left on disk, never served. With
     /// `removeLeftovers`, the temporary directories of an interrupted write or deletion go.

@@ -5,7 +5,7 @@ import MetricModel
 /// the head, made durable by a snapshot.
 extension Database {
     /// Deletes the samples in `[mint, maxt]` of every series matching any of the matcher sets.
-    /// Returns the blocks that gained tombstones.
+    /// Returns how many blocks gained tombstones plus how many head series lost samples.
     @discardableResult
     public func deleteSeries(_ selectors: [[LabelMatcher]], mint: Int64, maxt: Int64) throws(StorageIOError) -> Int {
         guard mint <= maxt else { return 0 }
@@ -17,7 +17,10 @@ extension Database {
                 for id in block.index.candidates(matchers) {
                     guard let entry = block.index.series(id), entry.labels.matches(matchers),
                           entry.chunks.contains(where: { $0.maxTime >= mint && $0.minTime <= maxt }) else { continue }
-                    tombstones.add(id, max(mint, block.minTime)...min(maxt, block.maxTime - 1))
+                    let range = max(mint, block.minTime)...min(maxt, block.maxTime - 1)
+                    // Deleting again what is deleted changes nothing (retention rules ask each run).
+                    guard !tombstones.covers(id, range) else { continue }
+                    tombstones.add(id, range)
                     added += 1
                 }
             }
@@ -29,8 +32,9 @@ extension Database {
         var headChanged = 0
         for matchers in selectors { headChanged += head.deleteSamples(matching: matchers, in: mint...maxt) }
         if headChanged > 0 { try checkpoint() }
+        guard touched > 0 || headChanged > 0 else { return 0 }
         logger.info("deleted series", metadata: ["selectors": "\(selectors.count)", "blocks": "\(touched)", "head_series": "\(headChanged)"])
-        return touched
+        return touched + headChanged
     }
 
     /// Rewrites every block that has tombstones without the deleted samples; returns how many.
@@ -38,24 +42,57 @@ extension Database {
     public func cleanTombstones() throws(StorageIOError) -> Int {
         var cleaned = 0
         for block in blocks where !block.tombstones.isEmpty {
-            let meta = try BlockCompactor.compact([block], into: directory, nowMs: options.clock.nowMs())
-            let rewritten: Block?
-            if let meta {
-                do { rewritten = try Block(directory: directory + "/" + meta.ulid) } catch {
-                    throw StorageIOError(operation: "reopen the rewritten block (\(error))", path: directory, errno: 5 /* EIO */)
-                }
-            } else {
-                rewritten = nil
-            }
-            blockList.withLock { list in
-                list.removeAll { $0.ulid == block.ulid }
-                if let rewritten { list.append(rewritten) }
-                list.sort { ($0.minTime, $0.ulid) < ($1.minTime, $1.ulid) }
-            }
-            removeDirectories(of: [block])
+            try rewrite(block)
             cleaned += 1
         }
         return cleaned
+    }
+
+    /// Rewrites the blocks where at least one series in twenty has tombstones (as Prometheus
+    /// compacts a single block then), so deleted samples stop costing disk; returns how many.
+    @discardableResult
+    public func rewriteBlocksWithManyTombstones() throws(StorageIOError) -> Int {
+        var rewritten = 0
+        for block in blocks where !block.tombstones.isEmpty
+            && UInt64(block.tombstones.intervals.count) * 20 >= max(1, block.meta.stats.numSeries) {
+            try rewrite(block)
+            rewritten += 1
+        }
+        return rewritten
+    }
+
+    /// Applies each retention rule: deletes what its selector matches up to its cut-off.
+    public func applyRetentionRules() throws(StorageIOError) {
+        let rules = options.retentionRules
+        guard !rules.isEmpty else { return }
+        let newest = max(head.maxTime, blocks.map { $0.maxTime - 1 }.max() ?? .min)
+        guard newest != .min else { return }
+        for rule in rules {
+            guard let through = rule.deleteThrough(newest: newest, granularity: options.blockRangeMs) else { continue }
+            if try deleteSeries([rule.matchers], mint: .min, maxt: through) > 0 {
+                logger.info("retention rule applied", metadata: ["rule": "\(rule)", "deleted_through": "\(through)"])
+            }
+        }
+        try rewriteBlocksWithManyTombstones()
+    }
+
+    /// Writes `block` again without its deleted samples and puts the new block in its place.
+    private func rewrite(_ block: Block) throws(StorageIOError) {
+        let meta = try BlockCompactor.compact([block], into: directory, nowMs: options.clock.nowMs())
+        let rewritten: Block?
+        if let meta {
+            do { rewritten = try Block(directory: directory + "/" + meta.ulid) } catch {
+                throw StorageIOError(operation: "reopen the rewritten block (\(error))", path: directory, errno: 5 /* EIO */)
+            }
+        } else {
+            rewritten = nil
+        }
+        blockList.withLock { list in
+            list.removeAll { $0.ulid == block.ulid }
+            if let rewritten { list.append(rewritten) }
+            list.sort { ($0.minTime, $0.ulid) < ($1.minTime, $1.ulid) }
+        }
+        removeDirectories(of: [block])
     }
 
     /// Reopens a block whose tombstones changed and puts it in the old one's place.

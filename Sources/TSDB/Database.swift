@@ -24,6 +24,8 @@ public struct DatabaseOptions: Sendable {
     /// The largest block compaction makes (`--storage.tsdb.max-block-duration`); nil for
     /// Prometheus' default, a tenth of the retention time capped at 31 days.
     public var maxBlockRangeMs: Int64?
+    /// Shorter retentions for the series some selectors pick, applied at maintenance.
+    public var retentionRules: [RetentionRule] = []
 
     public init() {}
 }
@@ -65,8 +67,9 @@ public final class Database: Sendable {
     public static let walDirectoryName = "vigil-wal"
 
     /// Opens (creating if needed) the database at `directory` and replays it.
+    /// `progress` is updated as the WAL is replayed, for the status API while this runs.
     public init(directory: String, options: DatabaseOptions = DatabaseOptions(), logger: Logger = Logger(label: "vigil.tsdb"),
-                fsyncObserver: (@Sendable (Double) -> Void)? = nil) throws(StorageIOError) {
+                fsyncObserver: (@Sendable (Double) -> Void)? = nil, progress: WALReplayProgress = WALReplayProgress()) throws(StorageIOError) {
         self.directory = directory
         self.options = options
         self.logger = logger
@@ -82,11 +85,12 @@ public final class Database: Sendable {
         // Samples the blocks already hold are skipped.
         let replayHead = Head(wal: nil, logger: logger, blockRange: options.blockRangeMs)
         if let covered = blocks.map(\.maxTime).max() { replayHead.raiseMinValidTime(to: covered) }
-        var report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, repair: true, logger: logger)
+        var report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, repair: true, logger: logger, progress: progress)
         // Started on a Prometheus data directory: its head, from Prometheus' WAL.
         let imported = PrometheusWALImport.run(into: replayHead, directory: directory, vigilWALDirectory: walDir, logger: logger)
         report.prometheusWALSamples = imported.samples
         report.samples += imported.samples
+        progress.finish(samples: report.samples)
         report.corruptions += imported.problems.map { "Prometheus WAL \($0)" }
         report.blocks = blocks.count
         report.corruptions += blockCorruptions
@@ -119,13 +123,21 @@ public final class Database: Sendable {
         let walDir = directory + "/" + (PosixFile.exists(directory + "/" + walDirectoryName) || !WALLocation.holdsVigilWAL(directory + "/wal")
             ? walDirectoryName : "wal")
         var report = replay(into: head, directory: directory, walDirectory: walDir, repair: false, logger: logger)
+        // A Prometheus data directory Vigil has not imported yet: its head, from its WAL.
+        let imported = PrometheusWALImport.run(into: head, directory: directory,
+                                               vigilWALDirectory: directory + "/" + walDirectoryName, logger: logger)
+        report.prometheusWALSamples = imported.samples
+        report.samples += imported.samples
+        report.corruptions += imported.problems.map { "Prometheus WAL \($0)" }
         head.truncate(before: head.minValidTime)
         report.blocks = blocks.count
         report.corruptions += corruptions
         return (StorageQuerier(blocks: blocks, head: head), report)
     }
 
-    private static func replay(into head: Head, directory: String, walDirectory: String, repair: Bool, logger: Logger) -> ReplayReport {
+    private static func replay(into head: Head, directory: String, walDirectory: String, repair: Bool, logger: Logger,
+                               progress: WALReplayProgress = WALReplayProgress()) -> ReplayReport {
+        progress.begin()
         var report = ReplayReport()
         // Newest valid snapshot first.
         let snapshots = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.sorted(by: >)
@@ -146,7 +158,10 @@ public final class Database: Sendable {
             }
         }
         var refMap = snapshotRefs
-        for seg in WAL.segments(in: walDirectory) where seg >= firstSegment {
+        let segments = WAL.segments(in: walDirectory).filter { $0 >= firstSegment }
+        progress.planned(segments: segments.first.flatMap { first in segments.last.map { first...$0 } })
+        for seg in segments {
+            progress.replaying(segment: seg, samplesSoFar: report.samples)
             let path = walDirectory + "/" + WAL.segmentName(seg)
             var reader: WALSegmentReader
             do { reader = try WALSegmentReader(path: path) } catch {

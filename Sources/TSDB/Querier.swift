@@ -85,3 +85,14 @@ extension SeriesData {
         return nil
     }
 }
+
+extension SeriesData {
+    /// From the first sample's time to the last's, by the chunks' bounds; nil without chunks.
+    public var timeRange: ClosedRange<Int64>? {
+        guard let first = chunks.first?.minTime, let last = chunks.last?.maxTime, first <= last else { return nil }
+        return max(first, floor)...max(last, floor)
+    }
+
+    /// How many chunks hold the series' samples.
+    public var chunkCount: Int { chunks.count }
+}

@@ -56,6 +56,8 @@ public struct ServerOptions: Sendable {
     /// `--storage.tsdb.max-block-duration`: the largest block compaction makes (nil: a tenth of
     /// the retention time, at most 31 days).
     public var maxBlockRange: PromDuration?
+    /// `--storage.tsdb.retention.rules`: shorter retentions for the series some selectors pick.
+    public var retentionRules: [RetentionRule] = []
 
     public init() {}
 

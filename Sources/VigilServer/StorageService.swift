@@ -37,8 +37,9 @@ struct StorageService: Service {
             do { try await BlockingPool.run { try db.syncWAL() } } catch { logger.error("WAL fsync failed: \(error)") }
             guard lastMaintenance.duration(to: .now) >= maintenanceInterval else { continue }
             lastMaintenance = .now
-            do { try await BlockingPool.run { try db.compactHead() } } catch { logger.error("cutting a block from the head failed; the head keeps the samples: \(error)") }
+            do { _ = try await BlockingPool.run { try db.compactHead() } } catch { logger.error("cutting a block from the head failed; the head keeps the samples: \(error)") }
             _ = try? await BlockingPool.run { db.compactBlocks() }
+            do { try await BlockingPool.run { try db.applyRetentionRules() } } catch { logger.error("applying retention rules failed: \(error)") }
             let dropped = (try? await BlockingPool.run { db.applyRetention() }) ?? 0
             if dropped > 0 { logger.info("retention dropped series", metadata: ["series": "\(dropped)"]) }
             if db.needsCheckpoint {

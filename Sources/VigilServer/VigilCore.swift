@@ -26,6 +26,8 @@ final class VigilCore: Service, APIBackend {
     let options: ServerOptions
     let settings: APISettings
     let metrics: VigilMetrics
+    /// Filled in while storage opens; read by the status API and metrics meanwhile.
+    let replayProgress = WALReplayProgress()
     private let initialConfig: PrometheusConfig
     private let queries: QueryScheduler
     private let logger: Logger
@@ -113,11 +115,13 @@ final class VigilCore: Service, APIBackend {
         dbOptions.walSegmentSize = options.walSegmentSize
         dbOptions.blockRangeMs = options.blockRange.milliseconds
         dbOptions.maxBlockRangeMs = options.maxBlockRange?.milliseconds
+        dbOptions.retentionRules = options.retentionRules
         let metrics = self.metrics
         let start = ContinuousClock.now
-        let (path, logger, storageOptions) = (options.storagePath, logger, dbOptions)
+        let (path, logger, storageOptions, progress) = (options.storagePath, logger, dbOptions, replayProgress)
         let db = try await BlockingPool.run {
-            try Database(directory: path, options: storageOptions, logger: logger, fsyncObserver: { metrics.observeFsync($0) })
+            try Database(directory: path, options: storageOptions, logger: logger, fsyncObserver: { metrics.observeFsync($0) },
+                         progress: progress)
         }
         logger.info("storage ready", metadata: [
             "path": "\(options.storagePath)", "blocks": "\(db.replayReport.blocks)", "series": "\(db.head.seriesCount)",
@@ -269,6 +273,8 @@ final class VigilCore: Service, APIBackend {
         state.withLock { $0.components?.database.head.stats.walCorruptions.load(ordering: .relaxed) } ?? 0
     }
 
+    var walReplay: WALReplayProgress.Snapshot { replayProgress.snapshot }
+
     func cardinality(limit: Int) -> CardinalityStats? {
         state.withLock { $0.components?.database }?.head.cardinality(limit: limit)
     }
@@ -284,7 +290,7 @@ final class VigilCore: Service, APIBackend {
 
     func metricsExposition() -> [UInt8] {
         let c = state.withLock { $0.components }
-        return metrics.render(database: c?.database, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager,
+        return metrics.render(database: c?.database, replay: replayProgress.snapshot, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager,
                               scrapes: c?.scrapeManager, remoteWrite: c?.remoteWrite)
     }
 

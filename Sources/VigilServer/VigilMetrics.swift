@@ -40,6 +40,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     let notificationsDropped: Gauge
     let notificationQueueLength: Gauge
     let notificationQueueCapacity: Gauge
+    let storage: StorageMetrics
 
     public init() {
         samplesAppended = registry.makeCounter(descriptor: Self.descriptor("vigil_tsdb_head_samples_appended_total", "Samples appended to the head."))
@@ -59,6 +60,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
         reloadSuccess = registry.makeGauge(descriptor: Self.descriptor("vigil_config_last_reload_successful", "Whether the last configuration reload succeeded."))
         reloadSuccessTime = registry.makeGauge(descriptor: Self.descriptor("vigil_config_last_reload_success_timestamp_seconds", "Time of the last successful configuration reload."))
         reloadFailures = registry.makeCounter(descriptor: Self.descriptor("vigil_config_reload_failures_total", "Failed configuration reloads."))
+        storage = StorageMetrics(registry: registry)
     }
 
     private func job(_ name: String) -> JobMetrics {
@@ -139,7 +141,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     }
 
     /// Refreshes gauges that are read from storage, then renders everything.
-    package func render(database: Database?, rules: RuleManager? = nil, notifier: Notifier? = nil,
+    package func render(database: Database?, replay: WALReplayProgress.Snapshot? = nil, rules: RuleManager? = nil, notifier: Notifier? = nil,
                        alertmanager: EmbeddedAlertmanager? = nil, scrapes: ScrapeManager? = nil,
                        remoteWrite: RemoteWriteSender? = nil) -> [UInt8] {
         if let alertmanager { observe(alertmanager: alertmanager) }
@@ -147,7 +149,9 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
         if let scrapes { observe(discovery: scrapes.discoveryStats) }
         if let rules { observe(rules: rules) }
         if let notifier { observe(notifier: notifier) }
+        if let replay { observe(replay: replay) }
         if let db = database {
+            observe(blocks: db)
             activeSeries.set(to: Double(db.head.seriesCount))
             chunkBytes.set(to: Double(db.head.chunkBytes))
             walBytes.set(to: Double(db.walBytes))

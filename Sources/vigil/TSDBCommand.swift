@@ -7,7 +7,7 @@ import TSDB
 /// `vigil tsdb`: offline tools for a storage directory.
 struct TSDBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tsdb", abstract: "Inspect a Vigil storage directory.", subcommands: [Dump.self])
+        commandName: "tsdb", abstract: "Inspect a Vigil storage directory.", subcommands: [List.self, Analyze.self, Dump.self])
 
     /// `vigil tsdb dump`: prints every sample, one line each, as `{labels} value timestamp_ms`.
     struct Dump: ParsableCommand {

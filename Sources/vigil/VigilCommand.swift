@@ -71,6 +71,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.max-block-duration"), help: "Largest block compaction makes (default: a tenth of the retention time, at most 31d).")
     var maxBlockDuration: String?
 
+    @Option(name: .customLong("storage.tsdb.retention.rules"), help: ArgumentHelp(
+        "A shorter retention for the series a selector picks, as 'SELECTOR DURATION' (repeatable), e.g. '{__name__=~\"python_gc_.*\"} 2d'.",
+        valueName: "rule"))
+    var retentionRules: [String] = []
+
     @Option(name: .customLong("storage.tsdb.maintenance-interval"), help: "How often retention runs and snapshots are considered (Vigil-specific).")
     var maintenanceInterval = "1m"
 
@@ -194,6 +199,11 @@ struct ServerCommand: AsyncParsableCommand {
         if let maxBlockDuration {
             o.maxBlockRange = PromDuration(milliseconds: try Self.milliseconds("storage.tsdb.max-block-duration", maxBlockDuration, atLeast: "1m", 60_000))
         }
+        do throws(RetentionRuleError) {
+            o.retentionRules = try retentionRules.map { rule throws(RetentionRuleError) in try RetentionRule(flag: rule) }
+        } catch {
+            throw ValidationError("--storage.tsdb.retention.rules: \(error)")
+        }
         o.listenAddress = listenAddress
         guard o.hostAndPort != nil else { throw ValidationError("--web.listen-address: invalid address \"\(listenAddress)\"") }
         o.enableLifecycle = enableLifecycle
@@ -260,7 +270,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         o.flags = [
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
-            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.wal-fsync": walFsync,
+            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.retention.rules": retentionRules.joined(separator: ", "), "storage.tsdb.wal-fsync": walFsync,
             "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval,
             "storage.tsdb.min-block-duration": minBlockDuration, "storage.tsdb.max-block-duration": maxBlockDuration ?? "", "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),

@@ -90,6 +90,17 @@ import Testing
             #expect(got == want, "\(q)\nPrometheus: \(want.prefix(600))\nVigil: \(got.prefix(600))")
         }
         #expect(vigil.process.log.contains("imported Prometheus' WAL"), "\(vigil.process.log.suffix(2000))")
+        // Replay is over and says so; the blocks are counted in Vigil's metrics.
+        let replay = try await HTTP.request(vigil.base + "/api/v1/status/walreplay")
+        #expect(replay.status == 200 && replay.body.contains("\"state\":\"done\""), "\(replay.body)")
+        let blockDirs = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.count == 26 && !$0.contains(".") }
+        let metrics = try await HTTP.request(vigil.base + "/metrics").body
+        func value(_ name: String) -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+        }
+        #expect(value("vigil_tsdb_blocks_loaded") == Double(blockDirs.count), "\(blockDirs)")
+        #expect(value("vigil_tsdb_wal_replay_in_progress") == 0)
+        #expect((value("vigil_tsdb_wal_replay_samples") ?? 0) > 0)
         // Prometheus' files are left as they were: its WAL is still there for it.
         #expect(FileManager.default.fileExists(atPath: data + "/wal/" + "00000000"))
     }

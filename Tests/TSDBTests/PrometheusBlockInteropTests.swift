@@ -98,7 +98,7 @@ enum PrometheusTools {
 
     static func run(_ executable: String, _ args: [String]) async throws -> (status: Int32, output: String) {
         let outputPath = NSTemporaryDirectory() + "promtool-" + UUID().uuidString
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         defer { try? handle.close() }

@@ -229,3 +229,34 @@ final class TempDirectory {
         db.close()
     }
 }
+
+/// Replay reports where it stands while storage opens, for `/api/v1/status/walreplay`.
+@Suite struct WALReplayProgressTests {
+    @Test func progressNamesTheSegmentsReplayedAndEndsDone() throws {
+        let dir = TempDirectory()
+        var options = DatabaseOptions()
+        options.walSegmentSize = 4096
+        options.tooFarInFutureMs = nil
+        let db = try Database(directory: dir.path, options: options)
+        var ref: SeriesRef?
+        for i in 0..<2000 {
+            var app = db.head.appender()
+            ref = app.append(ref: ref, labels: Labels(["__name__": "m", "pod": "a"]), t: Int64(i) * 1000, v: Double(i))
+            _ = try app.commit()
+        }
+        db.close()
+        let segments = WAL.segments(in: dir.path + "/" + Database.walDirectoryName)
+        #expect(segments.count > 3)
+
+        let progress = WALReplayProgress()
+        #expect(progress.snapshot.state == .waiting)
+        let reopened = try Database(directory: dir.path, options: options, progress: progress)
+        let done = progress.snapshot
+        #expect(done.state == .done)
+        #expect(done.firstSegment == segments.first && done.currentSegment == done.lastSegment)
+        // The reopened database starts a segment of its own after the ones it replayed.
+        #expect(done.lastSegment == segments.last)
+        #expect(done.samples == 2000 && done.samples == reopened.replayReport.samples)
+        #expect(done.seconds > 0)
+    }
+}

@@ -123,8 +123,6 @@ extension RangeFunction {
                 s1 = next
             }
             return s1
-        default:
-            return nil
         }
     }
 
