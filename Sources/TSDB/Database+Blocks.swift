@@ -77,7 +77,13 @@ extension Database {
             head.raiseMinValidTime(to: range.upperBound)
             head.truncate(before: range.upperBound)
         }
-        if written > 0 { try checkpoint() }
+        if written > 0 {
+            // Twice: the second snapshot lets the WAL that held the samples now in blocks go at
+            // once (a checkpoint keeps the snapshot before it and the segments after that one, in
+            // case the newest snapshot is damaged), so the WAL stays about the head's size.
+            try checkpoint()
+            try checkpoint()
+        }
         return written
     }
 

@@ -10,6 +10,8 @@ public struct DatabaseOptions: Sendable {
     public var retentionSize: Int?
     public var walSegmentSize = 128 << 20
     public var walFsync: WALFsyncPolicy = .interval(.seconds(10))
+    /// Snappy-compresses WAL records (Prometheus' `--storage.tsdb.wal-compression`, on by default).
+    public var walCompression = true
     /// A snapshot is written once this many WAL segments accumulate (besides the periodic one).
     public var snapshotAfterSegments = 2
     /// Samples more than this many milliseconds ahead of `clock` are refused as out of bounds, so
@@ -95,7 +97,7 @@ public final class Database: Sendable {
         report.blocks = blocks.count
         report.corruptions += blockCorruptions
         self.replayReport = report
-        self.wal = try WAL(directory: walDir, segmentSize: options.walSegmentSize, fsyncPolicy: options.walFsync,
+        self.wal = try WAL(directory: walDir, segmentSize: options.walSegmentSize, fsyncPolicy: options.walFsync, compression: options.walCompression,
                            logger: logger, fsyncObserver: fsyncObserver)
         self.head = Head(wal: wal, logger: logger, futureBound: options.tooFarInFutureMs.map { (options.clock, $0) },
                          blockRange: options.blockRangeMs)

@@ -47,6 +47,8 @@ public struct ServerOptions: Sendable {
     public var webReadTimeout: Duration = .seconds(300)
     /// `--web.cors.origin`: origins whose browsers may call the API.
     public var webCORSOrigin: AnchoredRegex? = try? AnchoredRegex(".*")
+    /// `--storage.tsdb.wal-compression`: Snappy-compress WAL records.
+    public var walCompression = true
     /// `--storage.tsdb.wal-segment-size`: bytes at which a WAL segment is cut.
     public var walSegmentSize = 128 << 20
     /// How often storage maintenance (cutting blocks, retention, snapshots) runs.

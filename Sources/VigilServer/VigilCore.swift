@@ -113,6 +113,7 @@ final class VigilCore: Service, APIBackend {
         dbOptions.retentionSize = options.retentionSize
         dbOptions.walFsync = options.walFsync
         dbOptions.walSegmentSize = options.walSegmentSize
+        dbOptions.walCompression = options.walCompression
         dbOptions.blockRangeMs = options.blockRange.milliseconds
         dbOptions.maxBlockRangeMs = options.maxBlockRange?.milliseconds
         dbOptions.retentionRules = options.retentionRules

@@ -62,6 +62,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.wal-fsync"), help: "When the WAL is fsynced: always, never, or an interval such as 10s. Every commit reaches the kernel before it is acknowledged either way.")
     var walFsync = "10s"
 
+    @Flag(name: .customLong("storage.tsdb.wal-compression"), inversion: .prefixedNo,
+          help: "Compress WAL records with Snappy, as Prometheus does by default (older Vigil versions cannot read a compressed WAL).")
+    var walCompression = true
+
     @Option(name: .customLong("storage.tsdb.wal-segment-size"), help: "Size at which a WAL segment file is cut, e.g. 128MB (at least 64KB).")
     var walSegmentSize = "128MB"
 
@@ -194,6 +198,7 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--storage.tsdb.wal-segment-size must be a size from 64KB to 1GB")
         }
         o.walSegmentSize = segment
+        o.walCompression = walCompression
         o.maintenanceInterval = try Self.duration("storage.tsdb.maintenance-interval", maintenanceInterval, atLeast: "100ms", 100)
         o.blockRange = PromDuration(milliseconds: try Self.milliseconds("storage.tsdb.min-block-duration", minBlockDuration, atLeast: "1m", 60_000))
         if let maxBlockDuration {
@@ -270,7 +275,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         o.flags = [
             "config.file": o.configFile, "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retentionTime,
-            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.retention.rules": retentionRules.joined(separator: ", "), "storage.tsdb.wal-fsync": walFsync,
+            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.retention.rules": retentionRules.joined(separator: ", "), "storage.tsdb.wal-fsync": walFsync, "storage.tsdb.wal-compression": String(walCompression),
             "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval,
             "storage.tsdb.min-block-duration": minBlockDuration, "storage.tsdb.max-block-duration": maxBlockDuration ?? "", "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),

@@ -59,8 +59,7 @@ extension Head {
         withState { s in
             var changed = 0
             for ref in s.index.candidates(matchers) {
-                let i = Int(ref) - 1
-                guard i >= 0, i < s.series.count, let series = s.series[i], series.labels.matches(matchers) else { continue }
+                guard let i = Self.liveSlot(of: ref, in: s), let series = s.series[i], series.labels.matches(matchers) else { continue }
                 guard series.chunks.contains(where: { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }) else { continue }
                 s.series[i]?.chunks = Block.removing([range], from: series.chunks)
                 changed += 1

@@ -4,42 +4,43 @@ import MetricModel
 /// segment and calls these for every record.
 extension Head {
     /// Restores a series from a snapshot or WAL record, under the record's reference when its slot
-    /// is free and at most the next one, otherwise under the next free reference (the caller
-    /// remaps the record's reference to the returned one). A damaged or crafted file therefore
-    /// never makes the head allocate up to a huge reference, nor overwrite another series.
+    /// is free and within twice the table's length, otherwise under a new slot at the end (the
+    /// caller remaps the record's reference to the returned one). A damaged or crafted file
+    /// therefore never makes the head allocate up to a huge reference, nor overwrite another series.
     func restoreSeries(_ ref: SeriesRef, _ labels: Labels, in s: inout State) -> SeriesRef {
         if let existing = s.byLabels[labels] { return existing }
         let interned = s.interner.intern(labels)
-        var index = Self.slot(of: ref) ?? s.series.count
-        if index > s.series.count || (index < s.series.count && s.series[index] != nil) { index = s.series.count }
-        if index == s.series.count {
-            s.series.append(nil)
-            s.hot.append(SeriesHot())
+        // Even remapped, a reference from the file keeps later generations from repeating it.
+        let generation = ref >> 32
+        if generation >= s.nextGeneration, generation < 1 << 31 { s.nextGeneration = generation + 1 }
+        // A slot past the end is taken when the table at most doubles to reach it (the slots
+        // between are collected as free after replay); further out is a damaged or crafted file.
+        let reach = 2 * s.series.count + 1024
+        if let slot = Self.slot(of: ref), slot < reach, slot >= s.series.count || s.series[slot] == nil {
+            while slot >= s.series.count {
+                s.series.append(nil)
+                s.hot.append(SeriesHot())
+            }
+            // Free slots are collected once replay is over; none is handed out meanwhile.
+            Self.place(ref, interned, at: slot, in: &s)
+            return ref
         }
-        let ref = SeriesRef(index + 1)
-        s.series[index] = MemSeries(ref: ref, labels: interned)
-        s.hot[index] = SeriesHot()
-        s.hot[index].alive = true
-        s.byLabels[interned] = ref
-        s.index.add(ref, interned)
-        return ref
+        s.series.append(nil)
+        s.hot.append(SeriesHot())
+        let fresh = SeriesRef(s.series.count)
+        Self.place(fresh, interned, at: s.series.count - 1, in: &s)
+        return fresh
     }
 
     /// Applies a replayed sample without logging; out-of-order ones are skipped.
     func replay(_ sample: RefSample, refMap: [SeriesRef: SeriesRef], in s: inout State) -> Bool {
-        guard let idx = Self.slot(of: refMap[sample.ref] ?? sample.ref) else { return false }
-        guard idx < s.hot.count, s.hot[idx].alive, sample.t > s.hot[idx].maxTime, sample.t >= s.minValidTime else { return false }
+        guard let idx = Self.liveSlot(of: refMap[sample.ref] ?? sample.ref, in: s) else { return false }
+        guard sample.t > s.hot[idx].maxTime, sample.t >= s.minValidTime else { return false }
         s.series[idx]?.append(t: sample.t, v: sample.v, blockRange: blockRange)
         s.hot[idx].maxTime = sample.t
         s.hot[idx].lastValueBits = sample.v.bitPattern
         if sample.t > s.maxTime { s.maxTime = sample.t }
         return true
-    }
-
-    /// The array slot of a reference read from a file; nil for 0 and references beyond `Int`.
-    static func slot(of ref: SeriesRef) -> Int? {
-        guard ref > 0, let i = Int(exactly: ref) else { return nil }
-        return i - 1
     }
 }
 

@@ -7,10 +7,15 @@ import Synchronization
 /// or query, never per sample.
 public final class Head: Sendable, Appendable, Querier {
     struct State: ~Copyable {
-        /// Series by `ref - 1`; dropped series leave a nil.
+        /// Series by slot (`Head+SeriesSlots.swift`); a dropped series leaves a nil the next new
+        /// series takes.
         var series: [MemSeries?] = []
-        /// Hot per-series values by `ref - 1`, parallel to `series`.
+        /// Hot per-series values by slot, parallel to `series`.
         var hot: [SeriesHot] = []
+        /// Empty slots, taken by new series before the table grows.
+        var freeSlots: [Int] = []
+        /// The generation of the next reference made for a reused slot.
+        var nextGeneration: SeriesRef = 1
         var byLabels: [Labels: SeriesRef] = [:]
         var index = PostingsIndex()
         var interner = StringInterner()
@@ -68,13 +73,8 @@ public final class Head: Sendable, Appendable, Querier {
     private func getOrCreateLocked(_ labels: Labels, in s: inout State) -> SeriesRef {
         if let ref = s.byLabels[labels] { return ref }
         let interned = s.interner.intern(labels)
-        let ref = SeriesRef(s.series.count + 1)
-        s.series.append(MemSeries(ref: ref, labels: interned))
-        var hot = SeriesHot()
-        hot.alive = true
-        s.hot.append(hot)
-        s.byLabels[interned] = ref
-        s.index.add(ref, interned)
+        let (slot, ref) = Self.allocateSlot(in: &s)
+        Self.place(ref, interned, at: slot, in: &s)
         stats.seriesCreated.add(1, ordering: .relaxed)
         let record = RefSeries(ref: ref, labels: interned)
         if s.unloggedSeries.isEmpty {
@@ -97,7 +97,7 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in
             var out: [SeriesRef: Labels] = [:]
             for ref in refs {
-                guard let slot = Self.slot(of: ref), slot < s.series.count, let series = s.series[slot] else { continue }
+                guard let slot = Self.liveSlot(of: ref, in: s), let series = s.series[slot] else { continue }
                 out[ref] = series.labels
             }
             return out
@@ -130,6 +130,8 @@ public final class Head: Sendable, Appendable, Querier {
             var report = AppendReport()
             var accepted: [RefSample] = []
             accepted.reserveCapacity(pending.count)
+            var acceptedSlots: [Int] = []
+            acceptedSlots.reserveCapacity(pending.count)
             // Validate against each series' newest sample, including earlier ones in this batch.
             // Fields are read in place: copying a MemSeries out would retain its labels and chunks.
             for p in pending {
@@ -138,16 +140,21 @@ public final class Head: Sendable, Appendable, Querier {
                     report.outOfBounds += 1
                     continue
                 }
-                var idx = Int(p.ref) - 1
-                if idx < 0 || idx >= s.hot.count || !s.hot[idx].alive {
+                let idx: Int
+                if let live = Self.liveSlot(of: p.ref, in: s) {
+                    idx = live
+                } else {
                     // Dropped by retention since the appender got its ref: re-create by labels.
-                    idx = Int(getOrCreateLocked(p.labels, in: &s)) - 1
+                    let ref = getOrCreateLocked(p.labels, in: &s)
+                    guard let created = Self.liveSlot(of: ref, in: s) else { continue }
+                    idx = created
                 }
                 let hot = s.hot[idx]
                 let newest = max(hot.maxTime, hot.pendingMaxTime)
                 if p.t > newest {
                     s.hot[idx].pendingMaxTime = p.t
-                    accepted.append(RefSample(ref: SeriesRef(idx + 1), t: p.t, v: p.v))
+                    accepted.append(RefSample(ref: hot.ref, t: p.t, v: p.v))
+                    acceptedSlots.append(idx)
                 } else if p.t == newest, p.t == hot.maxTime, hot.lastValueBits == p.v.bitPattern {
                     report.ignoredDuplicates += 1
                 } else if p.t == newest {
@@ -157,7 +164,7 @@ public final class Head: Sendable, Appendable, Querier {
                 }
             }
             defer {
-                for a in accepted { s.hot[Int(a.ref) - 1].pendingMaxTime = .min }
+                for idx in acceptedSlots { s.hot[idx].pendingMaxTime = .min }
             }
             if !accepted.isEmpty || !s.unloggedSeries.isEmpty {
                 // The WAL write must succeed before anything becomes visible; a failed one leaves
@@ -174,8 +181,7 @@ public final class Head: Sendable, Appendable, Querier {
                 s.unloggedSeries.removeAll()
             }
             var newest = s.maxTime
-            for a in accepted {
-                let idx = Int(a.ref) - 1
+            for (a, idx) in zip(accepted, acceptedSlots) {
                 s.series[idx]?.append(t: a.t, v: a.v, blockRange: blockRange)
                 s.hot[idx].maxTime = a.t
                 s.hot[idx].lastValueBits = a.v.bitPattern
@@ -252,8 +258,7 @@ public final class Head: Sendable, Appendable, Querier {
     /// labels and chunks.
     private static func matching(_ matchers: [LabelMatcher], in s: borrowing State) -> [Int] {
         s.index.candidates(matchers).compactMap { ref in
-            let i = Int(ref) - 1
-            guard i >= 0, i < s.series.count, s.series[i]?.labels.matches(matchers) == true else { return nil }
+            guard let i = liveSlot(of: ref, in: s), s.series[i]?.labels.matches(matchers) == true else { return nil }
             return i
         }
     }
@@ -274,8 +279,7 @@ public final class Head: Sendable, Appendable, Querier {
                     dropped.insert(series.ref)
                     droppedLabels.append(series.labels)
                     s.byLabels[series.labels] = nil
-                    s.series[i] = nil
-                    s.hot[i].alive = false
+                    Self.free(i, in: &s)
                 }
             }
             s.index.remove(dropped, labels: droppedLabels)
@@ -286,6 +290,11 @@ public final class Head: Sendable, Appendable, Querier {
                 var interner = StringInterner()
                 for i in s.series.indices { if let labels = s.series[i]?.labels { _ = interner.intern(labels) } }
                 s.interner = interner
+                // A dictionary keeps its capacity when entries go: a fresh one is sized to the live series.
+                var byLabels: [Labels: SeriesRef] = [:]
+                byLabels.reserveCapacity(s.byLabels.count)
+                for (labels, ref) in s.byLabels { byLabels[labels] = ref }
+                s.byLabels = byLabels
             }
             return (dropped.count, freed)
         }
@@ -329,10 +338,10 @@ public final class Head: Sendable, Appendable, Querier {
             for e in entries {
                 let ref = restoreSeries(e.ref, e.labels, in: &s)
                 if ref != e.ref { remapped[e.ref] = ref }
-                let idx = Int(ref) - 1
+                guard let idx = Self.liveSlot(of: ref, in: s) else { continue }
                 s.series[idx]?.chunks = e.chunks
                 s.series[idx]?.dropColdCheckpoints()
-                s.hot[idx] = SeriesHot(restoring: e.chunks)
+                s.hot[idx] = SeriesHot(ref: ref, restoring: e.chunks)
                 if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
             }
             return remapped
@@ -372,11 +381,13 @@ public final class Head: Sendable, Appendable, Querier {
     /// Takes over everything a replay head loaded.
     func adopt(_ other: Head) {
         let taken = other.state.withLock { s in
-            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot, s.minValidTime)
+            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot, s.minValidTime, s.nextGeneration)
         }
         state.withLock { s in
             s.series = taken.0
             s.hot = taken.5
+            s.nextGeneration = taken.7
+            Self.collectFreeSlots(in: &s)
             s.byLabels = taken.1
             s.index = taken.2
             s.interner = taken.3

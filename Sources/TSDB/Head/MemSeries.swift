@@ -56,7 +56,8 @@ struct MemSeries: Sendable {
 
 /// The per-series values every append checks, kept in a plain array beside the series.
 struct SeriesHot: Sendable {
-    var alive = false
+    /// The reference of the series in this slot; 0 when the slot is empty.
+    var ref: SeriesRef = 0
     /// Timestamp and value of the newest stored sample, for ordering and duplicate checks.
     var maxTime: Int64 = .min
     var lastValueBits: UInt64 = 0
@@ -66,8 +67,8 @@ struct SeriesHot: Sendable {
     init() {}
 
     /// The state of a series restored with these chunks.
-    init(restoring chunks: [XORChunk]) {
-        alive = true
+    init(ref: SeriesRef, restoring chunks: [XORChunk]) {
+        self.ref = ref
         guard let last = chunks.last?.lastSample else { return }
         maxTime = last.t
         lastValueBits = last.v.bitPattern

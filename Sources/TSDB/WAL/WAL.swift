@@ -31,6 +31,8 @@ public final class WAL: Sendable {
     public let directory: String
     public let segmentSize: Int
     public let fsyncPolicy: WALFsyncPolicy
+    /// Whether records are Snappy-compressed (`--storage.tsdb.wal-compression`, on by default).
+    public let compression: Bool
     private let logger: Logger
 
     private struct State {
@@ -59,9 +61,10 @@ public final class WAL: Sendable {
     /// Opens the WAL for writing, starting a fresh segment after any existing ones.
     public init(
         directory: String, segmentSize: Int = 128 << 20, fsyncPolicy: WALFsyncPolicy = .interval(.seconds(10)),
-        logger: Logger = Logger(label: "vigil.wal"), fsyncObserver: (@Sendable (Double) -> Void)? = nil
+        compression: Bool = true, logger: Logger = Logger(label: "vigil.wal"), fsyncObserver: (@Sendable (Double) -> Void)? = nil
     ) throws(StorageIOError) {
         self.directory = directory
+        self.compression = compression
         self.segmentSize = segmentSize
         self.fsyncPolicy = fsyncPolicy
         self.logger = logger
@@ -79,7 +82,7 @@ public final class WAL: Sendable {
     /// Writes records to the current segment (one `write` call), cutting a new segment when full.
     public func log(_ records: [WALRecord]) throws(StorageIOError) {
         var buffer: [UInt8] = []
-        for r in records { WALSegmentReader.frame(r, into: &buffer) }
+        for r in records { WALSegmentReader.frame(r, into: &buffer, compress: compression) }
         try state.withLock { (s: inout State) throws(StorageIOError) in
             guard !s.closed else { throw StorageIOError(operation: "write", path: directory, errno: 9) }
             if s.segmentBytes > 0, s.segmentBytes + buffer.count > segmentSize {

@@ -1,6 +1,10 @@
+import Snappy
+
 /// Reads the framed records of one WAL segment file.
 ///
 /// Frame: kind (1 byte), payload length (4 bytes LE), CRC-32C of the payload (4 bytes LE), payload.
+/// A kind with its high bit set (``compressedFlag``) marks a payload compressed with Snappy (its
+/// block format), as Prometheus compresses its WAL records; the CRC covers the stored bytes.
 /// Replay, checkpointing and (later) the remote-write sender all read the WAL through this type.
 public struct WALSegmentReader {
     /// Why reading stopped before the end of the file.
@@ -25,6 +29,10 @@ public struct WALSegmentReader {
     }
 
     static let headerSize = 9
+    /// Set in a frame's kind byte when its payload is Snappy-compressed.
+    static let compressedFlag: UInt8 = 0x80
+    /// Payloads smaller than this are stored as they are: compressing them saves little.
+    static let compressionThreshold = 256
     /// A record larger than this is taken as corruption rather than allocated.
     static let maxRecordSize = 256 << 20
 
@@ -65,7 +73,17 @@ public struct WALSegmentReader {
             stop = .corrupt(offset: offset, reason: "checksum mismatch")
             return nil
         }
-        guard let record = WALRecord.decode(kind: kind, payload: payload) else {
+        var decoded = payload
+        if kind & Self.compressedFlag != 0 {
+            // Snappy expands at most about 21 times (a 3-byte copy of 64 bytes): a declared
+            // length beyond that is damage, refused before anything is allocated for it.
+            let limit = min(Self.maxRecordSize, payload.count * 22 + 32)
+            do { decoded = try Snappy.decode(payload, limit: limit) } catch {
+                stop = .corrupt(offset: offset, reason: "compressed record does not decompress: \(error)")
+                return nil
+            }
+        }
+        guard let record = WALRecord.decode(kind: kind & ~Self.compressedFlag, payload: decoded) else {
             stop = .corrupt(offset: offset, reason: "undecodable record of kind \(kind)")
             return nil
         }
@@ -73,10 +91,19 @@ public struct WALSegmentReader {
         return record
     }
 
-    /// Frames a record for writing.
-    static func frame(_ record: WALRecord, into out: inout [UInt8]) {
-        let payload = record.encodePayload()
-        out.append(record.kind.rawValue)
+    /// Frames a record for writing, its payload Snappy-compressed when `compress` is set, the
+    /// payload is not tiny and compression makes it smaller.
+    static func frame(_ record: WALRecord, into out: inout [UInt8], compress: Bool = false) {
+        var payload = record.encodePayload()
+        var kind = record.kind.rawValue
+        if compress, payload.count >= compressionThreshold {
+            let compressed = Snappy.encode(payload)
+            if compressed.count < payload.count {
+                payload = compressed
+                kind |= compressedFlag
+            }
+        }
+        out.append(kind)
         var w = ByteWriter()
         w.u32(UInt32(payload.count))
         w.u32(CRC32C.checksum(payload))
