@@ -27,8 +27,12 @@ import tempfile
 import time
 import urllib.parse
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+# Remote write's wire format, shared with the integration tests' sender.
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Tests", "IntegrationTests", "Support"))
 from fleet import target_series  # noqa: E402
+from remote_write_wire import field as pb_field, snappy as snappy_literals, varint  # noqa: E402
 
 PROFILES = {
     # A couple of minutes per server: what the test command runs.
@@ -206,31 +210,6 @@ def restart(server):
     back = time.monotonic() - started
     stop = server.stop()
     return dict(shutdown_s=down, restart_ready_s=ready, restart_all_series_s=back, final_shutdown_s=stop)
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | 0x80 if n else b)
-        if not n:
-            return bytes(out)
-
-
-def pb_field(number, payload):
-    return varint(number << 3 | 2) + varint(len(payload)) + payload
-
-
-def snappy_literals(data):
-    """Snappy's block format with literals only, which every decoder accepts."""
-    out = bytearray(varint(len(data)))
-    for start in range(0, len(data), 65536):
-        chunk = data[start:start + 65536]
-        out.append(61 << 2)
-        out += struct.pack("<H", len(chunk) - 1)
-        out += chunk
-    return bytes(out)
 
 
 def backfill(server, profile):

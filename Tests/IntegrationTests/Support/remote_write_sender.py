@@ -5,30 +5,16 @@ base + i with value i. After a 2xx answer the line "i" is appended (and flushed)
 file; on any failure the same request is sent again until it is acknowledged, so a request that
 was stored but whose answer was lost reaches Vigil twice (it must be stored once).
 
-The protobuf and snappy encodings are written out by hand (snappy with literals only, which
-every decoder must accept), so the sender needs nothing beyond Python itself.
+The protobuf and snappy encodings are written out by hand (remote_write_wire.py), so the sender
+needs nothing beyond Python itself.
 """
 import http.client, struct, sys, time
+
+from remote_write_wire import field, snappy, varint
 
 port, ack_path, seconds = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 SERIES = 20
 base = int(time.time() * 1000) - 3_600_000
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(number, payload):
-    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def write_request(i):
@@ -38,16 +24,6 @@ def write_request(i):
         sample = b"\x09" + struct.pack("<d", float(i)) + b"\x10" + varint(base + i)
         body += field(1, labels + field(2, sample))
     return body
-
-
-def snappy(data):
-    out = bytearray(varint(len(data)))
-    for start in range(0, len(data), 65536):
-        chunk = data[start:start + 65536]
-        out.append(61 << 2)
-        out += struct.pack("<H", len(chunk) - 1)
-        out += chunk
-    return bytes(out)
 
 
 deadline = time.time() + seconds
