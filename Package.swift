@@ -257,7 +257,7 @@ if ProcessInfo.processInfo.environment["VIGIL_FUZZ"] != nil {
             name: "VigilFuzz",
             dependencies: [
                 "MetricModel", "Exposition", "TSDB", "PromQL", "Config", "Rules", "RemoteWrite", "GoTemplate", "Alertmanager",
-                "WebSecurity", "HTTPAPI", "Discovery",
+                "WebSecurity", "HTTPAPI", "Discovery", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Fuzz/VigilFuzz",
             // libFuzzer supplies `main`; the harness only defines LLVMFuzzerTestOneInput.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MetricModel
 import TSDB
 
@@ -67,5 +68,18 @@ final class FuzzBlock: @unchecked Sendable {
     static func readPrometheusWAL(_ bytes: [UInt8]) {
         var reader = PrometheusWALSegmentReader(bytes: bytes)
         while let record = reader.next() { _ = PrometheusWALRecord(record) }
+    }
+
+    /// A head chunk file: opened (its records walked), then every chunk that checks out decoded.
+    static func readHeadChunkFile(_ bytes: [UInt8]) {
+        let directory = NSTemporaryDirectory() + "vigil-fuzz-head-chunks-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory + "/000001", contents: Data(bytes))
+        guard let files = try? HeadChunkFiles(directory: directory, readOnly: true, logger: Logger(label: "fuzz")) else { return }
+        var times: [Int64] = [], values: [Double] = []
+        for chunk in files.allChunks() {
+            _ = chunk.appendSamples(mint: .min, maxt: .max, times: &times, values: &values)
+            _ = chunk.lastSample
+        }
     }
 }

@@ -79,6 +79,7 @@ extension FuzzTarget {
         case .blockMeta: FuzzBlock.shared.open(replacing: "meta.json", with: bytes)
         case .xorChunk: FuzzBlock.decodeChunk(bytes)
         case .prometheusWAL: FuzzBlock.readPrometheusWAL(bytes)
+        case .headChunks: FuzzBlock.readHeadChunkFile(bytes)
         }
     }
 

@@ -30,6 +30,7 @@ enum FuzzTarget: String, CaseIterable {
     case blockMeta = "block-meta"
     case xorChunk = "xor-chunk"
     case prometheusWAL = "prometheus-wal"
+    case headChunks = "head-chunks"
 
     /// The target this process runs, from the environment; the process stops at once without one.
     static let selected: FuzzTarget = {

@@ -26,6 +26,8 @@ public struct DatabaseOptions: Sendable {
     /// The largest block compaction makes (`--storage.tsdb.max-block-duration`); nil for
     /// Prometheus' default, a tenth of the retention time capped at 31 days.
     public var maxBlockRangeMs: Int64?
+    /// The size at which a head chunk file is full and the next one begun.
+    public var headChunkFileSize = HeadChunkFiles.defaultFileSize
     /// Shorter retentions for the series some selectors pick, applied at maintenance.
     public var retentionRules: [RetentionRule] = []
 
@@ -40,6 +42,8 @@ public final class Database: Sendable {
     public let head: Head
     public let options: DatabaseOptions
     let wal: WAL
+    /// Full head chunks, written out and mapped (`vigil-chunks_head/`).
+    public let headChunks: HeadChunkFiles
     let logger: Logger
     /// The oldest WAL segment each reader of the WAL (a remote-write queue) still needs.
     private let walReaders = Mutex<[String: Int]>([:])
@@ -54,6 +58,8 @@ public final class Database: Sendable {
         /// Samples loaded from a Prometheus WAL (`wal/` of a Prometheus data directory).
         public var prometheusWALSamples = 0
         public var snapshotSeries = 0
+        /// Chunks a snapshot named that the head chunk files no longer hold (left out).
+        public var missingHeadChunks = 0
         public var walRecords = 0
         public var samples = 0
         public var corruptions: [String] = []
@@ -67,6 +73,10 @@ public final class Database: Sendable {
     /// Prometheus' tools open and repair, and which a Prometheus data directory Vigil is started
     /// on already holds.
     public static let walDirectoryName = "vigil-wal"
+
+    /// Where full head chunks are written (Prometheus' `chunks_head/` holds its own, in the same
+    /// layout but named by the series of its WAL).
+    public static let headChunksDirectoryName = "vigil-chunks_head"
 
     /// Opens (creating if needed) the database at `directory` and replays it.
     /// `progress` is updated as the WAL is replayed, for the status API while this runs.
@@ -83,11 +93,13 @@ public final class Database: Sendable {
         var blockCorruptions: [String] = []
         let blocks = Self.openBlocks(in: directory, removeLeftovers: true, logger: logger, corruptions: &blockCorruptions)
         blockList = Mutex(blocks)
+        headChunks = try HeadChunkFiles(directory: directory + "/" + Self.headChunksDirectoryName, fileSize: options.headChunkFileSize, logger: logger)
         // Replay happens before the WAL is opened for writing, through a head without a WAL.
         // Samples the blocks already hold are skipped.
         let replayHead = Head(wal: nil, logger: logger, blockRange: options.blockRangeMs)
         if let covered = blocks.map(\.maxTime).max() { replayHead.raiseMinValidTime(to: covered) }
-        var report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, repair: true, logger: logger, progress: progress)
+        var report = Self.replay(into: replayHead, directory: directory, walDirectory: walDir, headChunks: headChunks, repair: true,
+                                 logger: logger, progress: progress)
         // Started on a Prometheus data directory: its head, from Prometheus' WAL.
         let imported = PrometheusWALImport.run(into: replayHead, directory: directory, vigilWALDirectory: walDir, logger: logger)
         report.prometheusWALSamples = imported.samples
@@ -103,7 +115,7 @@ public final class Database: Sendable {
                          blockRange: options.blockRangeMs)
         head.adopt(replayHead)
         // A snapshot taken before the last block was cut still holds that block's chunks.
-        head.truncate(before: head.minValidTime)
+        truncateHead(before: head.minValidTime)
         if let last = imported.lastSegment {
             // What came from Prometheus' WAL is in no WAL of Vigil's: a snapshot makes it durable
             // before the marker says it need not be read again.
@@ -124,7 +136,8 @@ public final class Database: Sendable {
         if let covered = blocks.map(\.maxTime).max() { head.raiseMinValidTime(to: covered) }
         let walDir = directory + "/" + (PosixFile.exists(directory + "/" + walDirectoryName) || !WALLocation.holdsVigilWAL(directory + "/wal")
             ? walDirectoryName : "wal")
-        var report = replay(into: head, directory: directory, walDirectory: walDir, repair: false, logger: logger)
+        let headChunks = try? HeadChunkFiles(directory: directory + "/" + headChunksDirectoryName, readOnly: true, logger: logger)
+        var report = replay(into: head, directory: directory, walDirectory: walDir, headChunks: headChunks, repair: false, logger: logger)
         // A Prometheus data directory Vigil has not imported yet: its head, from its WAL.
         let imported = PrometheusWALImport.run(into: head, directory: directory,
                                                vigilWALDirectory: directory + "/" + walDirectoryName, logger: logger)
@@ -137,8 +150,8 @@ public final class Database: Sendable {
         return (StorageQuerier(blocks: blocks, head: head), report)
     }
 
-    private static func replay(into head: Head, directory: String, walDirectory: String, repair: Bool, logger: Logger,
-                               progress: WALReplayProgress = WALReplayProgress()) -> ReplayReport {
+    private static func replay(into head: Head, directory: String, walDirectory: String, headChunks: HeadChunkFiles?, repair: Bool,
+                               logger: Logger, progress: WALReplayProgress = WALReplayProgress()) -> ReplayReport {
         progress.begin()
         var report = ReplayReport()
         // Newest valid snapshot first.
@@ -148,9 +161,20 @@ public final class Database: Sendable {
         for seg in snapshots {
             let path = directory + "/" + HeadSnapshot.fileName(seg)
             do {
-                let entries = try HeadSnapshot.read(path)
+                var missing = 0
+                let entries = try HeadSnapshot.read(path) { reference in
+                    let chunk = headChunks?.chunk(at: reference)
+                    if chunk == nil { missing += 1 }
+                    return chunk
+                }
                 snapshotRefs = head.restore(entries)
                 report.snapshotSeries = entries.count
+                if missing > 0 {
+                    report.missingHeadChunks = missing
+                    report.corruptions.append("snapshot \(path): \(missing) chunks missing from the head chunk files")
+                    logger.error("head chunks named by the snapshot are missing or damaged; their samples are lost",
+                                 metadata: ["file": "\(path)", "chunks": "\(missing)"])
+                }
                 firstSegment = seg
                 logger.info("loaded head snapshot", metadata: ["file": "\(path)", "series": "\(entries.count)"])
                 break
@@ -198,8 +222,12 @@ public final class Database: Sendable {
     /// block), replay falls back to the previous one plus those segments and loses nothing.
     public func checkpoint() throws(StorageIOError) {
         // Cut under the head lock, so the snapshot holds exactly what precedes the new segment.
+        // Full chunks out to their files first, so the snapshot holds only open chunks; the files
+        // are fsynced before a snapshot names them.
+        try head.mapFullChunks(to: headChunks)
         let wal = self.wal
         let (segment, entries) = try head.snapshotEntries(cutting: { () throws(StorageIOError) in try wal.cut() })
+        try headChunks.sync()
         let path = directory + "/" + HeadSnapshot.fileName(segment)
         try HeadSnapshot.write(entries, to: path, directory: directory)
         let older = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.filter { $0 < segment }
@@ -256,7 +284,7 @@ public final class Database: Sendable {
         if let rt = options.retentionTime, newest != .min {
             let cutoff = newest &- rt.milliseconds
             deleteBlocks(blocks.filter { $0.maxTime <= cutoff }, reason: "retention time")
-            dropped += head.truncate(before: cutoff).series
+            dropped += truncateHead(before: cutoff)
         }
         if let limit = options.retentionSize {
             var remaining = self.blocks
@@ -270,11 +298,25 @@ public final class Database: Sendable {
             deleteBlocks(doomed, reason: "retention size")
             let budget = max(0, limit - wal.totalBytes - remaining.reduce(0) { $0 + $1.byteCount })
             if let cutoff = head.cutoffForSize(limit: budget) {
-                dropped += head.truncate(before: cutoff).series
+                dropped += truncateHead(before: cutoff)
             }
         }
         return dropped
     }
+
+    /// Drops the head's chunks that end before `mint` (and series left empty), then the head chunk
+    /// files that held only such chunks. Returns the series dropped.
+    @discardableResult
+    func truncateHead(before mint: Int64) -> Int {
+        let dropped = head.truncate(before: mint).series
+        headChunks.removeFiles(endingBefore: mint)
+        return dropped
+    }
+
+    /// Writes the head's full chunks to the head chunk files and maps them (the storage service
+    /// calls this every few seconds). Returns the chunks moved off the heap.
+    @discardableResult
+    public func mapHeadChunks() throws(StorageIOError) -> Int { try head.mapFullChunks(to: headChunks) }
 
     /// Bytes of WAL segments on disk.
     public var walBytes: Int { wal.totalBytes }
@@ -283,5 +325,8 @@ public final class Database: Sendable {
     public func syncWAL() throws(StorageIOError) { try wal.sync() }
 
     /// Flushes and closes the WAL; the database is read-only afterwards.
-    public func close() { wal.close() }
+    public func close() {
+        wal.close()
+        headChunks.close()
+    }
 }

@@ -4,8 +4,8 @@ import NIOPosix
 import ServiceLifecycle
 import TSDB
 
-/// Keeps storage healthy while the server runs (interval WAL fsyncs, cutting blocks from the head,
-/// retention, snapshots), and
+/// Keeps storage healthy while the server runs (interval WAL fsyncs, full head chunks written out
+/// and mapped, cutting blocks from the head, retention, snapshots), and
 /// at shutdown, after every writer has stopped, writes a final snapshot and closes the WAL.
 ///
 /// Its work blocks a thread, so it runs on NIO's blocking pool (see ``BlockingPool``).
@@ -35,16 +35,24 @@ struct StorageService: Service {
         while !Task.isCancelled {
             do { try await Task.sleep(for: min(fsyncEvery, maintenanceInterval)) } catch { break }
             do { try await BlockingPool.run { try db.syncWAL() } } catch { logger.error("WAL fsync failed: \(error)") }
+            // Full chunks off the heap, into the mapped head chunk files.
+            var moved = 0
+            do { moved = try await BlockingPool.run { try db.mapHeadChunks() } } catch { logger.error("writing full head chunks failed; they stay in memory: \(error)") }
+            // A burst of chunks left the heap (a backfill): give their pages back.
+            if moved > 10_000 { _ = try? await BlockingPool.run { FreedMemory.release() } }
             guard lastMaintenance.duration(to: .now) >= maintenanceInterval else { continue }
             lastMaintenance = .now
-            do { _ = try await BlockingPool.run { try db.compactHead() } } catch { logger.error("cutting a block from the head failed; the head keeps the samples: \(error)") }
-            _ = try? await BlockingPool.run { db.compactBlocks() }
+            var freedMuch = false
+            do { freedMuch = try await BlockingPool.run { try db.compactHead() } > 0 } catch { logger.error("cutting a block from the head failed; the head keeps the samples: \(error)") }
+            if ((try? await BlockingPool.run { db.compactBlocks() }) ?? 0) > 0 { freedMuch = true }
             do { try await BlockingPool.run { try db.applyRetentionRules() } } catch { logger.error("applying retention rules failed: \(error)") }
             let dropped = (try? await BlockingPool.run { db.applyRetention() }) ?? 0
             if dropped > 0 { logger.info("retention dropped series", metadata: ["series": "\(dropped)"]) }
             if db.needsCheckpoint {
                 do { try await BlockingPool.run { try db.checkpoint() } } catch { logger.error("snapshot failed: \(error)") }
             }
+            // Cutting and compacting blocks build large buffers, and dropped series free theirs.
+            if freedMuch || dropped > 0 { _ = try? await BlockingPool.run { FreedMemory.release() } }
         }
     }
 }

@@ -13,6 +13,8 @@ package struct StorageMetrics: Sendable {
     let blocksBytes: Gauge
     let lowestTimestamp: Gauge
     let failedCompactions: Gauge
+    let headChunkFilesBytes: Gauge
+    let headChunkFiles: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         func gauge(_ name: String, _ help: String) -> Gauge {
@@ -27,6 +29,8 @@ package struct StorageMetrics: Sendable {
         blocksLoaded = gauge("vigil_tsdb_blocks_loaded", "Blocks on disk that queries read.")
         blocksBytes = gauge("vigil_tsdb_storage_blocks_bytes", "Bytes of the blocks on disk.")
         lowestTimestamp = gauge("vigil_tsdb_lowest_timestamp_seconds", "The oldest sample time stored (blocks or head).")
+        headChunkFilesBytes = gauge("vigil_tsdb_head_chunks_storage_size_bytes", "Bytes of the head chunk files: full head chunks, mapped rather than on the heap.")
+        headChunkFiles = gauge("vigil_tsdb_head_chunk_files", "Head chunk files on disk.")
         failedCompactions = gauge("vigil_tsdb_compactions_failed_blocks", "Blocks left out of compaction because compacting them failed.")
     }
 }
@@ -48,5 +52,7 @@ extension VigilMetrics {
         let oldest = min(blocks.first?.minTime ?? .max, max(db.head.minTime, db.head.minValidTime))
         storage.lowestTimestamp.set(to: oldest == .max ? 0 : Double(oldest) / 1000)
         storage.failedCompactions.set(to: Double(db.failedCompactionCount))
+        storage.headChunkFilesBytes.set(to: Double(db.headChunks.byteCount))
+        storage.headChunkFiles.set(to: Double(db.headChunks.fileCount))
     }
 }

@@ -48,7 +48,7 @@ public struct CardinalityAnalysis: Sendable {
                 valuesPerName[label.name, default: []].insert(label.value)
                 perPair["\(label.name)=\"\(label.value)\"", default: 0] += 1
             }
-            perMetric[s.labels["__name__"] ?? "", default: 0] += 1
+            perMetric[s.labels["__name__"], default: 0] += 1
             guard let bounds = s.timeRange else { continue }
             let first = bounds.lowerBound, last = bounds.upperBound
             let startsLate = first.subtractingReportingOverflow(range.lowerBound)

@@ -50,7 +50,7 @@ public final class Block: Sendable, Querier {
             guard entry.labels.matches(matchers) else { continue }
             var chunks: [XORChunk] = []
             for m in entry.chunks where m.maxTime >= mint && m.minTime <= maxt {
-                guard let (encoding, data) = chunkFiles.chunk(m.ref) else {
+                guard let (encoding, data, file) = chunkFiles.chunkInFile(m.ref) else {
                     damagedReads.add(1, ordering: .relaxed)
                     continue
                 }
@@ -58,7 +58,7 @@ public final class Block: Sendable, Querier {
                     unsupportedChunks.add(1, ordering: .relaxed)
                     continue
                 }
-                guard let chunk = XORChunk(prometheusData: data, minTime: m.minTime, maxTime: m.maxTime) else {
+                guard let chunk = XORChunk(prometheusData: data, in: file, minTime: m.minTime, maxTime: m.maxTime) else {
                     damagedReads.add(1, ordering: .relaxed)
                     continue
                 }

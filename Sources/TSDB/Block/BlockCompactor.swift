@@ -112,8 +112,8 @@ enum BlockCompactor {
         for (block, id, metas) in parts {
             var chunks: [XORChunk] = []
             for m in metas {
-                guard let (_, data) = block.chunkFiles.chunk(m.ref),
-                      let chunk = XORChunk(prometheusData: data, minTime: m.minTime, maxTime: m.maxTime) else { continue }
+                guard let (_, data, file) = block.chunkFiles.chunkInFile(m.ref),
+                      let chunk = XORChunk(prometheusData: data, in: file, minTime: m.minTime, maxTime: m.maxTime) else { continue }
                 chunks.append(chunk)
             }
             if let deleted = block.tombstones.intervals[id] { chunks = Block.removing(deleted, from: chunks) }

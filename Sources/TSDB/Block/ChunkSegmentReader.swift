@@ -27,6 +27,11 @@ struct ChunkSegmentReader: Sendable {
     /// The encoding and data of the chunk at `ref`, checked against its CRC; nil when the
     /// reference is out of range or the bytes are damaged.
     func chunk(_ ref: UInt64) -> (encoding: UInt8, data: UnsafeRawBufferPointer)? {
+        chunkInFile(ref).map { ($0.encoding, $0.data) }
+    }
+
+    /// The same with the mapped file the data lies in, for a chunk read in place.
+    func chunkInFile(_ ref: UInt64) -> (encoding: UInt8, data: UnsafeRawBufferPointer, file: MappedFile)? {
         let segment = Int(ref >> 32), offset = Int(ref & 0xFFFF_FFFF)
         guard segment < segments.count else { return nil }
         let bytes = segments[segment].bytes
@@ -36,6 +41,6 @@ struct ChunkSegmentReader: Sendable {
         let start = r.offset
         guard let encoding = r.u8(), let data = r.slice(length),
               CRC32C.matches(r.u32BE(), CRC32C.checksum(bytes, start..<start + 1 + length)) else { return nil }
-        return (encoding, data)
+        return (encoding, data, segments[segment])
     }
 }

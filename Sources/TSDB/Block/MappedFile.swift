@@ -14,15 +14,17 @@ final class MappedFile: @unchecked Sendable {
     let path: String
     let bytes: UnsafeRawBufferPointer
 
-    /// Maps `path`; an empty file maps to an empty buffer.
-    init(path: String) throws(StorageIOError) {
+    /// Maps `path` (`length` bytes of it, which may reach past its current end for a file still
+    /// being appended to: only bytes already written are ever read); an empty file maps to an
+    /// empty buffer.
+    init(path: String, length: Int? = nil) throws(StorageIOError) {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw StorageIOError(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw StorageIOError(operation: "stat", path: path, errno: errno) }
-        let size = Int(st.st_size)
+        let size = length ?? Int(st.st_size)
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return

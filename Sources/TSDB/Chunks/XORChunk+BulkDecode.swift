@@ -19,19 +19,29 @@ extension XORChunk {
             values.append(Double(bitPattern: lastValue))
             return true
         }
-        return Self.appendSamples(encoded: stream.bytes, bitCount: stream.bitCount, count: count, from: checkpoint(before: mint),
-                                  mint: mint, maxt: maxt, times: &times, values: &values)
+        let checkpoint = checkpoint(before: mint), bitCount = bitCount, count = count
+        return withEncodedBytes { bytes in
+            Self.appendSamples(encoded: bytes, bitCount: bitCount, count: count, from: checkpoint, mint: mint, maxt: maxt, times: &times, values: &values)
+        }
     }
 
     /// The same for an encoded stream that need not be valid (tests feed damaged ones).
     static func appendSamples(encoded bytes: [UInt8], bitCount: Int, count: Int, from checkpoint: DecoderCheckpoint? = nil,
+                              mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            appendSamples(encoded: raw, bitCount: bitCount, count: count, from: checkpoint, mint: mint, maxt: maxt, times: &times, values: &values)
+        }
+    }
+
+    /// The decoder over bytes wherever they live (the heap, a mapped file).
+    static func appendSamples(encoded bytes: UnsafeRawBufferPointer, bitCount: Int, count: Int, from checkpoint: DecoderCheckpoint? = nil,
                               mint: Int64, maxt: Int64, times: inout [Int64], values: inout [Double]) -> Bool {
         guard count > 0 else { return true }
         guard bitCount >= 0, bitCount <= bytes.count * 8 else { return false }
         return withUnsafeTemporaryAllocation(byteCount: bytes.count + padding, alignment: 8) { scratch in
             guard let base = scratch.baseAddress else { return false }
             scratch.initializeMemory(as: UInt8.self, repeating: 0)
-            bytes.withUnsafeBytes { scratch.copyMemory(from: $0) }
+            if !bytes.isEmpty { scratch.copyMemory(from: bytes) }
             var reader = PaddedBitReader(base: UnsafeRawPointer(base), totalBits: bitCount)
             if let checkpoint {
                 guard Int(checkpoint.index) < count, Int(checkpoint.bitPosition) <= bitCount else { return false }

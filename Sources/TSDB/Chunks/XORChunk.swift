@@ -5,6 +5,9 @@
 /// count, time range and encoder state live beside the bits so appends are O(1).
 public struct XORChunk: Sendable, Hashable {
     private(set) var stream = BitWriter()
+    /// Set when the bits live in a mapped file instead of ``stream`` (a full head chunk written to
+    /// its chunk file, or a chunk of a block): such a chunk is complete and never appended to.
+    private(set) var mapped: MappedChunkBytes?
     public private(set) var count: Int = 0
     public private(set) var minTime: Int64 = .max
     public private(set) var maxTime: Int64 = .min
@@ -30,7 +33,10 @@ public struct XORChunk: Sendable, Hashable {
     public init() {}
 
     /// Compressed size in bytes.
-    public var byteCount: Int { stream.bytes.count }
+    public var byteCount: Int { mapped?.count ?? stream.bytes.count }
+
+    /// Whether the bits live in a mapped file rather than on the heap.
+    public var isMapped: Bool { mapped != nil }
 
     /// Forgets the decoder checkpoints and records no more: the chunk has aged out of the reads
     /// they speed up.
@@ -40,11 +46,19 @@ public struct XORChunk: Sendable, Hashable {
     }
 
     /// The encoded bits (for snapshots).
-    public var encodedBytes: [UInt8] { stream.bytes }
-    public var bitCount: Int { stream.bitCount }
+    public var encodedBytes: [UInt8] { mapped.map { Array($0.bytes) } ?? stream.bytes }
+    /// Bits of the stream; for a mapped chunk its whole bytes (the last may be padding).
+    public var bitCount: Int { mapped.map { $0.count * 8 } ?? stream.bitCount }
+
+    /// Calls `body` with the encoded bits, wherever they live.
+    func withEncodedBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let mapped { return body(mapped.bytes) }
+        return stream.bytes.withUnsafeBytes(body)
+    }
 
     /// Appends a sample; the caller guarantees `t` is greater than ``maxTime``.
     public mutating func append(t: Int64, v: Double) {
+        assert(mapped == nil, "a mapped chunk is complete")
         let bits = v.bitPattern
         if recordsCheckpoints, count > 0, count % Self.checkpointInterval == 0, count <= UInt16.max, stream.bitCount <= UInt32.max {
             checkpoints.append(DecoderCheckpoint(t: maxTime, value: lastValue, delta: lastDelta, bitPosition: UInt32(stream.bitCount),
@@ -146,15 +160,49 @@ public struct XORChunk: Sendable, Hashable {
         tailKnown = false
     }
 
+    /// The same, read in place from a mapped file: `data` (Prometheus' XOR chunk data, sample
+    /// count first) must lie inside `file`'s mapping. Nothing is copied or decoded.
+    init?(prometheusData data: UnsafeRawBufferPointer, in file: MappedFile, minTime: Int64, maxTime: Int64, headReference: UInt64? = nil) {
+        guard data.count >= 2, let start = data.baseAddress, let base = file.bytes.baseAddress else { return nil }
+        let offset = base.distance(to: start)
+        guard offset >= 0, offset + data.count <= file.count else { return nil }
+        count = Int(data[0]) << 8 | Int(data[1])
+        mapped = MappedChunkBytes(file: file, offset: offset + 2, count: data.count - 2, headReference: headReference)
+        self.minTime = minTime
+        self.maxTime = maxTime
+        recordsCheckpoints = false
+        tailKnown = false
+    }
+
+    /// A chunk whose bits are `bytes`, as recorded when it was written there.
+    init(mapped bytes: MappedChunkBytes, count: Int, minTime: Int64, maxTime: Int64) {
+        mapped = bytes
+        self.count = count
+        self.minTime = minTime
+        self.maxTime = maxTime
+        recordsCheckpoints = false
+        tailKnown = false
+    }
+
+    /// This chunk with its bits moved to `bytes` (the same bits, written to a file): the heap copy
+    /// and the decoder checkpoints go, the time range and newest sample stay known.
+    func moved(to bytes: MappedChunkBytes) -> XORChunk {
+        var out = self
+        out.stream = BitWriter()
+        out.mapped = bytes
+        out.dropCheckpoints()
+        return out
+    }
+
     /// The chunk as Prometheus' XOR chunk data: sample count (big-endian 16 bits), then the bits,
     /// zero-padded to a byte. Chunks hold at most ``targetSamples`` samples, far below 65,535.
     var prometheusData: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(2 + stream.bytes.count)
+        out.reserveCapacity(2 + byteCount)
         let n = UInt16(clamping: count)
         out.append(UInt8(n >> 8))
         out.append(UInt8(n & 0xFF))
-        out.append(contentsOf: stream.bytes)
+        withEncodedBytes { out.append(contentsOf: $0) }
         return out
     }
 

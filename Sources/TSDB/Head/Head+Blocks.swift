@@ -8,7 +8,7 @@ extension Head {
         withState { s in
             var oldest = Int64.max
             for i in s.series.indices {
-                if let t = s.series[i]?.chunks.first?.minTime, t < oldest { oldest = t }
+                if let t = s.series[i]?.minTime, t < oldest { oldest = t }
             }
             return oldest
         }
@@ -28,7 +28,7 @@ extension Head {
         withState { s in
             var out: [BlockWriter.Series] = []
             for i in s.series.indices {
-                guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks else { continue }
+                guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks(overlapping: mint, maxt - 1) else { continue }
                 var kept: [XORChunk] = []
                 for c in chunks where c.count > 0 && c.maxTime >= mint && c.minTime < maxt {
                     if c.minTime >= mint && c.maxTime < maxt {
@@ -60,8 +60,9 @@ extension Head {
             var changed = 0
             for ref in s.index.candidates(matchers) {
                 guard let i = Self.liveSlot(of: ref, in: s), let series = s.series[i], series.labels.matches(matchers) else { continue }
-                guard series.chunks.contains(where: { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }) else { continue }
-                s.series[i]?.chunks = Block.removing([range], from: series.chunks)
+                let chunks = series.allChunks
+                guard chunks.contains(where: { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }) else { continue }
+                s.series[i]?.setChunks(Block.removing([range], from: chunks))
                 changed += 1
             }
             return changed

@@ -26,7 +26,7 @@ extension Head {
         for series in s.series {
             guard let series else { continue }
             stats.numSeries += 1
-            stats.chunkCount += series.chunks.count
+            stats.chunkCount += series.chunkCount
             minTime = min(minTime, series.minTime)
         }
         stats.minTime = minTime == .max ? 0 : minTime

@@ -36,7 +36,7 @@ extension Head {
     func replay(_ sample: RefSample, refMap: [SeriesRef: SeriesRef], in s: inout State) -> Bool {
         guard let idx = Self.liveSlot(of: refMap[sample.ref] ?? sample.ref, in: s) else { return false }
         guard sample.t > s.hot[idx].maxTime, sample.t >= s.minValidTime else { return false }
-        s.series[idx]?.append(t: sample.t, v: sample.v, blockRange: blockRange)
+        if s.series[idx]?.append(t: sample.t, v: sample.v, blockRange: blockRange) == true { s.unmappedSlots.append(idx) }
         s.hot[idx].maxTime = sample.t
         s.hot[idx].lastValueBits = sample.v.bitPattern
         if sample.t > s.maxTime { s.maxTime = sample.t }

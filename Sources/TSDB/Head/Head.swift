@@ -23,6 +23,9 @@ public final class Head: Sendable, Appendable, Querier {
         /// Samples older than this are refused as out of bounds: their range is already in a
         /// block (the end of the newest block cut from the head or found on disk).
         var minValidTime: Int64 = .min
+        /// Slots where a chunk was closed since full chunks were last written to the head chunk
+        /// files (`Head+ChunkMapping.swift`); may repeat a slot.
+        var unmappedSlots: [Int] = []
         /// Series dropped since the interner was last rebuilt from the live series.
         var droppedSinceInternerRebuild = 0
         /// Series whose WAL record could not be written (a full disk): logged ahead of the next
@@ -182,7 +185,7 @@ public final class Head: Sendable, Appendable, Querier {
             }
             var newest = s.maxTime
             for (a, idx) in zip(accepted, acceptedSlots) {
-                s.series[idx]?.append(t: a.t, v: a.v, blockRange: blockRange)
+                if s.series[idx]?.append(t: a.t, v: a.v, blockRange: blockRange) == true { s.unmappedSlots.append(idx) }
                 s.hot[idx].maxTime = a.t
                 s.hot[idx].lastValueBits = a.v.bitPattern
                 if a.t > newest { newest = a.t }
@@ -203,13 +206,8 @@ public final class Head: Sendable, Appendable, Querier {
             var result: [SeriesData] = []
             result.reserveCapacity(matching.count)
             for i in matching {
-                guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks else { continue }
-                // Chunks are in time order, so the overlapping ones are one run.
-                var lo = 0, hi = chunks.count
-                while lo < hi, chunks[lo].maxTime < mint { lo += 1 }
-                while hi > lo, chunks[hi - 1].minTime > maxt { hi -= 1 }
-                if lo == hi { continue }
-                result.append(SeriesData(labels: labels, chunks: chunks[lo..<hi], floor: s.minValidTime))
+                guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks(overlapping: mint, maxt), !chunks.isEmpty else { continue }
+                result.append(SeriesData(labels: labels, chunks: chunks, floor: s.minValidTime))
             }
             return result
         }
@@ -275,7 +273,7 @@ public final class Head: Sendable, Appendable, Querier {
             for i in s.series.indices {
                 guard s.series[i] != nil else { continue }
                 freed += s.series[i]?.dropChunks(endingBefore: mint) ?? 0
-                if let series = s.series[i], series.chunks.isEmpty, s.hot[i].maxTime < mint {
+                if let series = s.series[i], series.isEmpty, s.hot[i].maxTime < mint {
                     dropped.insert(series.ref)
                     droppedLabels.append(series.labels)
                     s.byLabels[series.labels] = nil
@@ -307,9 +305,9 @@ public final class Head: Sendable, Appendable, Querier {
             var ends: [(Int64, Int)] = []
             for series in s.series {
                 guard let series else { continue }
-                for c in series.chunks {
-                    total += c.byteCount
-                    ends.append((c.maxTime, c.byteCount))
+                series.forEachChunkBounds { _, maxTime, bytes in
+                    total += bytes
+                    ends.append((maxTime, bytes))
                 }
             }
             guard total > limit else { return nil }
@@ -339,8 +337,8 @@ public final class Head: Sendable, Appendable, Querier {
                 let ref = restoreSeries(e.ref, e.labels, in: &s)
                 if ref != e.ref { remapped[e.ref] = ref }
                 guard let idx = Self.liveSlot(of: ref, in: s) else { continue }
-                s.series[idx]?.chunks = e.chunks
-                s.series[idx]?.dropColdCheckpoints()
+                s.series[idx]?.setChunks(e.chunks)
+                if s.series[idx]?.hasUnmappedClosedChunks == true { s.unmappedSlots.append(idx) }
                 s.hot[idx] = SeriesHot(ref: ref, restoring: e.chunks)
                 if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
             }
@@ -374,7 +372,7 @@ public final class Head: Sendable, Appendable, Querier {
     func snapshotEntries(cutting cut: () throws(StorageIOError) -> Int) throws(StorageIOError) -> (segment: Int, entries: [HeadSnapshot.Entry]) {
         try state.withLock { (s: inout State) throws(StorageIOError) -> (segment: Int, entries: [HeadSnapshot.Entry]) in
             let segment = try cut()
-            return (segment, s.series.compactMap { $0 }.map { HeadSnapshot.Entry(ref: $0.ref, labels: $0.labels, chunks: $0.chunks) })
+            return (segment, s.series.compactMap { $0 }.map { HeadSnapshot.Entry(ref: $0.ref, labels: $0.labels, chunks: $0.allChunks) })
         }
     }
 
@@ -393,6 +391,7 @@ public final class Head: Sendable, Appendable, Querier {
             s.interner = taken.3
             s.maxTime = taken.4
             s.minValidTime = taken.6
+            s.unmappedSlots = s.series.indices.filter { s.series[$0]?.hasUnmappedClosedChunks == true }
         }
         stats.replayedSamples.store(other.stats.replayedSamples.load(ordering: .relaxed), ordering: .relaxed)
         stats.walCorruptions.store(other.stats.walCorruptions.load(ordering: .relaxed), ordering: .relaxed)

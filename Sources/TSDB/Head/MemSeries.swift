@@ -1,12 +1,17 @@
 import MetricModel
 
-/// One series in the head: its labels and its chunks, oldest first; the last chunk is open.
+/// One series in the head: its labels and its chunks, oldest first. Full chunks written to the
+/// head chunk files are kept in their compact form (``MappedHeadChunk``); the rest are on the
+/// heap, and the last of those is open.
 ///
 /// What every append reads (newest time and value) lives apart in ``SeriesHot``, so validating a
 /// batch touches only plain values, never the reference-counted labels and chunks.
 struct MemSeries: Sendable {
     let ref: SeriesRef
     let labels: Labels
+    /// Chunks in the head chunk files, oldest first; all older than ``chunks``.
+    private(set) var mappedChunks: [MappedHeadChunk] = []
+    /// Chunks on the heap, oldest first; the last is open.
     var chunks: [XORChunk] = []
     /// Where the open chunk's block range ends: a sample at or after it starts a new chunk, so
     /// no chunk straddles two blocks and cutting a block copies chunks without re-encoding.
@@ -17,21 +22,79 @@ struct MemSeries: Sendable {
         self.labels = labels
     }
 
-    var minTime: Int64 { chunks.first?.minTime ?? .max }
-    var maxTime: Int64 { chunks.last?.maxTime ?? .min }
-    var sampleCount: Int { chunks.reduce(0) { $0 + $1.count } }
-    var chunkBytes: Int { chunks.reduce(0) { $0 + $1.byteCount } }
+    var minTime: Int64 { mappedChunks.first?.minTime ?? chunks.first?.minTime ?? .max }
+    var maxTime: Int64 { chunks.last?.maxTime ?? mappedChunks.last?.maxTime ?? .min }
+    var isEmpty: Bool { chunks.isEmpty && mappedChunks.isEmpty }
+    var chunkCount: Int { mappedChunks.count + chunks.count }
+    var sampleCount: Int { mappedChunks.reduce(0) { $0 + Int($1.sampleCount) } + chunks.reduce(0) { $0 + $1.count } }
+    var chunkBytes: Int { mappedChunks.reduce(0) { $0 + Int($1.byteCount) } + chunks.reduce(0) { $0 + $1.byteCount } }
+
+    /// Every chunk, oldest first, as ``XORChunk`` values (mapped ones read in place).
+    var allChunks: [XORChunk] { mappedChunks.map(\.chunk) + chunks }
+
+    /// Each chunk's time range and size without making chunk values, oldest first.
+    func forEachChunkBounds(_ body: (_ minTime: Int64, _ maxTime: Int64, _ bytes: Int) -> Void) {
+        for c in mappedChunks { body(c.minTime, c.maxTime, Int(c.byteCount)) }
+        for i in chunks.indices { body(chunks[i].minTime, chunks[i].maxTime, chunks[i].byteCount) }
+    }
+
+    /// The chunks that overlap `[mint, maxt]`, oldest first: a slice of the heap array (no copy)
+    /// when no mapped chunk is in range, which is the case for reads of the latest minutes.
+    func chunks(overlapping mint: Int64, _ maxt: Int64) -> ArraySlice<XORChunk> {
+        var lo = 0, hi = chunks.count
+        while lo < hi, chunks[lo].maxTime < mint { lo += 1 }
+        while hi > lo, chunks[hi - 1].minTime > maxt { hi -= 1 }
+        guard let newestMapped = mappedChunks.last, newestMapped.maxTime >= mint, mappedChunks[0].minTime <= maxt else {
+            return chunks[lo..<hi]
+        }
+        var out: [XORChunk] = []
+        for c in mappedChunks where c.maxTime >= mint && c.minTime <= maxt { out.append(c.chunk) }
+        out.append(contentsOf: chunks[lo..<hi])
+        return out[...]
+    }
+
+    /// Replaces every chunk (a restore or a deletion): the leading chunks that live in head chunk
+    /// files take their compact form, the rest stay as they are.
+    mutating func setChunks(_ all: [XORChunk]) {
+        var mapped: [MappedHeadChunk] = []
+        var firstHeap = 0
+        while firstHeap < all.count, let compact = MappedHeadChunk(all[firstHeap]) {
+            mapped.append(compact)
+            firstHeap += 1
+        }
+        mappedChunks = mapped
+        chunks = Array(all[firstHeap...])
+        dropColdCheckpoints()
+    }
+
+    /// Moves the oldest heap chunk, when it is `written`'s original (same start and count, not the
+    /// open one), to the mapped chunks as `written`. False when it is not there any more.
+    mutating func moveOldestHeapChunk(to written: MappedHeadChunk) -> Bool {
+        guard chunks.count > 1, chunks[0].minTime == written.minTime, chunks[0].count == Int(written.sampleCount),
+              !chunks[0].isMapped, mappedChunks.last.map({ $0.maxTime < written.minTime }) ?? true else { return false }
+        chunks.removeFirst()
+        mappedChunks.append(written)
+        return true
+    }
 
     /// Appends a sample known to be newer than the newest one, cutting a chunk at the target size
-    /// and at each multiple of `blockRange` milliseconds.
-    mutating func append(t: Int64, v: Double, blockRange: Int64) {
-        if chunks.isEmpty || chunks[chunks.count - 1].count >= XORChunk.targetSamples || t >= openChunkEnd {
+    /// and at each multiple of `blockRange` milliseconds. Returns true when that closed a chunk
+    /// (which can now be written to a head chunk file and mapped).
+    @discardableResult
+    mutating func append(t: Int64, v: Double, blockRange: Int64) -> Bool {
+        var closed = false
+        if chunks.isEmpty || chunks[chunks.count - 1].count >= XORChunk.targetSamples || t >= openChunkEnd || chunks[chunks.count - 1].isMapped {
+            closed = !chunks.isEmpty
             chunks.append(XORChunk())
             dropColdCheckpoints()
             openChunkEnd = BlockRange.end(of: t, range: blockRange)
         }
         chunks[chunks.count - 1].append(t: t, v: v)
+        return closed
     }
+
+    /// Whether a chunk before the open one still holds its bits on the heap.
+    var hasUnmappedClosedChunks: Bool { chunks.count > 1 }
 
     /// Keeps decoder checkpoints only in the open chunk and the one before it, which reads of
     /// the latest minutes (instant queries, rules) touch; older chunks are read whole anyway.
@@ -44,6 +107,12 @@ struct MemSeries: Sendable {
     /// Drops chunks that end before `mint`; returns the bytes freed.
     mutating func dropChunks(endingBefore mint: Int64) -> Int {
         var freed = 0
+        var keepMapped = 0
+        while keepMapped < mappedChunks.count, mappedChunks[keepMapped].maxTime < mint {
+            freed += Int(mappedChunks[keepMapped].byteCount)
+            keepMapped += 1
+        }
+        if keepMapped > 0 { mappedChunks.removeFirst(keepMapped) }
         var keepFrom = 0
         while keepFrom < chunks.count, chunks[keepFrom].maxTime < mint {
             freed += chunks[keepFrom].byteCount

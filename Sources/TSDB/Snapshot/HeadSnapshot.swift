@@ -4,9 +4,15 @@ import MetricModel
 /// numbered below ``firstSegmentAfter``. Replay loads it and then only the newer segments.
 ///
 /// File: magic, then one framed entry per series (length, CRC-32C, payload), then a trailer entry
-/// holding the series count, so a truncated file is detected.
+/// holding the series count, so a truncated file is detected. Each chunk is a kind byte, then
+/// either its bits (kind 0: sample count, bit count, bytes) or, for a chunk already in a head
+/// chunk file, that file's reference to it (kind 1), so the snapshot holds only open chunks.
+/// Version 1 files (bits only, no kind byte) are still read.
 package struct HeadSnapshot {
-    static let magic = Array("VIGILSNAP1\n".utf8)
+    static let magic = Array("VIGILSNAP2\n".utf8)
+    static let magicVersion1 = Array("VIGILSNAP1\n".utf8)
+    static let inlineChunk: UInt8 = 0
+    static let mappedChunk: UInt8 = 1
     static let filePrefix = "snapshot."
 
     package struct Entry {
@@ -34,6 +40,12 @@ package struct HeadSnapshot {
             for l in e.labels.pairs { w.string(l.name); w.string(l.value) }
             w.uvarint(UInt64(e.chunks.count))
             for c in e.chunks {
+                if let reference = c.mapped?.headReference {
+                    w.bytes.append(mappedChunk)
+                    w.uvarint(reference)
+                    continue
+                }
+                w.bytes.append(inlineChunk)
                 w.uvarint(UInt64(c.count))
                 w.uvarint(UInt64(c.bitCount))
                 w.blob(c.encodedBytes)
@@ -73,14 +85,16 @@ package struct HeadSnapshot {
         var description: String { reason }
     }
 
-    /// Reads a snapshot, validating every frame and chunk.
-    static func read(_ path: String) throws -> [Entry] {
-        try decode(try PosixFile.readAll(path))
+    /// Reads a snapshot, validating every frame and chunk; `resolve` finds the chunks it names in
+    /// head chunk files (nil: that chunk is missing and left out; the resolver reports it).
+    static func read(_ path: String, resolve: (UInt64) -> XORChunk? = { _ in nil }) throws -> [Entry] {
+        try decode(try PosixFile.readAll(path), resolve: resolve)
     }
 
     /// Decodes a snapshot file's bytes, validating every frame and chunk.
-    package static func decode(_ bytes: [UInt8]) throws -> [Entry] {
-        guard bytes.starts(with: magic) else { throw Invalid(reason: "bad magic") }
+    package static func decode(_ bytes: [UInt8], resolve: (UInt64) -> XORChunk? = { _ in nil }) throws -> [Entry] {
+        let version1 = bytes.starts(with: magicVersion1)
+        guard version1 || bytes.starts(with: magic) else { throw Invalid(reason: "bad magic") }
         var r = ByteReader(bytes, from: magic.count)
         var entries: [Entry] = []
         while true {
@@ -105,7 +119,15 @@ package struct HeadSnapshot {
             guard let cc = p.uvarint(), cc < 1 << 24 else { throw Invalid(reason: "bad chunk count") }
             var chunks: [XORChunk] = []
             for _ in 0..<cc {
-                guard let count = p.uvarint(), let bits = p.uvarint(), let blob = p.blob(), count < 1 << 20, bits < 1 << 40,
+                let kind = version1 ? inlineChunk : p.u8()
+                if kind == mappedChunk {
+                    guard let reference = p.uvarint() else { throw Invalid(reason: "bad chunk reference") }
+                    // A chunk whose file is gone or damaged is left out (the resolver reports it):
+                    // losing it beats losing the whole snapshot.
+                    if let chunk = resolve(reference) { chunks.append(chunk) }
+                    continue
+                }
+                guard kind == inlineChunk, let count = p.uvarint(), let bits = p.uvarint(), let blob = p.blob(), count < 1 << 20, bits < 1 << 40,
                       let chunk = XORChunk(encoded: Array(blob), bitCount: Int(bits), count: Int(count)) else {
                     throw Invalid(reason: "bad chunk")
                 }

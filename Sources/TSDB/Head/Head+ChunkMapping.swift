@@ -1,0 +1,43 @@
+/// Moving full chunks out of the heap: written to the head chunk files and read from there in
+/// place, so the head's memory holds each series' open chunk, not hours of closed ones.
+extension Head {
+    /// Writes every closed chunk still on the heap to `files` and swaps in its compact mapped
+    /// form. The head's lock is held only to collect the chunks and to swap them: the write
+    /// happens between, while commits and queries go on. Returns the chunks moved.
+    @discardableResult
+    func mapFullChunks(to files: HeadChunkFiles) throws(StorageIOError) -> Int {
+        let collected: [(slot: Int, ref: SeriesRef, chunk: XORChunk)] = withState { s in
+            var out: [(slot: Int, ref: SeriesRef, chunk: XORChunk)] = []
+            var seen = Set<Int>()
+            for slot in s.unmappedSlots where seen.insert(slot).inserted {
+                guard slot < s.series.count, let ref = s.series[slot]?.ref, let heap = s.series[slot]?.chunks else { continue }
+                // Closed chunks on the heap are the ones before the open one.
+                for i in heap.indices.dropLast() where !heap[i].isMapped && heap[i].count > 0 {
+                    out.append((slot, ref, heap[i]))
+                }
+            }
+            s.unmappedSlots.removeAll(keepingCapacity: true)
+            return out
+        }
+        guard !collected.isEmpty else { return 0 }
+        let written: [XORChunk]
+        do {
+            written = try files.write(collected.map { ($0.ref, $0.chunk) })
+        } catch {
+            // Still on the heap: tried again next time.
+            withState { s in s.unmappedSlots.append(contentsOf: collected.map(\.slot)) }
+            throw error
+        }
+        return withState { s in
+            var moved = 0
+            for (entry, chunk) in zip(collected, written) {
+                // The series may have been dropped, or the chunk truncated or rewritten (a deletion)
+                // meanwhile: only the same chunk, still the oldest on the heap, moves.
+                guard Self.liveSlot(of: entry.ref, in: s) == entry.slot, let compact = MappedHeadChunk(chunk),
+                      s.series[entry.slot]?.moveOldestHeapChunk(to: compact) == true else { continue }
+                moved += 1
+            }
+            return moved
+        }
+    }
+}
