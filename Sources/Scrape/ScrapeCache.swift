@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Exposition
 import MetricModel
 import TSDB
@@ -8,8 +13,14 @@ import TSDB
 /// costs one hash and one byte comparison: no label parsing, no relabeling, no index lookup.
 struct ScrapeCache: Sendable {
     struct Entry: Sendable {
-        var key: [UInt8]
-        /// nil when metric relabeling dropped the series.
+        /// Where the raw series text lies in ``keyBytes``: every key in one array, not one
+        /// allocation per series.
+        var keyStart: Int
+        var keyLength: Int
+        /// The next entry whose key has the same hash (-1: none).
+        var nextWithSameHash: Int
+        /// nil when metric relabeling dropped the series. Once the series is stored, the storage's
+        /// own copy (see ``Appender/appendFirst(labels:t:v:)``), so the labels are held once.
         var labels: Labels?
         var ref: SeriesRef?
         /// Iteration in which the series was last present.
@@ -19,7 +30,10 @@ struct ScrapeCache: Sendable {
     }
 
     private(set) var entries: [Entry] = []
-    private var table: [UInt64: [Int]] = [:]
+    /// The raw series text of every entry, back to back.
+    private var keyBytes: [UInt8] = []
+    /// Hash of the raw series text → the newest entry with that hash (older ones chained from it).
+    private var table: [UInt64: Int] = [:]
     private(set) var iteration: UInt64 = 0
     /// Entries present in the previous successful scrape.
     private var previous: [Int] = []
@@ -35,17 +49,42 @@ struct ScrapeCache: Sendable {
     }
 
     func find(_ key: ArraySlice<UInt8>, hash: UInt64) -> Int? {
-        guard let candidates = table[hash] else { return nil }
-        for i in candidates where entries[i].key.elementsEqual(key) { return i }
-        return nil
+        var candidate = table[hash] ?? -1
+        // Fields are read in place: copying an entry out would retain and release its labels.
+        return entries.withUnsafeBufferPointer { list in
+            keyBytes.withUnsafeBufferPointer { keys in
+                key.withUnsafeBufferPointer { wanted in
+                    while candidate >= 0 {
+                        let start = list[candidate].keyStart, length = list[candidate].keyLength
+                        if length == wanted.count, Self.equalBytes(keys.baseAddress.map { $0 + start }, wanted.baseAddress, length) {
+                            return candidate
+                        }
+                        candidate = list[candidate].nextWithSameHash
+                    }
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// Whether `length` bytes at `a` and `b` are equal (no bytes are always equal).
+    private static func equalBytes(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>?, _ length: Int) -> Bool {
+        guard length > 0 else { return true }
+        guard let a, let b else { return false }
+        return memcmp(a, b, length) == 0
     }
 
     mutating func insert(_ key: ArraySlice<UInt8>, hash: UInt64, labels: Labels?) -> Int {
-        entries.append(Entry(key: Array(key), labels: labels, ref: nil, lastSeen: 0, explicitTimestamp: false))
-        let i = entries.count - 1
-        table[hash, default: []].append(i)
+        let i = entries.count
+        entries.append(Entry(keyStart: keyBytes.count, keyLength: key.count, nextWithSameHash: table[hash] ?? -1,
+                             labels: labels, ref: nil, lastSeen: 0, explicitTimestamp: false))
+        keyBytes.append(contentsOf: key)
+        table[hash] = i
         return i
     }
+
+    /// The raw series text of entry `i`.
+    func key(of i: Int) -> ArraySlice<UInt8> { keyBytes[entries[i].keyStart..<entries[i].keyStart + entries[i].keyLength] }
 
     /// Marks an entry as present in this scrape; false when it was already (a duplicate series).
     mutating func markSeen(_ i: Int, explicitTimestamp: Bool) -> Bool {
@@ -57,6 +96,12 @@ struct ScrapeCache: Sendable {
     }
 
     mutating func setRef(_ i: Int, _ ref: SeriesRef) { entries[i].ref = ref }
+
+    /// Records the series' reference and the labels as the storage keeps them.
+    mutating func setStored(_ i: Int, ref: SeriesRef, labels: Labels) {
+        entries[i].ref = ref
+        entries[i].labels = labels
+    }
 
     mutating func recordMetadata(_ entry: ExpositionEntry) {
         switch entry {
@@ -91,13 +136,21 @@ struct ScrapeCache: Sendable {
         let keep = Set(previous)
         var remap: [Int: Int] = [:]
         var kept: [Entry] = []
+        var keptKeys: [UInt8] = []
+        table = [:]
         for (i, e) in entries.enumerated() where keep.contains(i) || iteration &- e.lastSeen < 2 {
             remap[i] = kept.count
-            kept.append(e)
+            let key = keyBytes[e.keyStart..<e.keyStart + e.keyLength]
+            let hash = Self.hash(key)
+            var moved = e
+            moved.keyStart = keptKeys.count
+            moved.nextWithSameHash = table[hash] ?? -1
+            table[hash] = kept.count
+            keptKeys.append(contentsOf: key)
+            kept.append(moved)
         }
         entries = kept
-        table = [:]
-        for (i, e) in entries.enumerated() { table[Self.hash(e.key[...]), default: []].append(i) }
+        keyBytes = keptKeys
         previous = previous.compactMap { remap[$0] }
         current = current.compactMap { remap[$0] }
     }

@@ -81,8 +81,12 @@ enum ScrapeProcessor {
             if limits.sampleLimit > 0, result.samplesPostRelabeling > limits.sampleLimit {
                 throw ScrapeError("sample_limit exceeded (limit: \(limits.sampleLimit))")
             }
-            let ref = appender.append(ref: cache.entries[index].ref, labels: labels, t: t, v: sample.value)
-            cache.setRef(index, ref)
+            if let ref = cache.entries[index].ref {
+                cache.setRef(index, appender.append(ref: ref, labels: labels, t: t, v: sample.value))
+            } else {
+                let first = appender.appendFirst(labels: labels, t: t, v: sample.value)
+                cache.setStored(index, ref: first.ref, labels: first.labels)
+            }
         }
         return result
     }

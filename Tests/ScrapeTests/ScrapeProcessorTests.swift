@@ -57,6 +57,39 @@ struct Harness {
         #expect(try h.scrape("predictions_total{species=\"setosa\"} 4\npredictions_total{species=\"virginica\"} 1\n", at: 2000).seriesAdded == 0)
     }
 
+    @Test func theCacheKeepsTheHeadsCopyOfEachLabelSet() throws {
+        var h = Harness()
+        let body = "a_total{k=\"1\"} 1\na_total{k=\"2\"} 2\nb 3\n"
+        try h.scrape(body, at: 1000)
+        let stored = Dictionary(uniqueKeysWithValues: h.head.select([], mint: .min, maxt: .max).map { ($0.labels, $0.labels) })
+        #expect(h.cache.entries.count == 3)
+        for entry in h.cache.entries {
+            let cached = try #require(entry.labels)
+            let kept = try #require(stored[cached])
+            // One array shared by the cache and the head, not two copies of the same labels.
+            let same = cached.pairs.withUnsafeBufferPointer { a in kept.pairs.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+            #expect(same)
+        }
+        // Keys with equal hashes chain; every series is found again on the next scrape.
+        #expect(try h.scrape(body, at: 2000).seriesAdded == 0)
+    }
+
+    @Test func aChurningTargetsCacheForgetsGoneSeriesAndFindsTheRest() throws {
+        var h = Harness()
+        for scrape in 0..<20 {
+            // 1,100 series, 100 of them new each scrape: 3,000 seen in all.
+            var body = ""
+            for i in 0..<1000 { body += "kept_total{i=\"\(i)\"} \(scrape)\n" }
+            for i in 0..<100 { body += "churn_total{run=\"\(scrape)\",i=\"\(i)\"} 1\n" }
+            let r = try h.scrape(body, at: Int64(scrape + 1) * 1000)
+            #expect(r.seriesAdded == (scrape == 0 ? 1100 : 100))
+        }
+        // Compaction kept the cache near one scrape's series, with keys intact.
+        #expect(h.cache.entries.count <= 2 * 1100)
+        for i in h.cache.entries.indices { #expect(!h.cache.key(of: i).isEmpty) }
+        #expect(try h.samples("kept_total").values.allSatisfy { $0.count == 20 })
+    }
+
     @Test func marksVanishedSeriesStale() throws {
         var h = Harness()
         try h.scrape("a 1\nb 1\n", at: 1000)

@@ -73,6 +73,15 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in getOrCreateLocked(labels, in: &s) }
     }
 
+    /// The same, with the labels as the head keeps them (interned, shared with its index).
+    func getOrCreateStored(_ labels: Labels) -> (SeriesRef, Labels) {
+        state.withLock { s in
+            let ref = getOrCreateLocked(labels, in: &s)
+            guard let slot = Self.liveSlot(of: ref, in: s), let stored = s.series[slot]?.labels else { return (ref, labels) }
+            return (ref, stored)
+        }
+    }
+
     private func getOrCreateLocked(_ labels: Labels, in s: inout State) -> SeriesRef {
         if let ref = s.byLabels[labels] { return ref }
         let interned = s.interner.intern(labels)

@@ -13,6 +13,12 @@ struct HeadAppender: Appender {
         return r
     }
 
+    mutating func appendFirst(labels: Labels, t: Int64, v: Double) -> (ref: SeriesRef, labels: Labels) {
+        let (ref, stored) = head.getOrCreateStored(labels)
+        pending.append(Head.PendingSample(ref: ref, labels: stored, t: t, v: v))
+        return (ref, stored)
+    }
+
     mutating func commit() throws(StorageIOError) -> AppendReport {
         defer { pending.removeAll(keepingCapacity: true) }
         return try head.commit(pending)
