@@ -189,7 +189,8 @@ final class TempDirectory {
         let dir = Self.directory()
         let wal = try WAL(directory: dir, segmentSize: 64 << 20, fsyncPolicy: .never)
         var tail = WALTailReader(directory: dir, from: WALPosition(segment: wal.currentSegment, offset: 0))
-        for i in 0..<2_000 { try wal.log([.samples((0..<50).map { RefSample(ref: UInt64($0 + 1), t: Int64(i), v: Double(i)) })]) }
+        // Values that do not compress, so the segment is megabytes.
+        for i in 0..<2_000 { try wal.log([.samples((0..<50).map { RefSample(ref: UInt64($0 + 1), t: Int64(i), v: Double(i * 50 + $0).squareRoot()) })]) }
         // One record bigger than the smallest window (64 KiB), between the small ones.
         let big = WALRecord.series((1...5_000).map { RefSeries(ref: UInt64($0), labels: Labels(["__name__": "m", "i": String($0)])) })
         try wal.log([big])
@@ -282,6 +283,31 @@ final class TempDirectory {
         var reader = WALSegmentReader(bytes: compressed)
         #expect(reader.next() == Self.samples(2000))
         #expect(reader.next() == nil && reader.stop == nil)
+    }
+
+    @Test func sampleReferencesTakeOneByteInScrapeOrderAndGenerationsRoundTrip() {
+        // 1,000 consecutive slots, then slots reused under other generations, then far jumps.
+        var samples: [RefSample] = (0..<1000).map { RefSample(ref: SeriesRef($0 + 1), t: 1_700_000_000_000, v: Double($0)) }
+        samples += [RefSample(ref: 7 << 32 | 12, t: 1_700_000_000_000, v: 1), RefSample(ref: 7 << 32 | 13, t: 1_700_000_015_000, v: 2),
+                    RefSample(ref: 0xFFFF_FFFF << 32 | 0xFFFF_FFFF, t: -5, v: -.infinity), RefSample(ref: 1, t: .max, v: .nan),
+                    RefSample(ref: 3 << 32 | 900, t: .min, v: 0)]
+        let payload = WALRecord.samples(samples).encodePayload()
+        // Per consecutive sample: one byte of reference, one of time, eight of value.
+        #expect(payload.count < 1000 * 10 + 150, "\(payload.count) bytes")
+        #expect(WALRecord.decode(kind: WALRecord.Kind.samples.rawValue, payload: payload) == .samples(samples))
+        // A slot pushed outside 32 bits is refused, not wrapped.
+        var bad = ByteWriter()
+        bad.uvarint(1); bad.varint(0); bad.uvarint((UInt64(1) << 35) << 1); bad.varint(0); bad.u64(0)
+        #expect(WALRecord.decode(kind: WALRecord.Kind.samples.rawValue, payload: bad.bytes) == nil)
+    }
+
+    @Test func samplesWrittenInTheFirstFormatStillReplay() {
+        // Count, first reference, first time, then reference and time deltas from the first.
+        var w = ByteWriter()
+        w.uvarint(3); w.uvarint(10); w.varint(1000)
+        for (dr, dt, v) in [(Int64(0), Int64(0), 1.5), (5, 0, 2.5), (-3, 15_000, 3.5)] { w.varint(dr); w.varint(dt); w.u64(v.bitPattern) }
+        let expected = WALRecord.samples([RefSample(ref: 10, t: 1000, v: 1.5), RefSample(ref: 15, t: 1000, v: 2.5), RefSample(ref: 7, t: 16_000, v: 3.5)])
+        #expect(WALRecord.decode(kind: WALRecord.Kind.samplesFromFirst.rawValue, payload: w.bytes) == expected)
     }
 
     @Test func aSegmentMixingPlainAndCompressedRecordsReplays() {

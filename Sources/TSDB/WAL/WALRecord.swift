@@ -33,7 +33,11 @@ public enum WALRecord: Sendable, Equatable {
 
     enum Kind: UInt8 {
         case series = 1
-        case samples = 2
+        /// Samples with references relative to the first sample's (the first format; still read).
+        case samplesFromFirst = 2
+        /// Samples with each reference's slot relative to the previous sample's, its generation
+        /// written only when it changes (what is written now; see ``encodePayload()``).
+        case samples = 3
     }
 
     var kind: Kind {
@@ -58,15 +62,28 @@ public enum WALRecord: Sendable, Equatable {
                 }
             }
         case .samples(let samples):
-            w.bytes.reserveCapacity(samples.count * 12 + 16)
+            // Count and the first timestamp; then per sample: the slot (a reference's low 32
+            // bits) as a zigzag delta from the previous sample's, shifted left one bit with the
+            // low bit set when the generation (the high 32 bits) differs from the previous
+            // sample's, that generation if so, the timestamp's delta from the first, and the value's
+            // bits. A commit's samples come in scrape order, whose slots mostly follow each other:
+            // one byte of reference per sample, where a delta from the first takes two or three.
+            w.bytes.reserveCapacity(samples.count * 11 + 16)
             w.uvarint(UInt64(samples.count))
             guard let first = samples.first else { break }
-            w.uvarint(first.ref)
             w.varint(first.t)
+            var previousSlot: Int64 = 0, previousGeneration: UInt64 = 0
             for s in samples {
-                w.varint(Int64(bitPattern: s.ref &- first.ref))
+                let slot = Int64(s.ref & 0xFFFF_FFFF), generation = s.ref >> 32
+                let delta = slot - previousSlot
+                let zigzag = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
+                let generationChanged = generation != previousGeneration
+                w.uvarint(zigzag << 1 | (generationChanged ? 1 : 0))
+                if generationChanged { w.uvarint(generation) }
                 w.varint(s.t &- first.t)
                 w.u64(s.v.bitPattern)
+                previousSlot = slot
+                previousGeneration = generation
             }
         }
         return w.bytes
@@ -91,6 +108,29 @@ public enum WALRecord: Sendable, Equatable {
             }
             return r.atEnd ? .series(out) : nil
         case .samples:
+            guard let n = r.uvarint(), n <= UInt64(payload.count) else { return nil }
+            if n == 0 { return r.atEnd ? .samples([]) : nil }
+            guard let baseT = r.varint() else { return nil }
+            var out: [RefSample] = []
+            out.reserveCapacity(Int(n))
+            var slot: Int64 = 0, generation: UInt64 = 0
+            for _ in 0..<n {
+                guard let head = r.uvarint() else { return nil }
+                if head & 1 == 1 {
+                    guard let g = r.uvarint(), g <= UInt64(UInt32.max) else { return nil }
+                    generation = g
+                }
+                let zigzag = head >> 1
+                let delta = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+                // A slot outside 32 bits is damage (or a crafted record), never a reference.
+                let (next, overflow) = slot.addingReportingOverflow(delta)
+                guard !overflow, next >= 0, next <= Int64(UInt32.max) else { return nil }
+                slot = next
+                guard let dt = r.varint(), let bits = r.u64() else { return nil }
+                out.append(RefSample(ref: generation << 32 | UInt64(slot), t: baseT &+ dt, v: Double(bitPattern: bits)))
+            }
+            return r.atEnd ? .samples(out) : nil
+        case .samplesFromFirst:
             guard let n = r.uvarint(), n <= UInt64(payload.count) else { return nil }
             if n == 0 { return r.atEnd ? .samples([]) : nil }
             guard let baseRef = r.uvarint(), let baseT = r.varint() else { return nil }
