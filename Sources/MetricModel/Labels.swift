@@ -31,6 +31,13 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Builds labels from arbitrary pairs: sorts, drops empty values, keeps the last of duplicate names.
     public init(_ pairs: [Label]) {
+        // Already in order with unique names and no empty value (labels read back from storage,
+        // most exposition lines): kept as they are, with no filtering or sorting.
+        if pairs.indices.allSatisfy({ !pairs[$0].value.isEmpty && ($0 == 0 || pairs[$0 - 1].name < pairs[$0].name) }) {
+            self.pairs = pairs
+            self.cachedHash = Self.hash(pairs)
+            return
+        }
         var sorted = pairs.filter { !$0.value.isEmpty }
         sorted.sort { $0.name < $1.name }
         var out: [Label] = []

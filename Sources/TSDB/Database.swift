@@ -161,12 +161,7 @@ public final class Database: Sendable {
         for seg in snapshots {
             let path = directory + "/" + HeadSnapshot.fileName(seg)
             do {
-                var missing = 0
-                let entries = try HeadSnapshot.read(path) { reference in
-                    let chunk = headChunks?.chunk(at: reference)
-                    if chunk == nil { missing += 1 }
-                    return chunk
-                }
+                let (entries, missing) = try HeadSnapshot.read(path) { headChunks?.chunk(at: $0) }
                 snapshotRefs = head.restore(entries)
                 report.snapshotSeries = entries.count
                 if missing > 0 {
@@ -220,23 +215,30 @@ public final class Database: Sendable {
     /// One generation is kept: the previous snapshot and the WAL segments after it stay until
     /// the next checkpoint, so if the new snapshot is ever damaged (a bit flip, a bad disk
     /// block), replay falls back to the previous one plus those segments and loses nothing.
-    public func checkpoint() throws(StorageIOError) {
-        // Cut under the head lock, so the snapshot holds exactly what precedes the new segment.
+    ///
+    /// `durable: false` (at shutdown) skips the fsyncs of the snapshot and deletes nothing: the WAL
+    /// is synced as it closes and every older snapshot and segment stays, so a snapshot damaged
+    /// by a crash right after costs only the quicker start it was for.
+    public func checkpoint(durable: Bool = true) throws(StorageIOError) {
         // Full chunks out to their files first, so the snapshot holds only open chunks; the files
         // are fsynced before a snapshot names them.
         try head.mapFullChunks(to: headChunks)
+        // Cut under the head lock, so the snapshot holds exactly what precedes the new segment.
         let wal = self.wal
-        let (segment, entries) = try head.snapshotEntries(cutting: { () throws(StorageIOError) in try wal.cut() })
+        let (segment, bytes, seriesCount) = try head.encodeSnapshot(cutting: { () throws(StorageIOError) in try wal.cut() })
         try headChunks.sync()
         let path = directory + "/" + HeadSnapshot.fileName(segment)
-        try HeadSnapshot.write(entries, to: path, directory: directory)
+        try HeadSnapshot.write(bytes, to: path, directory: directory, durable: durable)
+        // A snapshot that may not be on disk yet replaces nothing: the older ones and the WAL
+        // after them stay until a durable one covers them.
+        guard durable else { return }
         let older = PosixFile.list(directory).compactMap { HeadSnapshot.segment(ofFile: $0) }.filter { $0 < segment }
         let keepFrom = older.max() ?? 0
         for seg in older where seg < keepFrom { PosixFile.remove(directory + "/" + HeadSnapshot.fileName(seg)) }
         // Segments a remote-write queue has not sent yet stay, whatever the snapshot covers.
         let needed = walReaders.withLock { $0.values.min() }
         wal.removeSegments(before: min(keepFrom, needed ?? keepFrom))
-        logger.debug("checkpoint written", metadata: ["segment": "\(segment)", "series": "\(entries.count)"])
+        logger.debug("checkpoint written", metadata: ["segment": "\(segment)", "series": "\(seriesCount)"])
     }
 
     /// Writes everything stored now into `target` as a data directory of its own, in Prometheus'

@@ -18,7 +18,7 @@ struct StorageService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown { await maintain() }
         do {
-            try await BlockingPool.run { [database] in try database.checkpoint() }
+            try await BlockingPool.run { [database] in try database.checkpoint(durable: false) }
         } catch {
             logger.error("final snapshot failed; the WAL still holds everything: \(error)")
         }

@@ -78,5 +78,9 @@ public struct VigilServer: Sendable {
             )
         )
         try await group.run()
+        // The process ends next, with storage closed and durable. Freeing every series, label and
+        // chunk one at a time would only delay the exit (about a second for a large head), so the
+        // core is left for the operating system to reclaim.
+        _ = Unmanaged.passRetained(core)
     }
 }

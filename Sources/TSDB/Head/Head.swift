@@ -145,8 +145,10 @@ public final class Head: Sendable, Appendable, Querier {
             var acceptedSlots: [Int] = []
             acceptedSlots.reserveCapacity(pending.count)
             // Validate against each series' newest sample, including earlier ones in this batch.
-            // Fields are read in place: copying a MemSeries out would retain its labels and chunks.
-            for p in pending {
+            // Fields are read in place: copying a MemSeries out would retain its labels and chunks,
+            // and copying a pending sample out would retain its labels.
+            for k in pending.indices {
+                let p = (ref: pending[k].ref, t: pending[k].t, v: pending[k].v)
                 // Far beyond any real clock: refused, so range arithmetic on stored times cannot overflow.
                 guard Milliseconds.isInRange(p.t), p.t <= latestAllowed, p.t >= s.minValidTime else {
                     report.outOfBounds += 1
@@ -157,7 +159,7 @@ public final class Head: Sendable, Appendable, Querier {
                     idx = live
                 } else {
                     // Dropped by retention since the appender got its ref: re-create by labels.
-                    let ref = getOrCreateLocked(p.labels, in: &s)
+                    let ref = getOrCreateLocked(pending[k].labels, in: &s)
                     guard let created = Self.liveSlot(of: ref, in: s) else { continue }
                     idx = created
                 }
@@ -376,12 +378,19 @@ public final class Head: Sendable, Appendable, Querier {
         }
     }
 
-    /// Every series with its chunks, read under the lock right after `cut` (which starts a new
-    /// WAL segment), so the snapshot holds exactly what precedes that segment.
-    func snapshotEntries(cutting cut: () throws(StorageIOError) -> Int) throws(StorageIOError) -> (segment: Int, entries: [HeadSnapshot.Entry]) {
-        try state.withLock { (s: inout State) throws(StorageIOError) -> (segment: Int, entries: [HeadSnapshot.Entry]) in
+    /// A snapshot of every series, encoded under the lock right after `cut` (which starts a new
+    /// WAL segment), so it holds exactly what precedes that segment. Encoded in place: no copy of
+    /// any series is made. Returns the new segment, the file's bytes and the series count.
+    func encodeSnapshot(cutting cut: () throws(StorageIOError) -> Int) throws(StorageIOError) -> (segment: Int, bytes: [UInt8], series: Int) {
+        try state.withLock { (s: inout State) throws(StorageIOError) -> (segment: Int, bytes: [UInt8], series: Int) in
             let segment = try cut()
-            return (segment, s.series.compactMap { $0 }.map { HeadSnapshot.Entry(ref: $0.ref, labels: $0.labels, chunks: $0.allChunks) })
+            var encoder = HeadSnapshot.Encoder(expectedBytes: 64 + s.byLabels.count * 160)
+            for i in s.series.indices {
+                guard let series = s.series[i] else { continue }
+                encoder.add(ref: series.ref, labels: series.labels, mapped: series.mappedChunks, heap: series.chunks[...])
+            }
+            let count = encoder.seriesCount
+            return (segment, encoder.finish(), count)
         }
     }
 

@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 import MetricModel
+import Synchronization
 
 /// A checkpoint of the head: every series with its compressed chunks, covering all WAL segments
 /// numbered below ``firstSegmentAfter``. Replay loads it and then only the newer segments.
@@ -29,38 +32,102 @@ package struct HeadSnapshot {
         return rest.count == 8 ? Int(rest) : nil
     }
 
+    /// Builds a snapshot file's bytes one series at a time, each framed in place (no entry
+    /// values, no buffer per series): the head encodes itself straight into it under its lock.
+    struct Encoder {
+        private(set) var out = ByteWriter()
+        private(set) var seriesCount = 0
+
+        init(expectedBytes: Int = 0) {
+            out.bytes.reserveCapacity(expectedBytes)
+            out.bytes.append(contentsOf: magic)
+        }
+
+        /// One series: reference, labels, then its chunks (mapped ones, oldest, by reference).
+        mutating func add(ref: SeriesRef, labels: Labels, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>) {
+            let frameStart = beginFrame()
+            out.uvarint(ref)
+            out.uvarint(UInt64(labels.count))
+            for l in labels.pairs { out.string(l.name); out.string(l.value) }
+            out.uvarint(UInt64(mapped.count + heap.count))
+            for c in mapped {
+                out.bytes.append(mappedChunk)
+                out.uvarint(c.reference)
+            }
+            for i in heap.indices { add(heap[i]) }
+            endFrame(frameStart)
+            seriesCount += 1
+        }
+
+        /// One series from a list of chunks (a mapped chunk in a head chunk file goes by reference).
+        mutating func add(ref: SeriesRef, labels: Labels, chunks: [XORChunk]) {
+            let frameStart = beginFrame()
+            out.uvarint(ref)
+            out.uvarint(UInt64(labels.count))
+            for l in labels.pairs { out.string(l.name); out.string(l.value) }
+            out.uvarint(UInt64(chunks.count))
+            for c in chunks { add(c) }
+            endFrame(frameStart)
+            seriesCount += 1
+        }
+
+        private mutating func add(_ c: XORChunk) {
+            if let reference = c.mapped?.headReference {
+                out.bytes.append(mappedChunk)
+                out.uvarint(reference)
+                return
+            }
+            out.bytes.append(inlineChunk)
+            out.uvarint(UInt64(c.count))
+            out.uvarint(UInt64(c.bitCount))
+            out.uvarint(UInt64(c.byteCount))
+            c.withEncodedBytes { out.bytes.append(contentsOf: $0) }
+        }
+
+        /// Room for the frame's length and CRC, filled in by ``endFrame(_:)``.
+        private mutating func beginFrame() -> Int {
+            let start = out.bytes.count
+            out.u32(0)
+            out.u32(0)
+            return start
+        }
+
+        private mutating func endFrame(_ start: Int) {
+            let payload = start + 8
+            let length = UInt32(truncatingIfNeeded: out.bytes.count - payload)
+            let crc = out.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[payload...])) }
+            for i in 0..<4 {
+                out.bytes[start + i] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(i)))
+                out.bytes[start + 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i)))
+            }
+        }
+
+        /// The file's bytes: every series, then the trailer holding their count.
+        mutating func finish() -> [UInt8] {
+            let frameStart = beginFrame()
+            out.u64(UInt64(seriesCount))
+            endFrame(frameStart)
+            return out.bytes
+        }
+    }
+
     /// Writes entries to `path` atomically (temporary file, fsync, rename, directory fsync).
     static func write(_ entries: [Entry], to path: String, directory: String) throws(StorageIOError) {
-        var out = magic
-        out.reserveCapacity(entries.reduce(64) { $0 + 32 + $1.chunks.reduce(0) { $0 + $1.byteCount + 8 } })
-        for e in entries {
-            var w = ByteWriter()
-            w.uvarint(e.ref)
-            w.uvarint(UInt64(e.labels.count))
-            for l in e.labels.pairs { w.string(l.name); w.string(l.value) }
-            w.uvarint(UInt64(e.chunks.count))
-            for c in e.chunks {
-                if let reference = c.mapped?.headReference {
-                    w.bytes.append(mappedChunk)
-                    w.uvarint(reference)
-                    continue
-                }
-                w.bytes.append(inlineChunk)
-                w.uvarint(UInt64(c.count))
-                w.uvarint(UInt64(c.bitCount))
-                w.blob(c.encodedBytes)
-            }
-            frame(w.bytes, into: &out)
-        }
-        var trailer = ByteWriter()
-        trailer.u64(UInt64(entries.count))
-        frame(trailer.bytes, into: &out)
+        var encoder = Encoder(expectedBytes: entries.reduce(64) { $0 + 32 + $1.chunks.reduce(0) { $0 + $1.byteCount + 8 } })
+        for e in entries { encoder.add(ref: e.ref, labels: e.labels, chunks: e.chunks) }
+        try write(encoder.finish(), to: path, directory: directory)
+    }
 
+    /// Writes a snapshot file's bytes to `path` atomically: a temporary file, renamed into place.
+    /// `durable` fsyncs the file and the directory first; without it (at shutdown, where the WAL
+    /// and the previous snapshot already hold everything) a crash may leave a damaged file, which
+    /// replay detects and skips for the previous one.
+    static func write(_ bytes: [UInt8], to path: String, directory: String, durable: Bool = true) throws(StorageIOError) {
         let tmp = path + ".tmp"
         let fd = try PosixFile.openForWrite(tmp)
         do {
-            try PosixFile.writeAll(fd, out, path: tmp)
-            try PosixFile.sync(fd, path: tmp)
+            try PosixFile.writeAll(fd, bytes, path: tmp)
+            if durable { try PosixFile.sync(fd, path: tmp) }
         } catch {
             PosixFile.closeFile(fd)
             PosixFile.remove(tmp)
@@ -68,15 +135,7 @@ package struct HeadSnapshot {
         }
         PosixFile.closeFile(fd)
         try PosixFile.rename(tmp, path)
-        PosixFile.syncDirectory(directory)
-    }
-
-    private static func frame(_ payload: [UInt8], into out: inout [UInt8]) {
-        var w = ByteWriter()
-        w.u32(UInt32(payload.count))
-        w.u32(CRC32C.checksum(payload))
-        out.append(contentsOf: w.bytes)
-        out.append(contentsOf: payload)
+        if durable { PosixFile.syncDirectory(directory) }
     }
 
     /// Errors that make a snapshot unusable.
@@ -86,32 +145,81 @@ package struct HeadSnapshot {
     }
 
     /// Reads a snapshot, validating every frame and chunk; `resolve` finds the chunks it names in
-    /// head chunk files (nil: that chunk is missing and left out; the resolver reports it).
-    static func read(_ path: String, resolve: (UInt64) -> XORChunk? = { _ in nil }) throws -> [Entry] {
-        try decode(try PosixFile.readAll(path), resolve: resolve)
+    /// head chunk files (nil: that chunk is missing and left out, and counted).
+    static func read(_ path: String, resolve: @Sendable (UInt64) -> XORChunk? = { _ in nil }) throws -> (entries: [Entry], missingChunks: Int) {
+        try decodeCounting(try PosixFile.readAll(path), resolve: resolve)
     }
 
     /// Decodes a snapshot file's bytes, validating every frame and chunk.
-    package static func decode(_ bytes: [UInt8], resolve: (UInt64) -> XORChunk? = { _ in nil }) throws -> [Entry] {
+    package static func decode(_ bytes: [UInt8], resolve: @Sendable (UInt64) -> XORChunk? = { _ in nil }) throws -> [Entry] {
+        try decodeCounting(bytes, resolve: resolve).entries
+    }
+
+    /// Series frames decoded on one thread below this many; above, the frames are split among
+    /// the processors (a large head's start is mostly this decoding).
+    static let framesPerThread = 8_192
+
+    /// Decodes a snapshot: the frames are found first (lengths, bounds, the trailer's count),
+    /// then decoded, in parallel for a large snapshot, and their CRCs checked.
+    static func decodeCounting(_ bytes: [UInt8], resolve: @Sendable (UInt64) -> XORChunk?) throws -> (entries: [Entry], missingChunks: Int) {
         let version1 = bytes.starts(with: magicVersion1)
         guard version1 || bytes.starts(with: magic) else { throw Invalid(reason: "bad magic") }
+        // (payload start, payload length, stored CRC) of every series frame.
+        var frames: [(start: Int, length: Int, crc: UInt32)] = []
         var r = ByteReader(bytes, from: magic.count)
-        var entries: [Entry] = []
         while true {
             guard let length = r.u32(), let crc = r.u32() else { throw Invalid(reason: "truncated frame header") }
             let start = r.offset
             guard Int(length) <= bytes.count - start else { throw Invalid(reason: "truncated frame") }
-            let payload = Array(bytes[start..<start + Int(length)])
-            guard CRC32C.matches(crc, CRC32C.checksum(payload)) else { throw Invalid(reason: "checksum mismatch at offset \(start)") }
             r = ByteReader(bytes, from: start + Int(length))
-            var p = ByteReader(payload)
             if r.atEnd {
                 // The trailer: the number of series entries written.
-                guard let n = p.u64(), n == UInt64(entries.count) else { throw Invalid(reason: "trailer count mismatch") }
-                return entries
+                guard CRC32C.matches(crc, CRC32C.checksum(bytes[start..<start + Int(length)])) else {
+                    throw Invalid(reason: "checksum mismatch at offset \(start)")
+                }
+                var p = ByteReader(bytes, from: start, to: start + Int(length))
+                guard let n = p.u64(), n == UInt64(frames.count) else { throw Invalid(reason: "trailer count mismatch") }
+                break
             }
+            frames.append((start, Int(length), crc))
+        }
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, frames.count / framesPerThread))
+        guard parts > 1 else { return try decodeFrames(frames[...], of: bytes, version1: version1, resolve: resolve) }
+        let results = Mutex<[Int: Result<(entries: [Entry], missingChunks: Int), any Error>]>([:])
+        let perPart = (frames.count + parts - 1) / parts
+        let allFrames = frames
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = part * perPart..<min(allFrames.count, (part + 1) * perPart)
+            let result = Result { try decodeFrames(allFrames[range], of: bytes, version1: version1, resolve: resolve) }
+            results.withLock { $0[part] = result }
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(frames.count)
+        var missing = 0
+        for part in 0..<parts {
+            guard let result = results.withLock({ $0[part] }) else { throw Invalid(reason: "a part of the snapshot was not decoded") }
+            let decoded = try result.get()
+            entries += decoded.entries
+            missing += decoded.missingChunks
+        }
+        return (entries, missing)
+    }
+
+    /// Decodes series frames, each checked against its CRC.
+    private static func decodeFrames(_ frames: ArraySlice<(start: Int, length: Int, crc: UInt32)>, of bytes: [UInt8], version1: Bool,
+                                     resolve: (UInt64) -> XORChunk?) throws -> (entries: [Entry], missingChunks: Int) {
+        var entries: [Entry] = []
+        entries.reserveCapacity(frames.count)
+        var missing = 0
+        for frame in frames {
+            let end = frame.start + frame.length
+            guard CRC32C.matches(frame.crc, CRC32C.checksum(bytes[frame.start..<end])) else {
+                throw Invalid(reason: "checksum mismatch at offset \(frame.start)")
+            }
+            var p = ByteReader(bytes, from: frame.start, to: end)
             guard let ref = p.uvarint(), let lc = p.uvarint(), lc < 10_000 else { throw Invalid(reason: "bad series entry") }
             var pairs: [Label] = []
+            pairs.reserveCapacity(Int(lc))
             for _ in 0..<lc {
                 guard let n = p.string(), let v = p.string() else { throw Invalid(reason: "bad label") }
                 pairs.append(Label(n, v))
@@ -122,9 +230,9 @@ package struct HeadSnapshot {
                 let kind = version1 ? inlineChunk : p.u8()
                 if kind == mappedChunk {
                     guard let reference = p.uvarint() else { throw Invalid(reason: "bad chunk reference") }
-                    // A chunk whose file is gone or damaged is left out (the resolver reports it):
-                    // losing it beats losing the whole snapshot.
-                    if let chunk = resolve(reference) { chunks.append(chunk) }
+                    // A chunk whose file is gone or damaged is left out (and counted): losing it
+                    // beats losing the whole snapshot.
+                    if let chunk = resolve(reference) { chunks.append(chunk) } else { missing += 1 }
                     continue
                 }
                 guard kind == inlineChunk, let count = p.uvarint(), let bits = p.uvarint(), let blob = p.blob(), count < 1 << 20, bits < 1 << 40,
@@ -133,7 +241,9 @@ package struct HeadSnapshot {
                 }
                 chunks.append(chunk)
             }
+            guard p.atEnd else { throw Invalid(reason: "trailing bytes in a series entry") }
             entries.append(Entry(ref: ref, labels: Labels(pairs), chunks: chunks))
         }
+        return (entries, missing)
     }
 }
