@@ -128,10 +128,11 @@ class Server:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def rss(self):
+    def rss(self, field="VmRSS"):
+        """Resident bytes; `RssAnon` for the heap alone, `RssFile` for mapped files' pages."""
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
         return 0
 
@@ -263,6 +264,8 @@ def day_of_data(servers, profile):
     for server in servers:
         r = loaded[server.kind]
         r.update(day_rss_bytes=server.rss(), day_rss_per_series=server.rss() / r["day_series"],
+                 day_rss_anon_per_series=server.rss("RssAnon") / r["day_series"],
+                 day_rss_file_per_series=server.rss("RssFile") / r["day_series"],
                  day_disk_bytes_per_sample=server.disk_bytes() / r["day_samples"],
                  day_block_bytes_per_sample=server.disk_bytes(blocks_only=True) / r["day_samples"], day_blocks=server.blocks())
         server.stop()
@@ -294,6 +297,8 @@ def report(results, profile_name, profile):
         ("RSS per active series, bytes (steady)", "rss_per_series", "{:.0f}"),
         ("bytes on disk per sample (steady, WAL)", "disk_bytes_per_sample", "{:.2f}"),
         ("RSS per series after a day of data, bytes", "day_rss_per_series", "{:.0f}"),
+        ("  of which heap (RssAnon), bytes", "day_rss_anon_per_series", "{:.0f}"),
+        ("  of which mapped files (RssFile), bytes", "day_rss_file_per_series", "{:.0f}"),
         ("bytes on disk per sample after a day (all)", "day_disk_bytes_per_sample", "{:.2f}"),
         ("bytes per sample in blocks after a day", "day_block_bytes_per_sample", "{:.2f}"),
         ("cold start → ready, s", "cold_ready_s", "{:.2f}"),

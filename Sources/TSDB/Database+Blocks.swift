@@ -75,7 +75,7 @@ extension Database {
             // Queries read the head before the block list, so between these steps they see the
             // samples twice (merged away), never not at all.
             head.raiseMinValidTime(to: range.upperBound)
-            truncateHead(before: range.upperBound)
+            truncateHead(before: range.upperBound, rotating: true)
         }
         if written > 0 {
             // Twice: the second snapshot lets the WAL that held the samples now in blocks go at

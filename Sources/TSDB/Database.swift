@@ -307,11 +307,12 @@ public final class Database: Sendable {
     }
 
     /// Drops the head's chunks that end before `mint` (and series left empty), then the head chunk
-    /// files that held only such chunks. Returns the series dropped.
+    /// files that held only such chunks; `rotating` (after a block cut) begins a new chunk file.
+    /// Returns the series dropped.
     @discardableResult
-    func truncateHead(before mint: Int64) -> Int {
+    func truncateHead(before mint: Int64, rotating: Bool = false) -> Int {
         let dropped = head.truncate(before: mint).series
-        headChunks.removeFiles(endingBefore: mint)
+        headChunks.removeFiles(endingBefore: mint, rotating: rotating)
         return dropped
     }
 

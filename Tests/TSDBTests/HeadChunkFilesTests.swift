@@ -124,6 +124,14 @@ import Testing
         var reread: [Labels: [Sample]] = [:]
         for s in taken { reread[s.labels] = s.samples() }
         #expect(reread == expected)
+        // Cutting the block finished the file being written: chunks closed after it start a new one.
+        let newestBefore = names.compactMap { Int($0) }.max() ?? 0
+        let sizeAtCut = PosixFile.size(dir.path + "/" + Database.headChunksDirectoryName + "/" + HeadChunkFiles.fileName(newestBefore))
+        _ = try BlockTests.fill(db, series: 10, from: 4 * BlockTests.hour, hours: 1)
+        try db.mapHeadChunks()
+        let after = PosixFile.list(dir.path + "/" + Database.headChunksDirectoryName).compactMap { Int($0) }
+        #expect(after.contains(newestBefore + 1))
+        #expect(PosixFile.size(dir.path + "/" + Database.headChunksDirectoryName + "/" + HeadChunkFiles.fileName(newestBefore)) == sizeAtCut)
     }
 
     @Test func aVersionOneSnapshotStillLoads() throws {

@@ -191,10 +191,16 @@ public final class HeadChunkFiles: Sendable {
     }
 
     /// Deletes the files (other than the one being written) whose every chunk ends before `mint`:
-    /// the head has dropped them. Returns how many went.
+    /// the head has dropped them. Returns how many went. With `rotating` (after a block is cut)
+    /// the file being written is finished too, so the chunks written from now on start a new file
+    /// and the old one can go as soon as its chunks are all in blocks.
     @discardableResult
-    func removeFiles(endingBefore mint: Int64) -> Int {
+    func removeFiles(endingBefore mint: Int64, rotating: Bool = false) -> Int {
         let doomed: [Int] = state.withLock { s in
+            if rotating, let current = s.current, let file = s.files[current.number], file.size > Self.headerSize {
+                PosixFile.closeFile(current.fd)
+                s.current = nil
+            }
             let numbers = s.files.filter { $0.key != s.current?.number && $0.value.maxTime < mint }.map(\.key)
             for n in numbers { s.files[n] = nil }
             return numbers
