@@ -78,13 +78,35 @@ extension Database {
             truncateHead(before: range.upperBound, rotating: true)
         }
         if written > 0 {
+            // Head chunk files mostly holding chunks now in blocks: their live chunks move to the
+            // current file, so the files can go (a backfill writes a day of chunks into one file,
+            // whose newest chunks would otherwise keep all of it on disk).
+            let rewritten = rewriteMostlyDeadHeadChunkFiles()
             // Twice: the second snapshot lets the WAL that held the samples now in blocks go at
             // once (a checkpoint keeps the snapshot before it and the segments after that one, in
-            // case the newest snapshot is damaged), so the WAL stays about the head's size.
+            // case the newest snapshot is damaged), so the WAL stays about the head's size. Both
+            // name the rewritten chunks' new places before the old files are deleted.
             try checkpoint()
             try checkpoint()
+            headChunks.removeFiles(rewritten)
         }
         return written
+    }
+
+    /// Finds the finished head chunk files in which the head's chunks take less than half the
+    /// bytes and brings those chunks back to the heap (the next mapping writes them to the current
+    /// file). Returns the files to delete once a snapshot no longer names them.
+    func rewriteMostlyDeadHeadChunkFiles() -> Set<Int> {
+        let live = head.liveMappedBytesByFile()
+        let candidates = Set(headChunks.finishedFileSizes().filter { number, size in
+            size > HeadChunkFiles.headerSize && (live[number] ?? 0) * 2 < size
+        }.keys)
+        guard !candidates.isEmpty else { return [] }
+        let moved = head.unmapChunks(inFiles: candidates)
+        logger.info("rewriting head chunk files mostly holding chunks already in blocks", metadata: [
+            "files": "\(candidates.sorted())", "live_chunks": "\(moved)",
+        ])
+        return candidates
     }
 
     /// The ranges leveled compaction builds: the block range times 3, 9, 27… up to

@@ -40,4 +40,30 @@ extension Head {
             return moved
         }
     }
+
+    /// Bytes of the head's chunks in each head chunk file, by file number.
+    func liveMappedBytesByFile() -> [Int: Int] {
+        withState { s in
+            var bytes: [Int: Int] = [:]
+            for i in s.series.indices {
+                for c in s.series[i]?.mappedChunks ?? [] { bytes[c.fileNumber, default: 0] += c.recordBytes }
+            }
+            return bytes
+        }
+    }
+
+    /// Brings every chunk in `files` (and the newer mapped chunks of the same series) back to the
+    /// heap, to be mapped again into the current file; returns how many came back.
+    func unmapChunks(inFiles files: Set<Int>) -> Int {
+        guard !files.isEmpty else { return 0 }
+        return withState { s in
+            var moved = 0
+            for i in s.series.indices {
+                guard let n = s.series[i]?.unmapChunks(inFiles: files), n > 0 else { continue }
+                moved += n
+                s.unmappedSlots.append(i)
+            }
+            return moved
+        }
+    }
 }

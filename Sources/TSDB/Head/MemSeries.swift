@@ -77,13 +77,37 @@ struct MemSeries: Sendable {
         return true
     }
 
+    /// Brings the mapped chunks from the first one in any of `files` on back to the heap (their bits
+    /// copied), so those files can be deleted; they are written again, to the current file, by the
+    /// next mapping. Returns how many came back.
+    mutating func unmapChunks(inFiles files: Set<Int>) -> Int {
+        guard let first = mappedChunks.firstIndex(where: { files.contains($0.fileNumber) }) else { return 0 }
+        var copies: [XORChunk] = []
+        for c in mappedChunks[first...] {
+            let chunk = c.chunk
+            guard let copy = chunk.withEncodedBytes({ bits -> XORChunk? in
+                var data = [UInt8(truncatingIfNeeded: Int(c.sampleCount) >> 8), UInt8(truncatingIfNeeded: Int(c.sampleCount))]
+                data.append(contentsOf: bits)
+                return data.withUnsafeBytes { XORChunk(prometheusData: $0, minTime: c.minTime, maxTime: c.maxTime) }
+            }) else { continue }
+            copies.append(copy)
+        }
+        let moved = mappedChunks.count - first
+        mappedChunks.removeSubrange(first...)
+        chunks.insert(contentsOf: copies, at: 0)
+        return moved
+    }
+
     /// Appends a sample known to be newer than the newest one, cutting a chunk at the target size
     /// and at each multiple of `blockRange` milliseconds. Returns true when that closed a chunk
     /// (which can now be written to a head chunk file and mapped).
     @discardableResult
     mutating func append(t: Int64, v: Double, blockRange: Int64) -> Bool {
         var closed = false
-        if chunks.isEmpty || chunks[chunks.count - 1].count >= XORChunk.targetSamples || t >= openChunkEnd || chunks[chunks.count - 1].isMapped {
+        // A chunk whose bits live in a file, or whose encoder state is not known (read back from
+        // bits alone), is never appended to: the next sample starts a chunk.
+        let last = chunks.count - 1
+        if chunks.isEmpty || chunks[last].count >= XORChunk.targetSamples || t >= openChunkEnd || chunks[last].isMapped || !chunks[last].tailKnown {
             closed = !chunks.isEmpty
             chunks.append(XORChunk())
             dropColdCheckpoints()

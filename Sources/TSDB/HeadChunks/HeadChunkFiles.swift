@@ -210,6 +210,22 @@ public final class HeadChunkFiles: Sendable {
         return doomed.count
     }
 
+    /// The size of each finished file (not the one being written), by number.
+    func finishedFileSizes() -> [Int: Int] {
+        state.withLock { s in s.files.filter { $0.key != s.current?.number }.mapValues(\.size) }
+    }
+
+    /// Deletes finished files by number (the head no longer names any of their chunks).
+    func removeFiles(_ numbers: Set<Int>) {
+        let doomed: [Int] = state.withLock { s in
+            let gone = numbers.filter { $0 != s.current?.number && s.files[$0] != nil }
+            for n in gone { s.files[n] = nil }
+            return Array(gone)
+        }
+        for n in doomed { PosixFile.remove(directory + "/" + Self.fileName(n)) }
+        if !doomed.isEmpty { PosixFile.syncDirectory(directory) }
+    }
+
     /// Bytes of chunk files on disk.
     public var byteCount: Int { state.withLock { $0.files.values.reduce(0) { $0 + $1.size } } }
 

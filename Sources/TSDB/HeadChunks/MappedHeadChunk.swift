@@ -26,6 +26,12 @@ struct MappedHeadChunk: Sendable {
         sampleCount = samples
     }
 
+    /// The number of the head chunk file holding it.
+    var fileNumber: Int { Int(reference >> 32) }
+
+    /// Bytes its record takes in the file (header, length, count, bits, CRC), near enough.
+    var recordBytes: Int { HeadChunkFiles.recordHeaderSize + 2 + 2 + Int(byteCount) + 4 }
+
     /// The chunk, reading its bits from the file when decoded.
     var chunk: XORChunk {
         XORChunk(mapped: MappedChunkBytes(file: file, offset: Int(dataOffset), count: Int(byteCount), headReference: reference),
