@@ -84,12 +84,8 @@ struct MemSeries: Sendable {
         guard let first = mappedChunks.firstIndex(where: { files.contains($0.fileNumber) }) else { return 0 }
         var copies: [XORChunk] = []
         for c in mappedChunks[first...] {
-            let chunk = c.chunk
-            guard let copy = chunk.withEncodedBytes({ bits -> XORChunk? in
-                var data = [UInt8(truncatingIfNeeded: Int(c.sampleCount) >> 8), UInt8(truncatingIfNeeded: Int(c.sampleCount))]
-                data.append(contentsOf: bits)
-                return data.withUnsafeBytes { XORChunk(prometheusData: $0, minTime: c.minTime, maxTime: c.maxTime) }
-            }) else { continue }
+            // Prometheus' chunk data is copied onto the heap by this initializer.
+            guard let copy = c.chunk.prometheusData.withUnsafeBytes({ XORChunk(prometheusData: $0, minTime: c.minTime, maxTime: c.maxTime) }) else { continue }
             copies.append(copy)
         }
         let moved = mappedChunks.count - first

@@ -46,10 +46,7 @@ package struct HeadSnapshot {
         /// One series: reference, labels, then its chunks (mapped ones, oldest, by reference).
         mutating func add(ref: SeriesRef, labels: Labels, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>) {
             let frameStart = beginFrame()
-            out.uvarint(ref)
-            out.uvarint(UInt64(labels.count))
-            for l in labels.pairs { out.string(l.name); out.string(l.value) }
-            out.uvarint(UInt64(mapped.count + heap.count))
+            addSeries(ref: ref, labels: labels, chunkCount: mapped.count + heap.count)
             for c in mapped {
                 out.bytes.append(mappedChunk)
                 out.uvarint(c.reference)
@@ -62,13 +59,18 @@ package struct HeadSnapshot {
         /// One series from a list of chunks (a mapped chunk in a head chunk file goes by reference).
         mutating func add(ref: SeriesRef, labels: Labels, chunks: [XORChunk]) {
             let frameStart = beginFrame()
-            out.uvarint(ref)
-            out.uvarint(UInt64(labels.count))
-            for l in labels.pairs { out.string(l.name); out.string(l.value) }
-            out.uvarint(UInt64(chunks.count))
+            addSeries(ref: ref, labels: labels, chunkCount: chunks.count)
             for c in chunks { add(c) }
             endFrame(frameStart)
             seriesCount += 1
+        }
+
+        /// A series entry's start: reference, labels, and how many chunks follow.
+        private mutating func addSeries(ref: SeriesRef, labels: Labels, chunkCount: Int) {
+            out.uvarint(ref)
+            out.uvarint(UInt64(labels.count))
+            for l in labels.pairs { out.string(l.name); out.string(l.value) }
+            out.uvarint(UInt64(chunkCount))
         }
 
         private mutating func add(_ c: XORChunk) {
