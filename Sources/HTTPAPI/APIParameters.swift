@@ -83,16 +83,17 @@ package struct APIParameters {
     }
 
     /// A time as Unix seconds or RFC 3339, in milliseconds; nil when unparsable or beyond
-    /// ``Milliseconds/limit`` (so later arithmetic on it cannot overflow).
+    /// ``Milliseconds/limit`` (so later arithmetic on it cannot overflow). Prometheus' own
+    /// spellings of the earliest and latest time (which its clients send for "unbounded") are the
+    /// earliest and latest Vigil accepts.
     static func parseTime(_ text: String) -> Int64? {
         if let v = Double(text) { return Milliseconds.fromSeconds(v) }
-        let styles: [Date.ISO8601FormatStyle] = [
-            Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle(),
-        ]
-        for style in styles {
-            if let d = try? style.parse(text) { return Milliseconds.fromSeconds(d.timeIntervalSince1970) }
+        if let ms = RFC3339.milliseconds(text, grammar: .prometheus) { return ms }
+        switch text {
+        case "-292273086-05-16T16:47:06Z": return -Milliseconds.limit
+        case "292277025-08-18T07:12:54.999999999Z": return Milliseconds.limit
+        default: return nil
         }
-        return nil
     }
 
     /// A duration as float seconds or a Prometheus duration, in milliseconds.

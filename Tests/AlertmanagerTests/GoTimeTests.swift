@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Alertmanager
 
@@ -9,6 +10,13 @@ import Testing
     ])
     func extremeYearsAreNoTimeOrInRangeNeverATrap(text: String) {
         if let ms = GoTime.parse(text) { #expect(abs(ms) <= 1 << 50, "\(text) → \(ms)") }
+    }
+
+    /// The body the fuzzer found: a 122-digit fraction divided by zero inside ICU's date parser.
+    @Test func anAlertWithAHundredDigitFractionIsTakenNotATrap() throws {
+        let body = #"[{"labels":{"alertname":"Down"},"startsAt":"2024-05-01T10:00:02."# + String(repeating: "2", count: 120) + #"3Z"}]"#
+        let alerts = try PostableAlert.decodeList(Data(body.utf8))
+        #expect(alerts.first?.startsAt == 1_714_557_602_222)
     }
 
     @Test func ordinaryTimesParseToMilliseconds() {

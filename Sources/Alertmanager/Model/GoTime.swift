@@ -29,23 +29,9 @@ public enum GoTime {
         return (date, frac)
     }
 
-    /// Parses RFC 3339 (`2024-05-01T10:00:00Z`, fractions and offsets allowed) to milliseconds.
-    public static func parse(_ s: String) -> Int64? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        // Checked: a date far beyond any clock (a year in the billions) is no time at all.
-        if let d = f.date(from: s) { return Milliseconds.fromSeconds(d.timeIntervalSince1970) }
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return Milliseconds.fromSeconds(d.timeIntervalSince1970) }
-        // More than millisecond precision (Go writes nanoseconds): drop the extra digits.
-        if let dot = s.firstIndex(of: "."), let zone = s[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
-            let digits = s[s.index(after: dot)..<zone]
-            if digits.count > 3, digits.allSatisfy(\.isNumber) {
-                return parse(String(s[..<dot]) + "." + digits.prefix(3) + String(s[zone...]))
-            }
-        }
-        return nil
-    }
+    /// Parses RFC 3339 (`2024-05-01T10:00:00Z`, fractions and offsets allowed) to milliseconds,
+    /// as Alertmanager's API reads `startsAt` and `endsAt`.
+    public static func parse(_ s: String) -> Int64? { RFC3339.milliseconds(s, grammar: .alertmanager) }
 }
 
 extension Int64 {
