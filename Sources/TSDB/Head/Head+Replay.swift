@@ -8,7 +8,7 @@ extension Head {
     /// caller remaps the record's reference to the returned one). A damaged or crafted file
     /// therefore never makes the head allocate up to a huge reference, nor overwrite another series.
     func restoreSeries(_ ref: SeriesRef, _ labels: Labels, in s: inout State) -> SeriesRef {
-        if let existing = s.byLabels[labels] { return existing }
+        if let slot = s.lookup.slot(of: labels, in: s.series) { return s.hot[slot].ref }
         let interned = s.interner.intern(labels)
         // Even remapped, a reference from the file keeps later generations from repeating it.
         let generation = ref >> 32

@@ -41,12 +41,13 @@ extension Head {
         s.series[slot] = MemSeries(ref: ref, labels: labels)
         s.hot[slot] = SeriesHot()
         s.hot[slot].ref = ref
-        s.byLabels[labels] = ref
+        s.lookup.insert(slot: slot, labels: labels)
         s.index.add(ref, labels)
     }
 
     /// Empties `slot` and offers it to the next new series.
     static func free(_ slot: Int, in s: inout State) {
+        if let labels = s.series[slot]?.labels { s.lookup.remove(slot: slot, labels: labels) }
         s.series[slot] = nil
         s.hot[slot] = SeriesHot()
         s.freeSlots.append(slot)

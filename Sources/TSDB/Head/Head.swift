@@ -16,7 +16,8 @@ public final class Head: Sendable, Appendable, Querier {
         var freeSlots: [Int] = []
         /// The generation of the next reference made for a reused slot.
         var nextGeneration: SeriesRef = 1
-        var byLabels: [Labels: SeriesRef] = [:]
+        /// Series by their labels (slots, compared against `series`).
+        var lookup = SeriesLookup()
         var index = PostingsIndex()
         var interner = StringInterner()
         var maxTime: Int64 = .min
@@ -83,7 +84,7 @@ public final class Head: Sendable, Appendable, Querier {
     }
 
     private func getOrCreateLocked(_ labels: Labels, in s: inout State) -> SeriesRef {
-        if let ref = s.byLabels[labels] { return ref }
+        if let slot = s.lookup.slot(of: labels, in: s.series) { return s.hot[slot].ref }
         let interned = s.interner.intern(labels)
         let (slot, ref) = Self.allocateSlot(in: &s)
         Self.place(ref, interned, at: slot, in: &s)
@@ -117,7 +118,7 @@ public final class Head: Sendable, Appendable, Querier {
     }
 
     /// Number of live series.
-    public var seriesCount: Int { state.withLock { $0.byLabels.count } }
+    public var seriesCount: Int { state.withLock { $0.lookup.count } }
 
     /// Newest sample timestamp in the head.
     public var maxTime: Int64 { state.withLock { $0.maxTime } }
@@ -287,23 +288,18 @@ public final class Head: Sendable, Appendable, Querier {
                 if let series = s.series[i], series.isEmpty, s.hot[i].maxTime < mint {
                     dropped.insert(series.ref)
                     droppedLabels.append(series.labels)
-                    s.byLabels[series.labels] = nil
                     Self.free(i, in: &s)
                 }
             }
             s.index.remove(dropped, labels: droppedLabels)
             s.droppedSinceInternerRebuild += dropped.count
-            if s.droppedSinceInternerRebuild > max(1000, s.byLabels.count / 10) {
+            if s.droppedSinceInternerRebuild > max(1000, s.lookup.count / 10) {
                 // Strings only the dropped series used go too: churn must not grow the table.
                 s.droppedSinceInternerRebuild = 0
                 var interner = StringInterner()
                 for i in s.series.indices { if let labels = s.series[i]?.labels { _ = interner.intern(labels) } }
                 s.interner = interner
-                // A dictionary keeps its capacity when entries go: a fresh one is sized to the live series.
-                var byLabels: [Labels: SeriesRef] = [:]
-                byLabels.reserveCapacity(s.byLabels.count)
-                for (labels, ref) in s.byLabels { byLabels[labels] = ref }
-                s.byLabels = byLabels
+                s.lookup.shrinkIfSparse()
             }
             return (dropped.count, freed)
         }
@@ -384,7 +380,7 @@ public final class Head: Sendable, Appendable, Querier {
     func encodeSnapshot(cutting cut: () throws(StorageIOError) -> Int) throws(StorageIOError) -> (segment: Int, bytes: [UInt8], series: Int) {
         try state.withLock { (s: inout State) throws(StorageIOError) -> (segment: Int, bytes: [UInt8], series: Int) in
             let segment = try cut()
-            var encoder = HeadSnapshot.Encoder(expectedBytes: 64 + s.byLabels.count * 160)
+            var encoder = HeadSnapshot.Encoder(expectedBytes: 64 + s.lookup.count * 160)
             for i in s.series.indices {
                 guard let series = s.series[i] else { continue }
                 encoder.add(ref: series.ref, labels: series.labels, mapped: series.mappedChunks, heap: series.chunks[...])
@@ -397,14 +393,14 @@ public final class Head: Sendable, Appendable, Querier {
     /// Takes over everything a replay head loaded.
     func adopt(_ other: Head) {
         let taken = other.state.withLock { s in
-            (s.series, s.byLabels, s.index, s.interner, s.maxTime, s.hot, s.minValidTime, s.nextGeneration)
+            (s.series, s.lookup, s.index, s.interner, s.maxTime, s.hot, s.minValidTime, s.nextGeneration)
         }
         state.withLock { s in
             s.series = taken.0
             s.hot = taken.5
             s.nextGeneration = taken.7
             Self.collectFreeSlots(in: &s)
-            s.byLabels = taken.1
+            s.lookup = taken.1
             s.index = taken.2
             s.interner = taken.3
             s.maxTime = taken.4
