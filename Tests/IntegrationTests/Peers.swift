@@ -21,10 +21,18 @@ enum HTTP {
             req.headers.add(name: "Content-Type", value: contentType)
             req.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(Int64(timeout.components.seconds)))
+        let response = try await client.execute(req, timeout: .seconds(Int64(timeout.components.seconds)))
         let body = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), body: String(buffer: body))
     }
+
+    /// The shared client's settings, but bodies may inflate up to 64 MiB whatever their ratio: a
+    /// query answer of repetitive JSON compresses far better than the 25:1 the shared client takes.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.decompression = .enabled(limit: .size(64 << 20))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// GET that yields nil instead of throwing while a server is still starting.
     static func get(_ url: String) async -> Reply? { try? await request(url) }

@@ -123,7 +123,9 @@ enum BinaryArithmetic {
         var b = LabelsBuilder(many)
         if m.cardinality == .oneToOne {
             if m.on {
-                let keep = Set(m.labels).union([LabelName.metricName])
+                // Only the matching labels stay — the metric name too, unless listed — for
+                // every operator, comparisons that filter included (as Prometheus does).
+                let keep = Set(m.labels)
                 b.removeAll { !keep.contains($0) }
             } else {
                 for l in m.labels { b.remove(l) }

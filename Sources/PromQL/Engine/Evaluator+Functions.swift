@@ -3,6 +3,12 @@ import MetricModel
 import TSDB
 
 extension Evaluator {
+    /// A range query's results are in label order whatever sorted them at each step: Prometheus 3
+    /// says so with a warning, and so does Vigil.
+    func warnIfSortingRangeQuery() {
+        if queryStart != queryEnd { warn("sort is ineffective for range queries since results are always ordered by labels") }
+    }
+
     /// Functions that keep the metric name of their input.
     static let keepsName: Set<String> = ["label_replace", "label_join", "sort", "sort_desc", "sort_by_label", "sort_by_label_desc",
                                          "last_over_time", "first_over_time"]
@@ -53,6 +59,7 @@ extension Evaluator {
         case "absent":
             return .vector(try absent(args[0], at: t))
         case "sort", "sort_desc":
+            warnIfSortingRangeQuery()
             var v = try vector(args[0], at: t)
             let desc = name == "sort_desc"
             v.sort { a, b in
@@ -62,6 +69,7 @@ extension Evaluator {
             }
             return .vector(v)
         case "sort_by_label", "sort_by_label_desc":
+            warnIfSortingRangeQuery()
             var v = try vector(args[0], at: t)
             var names: [String] = []
             for a in args.dropFirst() { names.append(try string(a, at: t)) }
