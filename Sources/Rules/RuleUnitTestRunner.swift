@@ -4,9 +4,10 @@ import PromQL
 import TSDB
 
 /// Runs rule unit tests as `promtool test rules` does: input series in a fresh head, every rule
-/// group evaluated at each `evaluation_interval` from time zero, firing alerts compared at each
-/// `alert_rule_test` time, and expression values compared exactly (NaN equal to NaN), or within
-/// a small relative tolerance when the file sets `fuzzy_compare`.
+/// group evaluated at each `evaluation_interval` from time zero (a rule that fails to evaluate
+/// fails its test group), firing alerts compared at each `alert_rule_test` time, and expression
+/// values compared exactly (NaN equal to NaN), or within a small relative tolerance when the file
+/// sets `fuzzy_compare`.
 public struct RuleUnitTestRunner: Sendable {
     /// promtool's float tolerance.
     public static let epsilon = 1e-6
@@ -52,6 +53,14 @@ public struct RuleUnitTestRunner: Sendable {
         var ts: Int64 = 0
         while ts <= lastTime {
             for i in groups.indices { groups[i].evaluate(at: ts, engine: engine, querier: head, storage: head) }
+            // A rule that fails to evaluate (many-to-many matching, say) fails the test group at
+            // once, as in promtool, whatever the expectations would have said.
+            let failed = groups.flatMap { g in
+                zip(g.group.rules, g.health).compactMap { rule, health in
+                    health.status == .err ? "    rule: \(rule.name), time: \(PromDuration(milliseconds: ts)), err: \(health.lastError)" : nil
+                }
+            }
+            if !failed.isEmpty { return Self.named(test, problems + failed) }
             // Tests whose time falls in [ts, ts + interval) see this evaluation.
             while next < alertTests.count, alertTests[next].evalTime >= ts, alertTests[next].evalTime < ts + file.evaluationInterval {
                 if let problem = check(alertTests[next], groups) { problems.append(problem) }
@@ -62,7 +71,12 @@ public struct RuleUnitTestRunner: Sendable {
         for t in test.exprTests {
             if let problem = check(t, engine: engine, querier: head, fuzzy: file.fuzzyCompare) { problems.append(problem) }
         }
-        return problems.map { test.name.isEmpty ? $0 : "    name: \(test.name),\n" + $0 }
+        return Self.named(test, problems)
+    }
+
+    /// Problems as promtool lists them: each under its test group's name, when it has one.
+    private static func named(_ test: RuleUnitTestFile.TestGroup, _ problems: [String]) -> [String] {
+        problems.map { test.name.isEmpty ? $0 : "    name: \(test.name),\n" + $0 }
     }
 
     private func check(_ t: RuleUnitTestFile.AlertTest, _ groups: [RuleGroupState]) -> String? {
