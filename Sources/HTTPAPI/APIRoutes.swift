@@ -36,7 +36,7 @@ public enum APIRoutes {
         addWebUI(router, backend, landingPage: surface == .alertmanager ? "alerts" : "graph")
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: backend.metricsExposition())))
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: await backend.metricsExposition())))
         }
         router.get("/api/v1/targets") { request, _ -> Response in
             guard let manager = backend.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }

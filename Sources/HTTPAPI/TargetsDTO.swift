@@ -1,7 +1,8 @@
 import MetricModel
 import Scrape
 
-/// `/api/v1/targets` data, field for field as Prometheus returns it.
+/// `/api/v1/targets` data, field for field as Prometheus returns it, plus two of Vigil's own
+/// (clients ignore fields they do not know).
 struct TargetsDTO: Encodable {
     struct Active: Encodable {
         let discoveredLabels: [String: String]
@@ -15,6 +16,11 @@ struct TargetsDTO: Encodable {
         let health: String
         let scrapeInterval: String
         let scrapeTimeout: String
+        /// Vigil's own: of the last scrapes (`CounterResetWatch.window`), how many saw a counter
+        /// go down, and whether that is far more than restarts explain — the mark of several
+        /// worker processes answering scrapes without `PROMETHEUS_MULTIPROC_DIR`.
+        let counterResetScrapes: Int
+        let counterResetsSuspicious: Bool
     }
 
     struct Dropped: Encodable {
@@ -42,7 +48,9 @@ struct TargetsDTO: Encodable {
                 lastScrapeDuration: a.health.lastScrapeDuration,
                 health: a.health.state.rawValue,
                 scrapeInterval: a.target.interval.description,
-                scrapeTimeout: a.target.timeout.description)
+                scrapeTimeout: a.target.timeout.description,
+                counterResetScrapes: a.health.counterResets.scrapesWithResets,
+                counterResetsSuspicious: a.health.counterResets.isSuspicious)
         } : []
         let dropped = snapshot.dropped.filter { scrapePool == nil || $0.pool == scrapePool }
         droppedTargets = wantDropped ? dropped.map { Dropped(discoveredLabels: Self.dict($0.discoveredLabels), scrapePool: $0.pool) } : []

@@ -17,8 +17,8 @@ struct ScrapeCache: Sendable {
         /// allocation per series.
         var keyStart: Int
         var keyLength: Int
-        /// The next entry whose key has the same hash (-1: none).
-        var nextWithSameHash: Int
+        /// The key's hash, compared before its bytes.
+        var hash: UInt64
         /// nil when metric relabeling dropped the series. Once the series is stored, the storage's
         /// own copy (see ``Appender/appendFirst(labels:t:v:)``), so the labels are held once.
         var labels: Labels?
@@ -27,13 +27,19 @@ struct ScrapeCache: Sendable {
         var lastSeen: UInt64
         /// Whether the last sample carried its own timestamp (no staleness marker then).
         var explicitTimestamp: Bool
+        /// Whether the series counts up (a counter, a histogram's buckets and count): then
+        /// ``lastValue`` is its previous value, to notice when it goes down.
+        var isCumulative: Bool
+        var lastValue: Double = .nan
     }
 
     private(set) var entries: [Entry] = []
     /// The raw series text of every entry, back to back.
     private var keyBytes: [UInt8] = []
-    /// Hash of the raw series text → the newest entry with that hash (older ones chained from it).
-    private var table: [UInt64: Int] = [:]
+    /// Entries by the hash of their raw series text: open addressing with linear probing, at
+    /// most half full, each bucket an entry's index plus one (0: empty). The hash is computed once
+    /// per sample (FNV-1a over the key); no `Hasher` runs on the per-sample path.
+    private var buckets: [UInt32] = Array(repeating: 0, count: 64)
     private(set) var iteration: UInt64 = 0
     /// Entries present in the previous successful scrape.
     private var previous: [Int] = []
@@ -49,22 +55,52 @@ struct ScrapeCache: Sendable {
     }
 
     func find(_ key: ArraySlice<UInt8>, hash: UInt64) -> Int? {
-        var candidate = table[hash] ?? -1
         // Fields are read in place: copying an entry out would retain and release its labels.
-        return entries.withUnsafeBufferPointer { list in
+        entries.withUnsafeBufferPointer { list in
             keyBytes.withUnsafeBufferPointer { keys in
                 key.withUnsafeBufferPointer { wanted in
-                    while candidate >= 0 {
-                        let start = list[candidate].keyStart, length = list[candidate].keyLength
-                        if length == wanted.count, Self.equalBytes(keys.baseAddress.map { $0 + start }, wanted.baseAddress, length) {
-                            return candidate
+                    buckets.withUnsafeBufferPointer { table in
+                        let mask = table.count - 1
+                        var b = Self.home(hash, mask)
+                        while table[b] != 0 {
+                            let candidate = Int(table[b]) - 1
+                            if list[candidate].hash == hash {
+                                let start = list[candidate].keyStart, length = list[candidate].keyLength
+                                if length == wanted.count, Self.equalBytes(keys.baseAddress.map { $0 + start }, wanted.baseAddress, length) {
+                                    return candidate
+                                }
+                            }
+                            b = (b + 1) & mask
                         }
-                        candidate = list[candidate].nextWithSameHash
+                        return nil
                     }
-                    return nil
                 }
             }
         }
+    }
+
+    /// The first bucket a hash probes. FNV-1a's low bits mix poorly (its multiplies carry only
+    /// upward), so the hash is multiplied once more and its upper half taken (Fibonacci hashing).
+    @inline(__always)
+    private static func home(_ hash: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// Puts entry `i` (whose key hashes to `hash`) in the first empty bucket of its probe sequence.
+    private static func place(_ i: Int, hash: UInt64, in buckets: inout [UInt32]) {
+        let mask = buckets.count - 1
+        var b = home(hash, mask)
+        while buckets[b] != 0 { b = (b + 1) & mask }
+        buckets[b] = UInt32(i + 1)
+    }
+
+    /// Buckets for `entries`, at most half full.
+    private static func buckets(for entries: [Entry]) -> [UInt32] {
+        var size = 64
+        while size < entries.count * 2 + 2 { size *= 2 }
+        var out = [UInt32](repeating: 0, count: size)
+        for (i, e) in entries.enumerated() { place(i, hash: e.hash, in: &out) }
+        return out
     }
 
     /// Whether `length` bytes at `a` and `b` are equal (no bytes are always equal).
@@ -74,12 +110,16 @@ struct ScrapeCache: Sendable {
         return memcmp(a, b, length) == 0
     }
 
-    mutating func insert(_ key: ArraySlice<UInt8>, hash: UInt64, labels: Labels?) -> Int {
+    mutating func insert(_ key: ArraySlice<UInt8>, hash: UInt64, labels: Labels?, isCumulative: Bool = false) -> Int {
         let i = entries.count
-        entries.append(Entry(keyStart: keyBytes.count, keyLength: key.count, nextWithSameHash: table[hash] ?? -1,
-                             labels: labels, ref: nil, lastSeen: 0, explicitTimestamp: false))
+        entries.append(Entry(keyStart: keyBytes.count, keyLength: key.count, hash: hash,
+                             labels: labels, ref: nil, lastSeen: 0, explicitTimestamp: false, isCumulative: isCumulative))
         keyBytes.append(contentsOf: key)
-        table[hash] = i
+        if entries.count * 2 > buckets.count {
+            buckets = Self.buckets(for: entries)
+        } else {
+            Self.place(i, hash: hash, in: &buckets)
+        }
         return i
     }
 
@@ -96,6 +136,28 @@ struct ScrapeCache: Sendable {
     }
 
     mutating func setRef(_ i: Int, _ ref: SeriesRef) { entries[i].ref = ref }
+
+    /// Records a cumulative series' new value; true when it went down (a counter reset).
+    mutating func recordCumulative(_ i: Int, _ value: Double) -> Bool {
+        let wentDown = value < entries[i].lastValue
+        entries[i].lastValue = value
+        return wentDown
+    }
+
+    /// Whether a series of this metric name counts up, by the family's TYPE line (a counter; a
+    /// histogram's `_bucket` and `_count`; a summary's `_count`) or, untyped, by a `_total` name.
+    func isCumulative(metricName name: String) -> Bool {
+        if let type = metadata[name]?.type, type != .unknown { return type == .counter }
+        for (suffix, types) in Self.cumulativeSuffixes where name.hasSuffix(suffix) {
+            let family = String(name.dropLast(suffix.count))
+            if let type = metadata[family]?.type, type != .unknown { return types.contains(type) }
+        }
+        return name.hasSuffix("_total")
+    }
+
+    private static let cumulativeSuffixes: [(String, Set<MetricType>)] = [
+        ("_total", [.counter]), ("_bucket", [.histogram]), ("_count", [.histogram, .summary]),
+    ]
 
     /// Records the series' reference and the labels as the storage keeps them.
     mutating func setStored(_ i: Int, ref: SeriesRef, labels: Labels) {
@@ -137,20 +199,16 @@ struct ScrapeCache: Sendable {
         var remap: [Int: Int] = [:]
         var kept: [Entry] = []
         var keptKeys: [UInt8] = []
-        table = [:]
         for (i, e) in entries.enumerated() where keep.contains(i) || iteration &- e.lastSeen < 2 {
             remap[i] = kept.count
-            let key = keyBytes[e.keyStart..<e.keyStart + e.keyLength]
-            let hash = Self.hash(key)
             var moved = e
             moved.keyStart = keptKeys.count
-            moved.nextWithSameHash = table[hash] ?? -1
-            table[hash] = kept.count
-            keptKeys.append(contentsOf: key)
+            keptKeys.append(contentsOf: keyBytes[e.keyStart..<e.keyStart + e.keyLength])
             kept.append(moved)
         }
         entries = kept
         keyBytes = keptKeys
+        buckets = Self.buckets(for: kept)
         previous = previous.compactMap { remap[$0] }
         current = current.compactMap { remap[$0] }
     }

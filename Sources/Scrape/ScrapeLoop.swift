@@ -140,6 +140,7 @@ public final class ScrapeLoop: Sendable {
             s.health.lastScrape = Date(timeIntervalSince1970: Double(t) / 1000)
             s.health.lastScrapeDuration = seconds
             s.health.lastSamples = ingest.samplesScraped
+            if failure == nil { s.health.counterResets.record(counterResets: ingest.counterResets) }
             s.metadata = metadata
         }
         metrics?.observe(job: pool, seconds: seconds, failed: failure != nil,

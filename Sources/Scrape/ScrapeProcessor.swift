@@ -15,6 +15,8 @@ struct ScrapeIngest: Sendable, Equatable {
     var samplesScraped = 0
     var samplesPostRelabeling = 0
     var seriesAdded = 0
+    /// Counters (and histogram buckets and counts) that went down since the previous scrape.
+    var counterResets = 0
     var report = AppendReport()
 }
 
@@ -67,7 +69,7 @@ enum ScrapeProcessor {
                     try checkLabelLimits(final, limits)
                     if final.metricName.isEmpty { throw ScrapeError("line \(parser.line): metric name is empty after relabeling") }
                 }
-                index = cache.insert(key, hash: hash, labels: final)
+                index = cache.insert(key, hash: hash, labels: final, isCumulative: cache.isCumulative(metricName: exposed.metricName))
                 if final != nil { result.seriesAdded += 1 }
             }
             let entryLabels = cache.entries[index].labels
@@ -81,6 +83,7 @@ enum ScrapeProcessor {
             if limits.sampleLimit > 0, result.samplesPostRelabeling > limits.sampleLimit {
                 throw ScrapeError("sample_limit exceeded (limit: \(limits.sampleLimit))")
             }
+            if cache.entries[index].isCumulative, cache.recordCumulative(index, sample.value) { result.counterResets += 1 }
             if let ref = cache.entries[index].ref {
                 cache.setRef(index, appender.append(ref: ref, labels: labels, t: t, v: sample.value))
             } else {

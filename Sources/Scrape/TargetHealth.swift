@@ -13,6 +13,8 @@ public struct TargetHealth: Sendable, Hashable {
     public var lastScrape: Date?
     public var lastScrapeDuration: Double = 0
     public var lastSamples = 0
+    /// How often the target's counters went down lately (see ``CounterResetWatch``).
+    public var counterResets = CounterResetWatch()
 }
 
 /// A point-in-time view of an active target for the API.

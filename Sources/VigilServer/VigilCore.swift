@@ -289,10 +289,11 @@ final class VigilCore: Service, APIBackend {
         if let services { Task { await services.triggerGracefulShutdown() } }
     }
 
-    func metricsExposition() -> [UInt8] {
+    func metricsExposition() async -> [UInt8] {
         let c = state.withLock { $0.components }
+        let targets = await c?.scrapeManager.targets()
         return metrics.render(database: c?.database, replay: replayProgress.snapshot, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager,
-                              scrapes: c?.scrapeManager, remoteWrite: c?.remoteWrite)
+                              scrapes: c?.scrapeManager, targets: targets, remoteWrite: c?.remoteWrite)
     }
 
     func runQuery<Output: Sendable>(

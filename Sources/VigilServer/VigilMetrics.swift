@@ -98,6 +98,8 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     }
 
     private let ruleGroupMetrics = Mutex<[String: RuleGroupMetrics]>([:])
+    /// `vigil_target_counter_resets_suspicious` per target (`VigilMetrics+Targets.swift`).
+    let targetGauges = Mutex<[TargetKey: Gauge]>([:])
 
     private func ruleGroup(_ key: String) -> RuleGroupMetrics {
         ruleGroupMetrics.withLock { m in
@@ -142,11 +144,12 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
 
     /// Refreshes gauges that are read from storage, then renders everything.
     package func render(database: Database?, replay: WALReplayProgress.Snapshot? = nil, rules: RuleManager? = nil, notifier: Notifier? = nil,
-                       alertmanager: EmbeddedAlertmanager? = nil, scrapes: ScrapeManager? = nil,
+                       alertmanager: EmbeddedAlertmanager? = nil, scrapes: ScrapeManager? = nil, targets: TargetsSnapshot? = nil,
                        remoteWrite: RemoteWriteSender? = nil) -> [UInt8] {
         if let alertmanager { observe(alertmanager: alertmanager) }
         if let remoteWrite { observe(remoteWrite: remoteWrite, database: database) }
         if let scrapes { observe(discovery: scrapes.discoveryStats) }
+        if let targets { observe(targets: targets) }
         if let rules { observe(rules: rules) }
         if let notifier { observe(notifier: notifier) }
         if let replay { observe(replay: replay) }

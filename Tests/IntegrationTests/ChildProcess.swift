@@ -130,6 +130,8 @@ enum Paths {
     }()
 
     static var modelAPI: String { repoRoot.appendingPathComponent("examples/model-api/model_api.py").path }
+    /// The model API as a WSGI app for gunicorn with several workers.
+    static var modelAPIWorkers: String { repoRoot.appendingPathComponent("examples/model-api-workers").path }
     /// The remote-write sender that records acknowledged requests (crash and admin tests).
     static var remoteWriteSender: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/remote_write_sender.py").path }
     /// The scrape target that misbehaves on purpose (fault tests).

@@ -234,3 +234,45 @@ struct Harness {
         #expect(ScrapeSchedule(intervalMs: 15_000, targetHash: hash).next(after: 1_700_000_100_000) % 15_000 == t1 % 15_000)
     }
 }
+
+/// Counters going down are counted per scrape — counters, histogram buckets and counts, and
+/// untyped `_total` series — while gauges, sums and `_created` are free to move.
+@Suite struct CounterResetCountingTests {
+    static func body(requests: Int, bucket: Int, gauge: Double, sum: Double, untyped: Int) -> String {
+        """
+        # TYPE python_request_operations_total counter
+        python_request_operations_total \(requests)
+        # TYPE python_request_operations_created gauge
+        python_request_operations_created \(1_700_000_000 - requests)
+        # TYPE python_processing_time_seconds histogram
+        python_processing_time_seconds_bucket{le="0.1"} \(bucket)
+        python_processing_time_seconds_bucket{le="+Inf"} \(bucket)
+        python_processing_time_seconds_count \(bucket)
+        python_processing_time_seconds_sum \(sum)
+        # TYPE python_queue_depth gauge
+        python_queue_depth \(gauge)
+        legacy_jobs_total \(untyped)
+
+        """
+    }
+
+    @Test func countsCountersThatWentDownAndNothingElse() throws {
+        var h = Harness()
+        #expect(try h.scrape(Self.body(requests: 10, bucket: 5, gauge: 3, sum: 1, untyped: 7), at: 1000).counterResets == 0)
+        // Everything that may move moves; no counter goes down.
+        #expect(try h.scrape(Self.body(requests: 11, bucket: 5, gauge: 1, sum: -4, untyped: 7), at: 2000).counterResets == 0)
+        // Another worker answers: the counter, both buckets, the count and the untyped total go down.
+        #expect(try h.scrape(Self.body(requests: 4, bucket: 2, gauge: 9, sum: 0.5, untyped: 6), at: 3000).counterResets == 5)
+        #expect(try h.scrape(Self.body(requests: 12, bucket: 6, gauge: 9, sum: 2, untyped: 8), at: 4000).counterResets == 0)
+    }
+
+    @Test func openMetricsFamiliesAreNamedWithoutTheirSuffix() throws {
+        var h = Harness()
+        func body(_ n: Int) -> String {
+            "# TYPE requests counter\nrequests_total \(n)\nrequests_created 1700000000\n# TYPE temperature gauge\ntemperature \(n)\n# EOF\n"
+        }
+        try h.scrape(body(5), at: 1000, format: .openMetrics)
+        // `requests_total` belongs to the counter family `requests`; the gauge going down is no reset.
+        #expect(try h.scrape(body(2), at: 2000, format: .openMetrics).counterResets == 1)
+    }
+}

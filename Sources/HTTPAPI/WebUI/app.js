@@ -300,6 +300,14 @@ function resultTable(data) {
     rows.map(([m, v]) => h('tr', {}, h('td', { class: 'mono' }, seriesName(m)), h('td', { class: 'mono', style: 'white-space:pre' }, v))));
 }
 
+// Counters that go down at most scrapes: several worker processes, each with its own counts.
+function counterResetNote(t) {
+  return h('div', { class: 'counter-reset-note', style: 'color:#b9770e;white-space:normal' },
+    `Counters went down in ${t.counterResetScrapes} of the last 20 scrapes — far more often than restarts explain. ` +
+    'An app served by several worker processes (gunicorn, uvicorn --workers) answers each scrape from one of them: ' +
+    'set PROMETHEUS_MULTIPROC_DIR and use prometheus_client\'s multiprocess collector, so /metrics adds up all workers.');
+}
+
 pages.targets = async (main) => {
   const data = await getJSON('/api/v1/targets');
   const pools = {};
@@ -311,7 +319,7 @@ pages.targets = async (main) => {
       h('table', { class: 'data' }, h('tr', {}, ['Endpoint', 'State', 'Labels', 'Last scrape', 'Duration', 'Error'].map((x) => h('th', {}, x))),
         targets.map((t) => h('tr', {}, h('td', { class: 'mono' }, h('a', { href: t.scrapeUrl }, t.scrapeUrl)), h('td', {}, h('span', { class: 'badge ' + t.health }, t.health)),
           h('td', {}, labelChips(t.labels)), h('td', {}, ago(t.lastScrape)), h('td', {}, humanize(t.lastScrapeDuration, 's')),
-          h('td', { class: 'mono', style: 'color:#c0392b' }, t.lastError || ''))))));
+          h('td', { class: 'mono', style: 'color:#c0392b' }, t.lastError || '', t.counterResetsSuspicious ? counterResetNote(t) : ''))))));
   }
   if (!data.activeTargets.length) main.append(h('div', { class: 'card muted' }, 'No targets.'));
 };
