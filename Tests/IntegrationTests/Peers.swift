@@ -81,6 +81,25 @@ func startAlertmanager(tls: (cert: String, key: String)? = nil) async throws -> 
     return (am, base, "127.0.0.1:\(port)", dir)
 }
 
+/// Debian's prometheus on a free port with `config`, once it is ready, storing in `dataDirectory`
+/// (or in `dir`/data); the caller keeps the process and removes `dir`, a fresh temporary directory.
+func startPrometheus(config: String = "scrape_configs: []\n", dataDirectory: String? = nil) async throws -> (ChildProcess, base: String, dir: String) {
+    guard let exe = ["/usr/bin/prometheus", "/usr/sbin/prometheus"].first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        throw PeerError("Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+    }
+    let dir = Paths.tempDirectory()
+    try config.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+    let port = freePort()
+    let prom = try ChildProcess(name: "prometheus", executable: exe, arguments: [
+        "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dataDirectory ?? dir + "/data")", "--web.listen-address=127.0.0.1:\(port)",
+    ])
+    let base = "http://127.0.0.1:\(port)"
+    guard await eventually(timeout: .seconds(60), { await HTTP.get(base + "/-/ready")?.status == 200 }) else {
+        throw PeerError("prometheus did not become ready:\n\(prom.log.suffix(2000))")
+    }
+    return (prom, base, dir)
+}
+
 /// The webhook receiver example (a real HTTP server) recording payloads as JSON lines.
 final class WebhookReceiver: @unchecked Sendable {
     let process: ChildProcess

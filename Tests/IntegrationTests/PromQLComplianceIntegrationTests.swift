@@ -156,8 +156,8 @@ import Testing
     }
 
     @Test func vigilAnswersTheComplianceBatteryLikePrometheus() async throws {
-        let prometheus = "/usr/bin/prometheus", promtool = "/usr/bin/promtool"
-        try #require(FileManager.default.isExecutableFile(atPath: prometheus), "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let promtool = "/usr/bin/promtool"
+        try #require(FileManager.default.isExecutableFile(atPath: promtool), "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let end = Int64(Date().timeIntervalSince1970) - 3 * 3600
@@ -167,14 +167,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir + "/vigil", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: dir + "/prometheus", toPath: dir + "/vigil/data")
 
-        try "scrape_configs: []\n".write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let port = freePort()
-        let prom = try ChildProcess(name: "prometheus", executable: prometheus, arguments: [
-            "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/prometheus", "--web.listen-address=127.0.0.1:\(port)",
-        ])
-        defer { _ = prom }
-        let promBase = "http://127.0.0.1:\(port)"
-        #expect(await eventually(timeout: .seconds(60)) { await HTTP.get(promBase + "/-/ready")?.status == 200 }, "\(prom.log.suffix(2000))")
+        let (prom, promBase, promDir) = try await startPrometheus(dataDirectory: dir + "/prometheus")
+        defer { _ = prom; try? FileManager.default.removeItem(atPath: promDir) }
         let vigil = try await VigilInstance(config: "scrape_configs: []\n", dir: dir + "/vigil")
 
         let instant = "&time=\(end - 3600)", range = "&start=\(end - 7200)&end=\(end - 600)&step=60"

@@ -30,19 +30,9 @@ import Testing
     }
 
     @Test func queryTimesGetRealPrometheusVerdicts() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
         let vigil = try await VigilInstance(config: "scrape_configs: []\n")
-        let promDir = Paths.tempDirectory()
-        defer { try? FileManager.default.removeItem(atPath: promDir) }
-        try "scrape_configs: []\n".write(toFile: promDir + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let promPort = freePort()
-        let prom = try ChildProcess(name: "prometheus", executable: prometheus, arguments: [
-            "--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data", "--web.listen-address=127.0.0.1:\(promPort)",
-        ])
-        defer { _ = prom }
-        let promBase = "http://127.0.0.1:\(promPort)"
-        #expect(await eventually { await HTTP.get(promBase + "/-/ready")?.status == 200 }, "\(prom.log.suffix(2000))")
+        let (prom, promBase, promDir) = try await startPrometheus()
+        defer { _ = prom; try? FileManager.default.removeItem(atPath: promDir) }
 
         for text in Self.texts where !text.isEmpty {
             let theirs = try await Self.queryTime(promBase, text)
