@@ -72,14 +72,44 @@ import Testing
     @Test func integrationsVigilDoesNotHaveAreAcceptedWithAWarning() throws {
         let c = try AlertmanagerConfiguration.parse("""
             global:
+              opsgenie_api_key: x
+            route: {receiver: a}
+            receivers:
+              - name: a
+                pushover_configs: [{user_key: u, token: t}]
+            """, file: "am.yml")
+        #expect(c.warnings.count == 2)
+        #expect(c.receivers[0].integrations.isEmpty)
+    }
+
+    @Test func slackConfigsTakeTheGlobalURLAndAlertmanagersChecks() throws {
+        let c = try AlertmanagerConfiguration.parse("""
+            global:
               slack_api_url: https://hooks.example/x
             route: {receiver: a}
             receivers:
               - name: a
-                slack_configs: [{channel: '#x'}]
+                slack_configs: [{channel: '#x'}, {api_url: 'https://hooks.example/y', send_resolved: true, app_token: t}]
             """, file: "am.yml")
-        #expect(c.warnings.count == 2)
-        #expect(c.receivers[0].integrations.isEmpty)
+        #expect(c.receivers[0].slackConfigs.map { $0.apiURL?.value } == ["https://hooks.example/x", "https://hooks.example/y"])
+        #expect(c.receivers[0].slackConfigs.map(\.sendResolved) == [false, true])
+        #expect(c.receivers[0].integrations.map(\.kind) == ["slack", "slack"])
+        #expect(c.warnings.count == 1, "app_token, of newer Alertmanagers, is accepted with a warning: \(c.warnings)")
+        for (body, message) in [
+            ("slack_configs: [{channel: '#x'}]", "no global Slack API URL set"),
+            ("slack_configs: [{api_url: 'https://h/x', api_url_file: /f}]", "at most one of api_url & api_url_file"),
+            ("slack_configs: [{api_url: 'ftp://h/x'}]", "unsupported scheme"),
+            ("slack_configs: [{api_url: 'https://h/x', actions: [{type: button, url: 'https://x'}]}]", "missing text in Slack action"),
+            ("slack_configs: [{api_url: 'https://h/x', fields: [{title: t}]}]", "missing value in Slack field"),
+            ("slack_configs: [{api_url: 'https://h/x', colour: red}]", "colour"),
+        ] {
+            do {
+                _ = try AlertmanagerConfiguration.parse("route: {receiver: a}\nreceivers:\n  - name: a\n    \(body)\n", file: "am.yml")
+                Issue.record("accepted: \(body)")
+            } catch {
+                #expect(error.message.contains(message), "\(body): \(error)")
+            }
+        }
     }
 
     @Test func globalSMTPSettingsFillEmailConfigs() throws {

@@ -15,12 +15,15 @@ public struct AlertmanagerGlobal: Sendable {
     public var smtpAuthSecret: Secret?
     public var smtpRequireTLS = true
     public var httpConfig = HTTPClientConfig()
+    /// Default `api_url` (or the file holding it) of every `slack_configs` entry.
+    public var slackAPIURL: Secret?
+    public var slackAPIURLFile: String?
 
     public init() {}
 
     /// Settings of integrations Vigil does not offer; accepted with a warning.
     static let otherIntegrationFields: Set<String> = [
-        "slack_api_url", "slack_api_url_file", "victorops_api_key", "victorops_api_key_file", "victorops_api_url",
+        "victorops_api_key", "victorops_api_key_file", "victorops_api_url",
         "pagerduty_url", "opsgenie_api_key", "opsgenie_api_key_file", "opsgenie_api_url", "wechat_api_url",
         "wechat_api_secret", "wechat_api_corp_id", "telegram_api_url", "webex_api_url", "rocketchat_api_url",
         "rocketchat_api_token", "rocketchat_api_token_id", "jira_api_url",
@@ -41,6 +44,11 @@ public struct AlertmanagerGlobal: Sendable {
         g.smtpRequireTLS = try m.bool("smtp_require_tls", ctx) ?? true
         if g.smtpAuthPassword != nil && g.smtpAuthPasswordFile != nil {
             throw ctx.error(v, "at most one of smtp_auth_password & smtp_auth_password_file must be configured")
+        }
+        g.slackAPIURL = try m.string("slack_api_url", ctx).map(Secret.init)
+        g.slackAPIURLFile = try m.string("slack_api_url_file", ctx)
+        if g.slackAPIURL != nil && g.slackAPIURLFile != nil {
+            throw ctx.error(v, "at most one of slack_api_url & slack_api_url_file must be configured")
         }
         if let h = m.take("http_config") {
             var hm = try MappingReader(h, what: "http_config", ctx)

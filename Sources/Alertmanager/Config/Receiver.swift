@@ -6,13 +6,14 @@ public struct Receiver: Sendable {
     public var name: String
     public var emailConfigs: [EmailConfig] = []
     public var webhookConfigs: [WebhookConfig] = []
+    public var slackConfigs: [SlackConfig] = []
 
     public init(name: String) { self.name = name }
 
     /// Integrations Alertmanager has and Vigil does not (yet): accepted with a warning, never used.
     static let otherIntegrations: Set<String> = [
         "discord_configs", "jira_configs", "msteams_configs", "msteamsv2_configs", "opsgenie_configs",
-        "pagerduty_configs", "pushover_configs", "rocketchat_configs", "slack_configs", "sns_configs",
+        "pagerduty_configs", "pushover_configs", "rocketchat_configs", "sns_configs",
         "telegram_configs", "victorops_configs", "webex_configs", "wechat_configs",
     ]
 
@@ -25,6 +26,9 @@ public struct Receiver: Sendable {
         }
         for item in try m.sequence("webhook_configs", ctx) ?? [] {
             r.webhookConfigs.append(try WebhookConfig.decode(item, global: global, &ctx))
+        }
+        for item in try m.sequence("slack_configs", ctx) ?? [] {
+            r.slackConfigs.append(try SlackConfig.decode(item, global: global, &ctx))
         }
         try m.finish(&ctx, ignoredKnownFields: otherIntegrations)
         return r

@@ -11,9 +11,9 @@ public struct IntegrationError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// One way of telling a receiver about a group of alerts (an e-mail, a webhook call).
+/// One way of telling a receiver about a group of alerts (an e-mail, a webhook call, a Slack message).
 public protocol Integration: Sendable {
-    /// `email` or `webhook`: the `integration` label of the notification counters.
+    /// `email`, `webhook` or `slack`: the `integration` label of the notification counters.
     var kind: String { get }
     /// Whether resolved alerts are sent (`send_resolved`).
     var sendResolved: Bool { get }

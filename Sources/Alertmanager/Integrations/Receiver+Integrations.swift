@@ -1,6 +1,7 @@
 extension Receiver {
-    /// The integrations that deliver to this receiver, in configuration order (`email[0]`, `webhook[0]`, …).
+    /// The integrations that deliver to this receiver, in configuration order (`email[0]`, `webhook[0]`, `slack[0]`, …).
     public var integrations: [any Integration] {
         emailConfigs.map { EmailIntegration(config: $0) } + webhookConfigs.map { WebhookIntegration(config: $0) }
+            + slackConfigs.map { SlackIntegration(config: $0) }
     }
 }

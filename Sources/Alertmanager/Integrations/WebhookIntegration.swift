@@ -1,8 +1,6 @@
-import AsyncHTTPClient
 import ConfigSupport
 import Foundation
 import MetricModel
-import NIOCore
 import OutgoingHTTP
 
 /// Posts Alertmanager's webhook payload (version 4) as JSON to a URL.
@@ -14,52 +12,21 @@ public struct WebhookIntegration: Integration {
     public init(config: WebhookConfig) { self.config = config }
 
     public func send(_ notification: GroupNotification, templates: NotificationTemplates, deadlineMs: Int64) async throws(IntegrationError) {
-        let url: String
-        if let u = config.url { url = u } else if let file = config.urlFile {
-            do { url = try HTTPClientConfig.readSecretFile(file) } catch { throw IntegrationError(error.description, retryable: false) }
-        } else {
-            throw IntegrationError("webhook has no url", retryable: false)
-        }
+        let url = try JSONPost.url(inline: config.url, file: config.urlFile, what: "webhook")
         let body = Self.payload(notification.truncated(to: config.maxAlerts))
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "Vigil-Alertmanager")
+        let authorization: String?
         do {
-            if let auth = try await OAuth2Tokens.authorizationHeader(for: config.httpConfig) { request.headers.add(name: "Authorization", value: auth) }
+            authorization = try await OAuth2Tokens.authorizationHeader(for: config.httpConfig)
         } catch let failure as OAuth2Tokens.Failure {
             // The token endpoint may be back on the next attempt.
             throw IntegrationError(failure.description, retryable: true)
         } catch {
             throw IntegrationError("\(error)", retryable: false)
         }
-        request.body = .bytes(ByteBuffer(string: body))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var timeoutMs = max(1, deadlineMs - now)
         if config.timeout.milliseconds > 0 { timeoutMs = min(timeoutMs, config.timeout.milliseconds) }
-        let http: HTTPClient
-        do { http = try OutgoingHTTPClients.client(for: config.httpConfig) } catch { throw IntegrationError("\(error)", retryable: false) }
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: .milliseconds(timeoutMs))
-        } catch {
-            throw IntegrationError("POST \(Self.redacted(url)): \(NetworkErrorText.describe(error))", retryable: true)
-        }
-        let text = (try? await response.body.collect(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""
-        let code = Int(response.status.code)
-        guard (200..<300).contains(code) else {
-            let detail = text.isEmpty ? "" : ": " + String(text.prefix(200))
-            throw IntegrationError("POST \(Self.redacted(url)): unexpected status code \(code)\(detail)", retryable: code >= 500 || code == 429)
-        }
-    }
-
-    /// URLs may carry tokens; errors show scheme, host and path only.
-    static func redacted(_ url: String) -> String {
-        guard var c = URLComponents(string: url) else { return "<webhook url>" }
-        c.query = nil
-        c.user = nil
-        c.password = nil
-        return c.string ?? "<webhook url>"
+        _ = try await JSONPost.send(body, to: url, httpConfig: config.httpConfig, authorization: authorization, timeoutMs: timeoutMs)
     }
 
     /// The JSON Alertmanager's webhook integration sends.

@@ -23,6 +23,21 @@ enum DefaultNotificationTemplates {
     {{ end }}{{ end }}{{ if .GeneratorURL }}  Source: {{ .GeneratorURL }}
     {{ end }}{{ end }}{{ end }}
 
+    {{ define "__alertmanager" }}Vigil{{ end }}
+
+    {{ define "slack.default.title" }}{{ template "__subject" . }}{{ end }}
+    {{ define "slack.default.username" }}{{ template "__alertmanager" . }}{{ end }}
+    {{ define "slack.default.titlelink" }}{{ template "__alertmanagerURL" . }}{{ end }}
+    {{ define "slack.default.fallback" }}{{ template "slack.default.title" . }} | {{ template "slack.default.titlelink" . }}{{ end }}
+    {{ define "slack.default.callbackid" }}{{ end }}
+    {{ define "slack.default.pretext" }}{{ end }}
+    {{ define "slack.default.iconemoji" }}{{ end }}
+    {{ define "slack.default.iconurl" }}{{ end }}
+    {{ define "slack.default.footer" }}{{ end }}
+    {{ define "slack.default.text" -}}
+    {{ range .Alerts }}{{ if eq .Status "resolved" }}✓ {{ else }}• {{ end }}{{ if .Annotations.summary }}{{ .Annotations.summary }}{{ else }}{{ .Labels.alertname }}{{ end }}{{ if .Labels.instance }} ({{ .Labels.instance }}){{ end }}
+    {{ end }}{{ end }}
+
     {{ define "email.default.subject" }}{{ template "__subject" . }}{{ end }}
 
     {{ define "email.default.text" -}}
