@@ -82,7 +82,7 @@ import Testing
         #expect(c.receivers[0].integrations.isEmpty)
     }
 
-    @Test func slackConfigsTakeTheGlobalURLAndAlertmanagersChecks() throws {
+    @Test func slackAndDiscordConfigsTakeTheirURLsAndAlertmanagersChecks() throws {
         let c = try AlertmanagerConfiguration.parse("""
             global:
               slack_api_url: https://hooks.example/x
@@ -102,6 +102,8 @@ import Testing
             ("slack_configs: [{api_url: 'https://h/x', actions: [{type: button, url: 'https://x'}]}]", "missing text in Slack action"),
             ("slack_configs: [{api_url: 'https://h/x', fields: [{title: t}]}]", "missing value in Slack field"),
             ("slack_configs: [{api_url: 'https://h/x', colour: red}]", "colour"),
+            ("discord_configs: [{title: t}]", "one of webhook_url or webhook_url_file"),
+            ("discord_configs: [{webhook_url: 'https://h/x', webhook_url_file: /f}]", "at most one of webhook_url & webhook_url_file"),
         ] {
             do {
                 _ = try AlertmanagerConfiguration.parse("route: {receiver: a}\nreceivers:\n  - name: a\n    \(body)\n", file: "am.yml")

@@ -6,33 +6,7 @@ import Testing
 /// (`Tests/IntegrationTests/Support/slack_standin.py`): Alertmanager's defaults, the configured
 /// fields and actions, resolved messages with `send_resolved`, and retries of a failing Slack.
 @Suite(.serialized) struct SlackIntegrationTests {
-    /// The stand-in on a free port, recording what it receives.
-    final class SlackStandIn: @unchecked Sendable {
-        let process: ChildProcess
-        let port: Int
-        let recordFile: String
-        var url: String { "http://127.0.0.1:\(port)/services/T000/B000/XXXX" }
-
-        init(dir: String, failFirst: Int = 0) async throws {
-            port = freePort()
-            recordFile = dir + "/slack-\(port).jsonl"
-            process = try ChildProcess(name: "slack", executable: "/usr/bin/env", arguments: [
-                "python3", Paths.repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/slack_standin.py").path,
-                "--port", "\(port)", "--record", recordFile, "--fail", "\(failFirst)",
-            ])
-            let up = await eventually(timeout: .seconds(20)) { [process] in process.log.contains("listening") }
-            guard up else { throw PeerError("slack stand-in did not start: \(process.log)") }
-        }
-
-        /// Every request received, oldest first: its payload and the contract's complaints.
-        var requests: [(payload: [String: Any], problems: [String])] {
-            guard let text = try? String(contentsOfFile: recordFile, encoding: .utf8) else { return [] }
-            return text.split(separator: "\n").compactMap { line in
-                guard let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
-                return (json["payload"] as? [String: Any] ?? [:], json["problems"] as? [String] ?? [])
-            }
-        }
-    }
+    static let webhookPath = "/services/T000/B000/XXXX"
 
     static func attachment(_ payload: [String: Any]) -> [String: Any] {
         (payload["attachments"] as? [[String: Any]])?.first ?? [:]
@@ -41,17 +15,17 @@ import Testing
     @Test func messagesFollowAlertmanagersDefaultsAndTheConfiguredFields() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let slack = try await SlackStandIn(dir: dir)
+        let slack = try await ChatServiceStandIn(script: "slack_standin.py", dir: dir)
         let vigil = try await AlertmanagerIntegrationTests.vigil(alertmanager: """
             global:
-              slack_api_url: '\(slack.url)'
+              slack_api_url: '\(slack.url(Self.webhookPath))'
             route: {receiver: team, group_by: [alertname], group_wait: 300ms, group_interval: 1s, repeat_interval: 1h}
             receivers:
               - name: team
                 slack_configs:
                   - channel: '#ml-alerts'
                     send_resolved: true
-                  - api_url: '\(slack.url)'
+                  - api_url: '\(slack.url(Self.webhookPath))'
                     title: '{{ .CommonLabels.alertname }} on {{ .CommonLabels.model }}'
                     text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'
                     color: '{{ if eq .Status "firing" }}#d63232{{ else }}#2eb886{{ end }}'
@@ -103,12 +77,12 @@ import Testing
     @Test func aFailingSlackIsRetriedAndCounted() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let slack = try await SlackStandIn(dir: dir, failFirst: 2)
+        let slack = try await ChatServiceStandIn(script: "slack_standin.py", dir: dir, failFirst: 2)
         let vigil = try await AlertmanagerIntegrationTests.vigil(alertmanager: """
             route: {receiver: team, group_wait: 200ms, group_interval: 30s}
             receivers:
               - name: team
-                slack_configs: [{api_url: '\(slack.url)', channel: '#ops'}]
+                slack_configs: [{api_url: '\(slack.url(Self.webhookPath))', channel: '#ops'}]
             """, dir: dir)
         try await AlertmanagerIntegrationTests.post(vigil, "[" + AlertmanagerIntegrationTests.alertJSON(["alertname": "Flaky"]) + "]")
         #expect(try await eventually(timeout: .seconds(20)) { slack.requests.count == 1 }, "\(vigil.process.log.suffix(2000))")

@@ -50,11 +50,7 @@ public struct AlertmanagerGlobal: Sendable {
         if g.slackAPIURL != nil && g.slackAPIURLFile != nil {
             throw ctx.error(v, "at most one of slack_api_url & slack_api_url_file must be configured")
         }
-        if let h = m.take("http_config") {
-            var hm = try MappingReader(h, what: "http_config", ctx)
-            g.httpConfig = try HTTPClientConfig.decode(from: &hm, &ctx)
-            try hm.finish(&ctx, ignoredKnownFields: HTTPClientConfig.ignoredKnownFields)
-        }
+        g.httpConfig = try m.httpConfig(or: g.httpConfig, &ctx)
         try m.finish(&ctx, ignoredKnownFields: otherIntegrationFields)
         return g
     }

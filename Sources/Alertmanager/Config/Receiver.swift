@@ -7,12 +7,13 @@ public struct Receiver: Sendable {
     public var emailConfigs: [EmailConfig] = []
     public var webhookConfigs: [WebhookConfig] = []
     public var slackConfigs: [SlackConfig] = []
+    public var discordConfigs: [DiscordConfig] = []
 
     public init(name: String) { self.name = name }
 
     /// Integrations Alertmanager has and Vigil does not (yet): accepted with a warning, never used.
     static let otherIntegrations: Set<String> = [
-        "discord_configs", "jira_configs", "msteams_configs", "msteamsv2_configs", "opsgenie_configs",
+        "jira_configs", "msteams_configs", "msteamsv2_configs", "opsgenie_configs",
         "pagerduty_configs", "pushover_configs", "rocketchat_configs", "sns_configs",
         "telegram_configs", "victorops_configs", "webex_configs", "wechat_configs",
     ]
@@ -29,6 +30,9 @@ public struct Receiver: Sendable {
         }
         for item in try m.sequence("slack_configs", ctx) ?? [] {
             r.slackConfigs.append(try SlackConfig.decode(item, global: global, &ctx))
+        }
+        for item in try m.sequence("discord_configs", ctx) ?? [] {
+            r.discordConfigs.append(try DiscordConfig.decode(item, global: global, &ctx))
         }
         try m.finish(&ctx, ignoredKnownFields: otherIntegrations)
         return r
@@ -127,11 +131,7 @@ public struct WebhookConfig: Sendable {
         if let u = c.url, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
             throw ctx.error(v, "unsupported scheme in webhook url \(GoQuotedString.quote(u)) (expected http or https)")
         }
-        if let h = m.take("http_config") {
-            var hm = try MappingReader(h, what: "http_config", ctx)
-            c.httpConfig = try HTTPClientConfig.decode(from: &hm, &ctx)
-            try hm.finish(&ctx, ignoredKnownFields: HTTPClientConfig.ignoredKnownFields)
-        }
+        c.httpConfig = try m.httpConfig(or: c.httpConfig, &ctx)
         c.maxAlerts = try m.int("max_alerts", ctx) ?? 0
         c.timeout = try m.duration("timeout", ctx) ?? c.timeout
         try m.finish(&ctx)

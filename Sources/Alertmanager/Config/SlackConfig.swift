@@ -67,11 +67,7 @@ public struct SlackConfig: Sendable {
         if let u = c.apiURL?.value, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
             throw ctx.error(v, "unsupported scheme in slack api_url (expected http or https)")
         }
-        if let h = m.take("http_config") {
-            var hm = try MappingReader(h, what: "http_config", ctx)
-            c.httpConfig = try HTTPClientConfig.decode(from: &hm, &ctx)
-            try hm.finish(&ctx, ignoredKnownFields: HTTPClientConfig.ignoredKnownFields)
-        }
+        c.httpConfig = try m.httpConfig(or: c.httpConfig, &ctx)
         c.channel = try m.string("channel", ctx) ?? c.channel
         c.username = try m.string("username", ctx) ?? c.username
         c.color = try m.string("color", ctx) ?? c.color

@@ -38,6 +38,14 @@ enum DefaultNotificationTemplates {
     {{ range .Alerts }}{{ if eq .Status "resolved" }}✓ {{ else }}• {{ end }}{{ if .Annotations.summary }}{{ .Annotations.summary }}{{ else }}{{ .Labels.alertname }}{{ end }}{{ if .Labels.instance }} ({{ .Labels.instance }}){{ end }}
     {{ end }}{{ end }}
 
+    {{ define "discord.default.title" }}{{ template "__subject" . }}{{ end }}
+    {{ define "discord.default.content" }}{{ end }}
+    {{ define "discord.default.message" -}}
+    {{ if .Alerts.Firing }}Firing:
+    {{ template "__text_alert_list" .Alerts.Firing }}{{ end }}{{ if .Alerts.Resolved }}Resolved:
+    {{ template "__text_alert_list" .Alerts.Resolved }}{{ end }}
+    {{- end }}
+
     {{ define "email.default.subject" }}{{ template "__subject" . }}{{ end }}
 
     {{ define "email.default.text" -}}

@@ -11,11 +11,9 @@ JSON line; an invalid one `400 invalid_payload` (and recorded with its problems)
 
     slack_standin.py --port P --record FILE [--fail N]
 """
-import argparse
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import chat_standin
 
 STRING_FIELDS = {"fallback", "color", "pretext", "author_name", "author_link", "author_icon", "title", "title_link",
                  "text", "image_url", "thumb_url", "footer", "footer_icon", "callback_id"}
@@ -62,47 +60,6 @@ def problems(body):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--record", required=True)
-    ap.add_argument("--fail", type=int, default=0)
-    a = ap.parse_args()
-    lock = threading.Lock()
-    state = {"fail": a.fail}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def reply(self, code, text):
-            body = text.encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_POST(self):
-            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            with lock:
-                if state["fail"] > 0:
-                    state["fail"] -= 1
-                    return self.reply(500, "internal_error")
-            try:
-                body = json.loads(raw)
-                found = [] if self.headers.get("Content-Type", "").startswith("application/json") else ["Content-Type is not application/json"]
-                found += problems(body)
-            except ValueError:
-                body, found = None, ["the body is not JSON"]
-            with lock, open(a.record, "a") as f:
-                f.write(json.dumps({"path": self.path, "payload": body, "problems": found}) + "\n")
-            self.reply(400 if found else 200, "invalid_payload" if found else "ok")
-
-    server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    print(f"slack stand-in listening on 127.0.0.1:{a.port}", flush=True)
-    server.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    chat_standin.serve("slack", problems, ok=(200, "text/html", b"ok"), invalid=(400, "text/html", b"invalid_payload"),
+                       failure=(500, "text/html", b"internal_error"))
