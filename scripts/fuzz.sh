@@ -7,8 +7,9 @@
 # .build-fuzz, then runs each target (all by default) for the given seconds (default 60),
 # starting from its committed seed corpus in Fuzz/Corpus/<target>. New interesting inputs go to
 # a scratch corpus, so the committed one only changes when you copy a finding in. A crash, a
-# hang (over 10 s on one input) or a memory blow-up (over 2 GiB) fails the run and leaves the
-# input in .build-fuzz/findings/<target>/; turn it into a regression test and a seed.
+# hang (over 10 s on one input) or a memory blow-up (over 2 GiB) fails the run, leaves the input
+# in .build-fuzz/findings/<target>/ and prints the report's head and the input (base64), so a
+# finding in CI can be reproduced from its log; turn it into a regression test and a seed.
 # FUZZ_BUILD=debug builds in .build-fuzz-debug instead (the test command does, to stay quick).
 # The test command runs this for a few seconds per target; the long run is documented in the
 # README ("Security").
@@ -51,8 +52,9 @@ for t in "${targets[@]}"; do
   status=0
   VIGIL_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$findings/" "$scratch" "Fuzz/Corpus/$t" > "$log" 2>&1 || status=$?
-  runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
-  rate=$(grep -Eo 'exec/s: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+  # A run that crashed at once has no statistics: that must not end the script here.
+  runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
+  rate=$(grep -Eo 'exec/s: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
   if [ "$status" -eq 0 ]; then
     result=ok
   else
@@ -60,6 +62,17 @@ for t in "${targets[@]}"; do
     failed=1
   fi
   printf '%-24s %12s %10s  %s\n' "$t" "${runs:-?}" "${rate:-?}" "$result"
+  if [ "$status" -ne 0 ]; then
+    # CI keeps only this output: the report's head and the input itself, so the finding can be
+    # reproduced from the log alone (base64 -d > input; VIGIL_FUZZ_TARGET=$t VigilFuzz input).
+    grep -m1 -A14 -E "ERROR: (AddressSanitizer|libFuzzer)|Fatal error|deadly signal" "$log" | sed 's/^/    /' || true
+    input=$(ls -t "$findings" | head -1)
+    if [ -n "$input" ]; then
+      echo "    input ($(wc -c < "$findings/$input") bytes, first 4 KiB as base64):"
+      head -c 4096 "$findings/$input" | base64 -w 0 | sed 's/^/    /'
+      echo
+    fi
+  fi
 done
 if [ "$failed" -ne 0 ]; then
   echo "fuzz: findings above; each becomes a regression test" >&2
