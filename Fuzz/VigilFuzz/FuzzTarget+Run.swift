@@ -6,7 +6,9 @@ import Foundation
 import GoTemplate
 import HTTPAPI
 import MetricModel
+import Logging
 import PromQL
+import Push
 import RemoteWrite
 import Rules
 import TSDB
@@ -35,6 +37,14 @@ extension FuzzTarget {
         case .alertsJSON:
             _ = try? PostableAlert.decodeList(Data(bytes))
             _ = try? AlertmanagerJSON.postedSilence(Data(bytes))
+        case .pushText:
+            // The first line is the grouping-key path, the rest the body; pushed twice (PUT, then
+            // POST) into a gateway that already holds a group, then stored.
+            let split = bytes.firstIndex(of: 0x0A) ?? bytes.count
+            let path = String(decoding: bytes[..<split], as: UTF8.self)
+            Self.push(path: Substring(path), body: Array(bytes[min(split + 1, bytes.count)...]), contentType: "text/plain; version=0.0.4")
+        case .pushProtobuf:
+            Self.push(path: "job/fuzz/instance/a", body: bytes, contentType: ExpositionFamily.protobufMediaType + "; proto=io.prometheus.client.MetricFamily; encoding=delimited")
         case .remoteWrite:
             _ = try? RemoteWriteReceiver(storage: Head.inMemory()).receive(compressed: bytes)
         case .prometheusConfig: _ = try? PrometheusConfig.parse(text, file: "fuzz.yml")
@@ -81,6 +91,15 @@ extension FuzzTarget {
         case .prometheusWAL: FuzzBlock.readPrometheusWAL(bytes)
         case .headChunks: FuzzBlock.readHeadChunkFile(bytes)
         }
+    }
+
+    private static func push(path: Substring, body: [UInt8], contentType: String) {
+        let gateway = PushGateway(storage: Head.inMemory(), file: nil, logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try? gateway.push(path: "job/other", method: .replaceGroup, body: Array("# TYPE requests_total counter\nrequests_total 3\n".utf8), contentType: nil)
+        try? gateway.push(path: path, method: .replaceGroup, body: body, contentType: contentType)
+        try? gateway.push(path: path, method: .replaceFamilies, body: body, contentType: contentType)
+        _ = try? gateway.ingest()
+        try? gateway.delete(path: path)
     }
 
     private static func exposition(_ bytes: [UInt8], _ format: ExpositionFormat) {

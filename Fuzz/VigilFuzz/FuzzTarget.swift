@@ -31,6 +31,8 @@ enum FuzzTarget: String, CaseIterable {
     case xorChunk = "xor-chunk"
     case prometheusWAL = "prometheus-wal"
     case headChunks = "head-chunks"
+    case pushText = "push-text"
+    case pushProtobuf = "push-protobuf"
 
     /// The target this process runs, from the environment; the process stops at once without one.
     static let selected: FuzzTarget = {

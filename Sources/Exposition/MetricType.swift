@@ -28,5 +28,10 @@ public enum ExpositionFormat: Sendable, Hashable {
 public struct ExpositionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
-    public var description: String { "line \(line): \(message)" }
+    /// Line 0 stands for a body without lines (the protobuf format): the message says where.
+    public var description: String { line == 0 ? message : "line \(line): \(message)" }
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
 }

@@ -5,6 +5,7 @@ import MetricModel
 import NIOCore
 import Notifier
 import PromQL
+import Push
 import Rules
 import Scrape
 import TSDB
@@ -28,6 +29,8 @@ public protocol APIBackend: Sendable {
     /// How far the WAL replay of opening storage has got (`/api/v1/status/walreplay`).
     var walReplay: WALReplayProgress.Snapshot { get }
     var scrapeManager: ScrapeManager? { get }
+    /// The push API's groups (nil until storage is open).
+    var pushGateway: PushGateway? { get }
     var ruleManager: RuleManager? { get }
     var notifier: Notifier? { get }
     /// Vigil's own Alertmanager (API v2), when enabled.
@@ -76,6 +79,8 @@ public struct APISettings: Sendable {
     public var lifecycleEnabled: Bool
     /// Whether `/api/v1/write` is served (`--web.enable-remote-write-receiver`).
     public var remoteWriteEnabled: Bool
+    /// Whether `/metrics/job/…` takes pushes (`--web.enable-push-api`).
+    public var pushEnabled = false
     /// Query limits (`--query.timeout`, `--query.max-samples`, …).
     public var queryOptions: QueryOptions
     /// Where the web UI finds the Grafana dashboards it draws (`--web.dashboards-dir`).

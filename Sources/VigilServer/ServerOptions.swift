@@ -16,6 +16,13 @@ public struct ServerOptions: Sendable {
     /// `--web.enable-admin-api`: serve `/api/v1/admin/…`.
     public var enableAdminAPI = false
     public var enableRemoteWriteReceiver = false
+    /// `--web.enable-push-api`: take pushes at `/metrics/job/…` as a Pushgateway does.
+    public var enablePushAPI = false
+    /// `--push.expire-after`: pushed groups unchanged this long are deleted (nil: never).
+    public var pushExpireAfter: Duration?
+    /// `--push.listen-address`: a second address serving the same endpoints, for jobs that push
+    /// to `pushgateway:9091` (nil: only the main address).
+    public var pushListenAddress: String?
     /// `--agent`: scrape, keep the WAL and remote-write; no local queries, rules or Alertmanager.
     public var agentMode = false
     public var externalURL = ""

@@ -8,6 +8,7 @@ import MetricModel
 import NIOCore
 import Notifier
 import PromQL
+import Push
 import RemoteWrite
 import Rules
 import Scrape
@@ -40,6 +41,7 @@ final class VigilCore: Service, APIBackend {
         var notifier: Notifier
         var alertmanager: EmbeddedAlertmanager?
         var remoteWrite: RemoteWriteSender
+        var push: PushGateway
     }
 
     private struct State: Sendable {
@@ -64,6 +66,7 @@ final class VigilCore: Service, APIBackend {
                                     queryOptions: options.query, dashboardsDirectory: options.dashboardsDirectory,
                                     corsOrigin: options.webCORSOrigin)
         settings.adminEnabled = options.enableAdminAPI
+        settings.pushEnabled = options.enablePushAPI
         settings.agentMode = options.agentMode
         self.settings = settings
     }
@@ -97,6 +100,13 @@ final class VigilCore: Service, APIBackend {
         ]
         // Remote write stops after scraping and rules, so their last samples are sent.
         services.append(c.remoteWrite)
+        // Pushed groups are stored every global scrape interval, and written to disk before
+        // storage closes.
+        if options.enablePushAPI {
+            services.append(PushGatewayService(gateway: c.push, interval: { [weak self] in
+                self?.config?.global.scrapeInterval.duration ?? .seconds(15)
+            }, logger: logger))
+        }
         if let am = c.alertmanager { services.append(am) }
         services += [c.notifier, c.ruleManager, c.scrapeManager, ConfigReloader(reload: { [weak self] in _ = await self?.reload() })]
         if options.configAutoReloadInterval > .zero {
@@ -142,7 +152,7 @@ final class VigilCore: Service, APIBackend {
                                               storagePath: options.storagePath, logger: logger)
             notifier.setLocalDelivery { alerts in am.receive(alerts) }
             var listeners: [SelfAddresses.Listener] = []
-            for address in [options.listenAddress, options.alertmanagerListenAddress].compactMap({ $0 }) {
+            for address in [options.listenAddress, options.alertmanagerListenAddress, options.pushListenAddress].compactMap({ $0 }) {
                 if let (host, port) = ServerOptions.hostAndPort(address) { listeners.append(.init(host: host, port: port)) }
             }
             notifier.setSelfAddresses(SelfAddresses(listeners: listeners))
@@ -158,8 +168,10 @@ final class VigilCore: Service, APIBackend {
         let scrapes = ScrapeManager(storage: db.head, userAgent: VigilVersion.userAgent, logger: logger, metrics: metrics)
         let remoteWrite = RemoteWriteSender(database: db, storagePath: options.storagePath, userAgent: VigilVersion.userAgent, logger: logger)
         remoteWrite.apply(config.remoteWrite, externalLabels: config.global.externalLabels)
+        let push = PushGateway(storage: db.head, file: options.enablePushAPI ? (options.storagePath as NSString).appendingPathComponent("push-groups.json") : nil,
+                               expireAfterMs: options.pushExpireAfter.map { Int64($0.components.seconds) * 1000 }, logger: logger)
         return Components(database: db, scrapeManager: scrapes, ruleManager: rules, notifier: notifier, alertmanager: alertmanager,
-                          remoteWrite: remoteWrite)
+                          remoteWrite: remoteWrite, push: push)
     }
 
     /// The files whose change reloads the configuration: the main file, the Alertmanager's, and
@@ -263,6 +275,7 @@ final class VigilCore: Service, APIBackend {
     var querier: (any Querier)? { state.withLock { $0.components?.database } }
     var appendable: (any Appendable)? { state.withLock { $0.components?.database.head } }
     var scrapeManager: ScrapeManager? { state.withLock { $0.components?.scrapeManager } }
+    var pushGateway: PushGateway? { state.withLock { $0.components?.push } }
     var ruleManager: RuleManager? { state.withLock { $0.components?.ruleManager } }
     var notifier: Notifier? { state.withLock { $0.components?.notifier } }
     var alertmanager: EmbeddedAlertmanager? { state.withLock { $0.components?.alertmanager } }
@@ -293,7 +306,8 @@ final class VigilCore: Service, APIBackend {
         let c = state.withLock { $0.components }
         let targets = await c?.scrapeManager.targets()
         return metrics.render(database: c?.database, replay: replayProgress.snapshot, rules: c?.ruleManager, notifier: c?.notifier, alertmanager: c?.alertmanager,
-                              scrapes: c?.scrapeManager, targets: targets, remoteWrite: c?.remoteWrite)
+                              scrapes: c?.scrapeManager, targets: targets, remoteWrite: c?.remoteWrite,
+                              push: options.enablePushAPI ? c?.push : nil)
     }
 
     func runQuery<Output: Sendable>(

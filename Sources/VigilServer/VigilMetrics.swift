@@ -1,6 +1,7 @@
 import Alertmanager
 import Notifier
 import Prometheus
+import Push
 import RemoteWrite
 import Rules
 import Scrape
@@ -145,8 +146,9 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
     /// Refreshes gauges that are read from storage, then renders everything.
     package func render(database: Database?, replay: WALReplayProgress.Snapshot? = nil, rules: RuleManager? = nil, notifier: Notifier? = nil,
                        alertmanager: EmbeddedAlertmanager? = nil, scrapes: ScrapeManager? = nil, targets: TargetsSnapshot? = nil,
-                       remoteWrite: RemoteWriteSender? = nil) -> [UInt8] {
+                       remoteWrite: RemoteWriteSender? = nil, push: PushGateway? = nil) -> [UInt8] {
         if let alertmanager { observe(alertmanager: alertmanager) }
+        if let push { observe(push: push) }
         if let remoteWrite { observe(remoteWrite: remoteWrite, database: database) }
         if let scrapes { observe(discovery: scrapes.discoveryStats) }
         if let targets { observe(targets: targets) }

@@ -65,6 +65,13 @@ public struct VigilServer: Sendable {
             // the UI opening on alerts.
             services.append(.init(service: application(host: amHost, port: amPort, surface: .alertmanager)))
         }
+        if let third = options.pushListenAddress {
+            guard let (pushHost, pushPort) = ServerOptions.hostAndPort(third) else {
+                throw StartupError(description: "invalid --push.listen-address \"\(third)\"")
+            }
+            // The same endpoints again, so jobs that push to a Pushgateway's port reach Vigil.
+            services.append(.init(service: application(host: pushHost, port: pushPort)))
+        }
         if webSecurity.file != nil { services.append(.init(service: WebConfigWatcher(store: webSecurity, logger: logger))) }
         services.append(.init(service: core, successTerminationBehavior: .gracefullyShutdownGroup))
         // Shut down in reverse: the core (every component, storage last), the web config watcher,

@@ -95,6 +95,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-remote-write-receiver"), help: "Enable the remote-write receiver at /api/v1/write.")
     var enableRemoteWriteReceiver = false
 
+    @Flag(name: .customLong("web.enable-push-api"), help: "Enable the Pushgateway-compatible push API at /metrics/job/<job>{/<label>/<value>} for batch and training jobs.")
+    var enablePushAPI = false
+
+    @Option(name: .customLong("push.expire-after"), help: "Delete pushed groups that no push has changed for this long (0s: keep them until deleted, as the Pushgateway does).")
+    var pushExpireAfter = "0s"
+
+    @Option(name: .customLong("push.listen-address"), help: "A second address (such as :9091) that serves the same endpoints, for jobs that push to a Pushgateway's port.")
+    var pushListenAddress: String?
+
     @Option(name: .customLong("web.external-url"), help: "The URL under which Vigil is reachable from outside.")
     var externalURL = ""
 
@@ -214,6 +223,12 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableLifecycle = enableLifecycle
         o.enableAdminAPI = enableAdminAPI
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
+        o.enablePushAPI = enablePushAPI
+        o.pushExpireAfter = try Self.optionalDuration("push.expire-after", pushExpireAfter, atLeast: "1s", 1000)
+        if let third = pushListenAddress {
+            guard ServerOptions.hostAndPort(third) != nil else { throw ValidationError("--push.listen-address: invalid address \"\(third)\"") }
+            o.pushListenAddress = third
+        }
         o.externalURL = externalURL
         o.dashboardsDirectory = dashboardsDirectory
         guard notificationQueueCapacity > 0 else { throw ValidationError("--alertmanager.notification-queue-capacity must be positive") }
@@ -279,6 +294,7 @@ struct ServerCommand: AsyncParsableCommand {
             "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval,
             "storage.tsdb.min-block-duration": minBlockDuration, "storage.tsdb.max-block-duration": maxBlockDuration ?? "", "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.enable-push-api": String(enablePushAPI), "push.expire-after": pushExpireAfter, "push.listen-address": pushListenAddress ?? "",
             "web.external-url": externalURL, "web.dashboards-dir": dashboardsDirectory, "log.level": logLevel, "log.format": logFormat,
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,
             "rules.alert.resend-delay": resendDelay,
@@ -299,6 +315,15 @@ struct ServerCommand: AsyncParsableCommand {
     /// The duration a flag gives, refused below `minimumMs` (named `minimumText` in the error).
     static func duration(_ flag: String, _ text: String, atLeast minimumText: String, _ minimumMs: Int64) throws -> Duration {
         .milliseconds(try milliseconds(flag, text, atLeast: minimumText, minimumMs))
+    }
+
+    /// A duration flag where 0 means "off" (nil) and anything else is at least `minimumMs`.
+    static func optionalDuration(_ flag: String, _ text: String, atLeast minimumText: String, _ minimumMs: Int64) throws -> Duration? {
+        let parsed: PromDuration
+        do { parsed = try PromDuration(parsing: text) } catch { throw ValidationError("--\(flag): \(error)") }
+        if parsed.milliseconds == 0 { return nil }
+        guard parsed.milliseconds >= minimumMs else { throw ValidationError("--\(flag) must be 0s or at least \(minimumText)") }
+        return .milliseconds(parsed.milliseconds)
     }
 
     /// A duration flag in milliseconds, at least `minimumMs`.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Alertmanager
+import ConfigSupport
 
 /// State files (silences, notification log) survive a crash at any step of a write.
 @Suite struct AtomicFileTests {

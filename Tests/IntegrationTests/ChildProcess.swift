@@ -138,6 +138,8 @@ enum Paths {
     static var faultyTarget: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/faulty_target.py").path }
     /// The HTTP service-discovery endpoint (discovery tests).
     static var httpSDServer: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/http_sd_server.py").path }
+    /// Pushes what batch and training jobs push, with the official Python client and protobuf.
+    static var pushScenario: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/push_scenario.py").path }
     /// The stand-in for the Kubernetes API server (Kubernetes discovery tests).
     static var kubeAPIStandIn: String { repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/kube_api_standin.py").path }
 

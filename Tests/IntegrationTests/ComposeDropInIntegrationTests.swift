@@ -36,11 +36,14 @@ import Testing
         let command = try await Self.composeCommand()
         #expect(command.contains { $0.hasPrefix("--web.console.libraries") }, "the compose file uses the Prometheus image's flags")
         #expect(command.contains("--alertmanager.listen-address=0.0.0.0:9093"))
-        let own = ["--config.file", "--storage.tsdb.path", "--web.listen-address", "--web.dashboards-dir", "--alertmanager.listen-address"]
+        #expect(command.contains("--push.listen-address=0.0.0.0:9091"))
+        let pushPort = freePort()
+        let own = ["--config.file", "--storage.tsdb.path", "--web.listen-address", "--web.dashboards-dir", "--alertmanager.listen-address",
+                   "--push.listen-address"]
         var args = command.filter { flag in !own.contains { flag.hasPrefix($0 + "=") } }
             .map { $0.replacingOccurrences(of: "/etc/alertmanager/alertmanager.yml", with: dir + "/alertmanager.yml") }
         args += ["--storage.tsdb.retention=3d", "--enable-feature=exemplar-storage,memory-snapshot-on-shutdown",
-                 "--web.route-prefix=/", "--alertmanager.listen-address=127.0.0.1:\(amPort)"]
+                 "--web.route-prefix=/", "--alertmanager.listen-address=127.0.0.1:\(amPort)", "--push.listen-address=127.0.0.1:\(pushPort)"]
         let vigil = try await VigilInstance(config: config, extraArgs: args, dir: dir, port: port)
 
         // Flags that do not apply are named once each in the log, and the run goes on.
@@ -63,6 +66,15 @@ import Testing
         #expect(added.status == 0, "\(added.output)")
         let queried = try await runToolAsync("/usr/bin/amtool", ["--alertmanager.url=\(amBase)", "alert", "query"])
         #expect(queried.output.contains("FromAmtool"), "\(queried.output)")
+        // A training job pushes to the Pushgateway's port with the official client, as it did
+        // to pushgateway:9091, and its metrics are stored.
+        let script = "from prometheus_client import CollectorRegistry, Gauge, push_to_gateway\n"
+            + "r = CollectorRegistry(); Gauge('training_accuracy', 'Accuracy.', registry=r).set(0.93)\n"
+            + "push_to_gateway('127.0.0.1:\(pushPort)', job='iris-training', registry=r)\n"
+        let pushed = try await runToolAsync("/usr/bin/env", ["python3", "-c", script])
+        #expect(pushed.status == 0, "\(pushed.output)")
+        let stored = try await HTTP.request(vigil.base + "/api/v1/query?query=training_accuracy%7Bjob%3D%22iris-training%22%7D").body
+        #expect(stored.contains("0.93"), "\(stored)")
         // The same Alertmanager behind both ports.
         let alerts = try await HTTP.request(vigil.base + "/api/v2/alerts").body
         #expect(alerts.contains("FromAmtool"))

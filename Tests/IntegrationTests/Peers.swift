@@ -100,6 +100,24 @@ func startPrometheus(config: String = "scrape_configs: []\n", dataDirectory: Str
     return (prom, base, dir)
 }
 
+/// Debian's prometheus-pushgateway on a free port, and its base URL; it keeps its groups in a
+/// file of its own (Debian's default file would carry groups from one run into the next).
+func startPushgateway() async throws -> (ChildProcess, base: String, address: String) {
+    let exe = "/usr/bin/prometheus-pushgateway"
+    guard FileManager.default.fileExists(atPath: exe) else {
+        throw PeerError("Debian's prometheus-pushgateway is not installed: run scripts/install-test-deps.sh")
+    }
+    let address = "127.0.0.1:\(freePort())"
+    let gateway = try ChildProcess(name: "pushgateway", executable: exe, arguments: [
+        "--web.listen-address=\(address)", "--persistence.file=\(Paths.tempDirectory())/pushgateway.data",
+    ])
+    let base = "http://" + address
+    guard await eventually(timeout: .seconds(30), { await HTTP.get(base + "/-/ready")?.status == 200 }) else {
+        throw PeerError("pushgateway did not become ready:\n\(gateway.log.suffix(2000))")
+    }
+    return (gateway, base, address)
+}
+
 /// The webhook receiver example (a real HTTP server) recording payloads as JSON lines.
 final class WebhookReceiver: @unchecked Sendable {
     let process: ChildProcess

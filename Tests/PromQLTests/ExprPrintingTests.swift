@@ -1,4 +1,5 @@
 import Foundation
+import MetricModel
 import Testing
 @testable import PromQL
 

@@ -1,4 +1,3 @@
-import ConfigSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -9,19 +8,20 @@ import Darwin
 /// Writes a file so that readers, and a restart after a crash at any moment, see the old or the
 /// new content, never a mix or nothing: the data goes to a temporary file of a unique name
 /// beside it, is fsynced, renamed over the file, and the directory is fsynced so the rename
-/// itself survives a power cut. Writers of one path are serialized.
-enum AtomicFile {
+/// itself survives a power cut. Writers of one path are serialized. Shared by the Alertmanager's
+/// silences and notification log and the push API's groups.
+package enum AtomicFile {
     /// The steps of a write, in order; tests stop a write after any of them to play a crash.
-    enum Step: CaseIterable, Sendable {
+    package enum Step: CaseIterable, Sendable {
         case createdTemporary, wroteData, syncedTemporary, renamed, syncedDirectory
     }
 
     /// A write stopped on purpose after a step (tests only).
-    struct SimulatedCrash: Error {}
+    package struct SimulatedCrash: Error {}
 
     private static let writers = NSLock()
 
-    static func write(_ data: Data, to path: String, crashAfter crash: Step? = nil) throws {
+    package static func write(_ data: Data, to path: String, crashAfter crash: Step? = nil) throws {
         writers.lock()
         defer { writers.unlock() }
         let dir = FilePaths.directory(of: path)
@@ -64,7 +64,7 @@ enum AtomicFile {
     }
 
     /// Removes temporary files a crashed write left beside `path`.
-    static func removeLeftovers(of path: String) {
+    package static func removeLeftovers(of path: String) {
         let dir = FilePaths.directory(of: path)
         let prefix = (path as NSString).lastPathComponent + ".tmp"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return }

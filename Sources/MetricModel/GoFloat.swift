@@ -57,4 +57,14 @@ public enum GoFloat {
         out += (exp < 0 ? "e-" : "e+") + (e < 10 ? "0" : "") + String(e)
         return out
     }
+
+    /// Go's `strconv.FormatFloat(v, 'g', -1, 64)`: the shortest digits, with an exponent when it is
+    /// below -4 or at least 6 (`1e+06`, `1e-05`, `0.0001`, `123456`), as Go's text exposition writes
+    /// bucket bounds and quantiles.
+    public static func general(_ v: Double) -> String {
+        if v.isNaN || v.isInfinite || v == 0 { return v == 0 ? (v.sign == .minus ? "-0" : "0") : format(v) }
+        let e = exponent(v)
+        guard let mark = e.firstIndex(of: "e"), let decimalExponent = Int(e[e.index(after: mark)...]) else { return format(v) }
+        return decimalExponent < -4 || decimalExponent >= 6 ? e : format(v)
+    }
 }
