@@ -63,6 +63,15 @@ package struct MappingReader {
         return n
     }
 
+    /// An integer that may be negative (a Telegram group's `chat_id`), within 64 bits.
+    package mutating func signedInt(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int64? {
+        guard let v = take(key) else { return nil }
+        guard case .scalar(let s, false) = v.kind, let n = Int64(s) else {
+            throw ctx.error(v, "field \(key): expected an integer")
+        }
+        return n
+    }
+
     package mutating func duration(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> PromDuration? {
         guard let v = take(key) else { return nil }
         let s = try v.asString(key, ctx)

@@ -72,7 +72,7 @@ import Testing
     @Test func integrationsVigilDoesNotHaveAreAcceptedWithAWarning() throws {
         let c = try AlertmanagerConfiguration.parse("""
             global:
-              opsgenie_api_key: x
+              victorops_api_key: x
             route: {receiver: a}
             receivers:
               - name: a
@@ -104,6 +104,52 @@ import Testing
             ("slack_configs: [{api_url: 'https://h/x', colour: red}]", "colour"),
             ("discord_configs: [{title: t}]", "one of webhook_url or webhook_url_file"),
             ("discord_configs: [{webhook_url: 'https://h/x', webhook_url_file: /f}]", "at most one of webhook_url & webhook_url_file"),
+        ] {
+            do {
+                _ = try AlertmanagerConfiguration.parse("route: {receiver: a}\nreceivers:\n  - name: a\n    \(body)\n", file: "am.yml")
+                Issue.record("accepted: \(body)")
+            } catch {
+                #expect(error.message.contains(message), "\(body): \(error)")
+            }
+        }
+    }
+
+    @Test func incidentAndChatConfigsTakeGlobalDefaultsAndAlertmanagersChecks() throws {
+        let c = try AlertmanagerConfiguration.parse("""
+            global:
+              pagerduty_url: https://pd.example/v2/enqueue
+              opsgenie_api_key: og-key
+              telegram_api_url: https://tg.example/
+            route: {receiver: a}
+            receivers:
+              - name: a
+                pagerduty_configs: [{routing_key: r}, {service_key: s}, {service_key: s, url: 'https://pd.example/v1', details: {firing: x, team: ml}}]
+                opsgenie_configs: [{responders: [{name: ml, type: team}], priority: P3}, {api_key: other, api_url: 'https://og.example'}]
+                telegram_configs: [{bot_token: t, chat_id: -100123}]
+                msteamsv2_configs: [{webhook_url: 'https://teams.example/x'}]
+            """, file: "am.yml")
+        let r = c.receivers[0]
+        #expect(r.integrations.map(\.kind) == ["pagerduty", "pagerduty", "pagerduty", "opsgenie", "opsgenie", "telegram", "msteamsv2"])
+        #expect(r.pagerdutyConfigs.map(\.url) == ["https://pd.example/v2/enqueue", "https://pd.example/v2/enqueue", "https://pd.example/v1"])
+        #expect(r.pagerdutyConfigs.map(\.usesEventsV2) == [true, false, false])
+        #expect(r.pagerdutyConfigs[2].details.map(\.0) == ["resolved", "num_firing", "num_resolved", "firing", "team"])
+        #expect(r.opsgenieConfigs.map { $0.apiKey?.value } == ["og-key", "other"])
+        #expect(r.opsgenieConfigs.map(\.apiURL) == ["https://api.opsgenie.com/", "https://og.example/"])
+        #expect(r.telegramConfigs.first?.apiURL == "https://tg.example" && r.telegramConfigs.first?.chatID == -100123)
+        #expect(r.telegramConfigs.first?.parseMode == "HTML")
+        #expect(c.warnings.isEmpty, "\(c.warnings)")
+        for (body, message) in [
+            ("pagerduty_configs: [{severity: error}]", "missing service or routing key"),
+            ("pagerduty_configs: [{routing_key: r, routing_key_file: /f}]", "at most one of routing_key & routing_key_file"),
+            ("pagerduty_configs: [{routing_key: r, url: 'ftp://x'}]", "unsupported scheme"),
+            ("opsgenie_configs: [{message: m}]", "no global opsgenie_api_key"),
+            ("opsgenie_configs: [{api_key: k, priority: P9}]", "invalid priority"),
+            ("opsgenie_configs: [{api_key: k, responders: [{name: a, id: b, type: team}]}]", "exactly one of id, name or username"),
+            ("opsgenie_configs: [{api_key: k, responders: [{name: a, type: squad}]}]", "is not one of team"),
+            ("telegram_configs: [{chat_id: 1}]", "missing bot_token"),
+            ("telegram_configs: [{bot_token: t}]", "missing chat_id"),
+            ("telegram_configs: [{bot_token: t, chat_id: 1, parse_mode: Html}]", "unknown parse_mode"),
+            ("msteamsv2_configs: [{title: t}]", "one of webhook_url or webhook_url_file"),
         ] {
             do {
                 _ = try AlertmanagerConfiguration.parse("route: {receiver: a}\nreceivers:\n  - name: a\n    \(body)\n", file: "am.yml")

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A stand-in for a chat service's webhook API (Slack, Discord: unreachable from here) from
+/// A stand-in for a chat or incident service's API (Slack, Discord, PagerDuty, OpsGenie,
+/// Telegram, Teams: unreachable from here) from
 /// `Tests/IntegrationTests/Support/`, which holds every request to the contract the service
 /// publishes and records it with its problems; the first `failFirst` requests fail as the service
 /// fails (5xx, rate limits) so retries can be seen.
@@ -24,12 +25,22 @@ final class ChatServiceStandIn: @unchecked Sendable {
     /// The URL of a webhook at `path` on the stand-in.
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
-    /// Every request received, oldest first: its payload and the contract's complaints.
-    var requests: [(payload: [String: Any], problems: [String])] {
+    /// One request as the stand-in recorded it.
+    struct Request {
+        var payload: [String: Any]
+        /// What the service's contract finds wrong in it (empty: the service would take it).
+        var problems: [String]
+        var path: String
+        var authorization: String
+    }
+
+    /// Every request received, oldest first.
+    var requests: [Request] {
         guard let text = try? String(contentsOfFile: recordFile, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
-            return (json["payload"] as? [String: Any] ?? [:], json["problems"] as? [String] ?? [])
+            return Request(payload: json["payload"] as? [String: Any] ?? [:], problems: json["problems"] as? [String] ?? [],
+                           path: json["path"] as? String ?? "", authorization: json["authorization"] as? String ?? "")
         }
     }
 }

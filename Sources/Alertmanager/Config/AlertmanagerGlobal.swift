@@ -18,14 +18,21 @@ public struct AlertmanagerGlobal: Sendable {
     /// Default `api_url` (or the file holding it) of every `slack_configs` entry.
     public var slackAPIURL: Secret?
     public var slackAPIURLFile: String?
+    /// Default `url` of every `pagerduty_configs` entry.
+    public var pagerdutyURL: String?
+    /// Default `api_key` (or its file) and `api_url` of every `opsgenie_configs` entry.
+    public var opsgenieAPIKey: Secret?
+    public var opsgenieAPIKeyFile: String?
+    public var opsgenieAPIURL: String?
+    /// Default `api_url` of every `telegram_configs` entry.
+    public var telegramAPIURL: String?
 
     public init() {}
 
     /// Settings of integrations Vigil does not offer; accepted with a warning.
     static let otherIntegrationFields: Set<String> = [
         "victorops_api_key", "victorops_api_key_file", "victorops_api_url",
-        "pagerduty_url", "opsgenie_api_key", "opsgenie_api_key_file", "opsgenie_api_url", "wechat_api_url",
-        "wechat_api_secret", "wechat_api_corp_id", "telegram_api_url", "webex_api_url", "rocketchat_api_url",
+        "wechat_api_url", "wechat_api_secret", "wechat_api_corp_id", "webex_api_url", "rocketchat_api_url",
         "rocketchat_api_token", "rocketchat_api_token_id", "jira_api_url",
     ]
 
@@ -50,6 +57,14 @@ public struct AlertmanagerGlobal: Sendable {
         if g.slackAPIURL != nil && g.slackAPIURLFile != nil {
             throw ctx.error(v, "at most one of slack_api_url & slack_api_url_file must be configured")
         }
+        g.pagerdutyURL = try m.string("pagerduty_url", ctx)
+        g.opsgenieAPIKey = try m.string("opsgenie_api_key", ctx).map(Secret.init)
+        g.opsgenieAPIKeyFile = try m.string("opsgenie_api_key_file", ctx)
+        if g.opsgenieAPIKey != nil && g.opsgenieAPIKeyFile != nil {
+            throw ctx.error(v, "at most one of opsgenie_api_key & opsgenie_api_key_file must be configured")
+        }
+        g.opsgenieAPIURL = try m.string("opsgenie_api_url", ctx)
+        g.telegramAPIURL = try m.string("telegram_api_url", ctx)
         g.httpConfig = try m.httpConfig(or: g.httpConfig, &ctx)
         try m.finish(&ctx, ignoredKnownFields: otherIntegrationFields)
         return g

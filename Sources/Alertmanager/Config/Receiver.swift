@@ -8,14 +8,17 @@ public struct Receiver: Sendable {
     public var webhookConfigs: [WebhookConfig] = []
     public var slackConfigs: [SlackConfig] = []
     public var discordConfigs: [DiscordConfig] = []
+    public var pagerdutyConfigs: [PagerDutyConfig] = []
+    public var opsgenieConfigs: [OpsGenieConfig] = []
+    public var telegramConfigs: [TelegramConfig] = []
+    public var msteamsv2Configs: [MSTeamsV2Config] = []
 
     public init(name: String) { self.name = name }
 
     /// Integrations Alertmanager has and Vigil does not (yet): accepted with a warning, never used.
     static let otherIntegrations: Set<String> = [
-        "jira_configs", "msteams_configs", "msteamsv2_configs", "opsgenie_configs",
-        "pagerduty_configs", "pushover_configs", "rocketchat_configs", "sns_configs",
-        "telegram_configs", "victorops_configs", "webex_configs", "wechat_configs",
+        "jira_configs", "msteams_configs", "pushover_configs", "rocketchat_configs", "sns_configs",
+        "victorops_configs", "webex_configs", "wechat_configs",
     ]
 
     static func decode(_ v: YAMLValue, global: AlertmanagerGlobal, _ ctx: inout DecodeContext) throws(ConfigError) -> Receiver {
@@ -33,6 +36,18 @@ public struct Receiver: Sendable {
         }
         for item in try m.sequence("discord_configs", ctx) ?? [] {
             r.discordConfigs.append(try DiscordConfig.decode(item, global: global, &ctx))
+        }
+        for item in try m.sequence("pagerduty_configs", ctx) ?? [] {
+            r.pagerdutyConfigs.append(try PagerDutyConfig.decode(item, global: global, &ctx))
+        }
+        for item in try m.sequence("opsgenie_configs", ctx) ?? [] {
+            r.opsgenieConfigs.append(try OpsGenieConfig.decode(item, global: global, &ctx))
+        }
+        for item in try m.sequence("telegram_configs", ctx) ?? [] {
+            r.telegramConfigs.append(try TelegramConfig.decode(item, global: global, &ctx))
+        }
+        for item in try m.sequence("msteamsv2_configs", ctx) ?? [] {
+            r.msteamsv2Configs.append(try MSTeamsV2Config.decode(item, global: global, &ctx))
         }
         try m.finish(&ctx, ignoredKnownFields: otherIntegrations)
         return r

@@ -20,17 +20,14 @@ public struct DiscordIntegration: Integration {
 
     public func send(_ notification: GroupNotification, templates: NotificationTemplates, deadlineMs: Int64) async throws(IntegrationError) {
         let url = try JSONPost.url(inline: config.webhookURL?.value, file: config.webhookURLFile, what: "discord")
-        let body: String
-        do { body = try Self.payload(config, notification, templates) } catch {
-            throw IntegrationError("discord template: \(error)", retryable: false)
+        _ = try await JSONPost.deliver("discord", to: url, httpConfig: config.httpConfig, deadlineMs: deadlineMs) { () throws(TemplateError) in
+            try Self.payload(config, notification, templates)
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        _ = try await JSONPost.send(body, to: url, httpConfig: config.httpConfig, timeoutMs: deadlineMs - now)
     }
 
     /// The JSON body: `content`, `username`, `avatar_url` and one embed.
     static func payload(_ c: DiscordConfig, _ n: GroupNotification, _ templates: NotificationTemplates) throws(TemplateError) -> String {
-        func render(_ text: String, limit: Int) throws(TemplateError) -> String { truncated(try templates.render(text, n), to: limit) }
+        func render(_ text: String, limit: Int) throws(TemplateError) -> String { TextLimit.cut(try templates.render(text, n), to: limit) }
         var embed = JSONObjectWriter()
         embed.string("title", try render(c.title, limit: titleLimit))
         embed.string("description", try render(c.message, limit: descriptionLimit))
@@ -41,10 +38,5 @@ public struct DiscordIntegration: Integration {
         w.string("avatar_url", c.avatarURL)
         w.raw("embeds", "[" + embed.finish() + "]")
         return w.finish()
-    }
-
-    /// At most `limit` characters, the last an ellipsis when cut.
-    static func truncated(_ text: String, to limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 }

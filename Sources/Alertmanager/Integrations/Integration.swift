@@ -13,7 +13,8 @@ public struct IntegrationError: Error, Sendable, CustomStringConvertible {
 
 /// One way of telling a receiver about a group of alerts (an e-mail, a webhook call, a Slack message).
 public protocol Integration: Sendable {
-    /// `email`, `webhook`, `slack` or `discord`: the `integration` label of the notification counters.
+    /// `email`, `webhook`, `slack`, `discord`, `pagerduty`, `opsgenie`, `telegram` or `msteamsv2`:
+    /// the `integration` label of the notification counters.
     var kind: String { get }
     /// Whether resolved alerts are sent (`send_resolved`).
     var sendResolved: Bool { get }

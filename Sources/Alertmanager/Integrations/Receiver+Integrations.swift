@@ -3,5 +3,7 @@ extension Receiver {
     public var integrations: [any Integration] {
         emailConfigs.map { EmailIntegration(config: $0) } + webhookConfigs.map { WebhookIntegration(config: $0) }
             + slackConfigs.map { SlackIntegration(config: $0) } + discordConfigs.map { DiscordIntegration(config: $0) }
+            + pagerdutyConfigs.map { PagerDutyIntegration(config: $0) } + opsgenieConfigs.map { OpsGenieIntegration(config: $0) }
+            + telegramConfigs.map { TelegramIntegration(config: $0) } + msteamsv2Configs.map { MSTeamsV2Integration(config: $0) }
     }
 }

@@ -14,12 +14,9 @@ public struct SlackIntegration: Integration {
 
     public func send(_ notification: GroupNotification, templates: NotificationTemplates, deadlineMs: Int64) async throws(IntegrationError) {
         let url = try JSONPost.url(inline: config.apiURL?.value, file: config.apiURLFile, what: "slack")
-        let body: String
-        do { body = try Self.payload(config, notification, templates) } catch {
-            throw IntegrationError("slack template: \(error)", retryable: false)
+        let text = try await JSONPost.deliver("slack", to: url, httpConfig: config.httpConfig, deadlineMs: deadlineMs) { () throws(TemplateError) in
+            try Self.payload(config, notification, templates)
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let text = try await JSONPost.send(body, to: url, httpConfig: config.httpConfig, timeoutMs: deadlineMs - now)
         // Slack's Web API answers 200 with {"ok":false,"error":…} when it refuses a message.
         if let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], json["ok"] as? Bool == false {
             throw IntegrationError("slack refused the message: \(json["error"] as? String ?? "unknown error")", retryable: false)

@@ -46,6 +46,42 @@ enum DefaultNotificationTemplates {
     {{ template "__text_alert_list" .Alerts.Resolved }}{{ end }}
     {{- end }}
 
+    {{ define "pagerduty.default.description" }}{{ template "__subject" . }}{{ end }}
+    {{ define "pagerduty.default.client" }}{{ template "__alertmanager" . }}{{ end }}
+    {{ define "pagerduty.default.clientURL" }}{{ template "__alertmanagerURL" . }}{{ end }}
+    {{ define "pagerduty.default.instances" }}{{ template "__text_alert_list" . }}{{ end }}
+
+    {{ define "opsgenie.default.message" }}{{ template "__subject" . }}{{ end }}
+    {{ define "opsgenie.default.description" -}}
+    {{ if .Alerts.Firing }}Firing:
+    {{ template "__text_alert_list" .Alerts.Firing }}{{ end }}{{ if .Alerts.Resolved }}Resolved:
+    {{ template "__text_alert_list" .Alerts.Resolved }}{{ end }}
+    {{- end }}
+    {{ define "opsgenie.default.source" }}{{ template "__alertmanagerURL" . }}{{ end }}
+
+    {{ define "__telegram_alert_list" }}{{ range . }}
+    <b>{{ if .Annotations.summary }}{{ html .Annotations.summary }}{{ else }}{{ html .Labels.alertname }}{{ end }}</b>
+    {{ range .Labels.SortedPairs }}  {{ html .Name }} = {{ html .Value }}
+    {{ end }}{{ if .GeneratorURL }}  <a href="{{ html .GeneratorURL }}">source</a>
+    {{ end }}{{ end }}{{ end }}
+    {{ define "telegram.default.message" -}}
+    {{ if .Alerts.Firing }}🔥 <b>Firing: {{ len .Alerts.Firing }}</b>
+    {{ template "__telegram_alert_list" .Alerts.Firing }}{{ end }}{{ if .Alerts.Resolved }}✅ <b>Resolved: {{ len .Alerts.Resolved }}</b>
+    {{ template "__telegram_alert_list" .Alerts.Resolved }}{{ end }}
+    {{- end }}
+
+    {{ define "msteamsv2.default.title" }}{{ template "__subject" . }}{{ end }}
+    {{ define "msteamsv2.default.text" -}}
+    {{ if .Alerts.Firing }}**Firing**
+
+    {{ range .Alerts.Firing }}- {{ if .Annotations.summary }}{{ .Annotations.summary }}{{ else }}{{ .Labels.alertname }}{{ end }}{{ if .Labels.instance }} ({{ .Labels.instance }}){{ end }}
+    {{ end }}{{ end }}{{ if .Alerts.Resolved }}
+    **Resolved**
+
+    {{ range .Alerts.Resolved }}- {{ if .Annotations.summary }}{{ .Annotations.summary }}{{ else }}{{ .Labels.alertname }}{{ end }}{{ if .Labels.instance }} ({{ .Labels.instance }}){{ end }}
+    {{ end }}{{ end }}
+    {{- end }}
+
     {{ define "email.default.subject" }}{{ template "__subject" . }}{{ end }}
 
     {{ define "email.default.text" -}}

@@ -1,7 +1,7 @@
-"""The HTTP side of the chat-service stand-ins (slack_standin.py, discord_standin.py): records
-every POST as a JSON line with the problems the service's contract finds in it, answers a valid
-one as the service does and an invalid one with its error, and fails the first requests as the
-service fails so retries can be seen."""
+"""The HTTP side of the stand-ins for chat and incident services (slack, discord, pagerduty,
+opsgenie, telegram, teams): records every POST as a JSON line with the problems the service's
+contract finds in it, answers a valid one as the service does and an invalid one with its error,
+and fails the first requests as the service fails so retries can be seen."""
 import argparse
 import json
 import threading
@@ -9,8 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def serve(name, problems, ok, invalid, failure):
-    """Runs until killed. `problems(body)` lists what the contract finds wrong in a parsed JSON
-    body; `ok`, `invalid` and `failure` are (status, content type, body) replies."""
+    """Runs until killed. `problems(body, path, headers)` lists what the contract finds wrong in
+    a request with a parsed JSON body; `ok`, `invalid` and `failure` are (status, content type,
+    body) replies."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--record", required=True)
@@ -39,11 +40,12 @@ def serve(name, problems, ok, invalid, failure):
             try:
                 body = json.loads(raw)
                 found = [] if self.headers.get("Content-Type", "").startswith("application/json") else ["Content-Type is not application/json"]
-                found += problems(body)
+                found += problems(body, self.path, self.headers)
             except ValueError:
                 body, found = None, ["the body is not JSON"]
             with lock, open(a.record, "a") as f:
-                f.write(json.dumps({"path": self.path, "payload": body, "problems": found}) + "\n")
+                f.write(json.dumps({"path": self.path, "payload": body, "problems": found,
+                                    "authorization": self.headers.get("Authorization", "")}) + "\n")
             self.reply(*(invalid if found else ok))
 
     server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)

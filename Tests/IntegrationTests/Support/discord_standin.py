@@ -16,7 +16,7 @@ import json
 import chat_standin
 
 
-def problems(body):
+def problems(body, path=None, headers=None):
     if not isinstance(body, dict):
         return ["the body is not a JSON object"]
     out = []

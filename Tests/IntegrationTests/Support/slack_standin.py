@@ -20,7 +20,7 @@ STRING_FIELDS = {"fallback", "color", "pretext", "author_name", "author_link", "
 MRKDWN_FIELDS = {"pretext", "text", "fields", "fallback", "title"}
 
 
-def problems(body):
+def problems(body, path=None, headers=None):
     out = []
     if not isinstance(body, dict):
         return ["the body is not a JSON object"]
