@@ -11,12 +11,18 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
+    /// Every panel: the top-level ones, rows included, and those inside collapsed rows.
+    static func allPanels(_ d: [String: Any]) -> [[String: Any]] {
+        let top = d["panels"] as? [[String: Any]] ?? []
+        return top + top.flatMap { $0["panels"] as? [[String: Any]] ?? [] }
+    }
+
     @Test(arguments: files) func dashboardsImportIntoAnyGrafana(file: String) throws {
         let d = try Self.load(file)
         #expect(d["uid"] is String && d["title"] is String && d["schemaVersion"] is Int)
         let variables = (d["templating"] as? [String: Any])?["list"] as? [[String: Any]] ?? []
         #expect(variables.contains { $0["type"] as? String == "datasource" && $0["query"] as? String == "prometheus" })
-        let panels = d["panels"] as? [[String: Any]] ?? []
+        let panels = Self.allPanels(d)
         #expect(!panels.isEmpty)
         var ids = Set<Int>()
         for p in panels {
@@ -24,8 +30,8 @@ import Testing
             #expect(ids.insert(id).inserted, "panel ids are unique")
             let grid = p["gridPos"] as? [String: Int] ?? [:]
             #expect((grid["x"] ?? -1) >= 0 && (grid["x"] ?? 99) + (grid["w"] ?? 99) <= 24 && (grid["h"] ?? 0) > 0, "\(p["title"] ?? "")")
-            guard p["type"] as? String != "text" else { continue }
-            #expect(["timeseries", "stat", "gauge", "table"].contains(p["type"] as? String ?? ""))
+            guard p["type"] as? String != "text", p["type"] as? String != "row" else { continue }
+            #expect(["timeseries", "stat", "gauge", "table", "bargauge", "piechart", "heatmap"].contains(p["type"] as? String ?? ""))
             #expect((p["datasource"] as? [String: String])?["uid"] == "${datasource}")
             #expect(!(p["targets"] as? [[String: Any]] ?? []).isEmpty)
         }
@@ -57,10 +63,11 @@ import Testing
         // Queries that may rightly be empty on a healthy test setup.
         let mayBeEmpty: Set<String> = ["Scrape failures / s by job", "Error ratio", "Error ratio by instance", "WAL fsync p99"]
         for file in Self.files {
-            for p in try Self.load(file)["panels"] as? [[String: Any]] ?? [] {
+            for p in Self.allPanels(try Self.load(file)) {
                 for t in p["targets"] as? [[String: Any]] ?? [] {
                     guard let raw = t["expr"] as? String else { continue }
-                    let expr = raw.replacingOccurrences(of: "$__rate_interval", with: "10s").replacingOccurrences(of: "$job", with: ".*")
+                    let expr = raw.replacingOccurrences(of: "$__rate_interval", with: "10s").replacingOccurrences(of: "$__range", with: "1m")
+                        .replacingOccurrences(of: "$job", with: ".*").replacingOccurrences(of: "$instance", with: ".*")
                     let q = expr.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
                     let reply = try await HTTP.request(base + "/api/v1/query?query=" + q)
                     let title = p["title"] as? String ?? ""

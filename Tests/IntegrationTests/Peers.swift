@@ -39,9 +39,12 @@ enum HTTP {
 }
 
 /// The example model API (official prometheus_client) on a free port.
-func startModelAPI(rate: Double = 20, basicAuth: String? = nil, tls: (cert: String, key: String)? = nil) async throws -> (ChildProcess, Int) {
+/// `shape` is how it counts predictions: `labelled` (one counter with a species label) or
+/// `per-class` (one counter per class).
+func startModelAPI(rate: Double = 20, shape: String = "labelled", basicAuth: String? = nil,
+                   tls: (cert: String, key: String)? = nil) async throws -> (ChildProcess, Int) {
     let port = freePort()
-    var args = ["python3", Paths.modelAPI, "--port", "\(port)", "--rate", "\(rate)"]
+    var args = ["python3", Paths.modelAPI, "--port", "\(port)", "--rate", "\(rate)", "--shape", shape]
     if let basicAuth { args += ["--basic-auth", basicAuth] }
     if let tls { args += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
     let p = try ChildProcess(name: "model-api", executable: "/usr/bin/env", arguments: args)

@@ -25,8 +25,16 @@ import Testing
             static_configs: [{targets: ['127.0.0.1:\(port)']}]
         """
         let amPort = freePort()
+        // The shipped dashboards, and one that exercises variables and a panel Vigil cannot draw.
+        let dashboards = dir + "/dashboards"
+        try FileManager.default.createDirectory(atPath: dashboards, withIntermediateDirectories: true)
+        for name in ["model-api.json", "vigil.json"] {
+            try FileManager.default.copyItem(atPath: Paths.repoRoot.appendingPathComponent("dashboards/" + name).path, toPath: dashboards + "/" + name)
+        }
+        try FileManager.default.copyItem(atPath: Paths.repoRoot.appendingPathComponent("Tests/BrowserTests/dashboards/panels-fixture.json").path,
+                                         toPath: dashboards + "/panels-fixture.json")
         let vigil = try await VigilInstance(config: config, extraArgs: [
-            "--web.dashboards-dir=\(Paths.repoRoot.appendingPathComponent("dashboards").path)",
+            "--web.dashboards-dir=\(dashboards)",
             "--alertmanager.listen-address=127.0.0.1:\(amPort)",
         ], dir: dir, port: port)
         // Let a minute's rates and the first alert group form.

@@ -9,16 +9,18 @@ import Testing
 
     @Test func readsTheShippedRuleFile() throws {
         let file = try RuleFile.load(Self.repositoryRules)
-        #expect(file.groups.map(\.name) == ["model-api-recording", "model-api-alerts", "vigil-self"])
-        let recording = file.groups[0].rules[0]
+        #expect(file.groups.map(\.name) == ["model-api-shapes", "model-api-recording", "model-api-alerts", "vigil-self"])
+        let shape = file.groups[0].rules[0]
+        #expect(shape.kind == .recording(metric: "instance_species:python_iris_predictions:total"))
+        let recording = file.groups[1].rules[0]
         #expect(recording.kind == .recording(metric: "job:python_request_operations:rate5m"))
         #expect(recording.expr.description == "sum by (job) (rate(python_request_operations_total[5m]))")
-        let alert = file.groups[1].rules[0]
+        let alert = file.groups[2].rules[0]
         #expect(alert.kind == .alerting(name: "ModelAPIDown"))
         #expect(alert.holdDuration.milliseconds == 60_000)
         #expect(alert.labels.map(\.name) == ["severity"])
         #expect(alert.annotations.map(\.name) == ["summary", "description"])
-        #expect(file.ruleCount == 9)
+        #expect(file.ruleCount == 10)
     }
 
     @Test func readsGroupSettings() throws {

@@ -7,6 +7,12 @@ It exposes what our users' Flask/FastAPI model services expose:
   python_request_errors_total            counter of failed requests
   python_processing_time_seconds         histogram of processing time
   python_model_info{version}             gauge, 1 for the loaded model
+With --shape per-class, predictions are counted the other way teams write it, one counter per
+class instead of one labelled counter:
+  python_iris_setosa_predictions_total, python_iris_versicolor_predictions_total,
+  python_iris_virginica_predictions_total
+(rules/alert.rules.yml turns those into one series with a `species` label, so every rule, alert
+and dashboard reads both shapes.)
 
 Endpoints:
   GET  /metrics              exposition (OpenMetrics or text, negotiated from Accept)
@@ -14,7 +20,8 @@ Endpoints:
   POST /admin/rate?value=R   background traffic: R predictions per second (0 stops it)
   POST /admin/errors?value=F fraction of simulated requests that fail
 
-Usage: model_api.py --port 8000 [--rate 5] [--basic-auth user:password] [--tls-cert C --tls-key K]
+Usage: model_api.py --port 8000 [--rate 5] [--shape labelled|per-class] [--basic-auth user:password]
+                    [--tls-cert C --tls-key K]
 """
 import argparse
 import base64
@@ -32,6 +39,8 @@ REGISTRY = CollectorRegistry()
 REQUESTS = Counter("python_request_operations", "The total number of processed requests", registry=REGISTRY)
 ERRORS = Counter("python_request_errors", "The total number of failed requests", registry=REGISTRY)
 PREDICTIONS = Counter("python_iris_predictions", "Predictions per predicted class", ["species"], registry=REGISTRY)
+# The per-class shape, registered only with --shape per-class (see main).
+PER_CLASS = {}
 PROCESSING = Histogram("python_processing_time_seconds", "Time spent processing a request",
                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0), registry=REGISTRY)
 MODEL = Gauge("python_model_info", "The loaded model", ["version"], registry=REGISTRY)
@@ -52,7 +61,10 @@ def predict():
             ERRORS.inc()
             return None
         species = random.choice(SPECIES)
-        PREDICTIONS.labels(species=species).inc()
+        if PER_CLASS:
+            PER_CLASS[species].inc()
+        else:
+            PREDICTIONS.labels(species=species).inc()
         return species
 
 
@@ -105,11 +117,17 @@ def main():
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--rate", type=float, default=0.0)
+    parser.add_argument("--shape", choices=["labelled", "per-class"], default="labelled",
+                        help="one prediction counter with a species label, or one counter per class")
     parser.add_argument("--basic-auth", default="", help="user:password required on /metrics")
     parser.add_argument("--tls-cert", default="", help="serve HTTPS with this PEM certificate")
     parser.add_argument("--tls-key", default="", help="the certificate's PEM private key")
     args = parser.parse_args()
     state["rate"] = args.rate
+    if args.shape == "per-class":
+        REGISTRY.unregister(PREDICTIONS)
+        for species in SPECIES:
+            PER_CLASS[species] = Counter(f"python_iris_{species}_predictions", f"Predictions of class {species}", registry=REGISTRY)
     if args.basic_auth:
         state["auth"] = "Basic " + base64.b64encode(args.basic_auth.encode()).decode()
     threading.Thread(target=traffic, daemon=True).start()

@@ -459,45 +459,208 @@ function markdown(text) {
   return esc(text).split(/\n{2,}/).map((p) => '<p>' + p.replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>').replace(/\n/g, '<br>') + '</p>').join('');
 }
 
+// A variable's value inside a PromQL regex string (`job=~"$job"`), as Grafana writes it: regex
+// metacharacters escaped, and each escape's backslash doubled for the string literal.
+function promRegexEscape(x) { return x.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&'); }
+
+// Template variables in Grafana's model: `query` (label_values, query_result, … through the JSON
+// datasource API, later variables seeing earlier ones, `regex` keeping a capture group), `custom`,
+// `constant`, `textbox` and `interval`. Each gives the options, the chosen value and, for
+// repeated panels, every value it stands for.
+async function loadVariables(d, p, bar, uid) {
+  const vars = {}, valuesOf = {};
+  for (const v of (d.templating && d.templating.list) || []) {
+    if (!['query', 'custom', 'constant', 'textbox', 'interval'].includes(v.type)) continue;
+    let values = [];
+    if (v.type === 'query') {
+      const query = substitute(typeof v.query === 'string' ? v.query : (v.query && v.query.query) || v.definition || '', vars);
+      try { values = (await getJSON('/grafana/json/variable', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ payload: { target: query } }) })).map((x) => x.value); } catch { /* no values */ }
+    } else if (v.type === 'custom' || v.type === 'interval') {
+      values = String(v.query || '').split(',').map((x) => x.trim()).filter(Boolean);
+    } else {
+      values = [String(v.query || (v.current && v.current.value) || '')];
+    }
+    if (v.regex) {
+      const m = String(v.regex).match(/^\/(.*)\/([gimsuy]*)$/);
+      let re = null;
+      try { re = new RegExp(m ? m[1] : v.regex, m ? m[2].replace('g', '') : ''); } catch { /* an invalid regex keeps every value */ }
+      if (re) values = values.map((x) => { const r = x.match(re); return r ? (r.groups && (r.groups.value || r.groups.text)) || r[1] || r[0] : null; }).filter((x) => x !== null);
+    }
+    values = [...new Set(values)];
+    if (v.sort === 1 || v.sort === 3) values.sort(); else if (v.sort === 2 || v.sort === 4) values.sort().reverse();
+    const current = v.current && v.current.value;
+    const fallback = Array.isArray(current) ? current[0] : current;
+    let want = p.get('var-' + v.name) || (fallback && (fallback === '$__all' || values.includes(fallback)) ? fallback : (v.includeAll ? '$__all' : values[0] || ''));
+    if (want === '$__all' && !v.includeAll) want = values[0] || '';
+    if (v.hide !== 2 && v.type !== 'constant') {
+      const sel = h('select', { id: 'var-' + v.name }, v.includeAll ? h('option', { value: '$__all', selected: want === '$__all' }, 'All') : null, values.map((x) => h('option', { value: x, selected: want === x }, x)));
+      sel.onchange = () => { p.set('var-' + v.name, sel.value); setParams('d/' + uid, p); route(); };
+      bar.append(h('span', {}, h('label', {}, v.label || v.name), sel));
+    }
+    const escape = (x) => (v.type === 'query' || v.type === 'custom' ? promRegexEscape(x) : x);
+    valuesOf[v.name] = want === '$__all' ? values : [want];
+    vars[v.name] = want === '$__all' ? (v.allValue || (values.length ? '(' + values.map(escape).join('|') + ')' : '.*')) : escape(want);
+  }
+  return { vars, valuesOf };
+}
+
+// The dashboard as sections: the panels before the first row, then each row with its panels
+// (those after it, or inside it when collapsed). Each section is its own grid, so a collapsed
+// row leaves no gap and an expanded one pushes what follows down.
+function dashboardSections(panels) {
+  const sections = [{ row: null, panels: [] }];
+  for (const panel of panels || []) {
+    if (panel.type === 'row') sections.push({ row: panel, panels: panel.collapsed ? (panel.panels || []) : [] });
+    else sections[sections.length - 1].panels.push(panel);
+  }
+  return sections.filter((x) => x.row || x.panels.length);
+}
+
+// A panel repeated for each value of its variable (`repeat`), side by side (`repeatDirection`
+// h, at most `maxPerRow`) or stacked (v); each copy sees its own value.
+function repeatedPanels(panel, vars, valuesOf) {
+  const name = panel.repeat;
+  if (!name || !valuesOf[name] || !valuesOf[name].length) return [{ panel, vars }];
+  const g = panel.gridPos || { x: 0, y: 0, w: 12, h: 8 };
+  const values = valuesOf[name];
+  const perRow = panel.repeatDirection === 'v' ? 1 : Math.max(1, Math.min(panel.maxPerRow || 24, Math.floor(24 / Math.max(1, g.w))));
+  const w = panel.repeatDirection === 'v' ? g.w : Math.max(g.w, Math.floor(24 / Math.min(perRow, values.length)));
+  return values.map((value, i) => {
+    const own = { ...vars, [name]: promRegexEscape(value) };
+    const x = panel.repeatDirection === 'v' ? g.x : (i % perRow) * w;
+    const y = g.y + (panel.repeatDirection === 'v' ? i : Math.floor(i / perRow)) * g.h;
+    return { panel: { ...panel, title: substitute(panel.title || '', { ...vars, [name]: value }), gridPos: { ...g, x, y, w } }, vars: own };
+  });
+}
+
 async function renderDashboard(main, uid) {
   const d = await getJSON('/api/vigil/dashboards/' + encodeURIComponent(uid));
   const p = params();
   const range = p.get('from') || (d.time && d.time.from ? d.time.from.replace('now-', '') : '1h');
   main.append(h('h1', {}, d.title));
   const bar = h('div', { class: 'vars' });
-  const grid = h('div', { class: 'grid', id: 'dashboard-grid' });
-  main.append(bar, grid);
-  // Template variables: label_values(...) queries through the JSON datasource API.
-  const selected = {};
-  for (const v of (d.templating && d.templating.list) || []) {
-    if (v.type !== 'query') continue;
-    const query = typeof v.query === 'string' ? v.query : (v.query && v.query.query) || v.definition || '';
-    let values = [];
-    try { values = (await getJSON('/grafana/json/variable', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ payload: { target: query } }) })).map((x) => x.value); } catch { /* no values */ }
-    const want = p.get('var-' + v.name) || (v.includeAll ? '$__all' : values[0] || '');
-    const sel = h('select', { id: 'var-' + v.name }, v.includeAll ? h('option', { value: '$__all', selected: want === '$__all' }, 'All') : null, values.map((x) => h('option', { value: x, selected: want === x }, x)));
-    sel.onchange = () => { p.set('var-' + v.name, sel.value); setParams('d/' + uid, p); route(); };
-    bar.append(h('span', {}, h('label', {}, v.label || v.name), sel));
-    selected[v.name] = want === '$__all' ? (v.allValue || '.*') : want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
+  const board = h('div', { id: 'dashboard-grid' });
+  main.append(bar, board);
+  const { vars: selected, valuesOf } = await loadVariables(d, p, bar, uid);
   const picker = h('select', { id: 'time-range' }, RANGES.map((r) => h('option', { value: r, selected: r === range }, 'Last ' + r)));
   picker.onchange = () => { p.set('from', picker.value); setParams('d/' + uid, p); route(); };
   bar.append(h('span', {}, h('label', {}, 'Time'), picker), h('button', { class: 'secondary', onclick: () => route() }, 'Refresh'));
   const end = nowMs(), span = parseDuration(range) || 3.6e6, step = autoStep(span, 200);
   const vars = { ...selected, __interval: fmtDuration(step), __rate_interval: fmtDuration(Math.max(60000, step + 15000)), __range: fmtDuration(span) };
-  for (const panel of d.panels || []) {
-    const g = panel.gridPos || { x: 0, y: 0, w: 12, h: 8 };
-    const body = h('div', { class: 'body' });
-    const el = h('div', { class: 'panel panel-' + panel.type, 'data-panel': panel.title || '', style: `grid-column:${g.x + 1} / span ${g.w};grid-row:${g.y + 1} / span ${g.h}` },
-      h('div', { class: 'title', title: panel.description || '' }, panel.title || ''), body);
-    grid.append(el);
-    renderPanel(panel, body, vars, end, span, step, g.h * 38 - 40).catch((e) => body.replaceChildren(h('div', { class: 'error' }, e.message)));
+  for (const section of dashboardSections(d.panels)) {
+    const grid = h('div', { class: 'grid' });
+    const draw = () => {
+      const items = section.panels.flatMap((panel) => repeatedPanels(panel, vars, valuesOf));
+      const top = Math.min(...items.map(({ panel }) => (panel.gridPos || {}).y || 0));
+      for (const { panel, vars: own } of items) {
+        const g = panel.gridPos || { x: 0, y: 0, w: 12, h: 8 };
+        const body = h('div', { class: 'body' });
+        const el = h('div', { class: 'panel panel-' + panel.type, 'data-panel': panel.title || '', style: `grid-column:${g.x + 1} / span ${g.w};grid-row:${g.y - top + 1} / span ${g.h}` },
+          h('div', { class: 'title', title: panel.description || '' }, panel.title || ''), body);
+        grid.append(el);
+        renderPanel(panel, body, own, end, span, step, g.h * 38 - 40).catch((e) => body.replaceChildren(h('div', { class: 'error' }, e.message)));
+      }
+    };
+    if (section.row) {
+      const collapsed = !!section.row.collapsed;
+      const header = h('div', { class: 'row-header' + (collapsed ? ' collapsed' : ''), 'data-row': section.row.title || '' }, (collapsed ? '▸ ' : '▾ ') + substitute(section.row.title || '', selected));
+      grid.hidden = collapsed;
+      let drawn = !collapsed;
+      header.onclick = () => {
+        grid.hidden = !grid.hidden;
+        header.classList.toggle('collapsed', grid.hidden);
+        header.textContent = (grid.hidden ? '▸ ' : '▾ ') + substitute(section.row.title || '', selected);
+        if (!drawn) { drawn = true; draw(); }
+      };
+      board.append(header);
+      if (!collapsed) draw();
+    } else {
+      draw();
+    }
+    board.append(grid);
   }
+}
+
+// Histogram buckets (series with an `le` label) as a heatmap: one column per step, one row per
+// bucket, each cell the bucket's own count (cumulative buckets taken apart), darker for more.
+function heatmapChart(series, { start, end, height = 220, width = 600 }) {
+  const rows = series.filter((sr) => sr.metric.le !== undefined)
+    .map((sr) => ({ le: sr.metric.le === '+Inf' ? Infinity : parseFloat(sr.metric.le), label: sr.metric.le, points: new Map(sr.points) }))
+    .filter((r) => !Number.isNaN(r.le)).sort((a, b) => a.le - b.le);
+  if (!rows.length) return h('div', { class: 'muted' }, 'No histogram buckets (series with an le label)');
+  const times = [...new Set(rows.flatMap((r) => [...r.points.keys()]))].sort((a, b) => a - b);
+  const cells = rows.map((r, i) => times.map((t) => {
+    const v = r.points.get(t), below = i > 0 ? rows[i - 1].points.get(t) : 0;
+    return v === undefined || !Number.isFinite(v) ? null : Math.max(0, v - (below || 0));
+  }));
+  const max = Math.max(0, ...cells.flat().filter((v) => v !== null)) || 1;
+  const m = { l: 56, r: 8, t: 6, b: 22 };
+  const cw = (width - m.l - m.r) / Math.max(1, times.length), ch = (height - m.t - m.b) / rows.length;
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, height: String(height), class: 'heatmap', 'data-buckets': String(rows.length) });
+  rows.forEach((r, i) => {
+    const y = m.t + (rows.length - 1 - i) * ch;
+    const label = s('text', { x: m.l - 6, y: y + ch / 2 + 4, 'text-anchor': 'end', 'font-size': 10, fill: '#667085' });
+    label.textContent = r.label;
+    svg.append(label);
+    cells[i].forEach((v, j) => {
+      if (v === null) return;
+      svg.append(s('rect', { x: m.l + j * cw, y, width: Math.max(1, cw - 0.5), height: Math.max(1, ch - 0.5), fill: '#e8590c', 'fill-opacity': (0.08 + 0.92 * v / max).toFixed(3), class: 'cell' }));
+    });
+  });
+  const { ticks, step: tickStep } = timeTicks(start, end, 6);
+  for (const t of ticks) {
+    const label = s('text', { x: m.l + ((t - start) / ((end - start) || 1)) * (width - m.l - m.r), y: height - 6, 'text-anchor': 'middle', 'font-size': 10, fill: '#667085' });
+    label.textContent = fmtTick(t, tickStep);
+    svg.append(label);
+  }
+  return svg;
+}
+
+// Instant values as a pie with a legend of shares.
+function pieChart(values, { unit, size = 160 }) {
+  const total = values.reduce((a, [, v]) => a + (Number.isFinite(v) && v > 0 ? v : 0), 0);
+  const svg = s('svg', { viewBox: '0 0 200 200', height: String(size), class: 'pie' });
+  let angle = -Math.PI / 2;
+  values.forEach(([, v], i) => {
+    if (!(v > 0) || !total) return;
+    const a = (v / total) * Math.PI * 2;
+    const [x0, y0] = [100 + 90 * Math.cos(angle), 100 + 90 * Math.sin(angle)];
+    const [x1, y1] = [100 + 90 * Math.cos(angle + a), 100 + 90 * Math.sin(angle + a)];
+    const d = a >= Math.PI * 2 - 1e-9 ? 'M10,100 A90,90 0 1 1 190,100 A90,90 0 1 1 10,100 Z'
+      : `M100,100 L${x0.toFixed(2)},${y0.toFixed(2)} A90,90 0 ${a > Math.PI ? 1 : 0} 1 ${x1.toFixed(2)},${y1.toFixed(2)} Z`;
+    svg.append(s('path', { d, fill: color(i), class: 'slice' }));
+    angle += a;
+  });
+  const legend = h('div', { class: 'legend' }, values.map(([name, v], i) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: `background:${color(i)}` }),
+    `${name}: ${humanize(v, unit)}${total ? ' (' + trim((Math.max(0, v) / total) * 100) + '%)' : ''}`)));
+  return h('div', { class: 'pie-box' }, svg, legend);
+}
+
+// Instant values as horizontal bars between min and max, coloured by the thresholds.
+function barGauge(values, { unit, min, max, thresholds }) {
+  const lo = min ?? 0, hi = max ?? Math.max(lo + 1e-9, ...values.map(([, v]) => v).filter(Number.isFinite));
+  return h('div', { class: 'bargauge' }, values.map(([name, v], i) => {
+    const frac = Math.max(0, Math.min(1, (v - lo) / ((hi - lo) || 1)));
+    const c = thresholdColor(v, thresholds) || color(i);
+    return h('div', { class: 'bar-row' }, h('span', { class: 'bar-name' }, name),
+      h('span', { class: 'bar-track' }, h('span', { class: 'bar', style: `width:${(frac * 100).toFixed(1)}%;background:${c}` })),
+      h('span', { class: 'bar-value' }, humanize(v, unit)));
+  }));
 }
 
 async function renderPanel(panel, body, vars, end, span, step, heightPx) {
   const defaults = (panel.fieldConfig && panel.fieldConfig.defaults) || {};
-  const unit = defaults.unit;
+  // The legacy graph panel keeps its unit on the left y axis.
+  const unit = defaults.unit || (panel.yaxes && panel.yaxes[0] && panel.yaxes[0].format);
+  const instantValues = async () => {
+    const values = [];
+    for (const t of targets) {
+      const data = await instantQuery(substitute(t.expr, vars));
+      const res = data.resultType === 'scalar' ? [{ metric: {}, value: data.result }] : data.result;
+      for (const r of res) values.push([legendName(t, r.metric), parseFloat(r.value[1])]);
+    }
+    return values;
+  };
   const targets = (panel.targets || []).filter((t) => t.expr && !t.hide);
   const legendName = (t, metric) => t.legendFormat && t.legendFormat !== '__auto' ? t.legendFormat.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, l) => metric[l] || '') : seriesName(metric);
   switch (panel.type) {
@@ -533,6 +696,20 @@ async function renderPanel(panel, body, vars, end, span, step, heightPx) {
       })));
       return;
     }
+    case 'bargauge': case 'piechart': {
+      const values = await instantValues();
+      if (!values.length) { body.replaceChildren(h('div', { class: 'muted' }, 'No data')); return; }
+      body.replaceChildren(panel.type === 'bargauge'
+        ? barGauge(values, { unit, min: defaults.min, max: defaults.max, thresholds: defaults.thresholds })
+        : pieChart(values, { unit, size: Math.max(80, Math.min(heightPx - 20, (body.clientWidth || 400) * 0.5)) }));
+      return;
+    }
+    case 'heatmap': {
+      const series = [];
+      for (const t of targets) series.push(...await rangeQuery(substitute(t.expr, vars), end - span, end, step));
+      body.replaceChildren(series.length ? heatmapChart(series, { start: end - span, end, height: Math.max(120, heightPx - 20), width: body.clientWidth || 600 }) : h('div', { class: 'muted' }, 'No data'));
+      return;
+    }
     case 'table': {
       const rows = [];
       for (const t of targets) {
@@ -546,7 +723,7 @@ async function renderPanel(panel, body, vars, end, span, step, heightPx) {
       return;
     }
     default:
-      body.replaceChildren(h('div', { class: 'muted' }, `Panel type ${panel.type} is not drawn by Vigil.`));
+      body.replaceChildren(h('div', { class: 'muted unsupported' }, `Panel type “${panel.type}” is not drawn by Vigil; open this dashboard in Grafana to see it.`));
   }
 }
 
