@@ -76,7 +76,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        // Scrape pools and loops, target health, staleness.
+        // Scrape pools and loops, target health, staleness; probes (the blackbox exporter's modules).
         .target(name: "Scrape", dependencies: [
             "MetricModel", "ConfigSupport", "OutgoingHTTP", "Exposition", "TSDB", "Config", "Discovery",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -85,6 +85,7 @@ let package = Package(
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -12,7 +12,8 @@
 # check-jsonschema and kubernetes-validate (which validate deploy/ without a container engine),
 # and gunicorn (the model API with four worker processes whose counters saw back and forth),
 # and Debian's prometheus-pushgateway (the push API's reference) with protobuf-compiler and the
-# protobuf runtime for Python (protobuf bodies pushed to both).
+# protobuf runtime for Python (protobuf bodies pushed to both), and Debian's
+# prometheus-blackbox-exporter (the probes' reference).
 # Safe to run repeatedly.
 set -euo pipefail
 
@@ -25,6 +26,7 @@ need_apt=()
 [ -x /usr/sbin/dnsmasq ] || need_apt+=(dnsmasq-base)
 [ -x /usr/bin/victoria-metrics ] || need_apt+=(victoria-metrics)
 [ -x /usr/bin/prometheus-pushgateway ] || need_apt+=(prometheus-pushgateway)
+[ -x /usr/bin/prometheus-blackbox-exporter ] || need_apt+=(prometheus-blackbox-exporter)
 [ -x /usr/bin/protoc ] || need_apt+=(protobuf-compiler)
 [ -f /usr/include/google/protobuf/timestamp.proto ] || need_apt+=(libprotobuf-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -24,6 +24,8 @@ public struct ScrapeConfig: Sendable, Hashable {
     public var relabelConfigs: [RelabelConfig] = []
     public var metricRelabelConfigs: [RelabelConfig] = []
     public var limits: ScrapeLimits
+    /// Vigil's `probe`: the targets are probed (blackbox exporter modules), not scraped.
+    public var probe: ProbeConfig?
 
     public init(jobName: String, global: GlobalConfig = GlobalConfig()) {
         self.jobName = jobName
@@ -106,6 +108,7 @@ public struct ScrapeConfig: Sendable, Hashable {
         c.relabelConfigs = try RelabelConfig.decodeList(try m.sequence("relabel_configs", ctx), &ctx)
         c.metricRelabelConfigs = try RelabelConfig.decodeList(try m.sequence("metric_relabel_configs", ctx), &ctx)
         c.limits = try ScrapeLimits.decode(from: &m, defaults: global.limits, ctx)
+        if let pv = m.take("probe") { c.probe = try ProbeConfig.decode(pv, &ctx) }
         try m.finish(&ctx, ignoredKnownFields: ignoredKnownFields)
         return c
     }

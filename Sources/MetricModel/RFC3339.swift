@@ -92,7 +92,7 @@ public enum RFC3339 {
     }
 
     /// Days from 1970-01-01 to the given proleptic Gregorian date (negative before it).
-    static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
+    package static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
         // Count years from March so the leap day ends the year; eras are 400 years.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

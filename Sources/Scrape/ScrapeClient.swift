@@ -14,6 +14,8 @@ public final class ScrapeClient: Sendable {
     let config: ScrapeConfig
     let accept: String
     let userAgent: String
+    /// Runs the job's probe module instead of fetching `/metrics` (a `probe` job).
+    let prober: Prober?
 
     /// Builds the client; fails with a readable message when TLS files cannot be loaded.
     /// `userAgent` is sent with every scrape.
@@ -34,6 +36,7 @@ public final class ScrapeClient: Sendable {
         conf.connectionPool = .init(idleTimeout: .seconds(90))
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: conf)
         self.accept = Self.acceptHeader(config.scrapeProtocols)
+        self.prober = try config.probe.map { probe throws(ScrapeError) in try Prober(module: probe.module, userAgent: userAgent) }
     }
 
     static func acceptHeader(_ protocols: [String]) -> String {
@@ -70,6 +73,7 @@ public final class ScrapeClient: Sendable {
 
     /// GETs `url` within `timeout`, enforcing `body_size_limit` on the uncompressed body.
     public func fetch(url: String, timeout: Duration) async throws(ScrapeError) -> Response {
+        if let prober { return Response(body: await prober.probe(target: url, timeout: timeout), format: .text) }
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: accept)
@@ -125,6 +129,7 @@ public final class ScrapeClient: Sendable {
     }
 
     public func shutdown() async {
+        await prober?.shutdown()
         try? await http.shutdown()
     }
 }

@@ -68,7 +68,8 @@ public enum TargetBuilder {
         var r = LabelsBuilder(relabeled)
         let addr = r[LabelName.address]
         guard !addr.isEmpty else { return .invalid(discovered: discovered, reason: "no address") }
-        guard !addr.contains("/") else { return .invalid(discovered: discovered, reason: "\"\(addr)\" is not a valid hostname") }
+        // A probe target may be a URL; a scrape target is a host and port.
+        guard config.probe != nil || !addr.contains("/") else { return .invalid(discovered: discovered, reason: "\"\(addr)\" is not a valid hostname") }
         let interval: PromDuration
         let timeout: PromDuration
         do {
@@ -85,7 +86,10 @@ public enum TargetBuilder {
         r.removeAll { $0.hasPrefix(LabelName.metaPrefix) || $0.hasPrefix(LabelName.tmpPrefix) }
         if r[LabelName.instance].isEmpty { r[LabelName.instance] = addr }
         let final = r.labels()
-        return .target(ScrapeTarget(labels: final, discoveredLabels: discovered, url: url(for: final),
+        // A probe job's "URL" is what it probes: the exporter-style `__param_target` when the
+        // relabeling set one, else the address.
+        let probeTarget = final[LabelName.paramPrefix + "target"].isEmpty ? addr : final[LabelName.paramPrefix + "target"]
+        return .target(ScrapeTarget(labels: final, discoveredLabels: discovered, url: config.probe != nil ? probeTarget : url(for: final),
                                     interval: interval, timeout: timeout))
     }
 
