@@ -149,6 +149,9 @@ def main():
         check(page.locator("#var-window option").count() == 2, "a custom variable's options")
         wait('.panel[data-panel="Targets of the chosen jobs"] .stat')
         check(page.inner_text('.panel[data-panel="Targets of the chosen jobs"] .stat').strip() == "2", "All stands for both jobs")
+        # `up` is a flat line, which the browser does not count as visible: wait for it to exist.
+        page.wait_for_selector('.panel[data-panel="Legacy graph"] svg path.series', state="attached")
+        check(page.locator('.panel[data-panel="Legacy graph"] svg path.series').count() == 2, "the legacy graph panel draws a line per job")
         shot("dashboard-variables")
         page.goto(a.base + "/#/d/vigil-self?from=5m")
         wait('.panel[data-panel="Head series"] .stat')

@@ -11,6 +11,7 @@ import Testing
         defer { _ = (labelled, perClass) }
         let exposition = try await HTTP.request("http://127.0.0.1:\(perClassPort)/metrics").body
         #expect(exposition.contains("python_iris_setosa_predictions_total") && !exposition.contains("python_iris_predictions_total"))
+        #expect(exposition.contains("# TYPE python_processing_time_seconds summary"))
 
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -50,6 +51,12 @@ import Testing
         let plotted = try await Self.series(vigil.base, expr)
         #expect(Set(plotted.compactMap { $0.labels["species"] }) == Set(species), "\(expr)")
 
+        // Processing time as a histogram (first job) or a summary (second): the mean reads both.
+        let means = await eventually(timeout: .seconds(20)) {
+            let result = (try? await Self.series(vigil.base, "job:python_processing_time_seconds:mean5m")) ?? []
+            return Set(result.filter { $0.value > 0 }.compactMap { $0.labels["job"] }) == ["model-api", "model-api-v2"]
+        }
+        #expect(means)
         // Every shipped rule, the anomaly rules included, evaluates without error on both shapes.
         let rules = try await HTTP.request(vigil.base + "/api/v1/rules").body
         #expect(rules.contains("PredictionRateAnomaly") && !rules.contains("\"health\":\"err\""), "\(rules.prefix(3000))")

@@ -55,7 +55,7 @@ import Testing
         #expect(theirs.status == 0, "\(theirs.output)")
         #expect(ours.status == 0, "\(ours.output)")
         #expect(ours.output.contains("rules/alert.rules.yml"), "\(ours.output)")
-        #expect(ours.output.contains("SUCCESS: 10 rules found"), "\(ours.output)")
+        #expect(ours.output.contains("SUCCESS: 11 rules found"), "\(ours.output)")
 
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -20,7 +20,7 @@ import Testing
         #expect(alert.holdDuration.milliseconds == 60_000)
         #expect(alert.labels.map(\.name) == ["severity"])
         #expect(alert.annotations.map(\.name) == ["summary", "description"])
-        #expect(file.ruleCount == 10)
+        #expect(file.ruleCount == 11)
     }
 
     @Test func readsGroupSettings() throws {

@@ -8,9 +8,10 @@ It exposes what our users' Flask/FastAPI model services expose:
   python_processing_time_seconds         histogram of processing time
   python_model_info{version}             gauge, 1 for the loaded model
 With --shape per-class, predictions are counted the other way teams write it, one counter per
-class instead of one labelled counter:
+class instead of one labelled counter, and processing time is a summary instead of a histogram:
   python_iris_setosa_predictions_total, python_iris_versicolor_predictions_total,
   python_iris_virginica_predictions_total
+  python_processing_time_seconds         summary (_count and _sum) of processing time
 (rules/alert.rules.yml turns those into one series with a `species` label, so every rule, alert
 and dashboard reads both shapes.)
 
@@ -32,7 +33,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Summary
 from prometheus_client.exposition import choose_encoder
 
 REGISTRY = CollectorRegistry()
@@ -44,6 +45,8 @@ PER_CLASS = {}
 PROCESSING = Histogram("python_processing_time_seconds", "Time spent processing a request",
                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0), registry=REGISTRY)
 MODEL = Gauge("python_model_info", "The loaded model", ["version"], registry=REGISTRY)
+# What times a prediction: the histogram, or the summary of --shape per-class.
+TIMER = [PROCESSING]
 MODEL.labels(version="iris-1.0").set(1)
 
 SPECIES = ["setosa", "versicolor", "virginica"]
@@ -52,7 +55,7 @@ lock = threading.Lock()
 
 
 def predict():
-    with PROCESSING.time():
+    with TIMER[0].time():
         REQUESTS.inc()
         time.sleep(random.uniform(0.0, 0.002))
         with lock:
@@ -126,6 +129,8 @@ def main():
     state["rate"] = args.rate
     if args.shape == "per-class":
         REGISTRY.unregister(PREDICTIONS)
+        REGISTRY.unregister(PROCESSING)
+        TIMER[0] = Summary("python_processing_time_seconds", "Time spent processing a request", registry=REGISTRY)
         for species in SPECIES:
             PER_CLASS[species] = Counter(f"python_iris_{species}_predictions", f"Predictions of class {species}", registry=REGISTRY)
     if args.basic_auth:
