@@ -19,13 +19,7 @@ public struct DiscordConfig: Sendable {
         var m = try MappingReader(v, what: "discord_config", ctx)
         var c = DiscordConfig(httpConfig: global.httpConfig)
         c.sendResolved = try m.bool("send_resolved", ctx) ?? true
-        c.webhookURL = try m.string("webhook_url", ctx).map(Secret.init)
-        c.webhookURLFile = try m.string("webhook_url_file", ctx)
-        if c.webhookURL == nil && c.webhookURLFile == nil { throw ctx.error(v, "one of webhook_url or webhook_url_file must be configured") }
-        if c.webhookURL != nil && c.webhookURLFile != nil { throw ctx.error(v, "at most one of webhook_url & webhook_url_file must be configured") }
-        if let u = c.webhookURL?.value, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
-            throw ctx.error(v, "unsupported scheme in discord webhook_url (expected http or https)")
-        }
+        (c.webhookURL, c.webhookURLFile) = try m.webhookURL("discord", in: v, &ctx)
         c.httpConfig = try m.httpConfig(or: c.httpConfig, &ctx)
         c.title = try m.string("title", ctx) ?? c.title
         c.message = try m.string("message", ctx) ?? c.message

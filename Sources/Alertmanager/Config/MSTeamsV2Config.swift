@@ -16,13 +16,7 @@ public struct MSTeamsV2Config: Sendable {
         var m = try MappingReader(v, what: "msteamsv2_config", ctx)
         var c = MSTeamsV2Config(httpConfig: global.httpConfig)
         c.sendResolved = try m.bool("send_resolved", ctx) ?? true
-        c.webhookURL = try m.string("webhook_url", ctx).map(Secret.init)
-        c.webhookURLFile = try m.string("webhook_url_file", ctx)
-        if c.webhookURL == nil && c.webhookURLFile == nil { throw ctx.error(v, "one of webhook_url or webhook_url_file must be configured") }
-        if c.webhookURL != nil && c.webhookURLFile != nil { throw ctx.error(v, "at most one of webhook_url & webhook_url_file must be configured") }
-        if let u = c.webhookURL?.value, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
-            throw ctx.error(v, "unsupported scheme in msteamsv2 webhook_url (expected http or https)")
-        }
+        (c.webhookURL, c.webhookURLFile) = try m.webhookURL("msteamsv2", in: v, &ctx)
         c.httpConfig = try m.httpConfig(or: c.httpConfig, &ctx)
         c.title = try m.string("title", ctx) ?? c.title
         c.text = try m.string("text", ctx) ?? c.text
