@@ -1,4 +1,5 @@
 import Hummingbird
+import Push
 import Scrape
 import TSDB
 
@@ -8,7 +9,15 @@ extension APIRoutes {
         router.get("/api/v1/metadata") { request, _ -> Response in
             let p = try await APIParameters.from(request)
             guard let manager = backend.scrapeManager else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
-            let all = await manager.metadata()
+            var all = await manager.metadata()
+            // Pushed families, as Prometheus lists what it scraped from a Pushgateway.
+            if backend.settings.pushEnabled, let gateway = backend.pushGateway {
+                for (name, entries) in gateway.metadata {
+                    var merged = Set(all[name] ?? [])
+                    for e in entries { merged.insert(MetricMetadata(type: e.type, help: e.help, unit: e.unit)) }
+                    all[name] = Array(merged)
+                }
+            }
             let limit = Int(p["limit"] ?? "") ?? -1
             let perMetric = Int(p["limit_per_metric"] ?? "") ?? -1
             var names = all.keys.sorted()

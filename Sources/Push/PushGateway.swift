@@ -70,6 +70,31 @@ public final class PushGateway: Sendable {
     /// The groups, sorted by grouping key.
     public var groups: [PushedGroup] { state.withLock { $0.registry.groups.values.sorted { $0.key < $1.key } } }
 
+    /// HELP, TYPE and UNIT of every pushed family, and of the groups' two time series, by
+    /// family name (for `/api/v1/metadata`, as Prometheus lists what it scraped from a Pushgateway).
+    public var metadata: [String: Set<FamilyMetadata>] {
+        state.withLock { s in
+            guard !s.registry.groups.isEmpty else { return [:] }
+            var out: [String: Set<FamilyMetadata>] = [
+                PushedGroup.pushTimeName: [FamilyMetadata(type: .gauge, help: "Last Unix time when changing this group succeeded.", unit: "")],
+                PushedGroup.failureTimeName: [FamilyMetadata(type: .gauge, help: "Last Unix time when changing this group failed.", unit: "")],
+            ]
+            for group in s.registry.groups.values {
+                for family in group.families {
+                    out[family.name, default: []].insert(FamilyMetadata(type: family.type, help: family.help ?? "", unit: family.unit ?? ""))
+                }
+            }
+            return out
+        }
+    }
+
+    /// What a pushed family's HELP, TYPE and UNIT lines said.
+    public struct FamilyMetadata: Sendable, Hashable {
+        public var type: MetricType
+        public var help: String
+        public var unit: String
+    }
+
     /// Pushed series (without the groups' two time series).
     public var seriesCount: Int { state.withLock { $0.registry.seriesCount } }
 

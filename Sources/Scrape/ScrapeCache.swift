@@ -219,4 +219,10 @@ public struct MetricMetadata: Sendable, Hashable {
     public var type: MetricType = .unknown
     public var help: String = ""
     public var unit: String = ""
+
+    public init(type: MetricType = .unknown, help: String = "", unit: String = "") {
+        self.type = type
+        self.help = help
+        self.unit = unit
+    }
 }

@@ -50,6 +50,15 @@ import Testing
         for series in Set(expected.keys).union(got.keys).sorted() where expected[series] != got[series] {
             Issue.record("\(series): Prometheus \(expected[series] ?? "absent"), Vigil \(got[series] ?? "absent")")
         }
+        // HELP and TYPE of what was pushed, as Prometheus lists them from the Pushgateway.
+        for name in ["python_request_operations_total", "python_processing_time_seconds", "training_loss", "model_info",
+                     "etl_rows_processed_total", "etl_row_bytes", "etl_batch_seconds", "spark_job_duration_seconds"] {
+            let theirs = try await HTTP.request(promBase + "/api/v1/metadata?metric=" + name).json as? [String: Any]
+            let ours = try await HTTP.request(vigil.base + "/api/v1/metadata?metric=" + name).json as? [String: Any]
+            let expected = (theirs?["data"] as? [String: Any])?[name] as? [[String: String]]
+            #expect(expected?.isEmpty == false, "Prometheus has no metadata for \(name)")
+            #expect((ours?["data"] as? [String: Any])?[name] as? [[String: String]] == expected, "metadata of \(name)")
+        }
         // The shapes teams push: per-class counters, a labelled counter, the histogram's buckets.
         #expect(got[#"{"__name__":"python_iris_setosa_predictions_total","instance":"worker-1","job":"training","model":"résumé","stage":"train/epoch 3"}"#] == "17")
         #expect(got[#"{"__name__":"python_request_operations_total","instance":"worker-1","job":"training","model":"résumé","stage":"train/epoch 3"}"#] == "50")
