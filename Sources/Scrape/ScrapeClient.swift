@@ -86,7 +86,7 @@ public final class ScrapeClient: Sendable {
         if let auth = try await authorizationHeader() { request.headers.add(name: "Authorization", value: auth) }
         let limit = Self.bodyLimit(config.limits.bodySizeLimit)
         // Clamped: a configured timeout of centuries would overflow nanoseconds.
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(min(max(seconds, 0), 1e9) * 1e9))
+        let deadline = NIODeadline.now() + timeout.timeAmount(clampedTo: .zero ... .seconds(1_000_000_000))
         do {
             let response = try await http.execute(request, deadline: deadline)
             guard response.status == .ok else {

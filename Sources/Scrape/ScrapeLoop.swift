@@ -115,7 +115,7 @@ public final class ScrapeLoop: Sendable {
             failure = error
         }
         ScrapeProcessor.appendStaleness(memory.cache.disappeared(), at: t, appender: &app)
-        let seconds = Self.seconds(started.duration(to: .now))
+        let seconds = started.duration(to: .now).inSeconds
         let values: [Double] = [failure == nil ? 1 : 0, seconds,
                                 Double(ingest.samplesScraped), Double(ingest.samplesPostRelabeling), Double(ingest.seriesAdded)]
         for (i, v) in values.enumerated() {
@@ -155,10 +155,6 @@ public final class ScrapeLoop: Sendable {
         do { _ = try app.commit() } catch { logger.error("writing staleness markers failed: \(error)") }
         memory.cache.beginScrape()
         memory.cache.endScrape(success: false)
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// The loop's memory of earlier scrapes: series seen and their references.

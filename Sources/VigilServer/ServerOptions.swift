@@ -19,7 +19,7 @@ public struct ServerOptions: Sendable {
     /// `--web.enable-push-api`: take pushes at `/metrics/job/…` as a Pushgateway does.
     public var enablePushAPI = false
     /// `--push.expire-after`: pushed groups unchanged this long are deleted (nil: never).
-    public var pushExpireAfter: Duration?
+    public var pushExpireAfter: PromDuration?
     /// `--push.listen-address`: a second address serving the same endpoints, for jobs that push
     /// to `pushgateway:9091` (nil: only the main address).
     public var pushListenAddress: String?

@@ -169,7 +169,7 @@ final class VigilCore: Service, APIBackend {
         let remoteWrite = RemoteWriteSender(database: db, storagePath: options.storagePath, userAgent: VigilVersion.userAgent, logger: logger)
         remoteWrite.apply(config.remoteWrite, externalLabels: config.global.externalLabels)
         let push = PushGateway(storage: db.head, file: options.enablePushAPI ? (options.storagePath as NSString).appendingPathComponent("push-groups.json") : nil,
-                               expireAfterMs: options.pushExpireAfter.map { Int64($0.components.seconds) * 1000 }, logger: logger)
+                               expireAfterMs: options.pushExpireAfter?.milliseconds, logger: logger)
         return Components(database: db, scrapeManager: scrapes, ruleManager: rules, notifier: notifier, alertmanager: alertmanager,
                           remoteWrite: remoteWrite, push: push)
     }

@@ -318,12 +318,12 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     /// A duration flag where 0 means "off" (nil) and anything else is at least `minimumMs`.
-    static func optionalDuration(_ flag: String, _ text: String, atLeast minimumText: String, _ minimumMs: Int64) throws -> Duration? {
+    static func optionalDuration(_ flag: String, _ text: String, atLeast minimumText: String, _ minimumMs: Int64) throws -> PromDuration? {
         let parsed: PromDuration
         do { parsed = try PromDuration(parsing: text) } catch { throw ValidationError("--\(flag): \(error)") }
         if parsed.milliseconds == 0 { return nil }
         guard parsed.milliseconds >= minimumMs else { throw ValidationError("--\(flag) must be 0s or at least \(minimumText)") }
-        return .milliseconds(parsed.milliseconds)
+        return parsed
     }
 
     /// A duration flag in milliseconds, at least `minimumMs`.

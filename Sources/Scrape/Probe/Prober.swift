@@ -62,7 +62,7 @@ final class Prober: Sendable {
         case .http: report = await probeHTTP(target, timeout: limit)
         case .tcp: report = await probeTCP(target, timeout: limit)
         }
-        report.set("probe_duration_seconds", "Returns how long the probe took to complete in seconds", Self.seconds(started.duration(to: .now)))
+        report.set("probe_duration_seconds", "Returns how long the probe took to complete in seconds", started.duration(to: .now).inSeconds)
         return report.exposition()
     }
 
@@ -99,7 +99,7 @@ final class Prober: Sendable {
             return report
         }
         if let body = options.body { request.body = .bytes(ByteBuffer(string: body)) }
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(min(Self.seconds(timeout), 1e9) * 1e9))
+        let deadline = NIODeadline.now() + timeout.timeAmount(clampedTo: .zero ... .seconds(1_000_000_000))
         let response: HTTPClientResponse
         var body: [UInt8] = []
         do {
@@ -174,10 +174,6 @@ final class Prober: Sendable {
         }
         report.success = await TLSPeerChain.connects(host: host, port: port, timeout: timeout)
         return report
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's preferred form) in seconds

@@ -23,7 +23,7 @@ struct TLSPeerChain: Sendable {
         let handshake = eventLoop.makePromise(of: Void.self)
         do {
             let channel = try await ClientBootstrap(group: eventLoop)
-                .connectTimeout(.nanoseconds(Int64(Self.seconds(timeout) * 1e9)))
+                .connectTimeout(timeout.timeAmount(clampedTo: Self.timeoutRange))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler: NIOSSLClientHandler
@@ -41,7 +41,7 @@ struct TLSPeerChain: Sendable {
                 }
                 .connect(host: host, port: port).get()
             defer { channel.close(promise: Optional<EventLoopPromise<Void>>.none) }
-            let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(Self.seconds(timeout) * 1e9))) { handshake.fail(ChannelError.connectTimeout(.seconds(0))) }
+            let timer = eventLoop.scheduleTask(in: timeout.timeAmount(clampedTo: Self.timeoutRange)) { handshake.fail(ChannelError.connectTimeout(.seconds(0))) }
             defer { timer.cancel() }
             try await handshake.futureResult.get()
             let ssl = try await channel.pipeline.handler(type: NIOSSLClientHandler.self).get()
@@ -59,7 +59,7 @@ struct TLSPeerChain: Sendable {
     static func connects(host: String, port: Int, timeout: Duration) async -> Bool {
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(Int64(Self.seconds(timeout) * 1e9)))
+                .connectTimeout(timeout.timeAmount(clampedTo: Self.timeoutRange))
                 .connect(host: host, port: port).get()
             channel.close(promise: nil)
             return true
@@ -68,6 +68,9 @@ struct TLSPeerChain: Sendable {
         }
     }
 
+    /// A probe's handshake waits at least a millisecond and at most an hour.
+    static let timeoutRange: ClosedRange<Duration> = .milliseconds(1) ... .seconds(3600)
+
     static func name(_ version: TLSVersion) -> String {
         switch version {
         case .tlsv1: "TLS 1.0"
@@ -75,10 +78,6 @@ struct TLSPeerChain: Sendable {
         case .tlsv12: "TLS 1.2"
         case .tlsv13: "TLS 1.3"
         }
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        max(0.001, min(3600, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
     }
 }
 
