@@ -69,6 +69,23 @@ import Testing
         #expect(sink.mails.count == 1, "delivered once: \(sink.process.log)")
     }
 
+    /// A server that takes the message but answers the final dot late (past the group interval)
+    /// still gets its answer awaited: the mail was delivered, and the next flush does not send it
+    /// again (RFC 5321's advice against duplicate messages; giving up at the deadline sent two).
+    @Test func aLateReplyToTheMessageItselfIsAwaitedSoTheMailIsNotSentTwice() async throws {
+        let dir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sink = try await MailSink(dir: dir, slowAcceptSeconds: 3)
+        let vigil = try await Self.mailVigil(smtpPort: sink.port, groupInterval: "1s", dir: dir)
+        try await AlertmanagerIntegrationTests.post(vigil, "[" + AlertmanagerIntegrationTests.alertJSON(["alertname": "LateReply"]) + "]")
+        #expect(await eventually(timeout: .seconds(30)) { sink.mails.count >= 1 }, "\(vigil.process.log.suffix(1500))")
+        // Past the held reply and several group intervals.
+        try await Task.sleep(for: .seconds(6))
+        #expect(sink.mails.count == 1, "delivered once: \(sink.process.log)")
+        let failed = #"vigil_alertmanager_notification_requests_failed_total{integration="email"}"#
+        #expect(await vigil.metric(failed) ?? 0 == 0)
+    }
+
     @Test func aHangingWebhookTimesOutAndTheNextOneIsStillServed() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -159,10 +159,11 @@ final class MailSink: @unchecked Sendable {
 
     /// `tls` offers STARTTLS with that certificate (or TLS from the first byte with `implicitTLS`);
     /// `user`/`password` require AUTH; `refuseFirst` messages are answered with `refuseReply`, and
-    /// the reply to the first `slowFirst` recipients is held for `slowSeconds`.
+    /// the reply to the first `slowFirst` recipients is held for `slowSeconds`; the first message is
+    /// recorded and its final reply then held for `slowAcceptSeconds`.
     init(dir: String, port: Int? = nil, tls: (cert: String, key: String)? = nil, implicitTLS: Bool = false, user: String? = nil,
          password: String? = nil, refuseFirst: Int = 0, refuseReply: String = "451 4.3.0 Try again later",
-         slowFirst: Int = 0, slowSeconds: Double = 0) async throws {
+         slowFirst: Int = 0, slowSeconds: Double = 0, slowAcceptSeconds: Double = 0) async throws {
         self.port = port ?? freePort()
         recordFile = dir + "/mail-\(self.port).jsonl"
         var args = ["python3", Paths.repoRoot.appendingPathComponent("examples/mail-sink/mail_sink.py").path,
@@ -171,6 +172,7 @@ final class MailSink: @unchecked Sendable {
         if let user, let password { args += ["--user", user, "--password", password] }
         if refuseFirst > 0 { args += ["--refuse-first", "\(refuseFirst)", "--refuse-reply", refuseReply] }
         if slowFirst > 0 { args += ["--slow-first", "\(slowFirst)", "--slow-seconds", "\(slowSeconds)"] }
+        if slowAcceptSeconds > 0 { args += ["--slow-accept-seconds", "\(slowAcceptSeconds)"] }
         process = try ChildProcess(name: "mail-sink", executable: "/usr/bin/env", arguments: args)
         let up = await eventually(timeout: .seconds(20)) { self.process.log.contains("listening") }
         guard up else { throw PeerError("mail sink did not start (is aiosmtpd installed? run scripts/install-test-deps.sh): \(process.log)") }

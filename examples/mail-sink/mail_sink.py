@@ -11,7 +11,8 @@ Vigil's tests use it as the real SMTP peer: --tls-cert/--tls-key offer STARTTLS 
 --implicit-tls, TLS from the first byte as on port 465) and --user/--password require AUTH
 (PLAIN or LOGIN) before mail is accepted. For fault tests, --refuse-first N answers the first N
 messages with --refuse-reply (a temporary 451 by default) instead of accepting them, and
---slow-first N holds the reply to the first N recipients for --slow-seconds.
+--slow-first N holds the reply to the first N recipients for --slow-seconds, and
+--slow-accept-seconds S records the first message and then holds its final reply for S seconds.
 """
 import argparse
 import asyncio
@@ -26,8 +27,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Recorder:
-    def __init__(self, path, refuse_first=0, refuse_reply="", slow_first=0, slow_seconds=0.0):
+    def __init__(self, path, refuse_first=0, refuse_reply="", slow_first=0, slow_seconds=0.0, slow_accept_seconds=0.0):
         self.path = path
+        self.slow_accept_seconds = slow_accept_seconds
         self.refuse_left = refuse_first
         self.refuse_reply = refuse_reply
         self.slow_left = slow_first
@@ -67,6 +69,10 @@ class Recorder:
                 f.write(json.dumps(record) + "\n")
         else:
             print(record["text"] or record["html"], flush=True)
+        if self.slow_accept_seconds > 0:
+            seconds, self.slow_accept_seconds = self.slow_accept_seconds, 0
+            print(f"--- holding the reply to the message for {seconds}s", flush=True)
+            await asyncio.sleep(seconds)
         return "250 Message accepted for delivery"
 
 
@@ -84,6 +90,8 @@ def main():
     p.add_argument("--refuse-reply", default="451 4.3.0 Try again later", help="the reply that refuses them")
     p.add_argument("--slow-first", type=int, default=0, help="hold the reply to the first N recipients")
     p.add_argument("--slow-seconds", type=float, default=0.0)
+    p.add_argument("--slow-accept-seconds", type=float, default=0.0,
+                   help="record the first message, then hold its final reply this long")
     a = p.parse_args()
 
     context = None
@@ -102,7 +110,7 @@ def main():
     elif context:
         kwargs.update(tls_context=context, require_starttls=True)
 
-    recorder = Recorder(a.record, a.refuse_first, a.refuse_reply, a.slow_first, a.slow_seconds)
+    recorder = Recorder(a.record, a.refuse_first, a.refuse_reply, a.slow_first, a.slow_seconds, a.slow_accept_seconds)
     controller = Controller(recorder, hostname=a.host, port=a.port, server_hostname="localhost", **kwargs)
     controller.start()
     print(f"mail sink listening on {a.host}:{a.port}", flush=True)

@@ -64,6 +64,10 @@ public enum SMTPClient {
     /// How long a server may stay silent before Vigil concludes it waits for a TLS handshake.
     static let greetingTimeout: TimeAmount = .seconds(3)
 
+    /// How long the reply to the end of a message is awaited, whatever the notification's
+    /// deadline: a minute, well short of RFC 5321's ten (a group's next flush waits for it).
+    static let dataTerminationTimeout: TimeAmount = .seconds(60)
+
     private static func attempt(_ message: MailMessage, sender: String, recipients rcpts: [String], settings: SMTPSettings,
                                 sslContext: NIOSSLContext, implicitTLS: Bool, deadline: NIODeadline) async throws(SMTPError) {
         let channel = try await connect(settings, sslContext: sslContext, implicitTLS: implicitTLS, deadline: deadline)
@@ -118,6 +122,14 @@ public enum SMTPClient {
                 guard data.code == 354 else { throw SMTPError.unexpectedReply(command: "DATA", reply: data) }
                 let body = message.dataSection(date: Date(), messageID: Self.messageID(host: settings.hello), boundary: Self.boundary())
                 stage = "message transfer"
+                // Once the final dot is sent the server may already hold the message: giving up on
+                // its reply now would send the mail twice at the next try. So the reply is awaited
+                // past the notification's deadline, as RFC 5321 (4.5.3.2.6) asks of clients.
+                timer.cancel()
+                let transferTimer = channel.channel.eventLoop.scheduleTask(deadline: max(deadline, .now() + dataTerminationTimeout)) {
+                    channel.channel.close(promise: nil)
+                }
+                defer { transferTimer.cancel() }
                 let accepted = try await session.command(body + "\r\n.")
                 guard accepted.code == 250 else { throw SMTPError.messageRefused(accepted) }
                 stage = "QUIT"
