@@ -19,9 +19,11 @@ struct ScrapeCache: Sendable {
         var keyLength: Int
         /// The key's hash, compared before its bytes.
         var hash: UInt64
-        /// nil when metric relabeling dropped the series. Once the series is stored, the storage's
-        /// own copy (see ``Appender/appendFirst(labels:t:v:)``), so the labels are held once.
-        var labels: Labels?
+        /// Whether metric relabeling dropped the series. A kept series' labels are not held here:
+        /// the storage holds them, and the cache appends by reference alone (a series the storage
+        /// forgot gets its labels again from ``ScrapeCache/key(of:)``).
+        var dropped: Bool
+        /// The storage's reference, from the series' first append on.
         var ref: SeriesRef?
         /// Iteration in which the series was last present.
         var lastSeen: UInt64
@@ -110,10 +112,10 @@ struct ScrapeCache: Sendable {
         return memcmp(a, b, length) == 0
     }
 
-    mutating func insert(_ key: ArraySlice<UInt8>, hash: UInt64, labels: Labels?, isCumulative: Bool = false) -> Int {
+    mutating func insert(_ key: ArraySlice<UInt8>, hash: UInt64, dropped: Bool, isCumulative: Bool = false) -> Int {
         let i = entries.count
         entries.append(Entry(keyStart: keyBytes.count, keyLength: key.count, hash: hash,
-                             labels: labels, ref: nil, lastSeen: 0, explicitTimestamp: false, isCumulative: isCumulative))
+                             dropped: dropped, ref: nil, lastSeen: 0, explicitTimestamp: false, isCumulative: isCumulative))
         keyBytes.append(contentsOf: key)
         if entries.count * 2 > buckets.count {
             buckets = Self.buckets(for: entries)
@@ -137,6 +139,14 @@ struct ScrapeCache: Sendable {
 
     mutating func setRef(_ i: Int, _ ref: SeriesRef) { entries[i].ref = ref }
 
+    /// The entries holding each of `refs` (a linear scan: only for the rare series the storage
+    /// forgot).
+    func entries(holding refs: Set<SeriesRef>) -> [SeriesRef: Int] {
+        var out: [SeriesRef: Int] = [:]
+        for i in entries.indices { if let ref = entries[i].ref, refs.contains(ref) { out[ref] = i } }
+        return out
+    }
+
     /// Records a cumulative series' new value; true when it went down (a counter reset).
     mutating func recordCumulative(_ i: Int, _ value: Double) -> Bool {
         let wentDown = value < entries[i].lastValue
@@ -159,12 +169,6 @@ struct ScrapeCache: Sendable {
         ("_total", [.counter]), ("_bucket", [.histogram]), ("_count", [.histogram, .summary]),
     ]
 
-    /// Records the series' reference and the labels as the storage keeps them.
-    mutating func setStored(_ i: Int, ref: SeriesRef, labels: Labels) {
-        entries[i].ref = ref
-        entries[i].labels = labels
-    }
-
     mutating func recordMetadata(_ entry: ExpositionEntry) {
         switch entry {
         case .help(let m, let text): metadata[m, default: MetricMetadata()].help = text
@@ -178,13 +182,13 @@ struct ScrapeCache: Sendable {
     func disappeared() -> [Entry] {
         previous.compactMap { i in
             let e = entries[i]
-            return e.lastSeen != iteration && e.labels != nil && !e.explicitTimestamp ? e : nil
+            return e.lastSeen != iteration && e.ref != nil && !e.explicitTimestamp ? e : nil
         }
     }
 
     /// Every series of the last scrape, for markers when the target goes away.
     func lastScrapeSeries() -> [Entry] {
-        previous.compactMap { entries[$0].labels != nil && !entries[$0].explicitTimestamp ? entries[$0] : nil }
+        previous.compactMap { entries[$0].ref != nil && !entries[$0].explicitTimestamp ? entries[$0] : nil }
     }
 
     /// Ends a scrape. A failed scrape counts as empty: everything before goes stale.

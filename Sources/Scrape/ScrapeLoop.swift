@@ -122,7 +122,7 @@ public final class ScrapeLoop: Sendable {
             memory.reportRefs[i] = app.append(ref: memory.reportRefs[i], labels: memory.reportLabels[i], t: t, v: v)
         }
         do {
-            let committed = try app.commit()
+            let committed = try ScrapeProcessor.commit(&app, cache: &memory.cache, targetLabels: target.sampleLabels, options: options)
             ingest.report.appended = committed.appended
             ingest.report.outOfOrder = committed.outOfOrder
             ingest.report.outOfBounds = committed.outOfBounds

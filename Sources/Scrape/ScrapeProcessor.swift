@@ -58,22 +58,22 @@ enum ScrapeProcessor {
             let key = parser.seriesKeyBytes(sample)
             let hash = ScrapeCache.hash(key)
             let index: Int
+            var newLabels: Labels?
             if let found = cache.find(key, hash: hash) {
                 index = found
             } else {
                 let exposed: Labels
                 do { exposed = try parser.labels() } catch { throw ScrapeError("parse error: \(error)") }
-                let merged = SampleLabels.merge(exposed: exposed, target: targetLabels, honor: options.honorLabels)
-                let final = Relabeling.process(merged, options.metricRelabelConfigs)
+                let final = storedLabels(exposed: exposed, targetLabels: targetLabels, options: options)
                 if let final {
                     try checkLabelLimits(final, limits)
                     if final.metricName.isEmpty { throw ScrapeError("line \(parser.line): metric name is empty after relabeling") }
                 }
-                index = cache.insert(key, hash: hash, labels: final, isCumulative: cache.isCumulative(metricName: exposed.metricName))
+                index = cache.insert(key, hash: hash, dropped: final == nil, isCumulative: cache.isCumulative(metricName: exposed.metricName))
+                newLabels = final
                 if final != nil { result.seriesAdded += 1 }
             }
-            let entryLabels = cache.entries[index].labels
-            guard let labels = entryLabels else { continue } // dropped by metric relabeling
+            if cache.entries[index].dropped { continue } // dropped by metric relabeling
             let t = options.honorTimestamps ? (sample.timestamp ?? scrapeTime) : scrapeTime
             guard cache.markSeen(index, explicitTimestamp: options.honorTimestamps && sample.timestamp != nil) else {
                 result.report.duplicate += 1
@@ -85,13 +85,54 @@ enum ScrapeProcessor {
             }
             if cache.entries[index].isCumulative, cache.recordCumulative(index, sample.value) { result.counterResets += 1 }
             if let ref = cache.entries[index].ref {
-                cache.setRef(index, appender.append(ref: ref, labels: labels, t: t, v: sample.value))
-            } else {
-                let first = appender.appendFirst(labels: labels, t: t, v: sample.value)
-                cache.setStored(index, ref: first.ref, labels: first.labels)
+                appender.append(known: ref, t: t, v: sample.value)
+            } else if let labels = newLabels ?? labels(ofKey: cache.key(of: index), targetLabels: targetLabels, options: options) {
+                cache.setRef(index, appender.append(ref: nil, labels: labels, t: t, v: sample.value))
             }
         }
         return result
+    }
+
+    /// The labels a series is stored under: the target's merged in, metric relabeling applied;
+    /// nil when relabeling drops it.
+    static func storedLabels(exposed: Labels, targetLabels: Labels, options: ScrapeOptions) -> Labels? {
+        let merged = SampleLabels.merge(exposed: exposed, target: targetLabels, honor: options.honorLabels)
+        return Relabeling.process(merged, options.metricRelabelConfigs)
+    }
+
+    /// The stored labels of a cached series, read again from its raw series text: for the rare
+    /// series the storage forgot while the cache remembered it.
+    static func labels(ofKey key: ArraySlice<UInt8>, targetLabels: Labels, options: ScrapeOptions) -> Labels? {
+        var line = Array(key)
+        line.append(contentsOf: " 0\n".utf8)
+        var parser = ExpositionParser(bytes: line, format: .text)
+        guard case .sample? = try? parser.next(), let exposed = try? parser.labels() else { return nil }
+        return storedLabels(exposed: exposed, targetLabels: targetLabels, options: options)
+    }
+
+    /// Commits a scrape. Samples whose series the storage forgot (it dropped them after hours
+    /// without samples, while this target's cache kept their references) are appended again
+    /// under their labels, read from the cache's keys, and committed at once: nothing is lost.
+    static func commit(_ appender: inout some Appender, cache: inout ScrapeCache, targetLabels: Labels,
+                       options: ScrapeOptions) throws(StorageIOError) -> AppendReport {
+        var report = try appender.commit()
+        guard !report.unknownSeries.isEmpty else { return report }
+        let unknown = report.unknownSeries
+        report.unknownSeries = []
+        let holders = cache.entries(holding: Set(unknown.map(\.ref)))
+        // A staleness marker for a forgotten series marks nothing: it is not written.
+        for sample in unknown where !StaleNaN.isStale(sample.v) {
+            guard let i = holders[sample.ref],
+                  let labels = labels(ofKey: cache.key(of: i), targetLabels: targetLabels, options: options) else { continue }
+            cache.setRef(i, appender.append(ref: nil, labels: labels, t: sample.t, v: sample.v))
+        }
+        let again = try appender.commit()
+        report.appended += again.appended
+        report.outOfOrder += again.outOfOrder
+        report.duplicate += again.duplicate
+        report.ignoredDuplicates += again.ignoredDuplicates
+        report.outOfBounds += again.outOfBounds
+        return report
     }
 
     static func checkLabelLimits(_ labels: Labels, _ limits: ScrapeLimits) throws(ScrapeError) {
@@ -111,8 +152,10 @@ enum ScrapeProcessor {
     /// Appends staleness markers for series that vanished since the previous scrape.
     static func appendStaleness(_ entries: [ScrapeCache.Entry], at t: Int64, appender: inout some Appender) {
         for e in entries {
-            guard let labels = e.labels else { continue }
-            _ = appender.append(ref: e.ref, labels: labels, t: t, v: StaleNaN.value)
+            // A series the storage forgot since has nothing recent to mark stale: the commit
+            // hands the marker back and ``commit(_:cache:targetLabels:options:)`` drops it.
+            guard let ref = e.ref else { continue }
+            appender.append(known: ref, t: t, v: StaleNaN.value)
         }
     }
 

@@ -7,21 +7,16 @@ public protocol Appender {
     /// Buffers a sample. Pass the reference an earlier call returned for the same labels to skip
     /// the label lookup; the labels are still needed in case that series has since been dropped.
     mutating func append(ref: SeriesRef?, labels: Labels, t: Int64, v: Double) -> SeriesRef
-    /// Buffers the first sample of a series the caller has no reference for, returning the
-    /// reference and the labels as the storage keeps them: a caller that remembers series (the
-    /// scrape cache) keeps that copy instead of its own, so each label set is held once.
-    mutating func appendFirst(labels: Labels, t: Int64, v: Double) -> (ref: SeriesRef, labels: Labels)
+    /// Buffers a sample for the series an earlier append returned `ref` for, without its labels:
+    /// how a caller that remembers series (the scrape cache) appends while holding no label set
+    /// of its own. Should that series have left the storage since, the sample is not stored and
+    /// the commit hands it back in ``AppendReport/unknownSeries``, to be appended again with its
+    /// labels.
+    mutating func append(known ref: SeriesRef, t: Int64, v: Double)
     /// Writes the buffered samples to the WAL, then to memory; reports what was rejected.
     mutating func commit() throws(StorageIOError) -> AppendReport
     /// Discards the buffered samples.
     mutating func rollback()
-}
-
-extension Appender {
-    /// Storage that keeps no copy of its own hands the caller's labels back.
-    public mutating func appendFirst(labels: Labels, t: Int64, v: Double) -> (ref: SeriesRef, labels: Labels) {
-        (append(ref: nil, labels: labels, t: t, v: v), labels)
-    }
 }
 
 /// Something that hands out appenders.
@@ -40,8 +35,26 @@ public struct AppendReport: Sendable, Equatable {
     public var ignoredDuplicates = 0
     /// Timestamps beyond ±``Milliseconds/limit`` (about 35,700 years from 1970).
     public var outOfBounds = 0
+    /// Samples appended by reference alone whose series the storage no longer holds (it left
+    /// the head after hours without samples): not stored, for the caller to append again with
+    /// their labels. Nearly always empty.
+    public var unknownSeries: [UnknownSeriesSample] = []
 
     public init() {}
 
     public var rejected: Int { outOfOrder + duplicate + outOfBounds }
+}
+
+/// A sample appended by reference whose series had left the storage (see
+/// ``Appender/append(known:t:v:)``).
+public struct UnknownSeriesSample: Sendable, Equatable {
+    public var ref: SeriesRef
+    public var t: Int64
+    public var v: Double
+
+    public init(ref: SeriesRef, t: Int64, v: Double) {
+        self.ref = ref
+        self.t = t
+        self.v = v
+    }
 }

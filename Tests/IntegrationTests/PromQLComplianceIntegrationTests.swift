@@ -177,10 +177,14 @@ import Testing
             let q = query.replacingOccurrences(of: "@end", with: "\(end - 1800)").replacingOccurrences(of: "@start", with: "\(end - 7200)")
             let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q
             for (path, params) in [("/api/v1/query", instant), ("/api/v1/query_range", range)] {
-                let theirs = Answer(try await HTTP.request(promBase + path + "?query=" + encoded + params, timeout: .seconds(30)).body)
-                let ours = Answer(try await HTTP.request(vigil.base + path + "?query=" + encoded + params, timeout: .seconds(30)).body)
+                let theirBody = try await HTTP.request(promBase + path + "?query=" + encoded + params, timeout: .seconds(30)).body
+                let ourBody = try await HTTP.request(vigil.base + path + "?query=" + encoded + params, timeout: .seconds(30)).body
                 compared += 1
-                if theirs != ours { differing.append("\(path) \(q)") }
+                if Answer(theirBody) != Answer(ourBody) {
+                    differing.append("\(path) \(q)")
+                    // Both answers in the log, so a difference seen once can be read afterwards.
+                    print("differs: \(path) \(q) \(params)\n  Prometheus: \(theirBody.prefix(1500))\n  Vigil: \(ourBody.prefix(1500))")
+                }
             }
         }
         print("compliance battery: \(compared - differing.count) of \(compared) answers agree with Prometheus")

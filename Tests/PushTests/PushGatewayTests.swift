@@ -32,20 +32,33 @@ final class RecordingStorage: Appendable {
 struct RecordingAppender: Appender {
     let storage: RecordingStorage
     var pending: [RecordingStorage.Sample] = []
+    var unknown: [UnknownSeriesSample] = []
 
     mutating func append(ref: SeriesRef?, labels: Labels, t: Int64, v: Double) -> SeriesRef {
         pending.append(.init(labels: labels, t: t, v: v))
         return labels.stableHash
     }
 
+    /// The push API always appends by labels; a sample by reference alone is handed back as a
+    /// storage that forgot the series would.
+    mutating func append(known ref: SeriesRef, t: Int64, v: Double) {
+        unknown.append(UnknownSeriesSample(ref: ref, t: t, v: v))
+    }
+
     mutating func commit() throws(StorageIOError) -> AppendReport {
         let batch = pending
         storage.committed.withLock { $0 += batch }
         pending = []
-        return AppendReport()
+        var report = AppendReport()
+        report.unknownSeries = unknown
+        unknown = []
+        return report
     }
 
-    mutating func rollback() { pending = [] }
+    mutating func rollback() {
+        pending = []
+        unknown = []
+    }
 }
 
 let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

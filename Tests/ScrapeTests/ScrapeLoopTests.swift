@@ -22,6 +22,8 @@ final class CommitCountingStorage: Appendable {
             inner.append(ref: ref, labels: labels, t: t, v: v)
         }
 
+        mutating func append(known ref: SeriesRef, t: Int64, v: Double) { inner.append(known: ref, t: t, v: v) }
+
         mutating func commit() throws(StorageIOError) -> AppendReport {
             owner.commits.add(1, ordering: .relaxed)
             return try inner.commit()

@@ -26,7 +26,7 @@ struct Harness {
             let r = try ScrapeProcessor.ingest(body: Array(body.utf8), format: format, scrapeTime: t, targetLabels: target,
                                                options: options, cache: &cache, appender: &app)
             ScrapeProcessor.appendStaleness(cache.disappeared(), at: t, appender: &app)
-            _ = try app.commit()
+            _ = try ScrapeProcessor.commit(&app, cache: &cache, targetLabels: target, options: options)
             cache.endScrape(success: true)
             return r
         } catch {
@@ -57,21 +57,34 @@ struct Harness {
         #expect(try h.scrape("predictions_total{species=\"setosa\"} 4\npredictions_total{species=\"virginica\"} 1\n", at: 2000).seriesAdded == 0)
     }
 
-    @Test func theCacheKeepsTheHeadsCopyOfEachLabelSet() throws {
+    @Test func theCacheHoldsReferencesAndEverySeriesIsFoundAgainOnTheNextScrape() throws {
         var h = Harness()
         let body = "a_total{k=\"1\"} 1\na_total{k=\"2\"} 2\nb 3\n"
         try h.scrape(body, at: 1000)
-        let stored = Dictionary(uniqueKeysWithValues: h.head.select([], mint: .min, maxt: .max).map { ($0.labels, $0.labels) })
         #expect(h.cache.entries.count == 3)
-        for entry in h.cache.entries {
-            let cached = try #require(entry.labels)
-            let kept = try #require(stored[cached])
-            // One array shared by the cache and the head, not two copies of the same labels.
-            let same = cached.pairs.withUnsafeBufferPointer { a in kept.pairs.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
-            #expect(same)
-        }
+        #expect(h.cache.entries.allSatisfy { $0.ref != nil && !$0.dropped })
         // Keys with equal hashes chain; every series is found again on the next scrape.
         #expect(try h.scrape(body, at: 2000).seriesAdded == 0)
+    }
+
+    @Test func aSeriesTheHeadForgotIsStoredAgainUnderItsLabelsWithoutLosingASample() throws {
+        var h = Harness { $0.metricRelabelConfigs = [RelabelConfig(sourceLabels: ["k"], targetLabel: "kk", replacement: "x$1")] }
+        let body = "a_total{k=\"1\"} 1\nb 3\n"
+        try h.scrape(body, at: 1000)
+        let before = Set(h.cache.entries.compactMap(\.ref))
+        // The target goes quiet for hours: retention drops its series from the head while the
+        // cache still holds their references.
+        h.head.truncate(before: 10_000_000)
+        #expect(h.head.seriesCount == 0)
+        try h.scrape("a_total{k=\"1\"} 5\nb 7\n", at: 10_000_000)
+        let a = try h.samples("a_total")
+        #expect(a[Labels(["__name__": "a_total", "k": "1", "kk": "x1", "job": "model-api", "instance": "api:8000"])]?.map(\.v) == [5])
+        #expect(try h.samples("b").values.first?.map(\.v) == [7])
+        // The cache took the new references; the next scrape appends by them.
+        #expect(Set(h.cache.entries.compactMap(\.ref)).isDisjoint(with: before))
+        try h.scrape("a_total{k=\"1\"} 6\nb 8\n", at: 10_015_000)
+        #expect(try h.samples("a_total").values.first?.map(\.v) == [5, 6])
+        #expect(h.head.seriesCount == 2)
     }
 
     @Test func aChurningTargetsCacheForgetsGoneSeriesAndFindsTheRest() throws {

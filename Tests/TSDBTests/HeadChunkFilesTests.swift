@@ -201,7 +201,7 @@ extension HeadChunkFilesTests {
     }
 
     @Test func aSampleAfterAChunkReadBackFromBitsStartsANewChunk() throws {
-        var series = MemSeries(ref: 1, labels: Labels(["__name__": "m"]))
+        var series = MemSeries(ref: 1, labels: InternedLabels(ids: []))
         var original = XORChunk()
         for i in 0..<10 { original.append(t: Int64(i) * 1000, v: Double(i) * 1.1) }
         let data = original.prometheusData
@@ -209,7 +209,7 @@ extension HeadChunkFilesTests {
         series.setChunks([readBack])
         series.append(t: 10_000, v: 11, blockRange: BlockRange.defaultMs)
         #expect(series.chunks.count == 2)
-        let data2 = SeriesData(labels: series.labels, chunks: series.chunks[...])
+        let data2 = SeriesData(labels: Labels(["__name__": "m"]), chunks: series.chunks[...])
         #expect(data2.samples().map(\.t) == (0...10).map { Int64($0) * 1000 })
     }
 }

@@ -79,14 +79,14 @@ import Testing
     }
 
     @Test func onlyTheNewestTwoChunksKeepDecoderCheckpoints() throws {
-        var series = MemSeries(ref: 1, labels: Self.labels("m"))
+        var series = MemSeries(ref: 1, labels: InternedLabels(ids: []))
         for i in 0..<(XORChunk.targetSamples * 5 - 10) { series.append(t: Int64(i) * 15_000, v: Double(i), blockRange: BlockRange.defaultMs) }
         #expect(series.chunks.count == 5)
         #expect(series.chunks.prefix(3).allSatisfy { $0.checkpoints.isEmpty })
         #expect(series.chunks[3].checkpoints.count == 3)
         #expect(series.chunks[4].checkpoints.count == 3)
         // Reads across cold and hot chunks agree with the sample-by-sample iterator.
-        let data = SeriesData(labels: series.labels, chunks: series.chunks[...])
+        let data = SeriesData(labels: Self.labels("m"), chunks: series.chunks[...])
         var times: [Int64] = [], values: [Double] = []
         data.appendSamples(mint: 100_000, maxt: 9_000_000, times: &times, values: &values)
         #expect(times == Array(data.samples(mint: 100_000, maxt: 9_000_000)).map(\.t))

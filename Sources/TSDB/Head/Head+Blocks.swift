@@ -45,7 +45,7 @@ extension Head {
                         kept.append(cut)
                     }
                 }
-                if !kept.isEmpty { out.append(BlockWriter.Series(labels: labels, chunks: kept)) }
+                if !kept.isEmpty { out.append(BlockWriter.Series(labels: s.symbols.labels(of: labels), chunks: kept)) }
             }
             return out
         }
@@ -59,7 +59,7 @@ extension Head {
         withState { s in
             var changed = 0
             for ref in s.index.candidates(matchers) {
-                guard let i = Self.liveSlot(of: ref, in: s), let series = s.series[i], series.labels.matches(matchers) else { continue }
+                guard let i = Self.liveSlot(of: ref, in: s), let series = s.series[i], series.labels.matches(matchers, in: s.symbols) else { continue }
                 let chunks = series.allChunks
                 guard chunks.contains(where: { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }) else { continue }
                 s.series[i]?.setChunks(Block.removing([range], from: chunks))

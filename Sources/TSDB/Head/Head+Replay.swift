@@ -8,8 +8,7 @@ extension Head {
     /// caller remaps the record's reference to the returned one). A damaged or crafted file
     /// therefore never makes the head allocate up to a huge reference, nor overwrite another series.
     func restoreSeries(_ ref: SeriesRef, _ labels: Labels, in s: inout State) -> SeriesRef {
-        if let slot = s.lookup.slot(of: labels, in: s.series) { return s.hot[slot].ref }
-        let interned = s.interner.intern(labels)
+        if let slot = s.lookup.slot(of: labels, in: s.series, symbols: s.symbols) { return s.hot[slot].ref }
         // Even remapped, a reference from the file keeps later generations from repeating it.
         let generation = ref >> 32
         if generation >= s.nextGeneration, generation < 1 << 31 { s.nextGeneration = generation + 1 }
@@ -22,13 +21,13 @@ extension Head {
                 s.hot.append(SeriesHot())
             }
             // Free slots are collected once replay is over; none is handed out meanwhile.
-            Self.place(ref, interned, at: slot, in: &s)
+            Self.place(ref, labels, at: slot, in: &s)
             return ref
         }
         s.series.append(nil)
         s.hot.append(SeriesHot())
         let fresh = SeriesRef(s.series.count)
-        Self.place(fresh, interned, at: s.series.count - 1, in: &s)
+        Self.place(fresh, labels, at: s.series.count - 1, in: &s)
         return fresh
     }
 

@@ -36,18 +36,23 @@ extension Head {
         return (s.series.count - 1, SeriesRef(s.series.count))
     }
 
-    /// Puts a series in `slot` under `ref` (the caller has allocated or checked the slot).
+    /// Puts a series in `slot` under `ref` (the caller has allocated or checked the slot); its
+    /// label strings are counted in the symbol table.
     static func place(_ ref: SeriesRef, _ labels: Labels, at slot: Int, in s: inout State) {
-        s.series[slot] = MemSeries(ref: ref, labels: labels)
+        let interned = s.symbols.intern(labels)
+        s.series[slot] = MemSeries(ref: ref, labels: interned)
         s.hot[slot] = SeriesHot()
         s.hot[slot].ref = ref
         s.lookup.insert(slot: slot, labels: labels)
-        s.index.add(ref, labels)
+        s.index.add(ref, interned, symbols: s.symbols)
     }
 
-    /// Empties `slot` and offers it to the next new series.
+    /// Empties `slot` and offers it to the next new series; label strings no other series uses go.
     static func free(_ slot: Int, in s: inout State) {
-        if let labels = s.series[slot]?.labels { s.lookup.remove(slot: slot, labels: labels) }
+        if let labels = s.series[slot]?.labels {
+            s.lookup.remove(slot: slot, labels: s.symbols.labels(of: labels))
+            s.symbols.release(labels)
+        }
         s.series[slot] = nil
         s.hot[slot] = SeriesHot()
         s.freeSlots.append(slot)

@@ -19,7 +19,8 @@ public final class Head: Sendable, Appendable, Querier {
         /// Series by their labels (slots, compared against `series`).
         var lookup = SeriesLookup()
         var index = PostingsIndex()
-        var interner = StringInterner()
+        /// The strings of every live series' labels, which series hold as ids.
+        var symbols = SymbolTable()
         var maxTime: Int64 = .min
         /// Samples older than this are refused as out of bounds: their range is already in a
         /// block (the end of the newest block cut from the head or found on disk).
@@ -27,8 +28,6 @@ public final class Head: Sendable, Appendable, Querier {
         /// Slots where a chunk was closed since full chunks were last written to the head chunk
         /// files (`Head+ChunkMapping.swift`); may repeat a slot.
         var unmappedSlots: [Int] = []
-        /// Series dropped since the interner was last rebuilt from the live series.
-        var droppedSinceInternerRebuild = 0
         /// Series whose WAL record could not be written (a full disk): logged ahead of the next
         /// samples, so no sample record ever refers to a series the WAL does not know.
         var unloggedSeries: [RefSeries] = []
@@ -74,22 +73,12 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in getOrCreateLocked(labels, in: &s) }
     }
 
-    /// The same, with the labels as the head keeps them (interned, shared with its index).
-    func getOrCreateStored(_ labels: Labels) -> (SeriesRef, Labels) {
-        state.withLock { s in
-            let ref = getOrCreateLocked(labels, in: &s)
-            guard let slot = Self.liveSlot(of: ref, in: s), let stored = s.series[slot]?.labels else { return (ref, labels) }
-            return (ref, stored)
-        }
-    }
-
     private func getOrCreateLocked(_ labels: Labels, in s: inout State) -> SeriesRef {
-        if let slot = s.lookup.slot(of: labels, in: s.series) { return s.hot[slot].ref }
-        let interned = s.interner.intern(labels)
+        if let slot = s.lookup.slot(of: labels, in: s.series, symbols: s.symbols) { return s.hot[slot].ref }
         let (slot, ref) = Self.allocateSlot(in: &s)
-        Self.place(ref, interned, at: slot, in: &s)
+        Self.place(ref, labels, at: slot, in: &s)
         stats.seriesCreated.add(1, ordering: .relaxed)
-        let record = RefSeries(ref: ref, labels: interned)
+        let record = RefSeries(ref: ref, labels: labels)
         if s.unloggedSeries.isEmpty {
             do {
                 // Logged at creation, so a sample record can never precede its series record.
@@ -110,8 +99,8 @@ public final class Head: Sendable, Appendable, Querier {
         state.withLock { s in
             var out: [SeriesRef: Labels] = [:]
             for ref in refs {
-                guard let slot = Self.liveSlot(of: ref, in: s), let series = s.series[slot] else { continue }
-                out[ref] = series.labels
+                guard let slot = Self.liveSlot(of: ref, in: s), let labels = s.series[slot]?.labels else { continue }
+                out[ref] = s.symbols.labels(of: labels)
             }
             return out
         }
@@ -127,7 +116,8 @@ public final class Head: Sendable, Appendable, Querier {
 
     struct PendingSample {
         var ref: SeriesRef
-        var labels: Labels
+        /// nil for a sample appended by reference alone.
+        var labels: Labels?
         var t: Int64
         var v: Double
     }
@@ -158,11 +148,15 @@ public final class Head: Sendable, Appendable, Querier {
                 let idx: Int
                 if let live = Self.liveSlot(of: p.ref, in: s) {
                     idx = live
-                } else {
+                } else if let labels = pending[k].labels {
                     // Dropped by retention since the appender got its ref: re-create by labels.
-                    let ref = getOrCreateLocked(pending[k].labels, in: &s)
+                    let ref = getOrCreateLocked(labels, in: &s)
                     guard let created = Self.liveSlot(of: ref, in: s) else { continue }
                     idx = created
+                } else {
+                    // Appended by reference alone: handed back for the caller to append by labels.
+                    report.unknownSeries.append(UnknownSeriesSample(ref: p.ref, t: p.t, v: p.v))
+                    continue
                 }
                 let hot = s.hot[idx]
                 let newest = max(hot.maxTime, hot.pendingMaxTime)
@@ -219,7 +213,7 @@ public final class Head: Sendable, Appendable, Querier {
             result.reserveCapacity(matching.count)
             for i in matching {
                 guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks(overlapping: mint, maxt), !chunks.isEmpty else { continue }
-                result.append(SeriesData(labels: labels, chunks: chunks, floor: s.minValidTime))
+                result.append(SeriesData(labels: s.symbols.labels(of: labels), chunks: chunks, floor: s.minValidTime))
             }
             return result
         }
@@ -245,7 +239,7 @@ public final class Head: Sendable, Appendable, Querier {
             if matchers.isEmpty { return s.index.labelNames }
             var names = Set<String>()
             for i in Self.matching(matchers, in: s) {
-                for l in s.series[i]?.labels.pairs ?? [] { names.insert(l.name) }
+                s.series[i]?.labels.forEachName(in: s.symbols) { names.insert($0) }
             }
             return names.sorted()
         }
@@ -256,7 +250,7 @@ public final class Head: Sendable, Appendable, Querier {
             if matchers.isEmpty { return s.index.values(of: name) }
             var values = Set<String>()
             for i in Self.matching(matchers, in: s) {
-                let v = s.series[i]?.labels[name] ?? ""
+                let v = s.series[i]?.labels.value(of: name, in: s.symbols) ?? ""
                 if !v.isEmpty { values.insert(v) }
             }
             return values.sorted()
@@ -268,7 +262,7 @@ public final class Head: Sendable, Appendable, Querier {
     /// labels and chunks.
     private static func matching(_ matchers: [LabelMatcher], in s: borrowing State) -> [Int] {
         s.index.candidates(matchers).compactMap { ref in
-            guard let i = liveSlot(of: ref, in: s), s.series[i]?.labels.matches(matchers) == true else { return nil }
+            guard let i = liveSlot(of: ref, in: s), s.series[i]?.labels.matches(matchers, in: s.symbols) == true else { return nil }
             return i
         }
     }
@@ -287,19 +281,15 @@ public final class Head: Sendable, Appendable, Querier {
                 freed += s.series[i]?.dropChunks(endingBefore: mint) ?? 0
                 if let series = s.series[i], series.isEmpty, s.hot[i].maxTime < mint {
                     dropped.insert(series.ref)
-                    droppedLabels.append(series.labels)
+                    droppedLabels.append(s.symbols.labels(of: series.labels))
                     Self.free(i, in: &s)
                 }
             }
             s.index.remove(dropped, labels: droppedLabels)
-            s.droppedSinceInternerRebuild += dropped.count
-            if s.droppedSinceInternerRebuild > max(1000, s.lookup.count / 10) {
-                // Strings only the dropped series used go too: churn must not grow the table.
-                s.droppedSinceInternerRebuild = 0
-                var interner = StringInterner()
-                for i in s.series.indices { if let labels = s.series[i]?.labels { _ = interner.intern(labels) } }
-                s.interner = interner
+            if !dropped.isEmpty {
+                // Strings only the dropped series used went with them: churn does not grow the tables.
                 s.lookup.shrinkIfSparse()
+                s.symbols.shrinkIfSparse()
             }
             return (dropped.count, freed)
         }
@@ -383,7 +373,7 @@ public final class Head: Sendable, Appendable, Querier {
             var encoder = HeadSnapshot.Encoder(expectedBytes: 64 + s.lookup.count * 160)
             for i in s.series.indices {
                 guard let series = s.series[i] else { continue }
-                encoder.add(ref: series.ref, labels: series.labels, mapped: series.mappedChunks, heap: series.chunks[...])
+                encoder.add(ref: series.ref, labels: series.labels, symbols: s.symbols, mapped: series.mappedChunks, heap: series.chunks[...])
             }
             let count = encoder.seriesCount
             return (segment, encoder.finish(), count)
@@ -393,7 +383,7 @@ public final class Head: Sendable, Appendable, Querier {
     /// Takes over everything a replay head loaded.
     func adopt(_ other: Head) {
         let taken = other.state.withLock { s in
-            (s.series, s.lookup, s.index, s.interner, s.maxTime, s.hot, s.minValidTime, s.nextGeneration)
+            (s.series, s.lookup, s.index, s.symbols, s.maxTime, s.hot, s.minValidTime, s.nextGeneration)
         }
         state.withLock { s in
             s.series = taken.0
@@ -402,7 +392,7 @@ public final class Head: Sendable, Appendable, Querier {
             Self.collectFreeSlots(in: &s)
             s.lookup = taken.1
             s.index = taken.2
-            s.interner = taken.3
+            s.symbols = taken.3
             s.maxTime = taken.4
             s.minValidTime = taken.6
             s.unmappedSlots = s.series.indices.filter { s.series[$0]?.hasUnmappedClosedChunks == true }

@@ -13,10 +13,8 @@ struct HeadAppender: Appender {
         return r
     }
 
-    mutating func appendFirst(labels: Labels, t: Int64, v: Double) -> (ref: SeriesRef, labels: Labels) {
-        let (ref, stored) = head.getOrCreateStored(labels)
-        pending.append(Head.PendingSample(ref: ref, labels: stored, t: t, v: v))
-        return (ref, stored)
+    mutating func append(known ref: SeriesRef, t: Int64, v: Double) {
+        pending.append(Head.PendingSample(ref: ref, labels: nil, t: t, v: v))
     }
 
     mutating func commit() throws(StorageIOError) -> AppendReport {

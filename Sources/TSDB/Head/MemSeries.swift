@@ -1,6 +1,6 @@
 import MetricModel
 
-/// One series in the head: its labels and its chunks, oldest first. Full chunks written to the
+/// One series in the head: its labels (as ids in the head's ``SymbolTable``) and its chunks, oldest first. Full chunks written to the
 /// head chunk files are kept in their compact form (``MappedHeadChunk``); the rest are on the
 /// heap, and the last of those is open.
 ///
@@ -8,7 +8,7 @@ import MetricModel
 /// batch touches only plain values, never the reference-counted labels and chunks.
 struct MemSeries: Sendable {
     let ref: SeriesRef
-    let labels: Labels
+    let labels: InternedLabels
     /// Chunks in the head chunk files, oldest first; all older than ``chunks``.
     private(set) var mappedChunks: [MappedHeadChunk] = []
     /// Chunks on the heap, oldest first; the last is open.
@@ -17,7 +17,7 @@ struct MemSeries: Sendable {
     /// no chunk straddles two blocks and cutting a block copies chunks without re-encoding.
     private var openChunkEnd: Int64 = .min
 
-    init(ref: SeriesRef, labels: Labels) {
+    init(ref: SeriesRef, labels: InternedLabels) {
         self.ref = ref
         self.labels = labels
     }

@@ -6,11 +6,14 @@ struct PostingsIndex: Sendable {
     /// Every live series reference, ascending.
     private(set) var all: [SeriesRef] = []
 
-    /// Adds a new series; references grow monotonically, so appending keeps lists sorted.
-    mutating func add(_ ref: SeriesRef, _ labels: Labels) {
+    /// Adds a new series; references grow monotonically, so appending keeps lists sorted. The
+    /// keys are the symbol table's strings, so a long name or value is held once.
+    mutating func add(_ ref: SeriesRef, _ labels: InternedLabels, symbols: SymbolTable) {
         all.append(ref)
-        for l in labels.pairs {
-            postings[l.name, default: [:]][l.value, default: []].append(ref)
+        var i = 0
+        while i + 1 < labels.ids.count {
+            postings[symbols[labels.ids[i]], default: [:]][symbols[labels.ids[i + 1]], default: []].append(ref)
+            i += 2
         }
     }
 

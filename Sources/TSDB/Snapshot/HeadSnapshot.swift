@@ -44,9 +44,12 @@ package struct HeadSnapshot {
         }
 
         /// One series: reference, labels, then its chunks (mapped ones, oldest, by reference).
-        mutating func add(ref: SeriesRef, labels: Labels, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>) {
+        mutating func add(ref: SeriesRef, labels: InternedLabels, symbols: SymbolTable, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>) {
             let frameStart = beginFrame()
-            addSeries(ref: ref, labels: labels, chunkCount: mapped.count + heap.count)
+            out.uvarint(ref)
+            out.uvarint(UInt64(labels.count))
+            for id in labels.ids { out.string(symbols[id]) }
+            out.uvarint(UInt64(mapped.count + heap.count))
             for c in mapped {
                 out.bytes.append(mappedChunk)
                 out.uvarint(c.reference)
