@@ -217,6 +217,9 @@ let package = Package(
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "MetricModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ScrapeTests", dependencies: [
             "Scrape", "TSDB", "Config", "Discovery", "Exposition", "MetricModel", .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Runs the real `vigil` binary against real targets (prometheus_client, node_exporter).
         .testTarget(name: "IntegrationTests", dependencies: [

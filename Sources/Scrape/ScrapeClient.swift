@@ -34,6 +34,8 @@ public final class ScrapeClient: Sendable {
         )
         conf.httpVersion = config.httpClient.enableHTTP2 ? .automatic : .http1Only
         conf.connectionPool = .init(idleTimeout: .seconds(90))
+        conf.http1_1ConnectionDebugInitializer = Self.limitReadBuffers
+        conf.http2ConnectionDebugInitializer = Self.limitReadBuffers
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: conf)
         self.accept = Self.acceptHeader(config.scrapeProtocols)
         self.prober = try config.probe.map { probe throws(ScrapeError) in try Prober(module: probe.module, userAgent: userAgent) }
@@ -96,12 +98,12 @@ public final class ScrapeClient: Sendable {
             if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > 0, length < 256 << 20 {
                 body.reserveCapacity(length)
             }
-            for try await var chunk in response.body {
+            for try await chunk in response.body {
                 if NIODeadline.now() > deadline { throw ScrapeError("context deadline exceeded") }
                 if body.count + chunk.readableBytes > limit {
                     throw ScrapeError("body size limit exceeded (limit: \(limit) bytes)")
                 }
-                if let bytes = chunk.readBytes(length: chunk.readableBytes) { body.append(contentsOf: bytes) }
+                chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
             }
             return Response(body: body, format: ExpositionFormat(contentType: response.headers.first(name: "Content-Type")))
         } catch let e as ScrapeError {
