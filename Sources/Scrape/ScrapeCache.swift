@@ -12,27 +12,44 @@ import TSDB
 /// A steady target sends the same series every time, so after the first scrape each sample
 /// costs one hash and one byte comparison: no label parsing, no relabeling, no index lookup.
 struct ScrapeCache: Sendable {
+    /// One series of the target, in 56 bytes: fields are ordered so none is padded.
     struct Entry: Sendable {
+        /// The key's hash, compared before its bytes.
+        var hash: UInt64
+        /// Iteration in which the series was last present.
+        var lastSeen: UInt64
+        var lastValue: Double = .nan
+        /// The storage's reference (0 until the series' first append: references are never 0).
+        private var storedRef: SeriesRef = 0
         /// Where the raw series text lies in ``keyBytes``: every key in one array, not one
         /// allocation per series.
         var keyStart: Int
         var keyLength: Int
-        /// The key's hash, compared before its bytes.
-        var hash: UInt64
         /// Whether metric relabeling dropped the series. A kept series' labels are not held here:
         /// the storage holds them, and the cache appends by reference alone (a series the storage
         /// forgot gets its labels again from ``ScrapeCache/key(of:)``).
         var dropped: Bool
-        /// The storage's reference, from the series' first append on.
-        var ref: SeriesRef?
-        /// Iteration in which the series was last present.
-        var lastSeen: UInt64
         /// Whether the last sample carried its own timestamp (no staleness marker then).
         var explicitTimestamp: Bool
         /// Whether the series counts up (a counter, a histogram's buckets and count): then
         /// ``lastValue`` is its previous value, to notice when it goes down.
         var isCumulative: Bool
-        var lastValue: Double = .nan
+
+        init(hash: UInt64, keyStart: Int, keyLength: Int, dropped: Bool, isCumulative: Bool) {
+            self.hash = hash
+            self.lastSeen = 0
+            self.keyStart = keyStart
+            self.keyLength = keyLength
+            self.dropped = dropped
+            self.explicitTimestamp = false
+            self.isCumulative = isCumulative
+        }
+
+        /// The storage's reference, from the series' first append on.
+        var ref: SeriesRef? {
+            get { storedRef == 0 ? nil : storedRef }
+            set { storedRef = newValue ?? 0 }
+        }
     }
 
     private(set) var entries: [Entry] = []
@@ -114,8 +131,9 @@ struct ScrapeCache: Sendable {
 
     mutating func insert(_ key: ArraySlice<UInt8>, hash: UInt64, dropped: Bool, isCumulative: Bool = false) -> Int {
         let i = entries.count
-        entries.append(Entry(keyStart: keyBytes.count, keyLength: key.count, hash: hash,
-                             dropped: dropped, ref: nil, lastSeen: 0, explicitTimestamp: false, isCumulative: isCumulative))
+        Self.reserveGently(&entries, adding: 1)
+        entries.append(Entry(hash: hash, keyStart: keyBytes.count, keyLength: key.count, dropped: dropped, isCumulative: isCumulative))
+        Self.reserveGently(&keyBytes, adding: key.count)
         keyBytes.append(contentsOf: key)
         if entries.count * 2 > buckets.count {
             buckets = Self.buckets(for: entries)
@@ -123,6 +141,15 @@ struct ScrapeCache: Sendable {
             Self.place(i, hash: hash, in: &buckets)
         }
         return i
+    }
+
+    /// Grows `array` by an eighth when `adding` would not fit, instead of the doubling `append`
+    /// does: the cache of a steady target keeps its size for days, and doubling left up to half
+    /// of its entries and keys unused (amortised cost stays constant; only the constant grows).
+    private static func reserveGently<T>(_ array: inout [T], adding n: Int) {
+        let needed = array.count + n
+        guard needed > array.capacity else { return }
+        array.reserveCapacity(max(needed, array.count + array.count / 8 + 64))
     }
 
     /// The raw series text of entry `i`.

@@ -38,23 +38,9 @@ public struct AppendReport: Sendable, Equatable {
     /// Samples appended by reference alone whose series the storage no longer holds (it left
     /// the head after hours without samples): not stored, for the caller to append again with
     /// their labels. Nearly always empty.
-    public var unknownSeries: [UnknownSeriesSample] = []
+    public var unknownSeries: [RefSample] = []
 
     public init() {}
 
     public var rejected: Int { outOfOrder + duplicate + outOfBounds }
-}
-
-/// A sample appended by reference whose series had left the storage (see
-/// ``Appender/append(known:t:v:)``).
-public struct UnknownSeriesSample: Sendable, Equatable {
-    public var ref: SeriesRef
-    public var t: Int64
-    public var v: Double
-
-    public init(ref: SeriesRef, t: Int64, v: Double) {
-        self.ref = ref
-        self.t = t
-        self.v = v
-    }
 }

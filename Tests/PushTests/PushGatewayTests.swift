@@ -32,7 +32,7 @@ final class RecordingStorage: Appendable {
 struct RecordingAppender: Appender {
     let storage: RecordingStorage
     var pending: [RecordingStorage.Sample] = []
-    var unknown: [UnknownSeriesSample] = []
+    var unknown: [RefSample] = []
 
     mutating func append(ref: SeriesRef?, labels: Labels, t: Int64, v: Double) -> SeriesRef {
         pending.append(.init(labels: labels, t: t, v: v))
@@ -42,7 +42,7 @@ struct RecordingAppender: Appender {
     /// The push API always appends by labels; a sample by reference alone is handed back as a
     /// storage that forgot the series would.
     mutating func append(known ref: SeriesRef, t: Int64, v: Double) {
-        unknown.append(UnknownSeriesSample(ref: ref, t: t, v: v))
+        unknown.append(RefSample(ref: ref, t: t, v: v))
     }
 
     mutating func commit() throws(StorageIOError) -> AppendReport {

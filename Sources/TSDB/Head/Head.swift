@@ -155,7 +155,7 @@ public final class Head: Sendable, Appendable, Querier {
                     idx = created
                 } else {
                     // Appended by reference alone: handed back for the caller to append by labels.
-                    report.unknownSeries.append(UnknownSeriesSample(ref: p.ref, t: p.t, v: p.v))
+                    report.unknownSeries.append(RefSample(ref: p.ref, t: p.t, v: p.v))
                     continue
                 }
                 let hot = s.hot[idx]
