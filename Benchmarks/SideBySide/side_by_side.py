@@ -37,6 +37,8 @@ from remote_write_wire import field as pb_field, snappy as snappy_literals, vari
 PROFILES = {
     # A couple of minutes per server: what the test command runs.
     "quick": dict(targets=10, series=200, interval=2, warmup=8, window=24, runs=7, day_series=1000, day_step=60, day_wait=75),
+    # About 100,000 active series at 15 s with short windows: a quarter of an hour for both.
+    "medium": dict(targets=100, series=1000, interval=15, warmup=60, window=180, runs=7, day_series=10000, day_step=60, day_wait=150),
     # About 200,000 active series at 15 s: the README's table.
     "full": dict(targets=100, series=2000, interval=15, warmup=120, window=360, runs=15, day_series=20000, day_step=60, day_wait=300),
 }

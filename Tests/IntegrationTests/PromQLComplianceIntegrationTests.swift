@@ -160,7 +160,10 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: promtool), "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let end = Int64(Date().timeIntervalSince1970) - 3 * 3600
+        // Seven seconds past a whole minute: no query time, and so no subquery window's start
+        // (subquery steps are multiples of 10 s), falls on a subquery point, where Prometheus 2's
+        // left-closed windows and Vigil's left-open ones (Prometheus 3's) differ by design.
+        let end = (Int64(Date().timeIntervalSince1970) - 3 * 3600) / 60 * 60 + 7
         try Self.history(end: end).write(toFile: dir + "/history.om", atomically: true, encoding: .utf8)
         let created = try await runToolAsync(promtool, ["tsdb", "create-blocks-from", "openmetrics", dir + "/history.om", dir + "/prometheus"])
         try #require(created.status == 0, "\(created.output)")
