@@ -38,6 +38,9 @@ public final class Head: Sendable, Appendable, Querier {
     let wal: WAL?
     let logger: Logger
     public let stats = HeadStats()
+    /// The size of the last snapshot, so the next one's buffer is reserved once, not grown by
+    /// doubling (which copied tens of megabytes and doubled the peak at every checkpoint).
+    private let lastSnapshotBytes = Atomic<Int>(0)
 
     /// Samples later than the clock's now plus this window are refused (nil: no such bound).
     let futureBound: (clock: any WallClock, windowMs: Int64)?
@@ -370,13 +373,16 @@ public final class Head: Sendable, Appendable, Querier {
     func encodeSnapshot(cutting cut: () throws(StorageIOError) -> Int) throws(StorageIOError) -> (segment: Int, bytes: [UInt8], series: Int) {
         try state.withLock { (s: inout State) throws(StorageIOError) -> (segment: Int, bytes: [UInt8], series: Int) in
             let segment = try cut()
-            var encoder = HeadSnapshot.Encoder(expectedBytes: 64 + s.lookup.count * 160)
+            let previous = lastSnapshotBytes.load(ordering: .relaxed)
+            var encoder = HeadSnapshot.Encoder(expectedBytes: max(64 + s.lookup.count * 160, previous + previous / 8))
             for i in s.series.indices {
                 guard let series = s.series[i] else { continue }
                 encoder.add(ref: series.ref, labels: series.labels, symbols: s.symbols, mapped: series.mappedChunks, heap: series.chunks[...])
             }
             let count = encoder.seriesCount
-            return (segment, encoder.finish(), count)
+            let bytes = encoder.finish()
+            lastSnapshotBytes.store(bytes.count, ordering: .relaxed)
+            return (segment, bytes, count)
         }
     }
 
