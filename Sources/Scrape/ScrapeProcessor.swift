@@ -126,12 +126,7 @@ enum ScrapeProcessor {
                   let labels = labels(ofKey: cache.key(of: i), targetLabels: targetLabels, options: options) else { continue }
             cache.setRef(i, appender.append(ref: nil, labels: labels, t: sample.t, v: sample.v))
         }
-        let again = try appender.commit()
-        report.appended += again.appended
-        report.outOfOrder += again.outOfOrder
-        report.duplicate += again.duplicate
-        report.ignoredDuplicates += again.ignoredDuplicates
-        report.outOfBounds += again.outOfBounds
+        report.add(try appender.commit())
         return report
     }
 

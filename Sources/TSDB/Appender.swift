@@ -43,4 +43,14 @@ public struct AppendReport: Sendable, Equatable {
     public init() {}
 
     public var rejected: Int { outOfOrder + duplicate + outOfBounds }
+
+    /// Counts `other`'s outcomes in with these (a commit retried in two parts).
+    public mutating func add(_ other: AppendReport) {
+        appended += other.appended
+        outOfOrder += other.outOfOrder
+        duplicate += other.duplicate
+        ignoredDuplicates += other.ignoredDuplicates
+        outOfBounds += other.outOfBounds
+        unknownSeries += other.unknownSeries
+    }
 }
