@@ -12,3 +12,5 @@ protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swif
 mkdir -p Sources/Exposition/Generated
 protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swift_out=Sources/Exposition/Generated \
   -I Protos -I /usr/include Protos/metric_family.proto
+protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swift_out=Sources/RemoteWrite/Generated \
+  -I Protos Protos/otlp_metrics.proto

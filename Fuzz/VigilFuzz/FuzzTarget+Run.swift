@@ -47,6 +47,8 @@ extension FuzzTarget {
             Self.push(path: "job/fuzz/instance/a", body: bytes, contentType: ExpositionFamily.protobufMediaType + "; proto=io.prometheus.client.MetricFamily; encoding=delimited")
         case .remoteWrite:
             _ = try? RemoteWriteReceiver(storage: Head.inMemory()).receive(compressed: bytes)
+        case .otlpProtobuf: _ = try? OTLPReceiver(storage: Head.inMemory(), config: Self.otlpConfig).receive(bytes, encoding: .protobuf)
+        case .otlpJSON: _ = try? OTLPReceiver(storage: Head.inMemory(), config: Self.otlpConfig).receive(bytes, encoding: .json)
         case .prometheusConfig: _ = try? PrometheusConfig.parse(text, file: "fuzz.yml")
         case .ruleFile: _ = try? RuleFile.parse(text, file: "fuzz.yml")
         case .alertmanagerConfig: _ = try? AlertmanagerConfiguration.parse(text, file: "fuzz.yml")
@@ -92,6 +94,16 @@ extension FuzzTarget {
         case .headChunks: FuzzBlock.readHeadChunkFile(bytes)
         }
     }
+
+    /// Every resource attribute promoted and scopes labelled, so the fuzzer reaches every
+    /// labelling path of the OTLP translation.
+    private static let otlpConfig: OTLPConfig = {
+        var config = OTLPConfig()
+        config.promoteAllResourceAttributes = true
+        config.ignoreResourceAttributes = ["host.name"]
+        config.promoteScopeMetadata = true
+        return config
+    }()
 
     private static func push(path: Substring, body: [UInt8], contentType: String) {
         let gateway = PushGateway(storage: Head.inMemory(), file: nil, logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))

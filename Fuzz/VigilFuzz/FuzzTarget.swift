@@ -13,6 +13,8 @@ enum FuzzTarget: String, CaseIterable {
     case grafanaJSON = "grafana-json"
     case alertsJSON = "alerts-json"
     case remoteWrite = "remote-write"
+    case otlpProtobuf = "otlp-protobuf"
+    case otlpJSON = "otlp-json"
     case prometheusConfig = "prometheus-config"
     case ruleFile = "rule-file"
     case alertmanagerConfig = "alertmanager-config"

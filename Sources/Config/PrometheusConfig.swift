@@ -12,6 +12,8 @@ public struct PrometheusConfig: Sendable {
     /// `remote_write`: where the WAL's samples are sent, in order.
     public var remoteWrite: [RemoteWriteConfig] = []
     public var outOfOrderTimeWindow = PromDuration(milliseconds: 0)
+    /// `otlp`: how metrics received over OTLP are named and labelled.
+    public var otlp = OTLPConfig()
     /// The parsed document, for `/api/v1/status/config`.
     public var source: YAMLValue
     /// Fields accepted but not acted on, each to be logged once.
@@ -19,7 +21,7 @@ public struct PrometheusConfig: Sendable {
     public var file: String
 
     /// Top-level sections Prometheus defines that Vigil accepts without acting on them yet.
-    static let ignoredKnownSections: Set<String> = ["remote_read", "tracing", "otlp", "runtime"]
+    static let ignoredKnownSections: Set<String> = ["remote_read", "tracing", "runtime"]
 
     /// Vigil's embedded default when no config file exists: scrape Vigil itself.
     public static func selfScraping(listenAddress: String) -> String {
@@ -76,6 +78,9 @@ public struct PrometheusConfig: Sendable {
             config.remoteWrite.append(rw)
         }
         try RemoteWriteConfig.checkNames(config.remoteWrite, source: m.value, &ctx)
+        if let otlp = m.take("otlp") {
+            config.otlp = try OTLPConfig.decode(otlp, &ctx)
+        }
         if let storage = m.take("storage") {
             try decodeStorage(storage, into: &config, &ctx)
         }

@@ -79,6 +79,8 @@ public struct APISettings: Sendable {
     public var lifecycleEnabled: Bool
     /// Whether `/api/v1/write` is served (`--web.enable-remote-write-receiver`).
     public var remoteWriteEnabled: Bool
+    /// Whether `/api/v1/otlp/v1/metrics` is served (`--web.enable-otlp-receiver`).
+    public var otlpEnabled = false
     /// Whether `/metrics/job/…` takes pushes (`--web.enable-push-api`).
     public var pushEnabled = false
     /// Query limits (`--query.timeout`, `--query.max-samples`, …).

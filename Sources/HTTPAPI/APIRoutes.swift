@@ -26,6 +26,7 @@ public enum APIRoutes {
         addAdmin(router, backend)
         addStatus(router, backend)
         addRemoteWrite(router, backend)
+        addOTLP(router, backend)
         addPush(router, backend)
         addQueries(router, backend)
         addFederation(router, backend)

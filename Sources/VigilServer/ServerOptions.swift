@@ -16,6 +16,8 @@ public struct ServerOptions: Sendable {
     /// `--web.enable-admin-api`: serve `/api/v1/admin/…`.
     public var enableAdminAPI = false
     public var enableRemoteWriteReceiver = false
+    /// `--web.enable-otlp-receiver`: serve `/api/v1/otlp/v1/metrics`.
+    public var enableOTLPReceiver = false
     /// `--web.enable-push-api`: take pushes at `/metrics/job/…` as a Pushgateway does.
     public var enablePushAPI = false
     /// `--push.expire-after`: pushed groups unchanged this long are deleted (nil: never).

@@ -67,6 +67,7 @@ final class VigilCore: Service, APIBackend {
                                     corsOrigin: options.webCORSOrigin)
         settings.adminEnabled = options.enableAdminAPI
         settings.pushEnabled = options.enablePushAPI
+        settings.otlpEnabled = options.enableOTLPReceiver
         settings.agentMode = options.agentMode
         self.settings = settings
     }

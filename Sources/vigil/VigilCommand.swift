@@ -94,6 +94,8 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("web.enable-remote-write-receiver"), help: "Enable the remote-write receiver at /api/v1/write.")
     var enableRemoteWriteReceiver = false
+    @Flag(name: .customLong("web.enable-otlp-receiver"), help: "Enable the OTLP/HTTP metrics receiver at /api/v1/otlp/v1/metrics.")
+    var enableOTLPReceiver = false
 
     @Flag(name: .customLong("web.enable-push-api"), help: "Enable the Pushgateway-compatible push API at /metrics/job/<job>{/<label>/<value>} for batch and training jobs.")
     var enablePushAPI = false
@@ -223,6 +225,7 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableLifecycle = enableLifecycle
         o.enableAdminAPI = enableAdminAPI
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
+        o.enableOTLPReceiver = enableOTLPReceiver
         o.enablePushAPI = enablePushAPI
         o.pushExpireAfter = try Self.optionalDuration("push.expire-after", pushExpireAfter, atLeast: "1s", 1000)
         if let third = pushListenAddress {
@@ -294,6 +297,7 @@ struct ServerCommand: AsyncParsableCommand {
             "storage.tsdb.wal-segment-size": walSegmentSize, "storage.tsdb.maintenance-interval": maintenanceInterval,
             "storage.tsdb.min-block-duration": minBlockDuration, "storage.tsdb.max-block-duration": maxBlockDuration ?? "", "web.listen-address": listenAddress,
             "web.enable-lifecycle": String(enableLifecycle), "web.enable-admin-api": String(enableAdminAPI), "web.enable-remote-write-receiver": String(enableRemoteWriteReceiver),
+            "web.enable-otlp-receiver": String(enableOTLPReceiver),
             "web.enable-push-api": String(enablePushAPI), "push.expire-after": pushExpireAfter, "push.listen-address": pushListenAddress ?? "",
             "web.external-url": externalURL, "web.dashboards-dir": dashboardsDirectory, "log.level": logLevel, "log.format": logFormat,
             "rules.alert.for-outage-tolerance": forOutageTolerance, "rules.alert.for-grace-period": forGracePeriod,

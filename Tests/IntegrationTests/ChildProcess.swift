@@ -130,6 +130,11 @@ enum Paths {
     }()
 
     static var modelAPI: String { repoRoot.appendingPathComponent("examples/model-api/model_api.py").path }
+    /// The model API instrumented with the OpenTelemetry SDK, pushing over OTLP/HTTP.
+    static var otelModelAPI: String { repoRoot.appendingPathComponent("examples/otel-model-api/otel_model_api.py").path }
+    /// The Python with the OpenTelemetry SDK and its OTLP/HTTP exporter, installed apart from the
+    /// system's packages by `scripts/install-test-deps.sh` (they need a newer protobuf runtime).
+    static var otelPython: String { ProcessInfo.processInfo.environment["VIGIL_OTEL_VENV"].map { $0 + "/bin/python" } ?? "/opt/vigil-otel-venv/bin/python" }
     /// The model API as a WSGI app for gunicorn with several workers.
     static var modelAPIWorkers: String { repoRoot.appendingPathComponent("examples/model-api-workers").path }
     /// The remote-write sender that records acknowledged requests (crash and admin tests).

@@ -1,0 +1,287 @@
+import Config
+import MetricModel
+import TSDB
+
+/// Turns one OTLP export into Prometheus series and samples, as Prometheus' OTLP receiver does,
+/// and appends them.
+///
+/// - Every series of a resource gets `job` (`service.namespace/service.name`, or `service.name`)
+///   and `instance` (`service.instance.id`), the promoted resource attributes, and with
+///   `promote_scope_metadata` its scope's `otel_scope_*` labels. Data-point attributes become
+///   labels by ``OTLPNameTranslator/labelName(_:)``; keys that end up with the same name have
+///   their values joined with `;` in key order.
+/// - A resource with attributes besides the identifying ones also gets `target_info` (value 1)
+///   carrying them, at its newest data point's time.
+/// - Gauges and non-monotonic cumulative sums become gauges, monotonic cumulative sums counters
+///   (`_total`), histograms classic `_bucket{le}`/`_sum`/`_count` series, summaries
+///   `{quantile}`/`_sum`/`_count` series. A point flagged "no recorded value" becomes a staleness
+///   marker.
+/// - Refused, point by point, with the reason in the answer: delta (and unspecified) temporality,
+///   which Prometheus does not store either; exponential histograms, which become native
+///   histograms in Prometheus and need them here too; histograms whose buckets do not match
+///   their bounds; names with nothing usable in them.
+struct OTLPTranslator {
+    let config: OTLPConfig
+    let names: OTLPNameTranslator
+
+    init(config: OTLPConfig) {
+        self.config = config
+        self.names = OTLPNameTranslator(strategy: config.translationStrategy)
+    }
+
+    /// Resource attributes that name the producer and become `job` and `instance`.
+    static let identifyingAttributes: Set<String> = ["service.name", "service.namespace", "service.instance.id"]
+
+    /// Labels every series of one resource (and scope) shares: `underlay` yields to data-point
+    /// attributes, `overlay` wins over them.
+    struct SharedLabels {
+        var underlay: [Label] = []
+        var overlay: [Label] = []
+    }
+
+    func append(_ request: Vigil_Otlp_V1_ExportMetricsServiceRequest, to app: inout any Appender, outcome: inout OTLPReceiver.Outcome) {
+        for resourceMetrics in request.resourceMetrics {
+            let attributes = resourceMetrics.resource.attributes
+            let resourceShared = sharedLabels(resource: attributes)
+            var newest: Int64?
+            for scopeMetrics in resourceMetrics.scopeMetrics {
+                var shared = resourceShared
+                if config.promoteScopeMetadata { shared.overlay += Self.scopeLabels(scopeMetrics) }
+                for metric in scopeMetrics.metrics {
+                    append(metric, shared, to: &app, newest: &newest, outcome: &outcome)
+                }
+            }
+            if let newest, let info = targetInfo(resource: attributes, shared: resourceShared) {
+                _ = app.append(ref: nil, labels: info, t: newest, v: 1)
+                outcome.samples += 1
+            }
+        }
+    }
+
+    // MARK: Labels
+
+    func sharedLabels(resource attributes: [Vigil_Otlp_V1_KeyValue]) -> SharedLabels {
+        var shared = SharedLabels()
+        var promoted: [Vigil_Otlp_V1_KeyValue] = []
+        if config.promoteAllResourceAttributes {
+            let ignored = Set(config.ignoreResourceAttributes)
+            promoted = attributes.filter { !ignored.contains($0.key) }
+        } else if !config.promoteResourceAttributes.isEmpty {
+            let wanted = Set(config.promoteResourceAttributes)
+            promoted = attributes.filter { wanted.contains($0.key) }
+        }
+        shared.underlay = Self.labelPairs(promoted)
+        var serviceName: String?
+        var serviceNamespace: String?
+        var instance: String?
+        for kv in attributes {
+            switch kv.key {
+            case "service.name": serviceName = OTLPAttributeValue.text(kv.value)
+            case "service.namespace": serviceNamespace = OTLPAttributeValue.text(kv.value)
+            case "service.instance.id": instance = OTLPAttributeValue.text(kv.value)
+            default: break
+            }
+        }
+        if let serviceName, !serviceName.isEmpty {
+            let job = serviceNamespace.map { $0.isEmpty ? serviceName : "\($0)/\(serviceName)" } ?? serviceName
+            shared.overlay.append(Label(LabelName.job, job))
+        }
+        if let instance, !instance.isEmpty { shared.overlay.append(Label(LabelName.instance, instance)) }
+        return shared
+    }
+
+    static func scopeLabels(_ scopeMetrics: Vigil_Otlp_V1_ScopeMetrics) -> [Label] {
+        let scope = scopeMetrics.scope
+        var out = [Label("otel_scope_name", scope.name), Label("otel_scope_version", scope.version),
+                   Label("otel_scope_schema_url", scopeMetrics.schemaURL)]
+        for pair in labelPairs(scope.attributes) { out.append(Label("otel_scope_" + pair.name, pair.value)) }
+        return out
+    }
+
+    /// `target_info` for a resource, nil when it has nothing but identifying attributes.
+    func targetInfo(resource attributes: [Vigil_Otlp_V1_KeyValue], shared: SharedLabels) -> Labels? {
+        let described = config.keepIdentifyingResourceAttributes
+            ? attributes : attributes.filter { !Self.identifyingAttributes.contains($0.key) }
+        guard described.contains(where: { !Self.identifyingAttributes.contains($0.key) }) else { return nil }
+        var labels = Self.labelPairs(described)
+        labels += shared.overlay.filter { $0.name == LabelName.job || $0.name == LabelName.instance }
+        labels.append(Label(LabelName.metricName, "target_info"))
+        return Labels(labels)
+    }
+
+    /// Attributes as label pairs: names translated, empty names dropped, and the values of keys
+    /// that map to one name joined with `;` in key order.
+    static func labelPairs(_ attributes: [Vigil_Otlp_V1_KeyValue]) -> [Label] {
+        guard !attributes.isEmpty else { return [] }
+        var out: [Label] = []
+        var index: [String: Int] = [:]
+        for kv in attributes.sorted(by: { $0.key < $1.key }) {
+            let name = OTLPNameTranslator.labelName(kv.key)
+            guard !name.isEmpty else { continue }
+            let value = OTLPAttributeValue.text(kv.value)
+            if let at = index[name] {
+                out[at] = Label(name, out[at].value + ";" + value)
+            } else {
+                index[name] = out.count
+                out.append(Label(name, value))
+            }
+        }
+        return out
+    }
+
+    /// The labels of one series: shared underlay, then the point's attributes, then the shared
+    /// overlay, then the name and the `le` or `quantile` label.
+    static func seriesLabels(_ shared: SharedLabels, _ attributes: [Label], name: String) -> [String: String] {
+        var labels: [String: String] = [:]
+        labels.reserveCapacity(shared.underlay.count + attributes.count + shared.overlay.count + 2)
+        for l in shared.underlay { labels[l.name] = l.value }
+        for l in attributes { labels[l.name] = l.value }
+        for l in shared.overlay { labels[l.name] = l.value }
+        labels[LabelName.metricName] = name
+        return labels
+    }
+
+    static func labels(_ dict: [String: String]) -> Labels {
+        Labels(dict.map { Label($0.key, $0.value) })
+    }
+
+    // MARK: Metrics
+
+    /// Milliseconds of a point's nanosecond time (always within Int64).
+    static func milliseconds(_ unixNano: UInt64) -> Int64 { Int64(unixNano / 1_000_000) }
+
+    func append(_ metric: Vigil_Otlp_V1_Metric, _ shared: SharedLabels, to app: inout any Appender,
+                newest: inout Int64?, outcome: inout OTLPReceiver.Outcome) {
+        switch metric.data {
+        case nil:
+            return
+        case .gauge(let gauge):
+            appendNumbers(gauge.dataPoints, name: names.metricName(metric.name, unit: metric.unit, kind: .gauge),
+                          metric: metric.name, shared, &app, &newest, &outcome)
+        case .sum(let sum):
+            guard sum.aggregationTemporality == .cumulative else {
+                outcome.reject(sum.dataPoints.count, "metric \(metric.name): \(Self.temporalityText(sum.aggregationTemporality)) sums are not stored; send cumulative temporality")
+                return
+            }
+            let kind: OTLPNameTranslator.Kind = sum.isMonotonic ? .counter : .gauge
+            appendNumbers(sum.dataPoints, name: names.metricName(metric.name, unit: metric.unit, kind: kind),
+                          metric: metric.name, shared, &app, &newest, &outcome)
+        case .histogram(let histogram):
+            guard histogram.aggregationTemporality == .cumulative else {
+                outcome.reject(histogram.dataPoints.count, "metric \(metric.name): \(Self.temporalityText(histogram.aggregationTemporality)) histograms are not stored; send cumulative temporality")
+                return
+            }
+            let name = names.metricName(metric.name, unit: metric.unit, kind: .histogram)
+            guard !name.isEmpty else {
+                outcome.reject(histogram.dataPoints.count, "metric \"\(metric.name)\": no usable characters in its name")
+                return
+            }
+            for point in histogram.dataPoints {
+                appendHistogram(point, name: name, metric: metric.name, shared, &app, &newest, &outcome)
+            }
+        case .exponentialHistogram(let histogram):
+            outcome.reject(histogram.dataPoints.count, "metric \(metric.name): exponential histograms become native histograms, which Vigil does not store yet; use explicit bucket histograms")
+        case .summary(let summary):
+            let name = names.metricName(metric.name, unit: metric.unit, kind: .summary)
+            guard !name.isEmpty else {
+                outcome.reject(summary.dataPoints.count, "metric \"\(metric.name)\": no usable characters in its name")
+                return
+            }
+            for point in summary.dataPoints {
+                appendSummary(point, name: name, shared, &app, &newest, &outcome)
+            }
+        }
+    }
+
+    static func temporalityText(_ t: Vigil_Otlp_V1_AggregationTemporality) -> String {
+        switch t {
+        case .delta: "delta"
+        case .unspecified: "unspecified-temporality"
+        default: "non-cumulative"
+        }
+    }
+
+    static func isStale(_ flags: UInt32) -> Bool { flags & 1 != 0 }
+
+    private func appendNumbers(_ points: [Vigil_Otlp_V1_NumberDataPoint], name: String, metric: String, _ shared: SharedLabels,
+                               _ app: inout any Appender, _ newest: inout Int64?, _ outcome: inout OTLPReceiver.Outcome) {
+        guard !name.isEmpty else {
+            outcome.reject(points.count, "metric \"\(metric)\": no usable characters in its name")
+            return
+        }
+        for point in points {
+            let t = Self.milliseconds(point.timeUnixNano)
+            newest = max(newest ?? t, t)
+            let v: Double
+            if Self.isStale(point.flags) {
+                v = StaleNaN.value
+            } else {
+                switch point.value {
+                case .asDouble(let d): v = d
+                case .asInt(let i): v = Double(i)
+                case nil:
+                    outcome.reject(1, "metric \(metric): a data point without a value")
+                    continue
+                }
+            }
+            let labels = Self.labels(Self.seriesLabels(shared, Self.labelPairs(point.attributes), name: name))
+            _ = app.append(ref: nil, labels: labels, t: t, v: v)
+            outcome.samples += 1
+        }
+    }
+
+    private func appendHistogram(_ point: Vigil_Otlp_V1_HistogramDataPoint, name: String, metric: String, _ shared: SharedLabels,
+                                 _ app: inout any Appender, _ newest: inout Int64?, _ outcome: inout OTLPReceiver.Outcome) {
+        let bounds = point.explicitBounds
+        let counts = point.bucketCounts
+        guard counts.isEmpty || counts.count == bounds.count + 1 else {
+            outcome.reject(1, "metric \(metric): \(counts.count) bucket counts for \(bounds.count) bounds (need one more count than bounds)")
+            return
+        }
+        guard bounds.allSatisfy({ !$0.isNaN }), zip(bounds, bounds.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            outcome.reject(1, "metric \(metric): histogram bounds are not increasing")
+            return
+        }
+        let t = Self.milliseconds(point.timeUnixNano)
+        newest = max(newest ?? t, t)
+        let stale = Self.isStale(point.flags)
+        let base = Self.seriesLabels(shared, Self.labelPairs(point.attributes), name: name)
+        func emit(_ suffix: String, _ extra: Label?, _ value: Double) {
+            Self.appendPart(of: base, name: name + suffix, extra, t: t, v: stale ? StaleNaN.value : value, &app, &outcome)
+        }
+        var cumulative = 0.0
+        for (bound, count) in zip(bounds, counts) where bound != .infinity {
+            cumulative += Double(count)
+            emit("_bucket", Label("le", GoFloat.format(bound)), cumulative)
+        }
+        emit("_bucket", Label("le", "+Inf"), Double(point.count))
+        if point.hasSum { emit("_sum", nil, point.sum) }
+        emit("_count", nil, Double(point.count))
+    }
+
+    private func appendSummary(_ point: Vigil_Otlp_V1_SummaryDataPoint, name: String, _ shared: SharedLabels,
+                               _ app: inout any Appender, _ newest: inout Int64?, _ outcome: inout OTLPReceiver.Outcome) {
+        let t = Self.milliseconds(point.timeUnixNano)
+        newest = max(newest ?? t, t)
+        let stale = Self.isStale(point.flags)
+        let base = Self.seriesLabels(shared, Self.labelPairs(point.attributes), name: name)
+        func emit(_ suffix: String, _ extra: Label?, _ value: Double) {
+            Self.appendPart(of: base, name: name + suffix, extra, t: t, v: stale ? StaleNaN.value : value, &app, &outcome)
+        }
+        for q in point.quantileValues {
+            emit("", Label("quantile", GoFloat.format(q.quantile)), q.value)
+        }
+        emit("_sum", nil, point.sum)
+        emit("_count", nil, Double(point.count))
+    }
+
+    /// Appends one series of a histogram or summary: the point's labels under `name`, plus `extra`.
+    private static func appendPart(of base: [String: String], name: String, _ extra: Label?, t: Int64, v: Double,
+                                   _ app: inout any Appender, _ outcome: inout OTLPReceiver.Outcome) {
+        var labels = base
+        labels[LabelName.metricName] = name
+        if let extra { labels[extra.name] = extra.value }
+        _ = app.append(ref: nil, labels: Self.labels(labels), t: t, v: v)
+        outcome.samples += 1
+    }
+}

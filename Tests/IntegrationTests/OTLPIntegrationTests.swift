@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// A model API instrumented with the real OpenTelemetry Python SDK pushes its metrics through the
+/// SDK's OTLP/HTTP exporter into Vigil's OTLP receiver; what Vigil stores is read back through
+/// the query API under the names Prometheus' OTLP translation gives them.
+@Suite(.serialized) struct OTLPIntegrationTests {
+    static func vector(_ vigil: VigilInstance, _ query: String) async throws -> [(labels: [String: String], value: Double)] {
+        let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+        let reply = try await HTTP.request(vigil.base + "/api/v1/query?query=" + q)
+        let data = (reply.json as? [String: Any])?["data"] as? [String: Any]
+        let result = data?["result"] as? [[String: Any]] ?? []
+        return result.compactMap { item in
+            guard let labels = item["metric"] as? [String: String], let pair = item["value"] as? [Any],
+                  let text = pair.last as? String, let value = Double(text) else { return nil }
+            return (labels, value)
+        }
+    }
+
+    static func startApp(vigil: VigilInstance, gzip: Bool) throws -> (ChildProcess, base: String) {
+        guard FileManager.default.isExecutableFile(atPath: Paths.otelPython) else {
+            throw PeerError("the OpenTelemetry SDK's Python (\(Paths.otelPython)) is missing: run scripts/install-test-deps.sh")
+        }
+        let port = freePort()
+        let app = try ChildProcess(name: "otel-model-api", executable: Paths.otelPython, arguments: [Paths.otelModelAPI, "--port", "\(port)"],
+                                   environment: [
+                                       "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": vigil.base + "/api/v1/otlp/v1/metrics",
+                                       "OTEL_METRIC_EXPORT_INTERVAL": "300",
+                                       "OTEL_EXPORTER_OTLP_COMPRESSION": gzip ? "gzip" : "none",
+                                       "OTEL_SERVICE_INSTANCE_ID": gzip ? "iris-api-gzip" : "iris-api-0",
+                                   ])
+        return (app, "http://127.0.0.1:\(port)")
+    }
+
+    @Test(arguments: [false, true])
+    func theOpenTelemetrySDKsMetricsAreStoredUnderPrometheusNames(gzip: Bool) async throws {
+        let vigil = try await VigilInstance(config: """
+            scrape_configs: []
+            otlp:
+              promote_resource_attributes: [deployment.environment]
+
+            """, extraArgs: ["--web.enable-otlp-receiver"])
+        let (app, appBase) = try Self.startApp(vigil: vigil, gzip: gzip)
+        defer { _ = app }
+        let instance = gzip ? "iris-api-gzip" : "iris-api-0"
+        let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
+        #expect(started, "\(app.log.suffix(2000))")
+        // Four more predictions: 7, 30, 300 and 3 ms, so five in all (two at 3 ms).
+        for ms in [7, 30, 300, 3] { _ = try await HTTP.request(appBase + "/predict?ms=\(ms)", method: "POST") }
+
+        let arrived = await eventually(timeout: .seconds(30)) {
+            (try? await Self.vector(vigil, "sum(model_predictions_total)"))?.first?.value == 5
+        }
+        #expect(arrived, "app log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+
+        let predictions = try await Self.vector(vigil, "model_predictions_total")
+        #expect(Dictionary(uniqueKeysWithValues: predictions.map { ($0.labels["species"] ?? "", $0.value) })
+            == ["setosa": 2, "versicolor": 2, "virginica": 1])
+        let first = try #require(predictions.first?.labels)
+        #expect(first["job"] == "ml/iris-api")
+        #expect(first["instance"] == instance)
+        #expect(first["deployment_environment"] == "test", "promoted from the resource")
+        #expect(first["model_version"] == nil, "not promoted")
+
+        let requests = try await Self.vector(vigil, "http_server_requests_total")
+        #expect(requests.count == 1)
+        #expect(requests.first?.labels["http_route"] == "/predict")
+        #expect(requests.first?.labels["http_response_status_code"] == "200")
+        #expect(requests.first?.value == 5)
+
+        let buckets = try await Self.vector(vigil, "model_inference_duration_milliseconds_bucket")
+        let byLE = Dictionary(uniqueKeysWithValues: buckets.map { ($0.labels["le"] ?? "", $0.value) })
+        #expect(byLE["5"] == 2)
+        #expect(byLE["10"] == 3)
+        #expect(byLE["50"] == 4)
+        #expect(byLE["250"] == 4)
+        #expect(byLE["500"] == 5)
+        #expect(byLE["+Inf"] == 5)
+        #expect(try await Self.vector(vigil, "model_inference_duration_milliseconds_count").first?.value == 5)
+        #expect(try await Self.vector(vigil, "model_inference_duration_milliseconds_sum").first?.value == 343)
+        let median = try await Self.vector(vigil, "histogram_quantile(0.5, model_inference_duration_milliseconds_bucket)")
+        #expect(median.first?.value == 7.5, "rank 2.5 of 5 lies halfway through (5, 10], which holds the third")
+
+        #expect(try await Self.vector(vigil, "http_server_active_requests").first?.value == 0)
+        #expect(try await Self.vector(vigil, "process_memory_usage_bytes").first?.value == 123_456_789)
+        #expect(try await Self.vector(vigil, "model_confidence_ratio").first?.value == 0.9)
+
+        let info = try #require(try await Self.vector(vigil, "target_info").first)
+        #expect(info.value == 1)
+        #expect(info.labels["job"] == "ml/iris-api")
+        #expect(info.labels["instance"] == instance)
+        #expect(info.labels["model_version"] == "3")
+        #expect(info.labels["telemetry_sdk_language"] == "python")
+        #expect(info.labels["service_name"] == nil, "identifying attributes make job and instance instead")
+        // The usual join from an OTel series to its resource's attributes works.
+        let joined = try await Self.vector(vigil, "sum by (species) (model_predictions_total) * on() group_left(model_version) max(target_info) by (model_version)")
+        #expect(joined.count == 3 && joined.allSatisfy { $0.labels["model_version"] == "3" })
+        #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
+    }
+
+    @Test func badBodiesGetAnOTLPStatusAndTheReceiverIsOffUnlessEnabled() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-otlp-receiver"])
+        let bad = try await HTTP.request(vigil.base + "/api/v1/otlp/v1/metrics", method: "POST", body: "{\"resourceMetrics\": 7}")
+        #expect(bad.status == 400)
+        let status = try #require(bad.json as? [String: Any])
+        #expect(status["code"] as? Int == 3)
+        #expect((status["message"] as? String)?.contains("ExportMetricsServiceRequest") == true)
+        let wrongType = try await HTTP.request(vigil.base + "/api/v1/otlp/v1/metrics", method: "POST", body: "x", contentType: "text/plain")
+        #expect(wrongType.status == 415)
+        let delta = """
+            {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"jobs","sum":{"aggregationTemporality":1,"isMonotonic":true,
+              "dataPoints":[{"timeUnixNano":"\(UInt64(Date().timeIntervalSince1970) * 1_000_000_000)","asInt":"1"}]}}]}]}]}
+            """
+        let partial = try await HTTP.request(vigil.base + "/api/v1/otlp/v1/metrics", method: "POST", body: delta)
+        #expect(partial.status == 200)
+        let answer = try #require((partial.json as? [String: Any])?["partialSuccess"] as? [String: Any])
+        #expect(answer["rejectedDataPoints"] as? String == "1")
+        #expect((answer["errorMessage"] as? String)?.contains("delta") == true)
+
+        let off = try await VigilInstance(config: "scrape_configs: []\n")
+        let reply = try await HTTP.request(off.base + "/api/v1/otlp/v1/metrics", method: "POST", body: "{}")
+        #expect(reply.status == 404)
+        #expect(reply.body.contains("--web.enable-otlp-receiver"))
+    }
+}
