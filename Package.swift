@@ -155,8 +155,9 @@ let package = Package(
         // Grafana JSON datasource, the built-in web UI (its files are compiled into the binary),
         // lifecycle. Everything it serves comes through one protocol, `APIBackend`.
         .target(name: "HTTPAPI", dependencies: [
-            "MetricModel", "ConfigSupport", "Config", "TSDB", "PromQL", "Scrape", "RemoteWrite", "Push", "Rules", "Notifier",
+            "MetricModel", "ConfigSupport", "Config", "Exposition", "TSDB", "PromQL", "Scrape", "RemoteWrite", "Push", "Rules", "Notifier",
             "Alertmanager", "WebSecurity",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),

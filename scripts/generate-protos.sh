@@ -14,3 +14,5 @@ protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swif
   -I Protos -I /usr/include Protos/metric_family.proto
 protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swift_out=Sources/RemoteWrite/Generated \
   -I Protos Protos/otlp_metrics.proto
+protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swift_out=Sources/RemoteWrite/Generated \
+  -I Protos Protos/remote_write_v2.proto

@@ -47,6 +47,8 @@ extension FuzzTarget {
             Self.push(path: "job/fuzz/instance/a", body: bytes, contentType: ExpositionFamily.protobufMediaType + "; proto=io.prometheus.client.MetricFamily; encoding=delimited")
         case .remoteWrite:
             _ = try? RemoteWriteReceiver(storage: Head.inMemory()).receive(compressed: bytes)
+        case .remoteWriteV2:
+            _ = try? RemoteWriteReceiver(storage: Head.inMemory(), ingestCreatedTimestamps: true).receive(compressed: bytes, version: .v2)
         case .otlpProtobuf: _ = try? OTLPReceiver(storage: Head.inMemory(), config: Self.otlpConfig).receive(bytes, encoding: .protobuf)
         case .otlpJSON: _ = try? OTLPReceiver(storage: Head.inMemory(), config: Self.otlpConfig).receive(bytes, encoding: .json)
         case .prometheusConfig: _ = try? PrometheusConfig.parse(text, file: "fuzz.yml")

@@ -13,6 +13,7 @@ enum FuzzTarget: String, CaseIterable {
     case grafanaJSON = "grafana-json"
     case alertsJSON = "alerts-json"
     case remoteWrite = "remote-write"
+    case remoteWriteV2 = "remote-write-v2"
     case otlpProtobuf = "otlp-protobuf"
     case otlpJSON = "otlp-json"
     case prometheusConfig = "prometheus-config"

@@ -5,6 +5,7 @@ import MetricModel
 import NIOCore
 import Notifier
 import PromQL
+import RemoteWrite
 import Push
 import Rules
 import Scrape
@@ -29,6 +30,8 @@ public protocol APIBackend: Sendable {
     /// How far the WAL replay of opening storage has got (`/api/v1/status/walreplay`).
     var walReplay: WALReplayProgress.Snapshot { get }
     var scrapeManager: ScrapeManager? { get }
+    /// Metric metadata remote-write 2.0 senders sent (nil for a backend that keeps none).
+    var receivedMetadata: ReceivedMetadata? { get }
     /// The push API's groups (nil until storage is open).
     var pushGateway: PushGateway? { get }
     var ruleManager: RuleManager? { get }
@@ -79,6 +82,9 @@ public struct APISettings: Sendable {
     public var lifecycleEnabled: Bool
     /// Whether `/api/v1/write` is served (`--web.enable-remote-write-receiver`).
     public var remoteWriteEnabled: Bool
+    /// Whether a remote-write 2.0 series' created timestamp is stored as a zero sample
+    /// (`--enable-feature=created-timestamp-zero-ingestion`).
+    public var ingestCreatedTimestamps = false
     /// Whether `/api/v1/otlp/v1/metrics` is served (`--web.enable-otlp-receiver`).
     public var otlpEnabled = false
     /// Whether `/metrics/job/…` takes pushes (`--web.enable-push-api`).

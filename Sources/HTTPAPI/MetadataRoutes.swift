@@ -1,5 +1,7 @@
+import Exposition
 import Hummingbird
 import Push
+import RemoteWrite
 import Scrape
 import TSDB
 
@@ -17,6 +19,12 @@ extension APIRoutes {
                     for e in entries { merged.insert(MetricMetadata(type: e.type, help: e.help, unit: e.unit)) }
                     all[name] = Array(merged)
                 }
+            }
+            // Families remote-write 2.0 senders described (Prometheus lists scraped ones only).
+            for (name, entry) in backend.receivedMetadata?.all ?? [:] {
+                var merged = Set(all[name] ?? [])
+                merged.insert(MetricMetadata(type: MetricType(rawValue: entry.type) ?? .unknown, help: entry.help, unit: entry.unit))
+                all[name] = Array(merged)
             }
             let limit = Int(p["limit"] ?? "") ?? -1
             let perMetric = Int(p["limit_per_metric"] ?? "") ?? -1

@@ -18,6 +18,9 @@ public struct ServerOptions: Sendable {
     public var enableRemoteWriteReceiver = false
     /// `--web.enable-otlp-receiver`: serve `/api/v1/otlp/v1/metrics`.
     public var enableOTLPReceiver = false
+    /// `--enable-feature=created-timestamp-zero-ingestion`: remote-write 2.0 created timestamps
+    /// become zero samples.
+    public var ingestCreatedTimestamps = false
     /// `--web.enable-push-api`: take pushes at `/metrics/job/…` as a Pushgateway does.
     public var enablePushAPI = false
     /// `--push.expire-after`: pushed groups unchanged this long are deleted (nil: never).

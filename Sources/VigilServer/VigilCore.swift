@@ -68,6 +68,7 @@ final class VigilCore: Service, APIBackend {
         settings.adminEnabled = options.enableAdminAPI
         settings.pushEnabled = options.enablePushAPI
         settings.otlpEnabled = options.enableOTLPReceiver
+        settings.ingestCreatedTimestamps = options.ingestCreatedTimestamps
         settings.agentMode = options.agentMode
         self.settings = settings
     }
@@ -277,6 +278,7 @@ final class VigilCore: Service, APIBackend {
     var appendable: (any Appendable)? { state.withLock { $0.components?.database.head } }
     var scrapeManager: ScrapeManager? { state.withLock { $0.components?.scrapeManager } }
     var pushGateway: PushGateway? { state.withLock { $0.components?.push } }
+    let receivedMetadata: ReceivedMetadata? = ReceivedMetadata()
     var ruleManager: RuleManager? { state.withLock { $0.components?.ruleManager } }
     var notifier: Notifier? { state.withLock { $0.components?.notifier } }
     var alertmanager: EmbeddedAlertmanager? { state.withLock { $0.components?.alertmanager } }

@@ -20,12 +20,23 @@ struct PrometheusImageOptions: ParsableArguments {
     @Option(name: .customLong("storage.tsdb.retention"), help: "Deprecated form of --storage.tsdb.retention.time.")
     var retention: String?
 
-    @Option(name: .customLong("enable-feature"), help: "Prometheus feature flags (comma-separated, repeatable); each is reported as not applying.")
+    @Option(name: .customLong("enable-feature"), help: "Prometheus feature flags (comma-separated, repeatable): created-timestamp-zero-ingestion applies; others are reported as not applying.")
     var features: [String] = []
 
     /// Prometheus features that Vigil has without asking (`auto-reload-config`: see
     /// `--config.auto-reload-interval`).
     static let alwaysOn: Set<String> = ["auto-reload-config"]
+
+    /// Prometheus features Vigil has when asked, as Prometheus does.
+    static let honoured: Set<String> = [createdTimestampZeroIngestion]
+
+    /// Remote-write 2.0 created timestamps become zero samples.
+    static let createdTimestampZeroIngestion = "created-timestamp-zero-ingestion"
+
+    /// The features named, one per entry.
+    var featureNames: [String] {
+        features.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     /// One line per accepted flag that changes nothing, for the log.
     var warnings: [String] {
@@ -37,8 +48,7 @@ struct PrometheusImageOptions: ParsableArguments {
             out.append("--web.route-prefix=\(prefix) is ignored: Vigil serves its UI and API at the root path")
         }
         if pageTitle != nil { out.append("--web.page-title is ignored") }
-        for feature in features.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) })
-            where !feature.isEmpty && !Self.alwaysOn.contains(feature) {
+        for feature in featureNames where !Self.alwaysOn.contains(feature) && !Self.honoured.contains(feature) {
             out.append("--enable-feature=\(feature) does not apply to Vigil and is ignored")
         }
         return out

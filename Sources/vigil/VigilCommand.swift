@@ -226,6 +226,7 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableAdminAPI = enableAdminAPI
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         o.enableOTLPReceiver = enableOTLPReceiver
+        o.ingestCreatedTimestamps = prometheusImage.featureNames.contains(PrometheusImageOptions.createdTimestampZeroIngestion)
         o.enablePushAPI = enablePushAPI
         o.pushExpireAfter = try Self.optionalDuration("push.expire-after", pushExpireAfter, atLeast: "1s", 1000)
         if let third = pushListenAddress {

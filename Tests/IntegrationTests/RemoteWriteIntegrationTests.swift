@@ -56,3 +56,40 @@ import Testing
         #expect(reply.body.contains("--web.enable-remote-write-receiver"))
     }
 }
+
+/// Remote write 2.0, from a stand-in sender that encodes the 2.0 specification's messages by
+/// hand (no real 2.0 sender runs here; see `Support/remote_write_v2_sender.py`).
+@Suite(.serialized) struct RemoteWriteV2IntegrationTests {
+    @Test func aRemoteWrite2SenderIsStoredAndToldWhatWasWritten() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: [
+            "--web.enable-remote-write-receiver", "--enable-feature=created-timestamp-zero-ingestion",
+        ])
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let script = Paths.repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/remote_write_v2_sender.py").path
+        let run = try await runToolAsync("/usr/bin/env", ["python3", script, "\(vigil.port)", "\(now)"])
+        #expect(run.status == 0, "\(run.output)")
+        let replies = run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        try #require(replies.count == 3, "\(run.output)")
+
+        #expect(replies[0]["status"] as? Int == 204)
+        #expect(replies[0]["samples"] as? String == "4", "three counter samples and one gauge sample")
+        #expect(replies[0]["histograms"] as? String == "0")
+        #expect(replies[0]["exemplars"] as? String == "0")
+        #expect(replies[1]["status"] as? Int == 400, "a refused native histogram is a partial write")
+        #expect(replies[1]["samples"] as? String == "1")
+        #expect((replies[1]["body"] as? String)?.contains("native histogram") == true)
+        #expect(replies[2]["status"] as? Int == 415)
+
+        let steps = try vigil.dump(["__name__=training_steps_total"])
+        #expect(steps.map(\.t) == [now - 60_000, now - 30_000, now - 15_000, now], "the created timestamp adds a zero first")
+        #expect(steps.map { Double($0.value) } == [0, 10, 25, 40])
+        #expect(steps.first?.labels["run"] == "r1")
+        #expect(try vigil.dump(["__name__=training_epoch"]).count == 1)
+        #expect(try vigil.dump(["__name__=batch_duration_seconds"]).isEmpty)
+
+        let metadata = try await HTTP.request(vigil.base + "/api/v1/metadata?metric=training_steps_total")
+        #expect(metadata.body.contains(#""type":"counter","help":"Optimiser steps taken.""#), "\(metadata.body)")
+        let loss = try await HTTP.request(vigil.base + "/api/v1/metadata?metric=training_loss")
+        #expect(loss.body.contains(#""unit":"ratio""#), "\(loss.body)")
+    }
+}

@@ -78,9 +78,14 @@ import TSDB
         #expect(head.seriesCount == 0)
     }
 
-    @Test(arguments: [("application/x-protobuf", true), (nil, true), ("application/x-protobuf;proto=io.prometheus.write.v2.Request", false), ("application/json", false)])
-    func negotiatesProtocolVersion(contentType: String?, accepted: Bool) {
-        let ok = (try? RemoteWriteReceiver.checkContentType(contentType)) != nil
-        #expect(ok == accepted)
+    @Test(arguments: [
+        (String?.some("application/x-protobuf"), RemoteWriteReceiver.ProtocolVersion?.some(.v1)), (nil, .v1),
+        ("application/x-protobuf;proto=prometheus.WriteRequest", .v1),
+        ("application/x-protobuf;proto=io.prometheus.write.v2.Request", .v2),
+        ("application/x-protobuf; proto=\"io.prometheus.write.v2.Request\"", .v2),
+        ("application/x-protobuf;proto=io.prometheus.write.v3.Request", nil), ("application/json", nil),
+    ])
+    func negotiatesProtocolVersion(contentType: String?, expected: RemoteWriteReceiver.ProtocolVersion?) {
+        #expect((try? RemoteWriteReceiver.protocolVersion(contentType: contentType)) == expected)
     }
 }
