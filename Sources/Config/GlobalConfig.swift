@@ -12,6 +12,8 @@ public struct GlobalConfig: Sendable, Hashable {
     public var externalLabels: Labels = .empty
     public var limits = ScrapeLimits()
     public var scrapeProtocols: [String] = GlobalConfig.defaultScrapeProtocols
+    /// `metric_name_validation_scheme` and `metric_name_escaping_scheme`, the jobs' defaults.
+    public var nameSchemes = MetricNameSchemes()
 
     public static let defaultScrapeProtocols = ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"]
     static let knownProtocols: Set<String> = ["PrometheusProto", "PrometheusText0.0.4", "PrometheusText1.0.0", "OpenMetricsText0.0.1", "OpenMetricsText1.0.0"]
@@ -19,7 +21,7 @@ public struct GlobalConfig: Sendable, Hashable {
     public init() {}
 
     static let ignoredKnownFields: Set<String> = [
-        "query_log_file", "scrape_failure_log_file", "metric_name_validation_scheme", "metric_name_escaping_scheme",
+        "query_log_file", "scrape_failure_log_file",
         "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb", "native_histogram_bucket_limit",
         "native_histogram_min_bucket_factor", "scrape_native_histograms",
     ]
@@ -46,6 +48,7 @@ public struct GlobalConfig: Sendable, Hashable {
             }
             g.scrapeProtocols = protocols
         }
+        g.nameSchemes = try MetricNameSchemes.decode(from: &m, inherited: nil, at: v, ctx)
         try m.finish(&ctx, ignoredKnownFields: ignoredKnownFields)
         if g.scrapeTimeout > g.scrapeInterval {
             throw ctx.error(v, "global scrape timeout greater than scrape interval")

@@ -13,6 +13,8 @@ public struct ScrapeConfig: Sendable, Hashable {
     public var scrapeInterval: PromDuration
     public var scrapeTimeout: PromDuration
     public var scrapeProtocols: [String]
+    /// Which names the job accepts and how it asks targets to escape others.
+    public var nameSchemes: MetricNameSchemes
     public var fallbackScrapeProtocol: String?
     public var enableCompression = true
     public var httpClient = HTTPClientConfig()
@@ -32,6 +34,7 @@ public struct ScrapeConfig: Sendable, Hashable {
         self.scrapeInterval = global.scrapeInterval
         self.scrapeTimeout = global.scrapeTimeout
         self.scrapeProtocols = global.scrapeProtocols
+        self.nameSchemes = global.nameSchemes
         self.limits = global.limits
     }
 
@@ -48,7 +51,7 @@ public struct ScrapeConfig: Sendable, Hashable {
     static let ignoredKnownFields: Set<String> = unsupportedDiscovery.union(HTTPClientConfig.ignoredKnownFields).union([
         "scrape_classic_histograms", "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb",
         "scrape_native_histograms", "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
-        "scrape_failure_log_file", "metric_name_validation_scheme", "metric_name_escaping_scheme",
+        "scrape_failure_log_file",
     ])
 
     static func decode(_ v: YAMLValue, global: GlobalConfig, _ ctx: inout DecodeContext) throws(ConfigError) -> ScrapeConfig {
@@ -87,6 +90,7 @@ public struct ScrapeConfig: Sendable, Hashable {
         for p in c.scrapeProtocols where !GlobalConfig.knownProtocols.contains(p) {
             throw ctx.error(v, "unknown scrape protocol \(p)")
         }
+        c.nameSchemes = try MetricNameSchemes.decode(from: &m, inherited: global.nameSchemes, at: v, ctx)
         c.fallbackScrapeProtocol = try m.string("fallback_scrape_protocol", ctx)
         c.enableCompression = try m.bool("enable_compression", ctx) ?? true
         c.httpClient = try HTTPClientConfig.decode(from: &m, &ctx)

@@ -1,3 +1,4 @@
+import MetricModel
 /// A non-fatal remark about a configuration file: something accepted but not (yet) acted on.
 public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     public var file: String
@@ -10,6 +11,9 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
 package struct DecodeContext {
     package let file: String
     package var warnings: [ConfigWarning] = []
+    /// Which metric and label names the document may use (rule files follow the configuration's
+    /// `metric_name_validation_scheme`).
+    package var nameValidation = NameValidationScheme.utf8
 
     package init(file: String) { self.file = file }
 

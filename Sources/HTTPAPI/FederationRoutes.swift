@@ -9,6 +9,9 @@ extension APIRoutes {
     /// `GET /federate`: for each series matching any `match[]` selector, its newest sample
     /// within the lookback window (stale series left out), in the text exposition format with
     /// Vigil's external labels added, so another Prometheus can scrape it with `honor_labels`.
+    /// Names that are not legacy names are quoted when the `Accept` header asks for
+    /// `escaping=allow-utf-8`, and escaped as it asks otherwise (`underscores` when it does not
+    /// say), so a Prometheus 2 reader gets names it can parse.
     static func addFederation(_ router: Router<VigilRequestContext>, _ backend: any APIBackend) {
         let federate: @Sendable (Request, VigilRequestContext) async throws -> Response = { request, _ in
             let p = try await APIParameters.from(request)
@@ -25,8 +28,10 @@ extension APIRoutes {
             let external = backend.config?.global.externalLabels ?? .empty
             let samples = FederatedSamples.collect(querier, selectors: selectors, at: now,
                                                    lookback: backend.settings.queryOptions.lookbackDelta, externalLabels: external)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: samples.exposition())))
+            let escaping = NameEscapingScheme.requested(byAccept: request.headers[.accept] ?? "") ?? .underscores
+            let version = escaping == .allowUTF8 ? "1.0.0" : "0.0.4"
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=\(version); charset=utf-8; escaping=\(escaping.rawValue)"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: samples.exposition(escaping: escaping))))
         }
         router.get("/federate", use: federate)
     }
@@ -58,22 +63,32 @@ struct FederatedSamples {
         return out
     }
 
-    /// Text format 0.0.4: a `# TYPE … untyped` line per metric name, then one line per series
-    /// with its timestamp.
-    func exposition() -> [UInt8] {
+    /// The text format: a `# TYPE … untyped` line per metric name, then one line per series with
+    /// its timestamp. With ``NameEscapingScheme/allowUTF8`` (text format 1.0.0) a name that is not
+    /// a legacy name is quoted, the metric name then inside the braces (`{"my.metric","a.b"="1"}`);
+    /// with the other schemes (text format 0.0.4) such names are escaped.
+    func exposition(escaping: NameEscapingScheme = .underscores) -> [UInt8] {
         var out = ""
         var current: String?
         for (labels, t, v) in series {
-            let name = labels["__name__"]
-            if name != current {
+            let raw = labels["__name__"]
+            let quoted = escaping == .allowUTF8 && !LabelName.isValidLegacyMetric(raw)
+            let name = quoted ? "\"" + Self.escape(raw) + "\"" : escaping.escape(metricName: raw)
+            if raw != current {
                 out += "# TYPE \(name) untyped\n"
-                current = name
+                current = raw
             }
-            out += name
-            let rest = labels.pairs.filter { $0.name != "__name__" }
-            if !rest.isEmpty {
-                out += "{" + rest.map { $0.name + "=\"" + Self.escape($0.value) + "\"" }.joined(separator: ",") + "}"
+            var inside = labels.pairs.filter { $0.name != "__name__" }.map { pair -> String in
+                let label = escaping == .allowUTF8 && !LabelName.isValidLegacy(pair.name)
+                    ? "\"" + Self.escape(pair.name) + "\"" : escaping.escape(labelName: pair.name)
+                return label + "=\"" + Self.escape(pair.value) + "\""
             }
+            if quoted {
+                inside.insert(name, at: 0)
+            } else {
+                out += name
+            }
+            if !inside.isEmpty { out += "{" + inside.joined(separator: ",") + "}" }
             out += " " + GoFloat.format(v) + " " + String(t) + "\n"
         }
         return Array(out.utf8)

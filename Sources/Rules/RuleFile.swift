@@ -12,24 +12,26 @@ public struct RuleFile: Sendable {
     /// Every rule in the file.
     public var ruleCount: Int { groups.reduce(0) { $0 + $1.rules.count } }
 
-    /// Reads and checks a rule file; every problem found is reported, each at its line.
-    public static func load(_ path: String) throws(RuleFileError) -> RuleFile {
+    /// Reads and checks a rule file; every problem found is reported, each at its line. Record
+    /// names and label names are checked against `nameValidation` (UTF-8 names, as in Prometheus
+    /// 3, unless the configuration says `legacy`).
+    public static func load(_ path: String, nameValidation: NameValidationScheme = .utf8) throws(RuleFileError) -> RuleFile {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw RuleFileError(problems: [ConfigError(file: path, line: 0, message: "cannot read file: \(error.localizedDescription)")])
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, nameValidation: nameValidation)
     }
 
     /// Reads every file the `rule_files` patterns of a configuration match (globs within one path
     /// segment). A pattern that matches nothing adds nothing, as in Prometheus; any broken file
     /// fails the whole load, so a reload keeps the rules it had.
-    public static func loadAll(_ patterns: [String]) throws(RuleFileError) -> [RuleFile] {
+    public static func loadAll(_ patterns: [String], nameValidation: NameValidationScheme = .utf8) throws(RuleFileError) -> [RuleFile] {
         let paths = self.paths(matching: patterns).filter { FileManager.default.fileExists(atPath: $0) }
         var files: [RuleFile] = []
         var problems: [ConfigError] = []
         for path in paths {
-            do { files.append(try load(path)) } catch { problems += error.problems }
+            do { files.append(try load(path, nameValidation: nameValidation)) } catch { problems += error.problems }
         }
         if !problems.isEmpty { throw RuleFileError(problems: problems) }
         return files
@@ -47,11 +49,12 @@ public struct RuleFile: Sendable {
     }
 
     /// Parses rule-file YAML; `file` names the source in error messages.
-    public static func parse(_ text: String, file: String) throws(RuleFileError) -> RuleFile {
+    public static func parse(_ text: String, file: String, nameValidation: NameValidationScheme = .utf8) throws(RuleFileError) -> RuleFile {
         var problems: [ConfigError] = []
         let root: YAMLValue
         do { root = try YAMLValue.parse(text, file: file) } catch { throw RuleFileError(problems: [error]) }
-        let ctx = DecodeContext(file: file)
+        var ctx = DecodeContext(file: file)
+        ctx.nameValidation = nameValidation
         var groups: [RuleGroup] = []
         do {
             var top = try MappingReader(root, what: "rulefmt.RuleGroups", ctx)
@@ -107,7 +110,7 @@ public struct RuleGroup: Sendable {
         let queryOffset = try m.duration("query_offset", ctx)
         let limit = try m.int("limit", ctx) ?? 0
         let labels = try m.stringMap("labels", ctx) ?? []
-        for (label, _) in labels where !LabelName.isValidLegacy(label) {
+        for (label, _) in labels where !ctx.nameValidation.isValid(labelName: label) {
             problems.append(ctx.error(v, "group \"\(name)\": invalid label name: \(label)"))
         }
         let items = try m.sequence("rules", ctx) ?? []
@@ -178,7 +181,7 @@ public struct RuleDefinition: Sendable {
         case (.some, .some): throw ctx.error(v, "only one of 'record' and 'alert' must be set")
         case (nil, nil): throw ctx.error(v, "one of 'record' or 'alert' must be set")
         case (.some(let metric), nil):
-            guard LabelName.isValidLegacyMetric(metric) else { throw ctx.error(v, "invalid recording rule name: \(metric)") }
+            guard ctx.nameValidation.isValid(metricName: metric) else { throw ctx.error(v, "invalid recording rule name: \(metric)") }
             if annotations != nil { throw ctx.error(v, "invalid field 'annotations' in recording rule") }
             if holdDuration != nil { throw ctx.error(v, "invalid field 'for' in recording rule") }
             if keepFiringFor != nil { throw ctx.error(v, "invalid field 'keep_firing_for' in recording rule") }
@@ -199,10 +202,10 @@ public struct RuleDefinition: Sendable {
         default:
             throw ctx.error(exprValue, "\(kind.ruleWord) \"\(kind.ruleName)\": invalid expression type \"\(expr.type.rawValue)\", must be scalar or instant vector")
         }
-        for (label, _) in labels where !LabelName.isValidLegacy(label) {
+        for (label, _) in labels where !ctx.nameValidation.isValid(labelName: label) {
             throw ctx.error(v, "\(kind.ruleWord) \"\(kind.ruleName)\": invalid label name: \(label)")
         }
-        for (label, _) in annotations ?? [] where !LabelName.isValidLegacy(label) {
+        for (label, _) in annotations ?? [] where !ctx.nameValidation.isValid(labelName: label) {
             throw ctx.error(v, "\(kind.ruleWord) \"\(kind.ruleName)\": invalid annotation name: \(label)")
         }
         if case .alerting(let name) = kind {

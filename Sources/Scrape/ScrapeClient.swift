@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Config
 import Exposition
 import Foundation
+import MetricModel
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
@@ -37,15 +38,18 @@ public final class ScrapeClient: Sendable {
         conf.http1_1ConnectionDebugInitializer = Self.limitReadBuffers
         conf.http2ConnectionDebugInitializer = Self.limitReadBuffers
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: conf)
-        self.accept = Self.acceptHeader(config.scrapeProtocols)
+        self.accept = Self.acceptHeader(config.scrapeProtocols, escaping: config.nameSchemes.escaping)
         self.prober = try config.probe.map { probe throws(ScrapeError) in try Prober(module: probe.module, userAgent: userAgent) }
     }
 
-    static func acceptHeader(_ protocols: [String]) -> String {
+    /// The scrape's `Accept` header: the configured protocols in order of preference; the formats
+    /// that can carry UTF-8 names (the 1.0.0 versions) say how the target should escape names.
+    static func acceptHeader(_ protocols: [String], escaping: NameEscapingScheme) -> String {
+        let escape = ";escaping=" + escaping.rawValue
         let media: [String: String] = [
-            "OpenMetricsText1.0.0": "application/openmetrics-text;version=1.0.0",
+            "OpenMetricsText1.0.0": "application/openmetrics-text;version=1.0.0" + escape,
             "OpenMetricsText0.0.1": "application/openmetrics-text;version=0.0.1",
-            "PrometheusText1.0.0": "text/plain;version=1.0.0",
+            "PrometheusText1.0.0": "text/plain;version=1.0.0" + escape,
             "PrometheusText0.0.4": "text/plain;version=0.0.4",
         ]
         var parts: [String] = []

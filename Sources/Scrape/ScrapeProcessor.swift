@@ -26,12 +26,16 @@ struct ScrapeOptions: Sendable {
     var honorTimestamps: Bool
     var metricRelabelConfigs: [RelabelConfig]
     var limits: ScrapeLimits
+    /// With `legacy`, a series whose stored name or label names are not legacy names fails the
+    /// scrape, as in Prometheus.
+    var nameValidation: NameValidationScheme
 
     init(_ c: ScrapeConfig) {
         honorLabels = c.honorLabels
         honorTimestamps = c.honorTimestamps
         metricRelabelConfigs = c.metricRelabelConfigs
         limits = c.limits
+        nameValidation = c.nameSchemes.validation
     }
 }
 
@@ -68,6 +72,9 @@ enum ScrapeProcessor {
                 if let final {
                     try checkLabelLimits(final, limits)
                     if final.metricName.isEmpty { throw ScrapeError("line \(parser.line): metric name is empty after relabeling") }
+                    if options.nameValidation == .legacy, !Self.hasLegacyNames(final) {
+                        throw ScrapeError("line \(parser.line): invalid metric name or label names for metric_name_validation_scheme legacy: \(final)")
+                    }
                 }
                 index = cache.insert(key, hash: hash, dropped: final == nil, isCumulative: cache.isCumulative(metricName: exposed.metricName))
                 newLabels = final
@@ -128,6 +135,11 @@ enum ScrapeProcessor {
         }
         report.add(try appender.commit())
         return report
+    }
+
+    /// Whether the metric name and every label name are legacy names.
+    static func hasLegacyNames(_ labels: Labels) -> Bool {
+        labels.pairs.allSatisfy { $0.name == LabelName.metricName ? LabelName.isValidLegacyMetric($0.value) : LabelName.isValidLegacy($0.name) }
     }
 
     static func checkLabelLimits(_ labels: Labels, _ limits: ScrapeLimits) throws(ScrapeError) {

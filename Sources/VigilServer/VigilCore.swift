@@ -143,7 +143,7 @@ final class VigilCore: Service, APIBackend {
         for c in db.replayReport.corruptions { logger.warning("storage damage repaired: \(c)") }
 
         let config = initialConfig
-        let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
+        let ruleFiles = try RuleFile.loadAll(config.ruleFiles, nameValidation: config.global.nameSchemes.validation)
         let notifier = Notifier(queueCapacity: options.notificationQueueCapacity, logger: logger)
         notifier.apply(config.alerting, externalLabels: config.global.externalLabels)
         let externalURL = templates(config).externalURL
@@ -192,7 +192,7 @@ final class VigilCore: Service, APIBackend {
         do {
             let config = try ConfigLoader(options: options, logger: logger).load()
             // Rule files are read first: a broken one fails the reload before anything changes.
-            let ruleFiles = try RuleFile.loadAll(config.ruleFiles)
+            let ruleFiles = try RuleFile.loadAll(config.ruleFiles, nameValidation: config.global.nameSchemes.validation)
             let amConfig = options.alertmanagerEnabled ? try ConfigLoader(options: options, logger: logger).loadAlertmanager() : nil
             if let amConfig { try c.alertmanager?.apply(amConfig, externalURL: Self.trimmedURL(templates(config).externalURL)) }
             try await c.scrapeManager.apply(config)

@@ -3,6 +3,7 @@ import ConfigSupport
 import Config
 import Alertmanager
 import Foundation
+import MetricModel
 import Rules
 import WebSecurity
 
@@ -29,7 +30,7 @@ struct CheckCommand: ParsableCommand {
                     print("  SUCCESS: \(ruleFiles.count) rule files found")
                     print(" SUCCESS: \(file) is valid prometheus config file syntax")
                     print("")
-                    if !RuleFiles.check(ruleFiles) { failed = true }
+                    if !RuleFiles.check(ruleFiles, nameValidation: config.global.nameSchemes.validation) { failed = true }
                 } catch {
                     print("  FAILED: \(error)")
                     print("")
@@ -105,11 +106,23 @@ struct CheckCommand: ParsableCommand {
         @Flag(help: "Print each valid file as plain Prometheus rules, anomaly rules written out as the rules they compile to.")
         var expand = false
 
+        @Option(name: .customLong("metric-name-validation-scheme"),
+                help: "Names rules may use: utf8 (any UTF-8, as Prometheus 3) or legacy (letters, digits, _ and :, as Prometheus 2).")
+        var nameValidation: String = NameValidationScheme.utf8.rawValue
+
+        func validate() throws {
+            guard NameValidationScheme(rawValue: nameValidation) != nil else {
+                throw ValidationError("--metric-name-validation-scheme must be utf8 or legacy")
+            }
+        }
+
+        var scheme: NameValidationScheme { NameValidationScheme(rawValue: nameValidation) ?? .utf8 }
+
         func run() throws {
             if expand {
                 var ok = true
                 for file in files {
-                    do { print(try RuleFile.load(file).expandedYAML, terminator: "") } catch {
+                    do { print(try RuleFile.load(file, nameValidation: scheme).expandedYAML, terminator: "") } catch {
                         FileHandle.standardError.write(Data((error.description + "\n").utf8))
                         ok = false
                     }
@@ -117,16 +130,16 @@ struct CheckCommand: ParsableCommand {
                 if !ok { throw ExitCode(1) }
                 return
             }
-            if !Self.check(files) { throw ExitCode(1) }
+            if !Self.check(files, nameValidation: scheme) { throw ExitCode(1) }
         }
 
         /// Prints each file's verdict as promtool does; false when any file has problems.
-        static func check(_ files: [String]) -> Bool {
+        static func check(_ files: [String], nameValidation: NameValidationScheme) -> Bool {
             var ok = true
             for file in files {
                 print("Checking \(file)")
                 do {
-                    let rules = try RuleFile.load(file)
+                    let rules = try RuleFile.load(file, nameValidation: nameValidation)
                     print("  SUCCESS: \(rules.ruleCount) rules found")
                 } catch {
                     print("  FAILED:")

@@ -13,9 +13,10 @@ enum HTTP {
     /// With `closeConnection`, the server closes the connection after answering, so the next
     /// request opens a new one.
     static func request(_ url: String, method: String = "GET", body: String? = nil, contentType: String = "application/json",
-                        timeout: Duration = .seconds(5), closeConnection: Bool = false) async throws -> Reply {
+                        timeout: Duration = .seconds(5), closeConnection: Bool = false, headers: [(String, String)] = []) async throws -> Reply {
         var req = HTTPClientRequest(url: url)
         req.method = .init(rawValue: method)
+        for (name, value) in headers { req.headers.add(name: name, value: value) }
         if closeConnection { req.headers.add(name: "Connection", value: "close") }
         if let body {
             req.headers.add(name: "Content-Type", value: contentType)

@@ -68,11 +68,38 @@ import Testing
     ])
     func refusesBrokenFilesAtTheirLine(text: String, line: Int, message: String) {
         do {
-            _ = try RuleFile.parse(text, file: "bad.yml")
+            // Legacy names, as Prometheus 2 checks them (the name cases pass with UTF-8 names).
+            _ = try RuleFile.parse(text, file: "bad.yml", nameValidation: .legacy)
             Issue.record("accepted:\n\(text)")
         } catch {
             #expect(error.problems.contains { $0.message.contains(message) && (line == 0 || $0.line == line) }, "\(error)")
         }
+    }
+
+    @Test func utf8NamesAreValidRecordAndLabelNamesUnlessTheSchemeIsLegacy() throws {
+        let text = """
+            groups:
+              - name: a
+                labels: {"team.name": ml}
+                rules:
+                  - record: "model.requests:rate5m"
+                    expr: sum by ("http.status") (rate({"model.requests_total"}[5m]))
+                    labels: {"source.kind": rule}
+                  - alert: A
+                    expr: up == 0
+                    annotations: {"runbook.url": "http://x"}
+
+            """
+        let file = try RuleFile.parse(text, file: "utf8.yml")
+        #expect(file.ruleCount == 2)
+        do {
+            _ = try RuleFile.parse(text, file: "utf8.yml", nameValidation: .legacy)
+            Issue.record("legacy names accepted dots")
+        } catch {
+            #expect(error.problems.contains { $0.message.contains("invalid label name: team.name") }, "\(error)")
+            #expect(error.problems.contains { $0.message.contains("invalid recording rule name: model.requests:rate5m") }, "\(error)")
+        }
+        #expect(throws: RuleFileError.self) { try RuleFile.parse("groups:\n  - name: a\n    rules:\n      - record: ''\n        expr: up\n", file: "e.yml") }
     }
 
     @Test func reportsEveryProblemInAFileNotJustTheFirst() {
