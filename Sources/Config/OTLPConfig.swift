@@ -11,10 +11,13 @@ public struct OTLPConfig: Sendable, Hashable {
         case underscoreEscapingWithSuffixes = "UnderscoreEscapingWithSuffixes"
         /// As above without the unit and `_total` suffixes.
         case underscoreEscapingWithoutSuffixes = "UnderscoreEscapingWithoutSuffixes"
-        /// Names kept as UTF-8, with suffixes (needs UTF-8 names, which Vigil does not take yet).
+        /// Names kept as sent, unit and type suffixes added (needs UTF-8 names).
         case noUTF8EscapingWithSuffixes = "NoUTF8EscapingWithSuffixes"
-        /// Names kept as sent (needs UTF-8 names, which Vigil does not take yet).
+        /// Metric and attribute names kept exactly as sent (needs UTF-8 names).
         case noTranslation = "NoTranslation"
+
+        /// Whether names keep characters outside `[a-zA-Z0-9_:]`.
+        public var keepsUTF8: Bool { self == .noUTF8EscapingWithSuffixes || self == .noTranslation }
     }
 
     /// Resource attributes copied onto every series of their resource as labels.
@@ -50,9 +53,6 @@ public struct OTLPConfig: Sendable, Hashable {
             guard let strategy = TranslationStrategy(rawValue: name) else {
                 let known = TranslationStrategy.allCases.map(\.rawValue).joined(separator: ", ")
                 throw ctx.error(raw, "otlp: unsupported translation_strategy \"\(name)\" (one of \(known))")
-            }
-            guard strategy == .underscoreEscapingWithSuffixes || strategy == .underscoreEscapingWithoutSuffixes else {
-                throw ctx.error(raw, "otlp: translation_strategy \(name) keeps UTF-8 names, which Vigil does not support yet; use UnderscoreEscapingWithSuffixes or UnderscoreEscapingWithoutSuffixes")
             }
             c.translationStrategy = strategy
         }

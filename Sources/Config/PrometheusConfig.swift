@@ -80,6 +80,9 @@ public struct PrometheusConfig: Sendable {
         try RemoteWriteConfig.checkNames(config.remoteWrite, source: m.value, &ctx)
         if let otlp = m.take("otlp") {
             config.otlp = try OTLPConfig.decode(otlp, &ctx)
+            if config.otlp.translationStrategy.keepsUTF8, config.global.nameSchemes.validation == .legacy {
+                throw ctx.error(otlp, "otlp: translation_strategy \(config.otlp.translationStrategy.rawValue) keeps UTF-8 names, which metric_name_validation_scheme legacy does not allow")
+            }
         }
         if let storage = m.take("storage") {
             try decodeStorage(storage, into: &config, &ctx)

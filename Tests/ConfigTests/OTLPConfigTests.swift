@@ -16,11 +16,13 @@ import Testing
         #expect(config.otlp.promoteScopeMetadata)
         #expect(config.warnings.isEmpty, "the section is acted on, not ignored")
         #expect(try PrometheusConfig.parse("scrape_configs: []", file: "p.yml").otlp == OTLPConfig())
+        let utf8 = try PrometheusConfig.parse("otlp: {translation_strategy: NoUTF8EscapingWithSuffixes}", file: "p.yml")
+        #expect(utf8.otlp.translationStrategy == .noUTF8EscapingWithSuffixes)
     }
 
     @Test(arguments: [
         ("otlp: {translation_strategy: Bogus}", "unsupported translation_strategy"),
-        ("otlp: {translation_strategy: NoTranslation}", "UTF-8 names"),
+        ("global: {metric_name_validation_scheme: legacy}\notlp: {translation_strategy: NoTranslation}", "metric_name_validation_scheme legacy does not allow"),
         ("otlp: {promote_resource_attributes: [a, a]}", "listed twice"),
         ("otlp: {promote_resource_attributes: [\" \"]}", "empty attribute name"),
         ("otlp: {promote_all_resource_attributes: true, promote_resource_attributes: [a]}", "mutually exclusive"),

@@ -98,6 +98,31 @@ import Testing
         #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
     }
 
+    @Test func theUTF8StrategyKeepsTheSDKsNamesWithTheirSuffixes() async throws {
+        let vigil = try await VigilInstance(config: """
+            scrape_configs: []
+            otlp:
+              translation_strategy: NoUTF8EscapingWithSuffixes
+              promote_resource_attributes: [deployment.environment]
+
+            """, extraArgs: ["--web.enable-otlp-receiver"])
+        let (app, appBase) = try Self.startApp(vigil: vigil, gzip: false)
+        defer { _ = app }
+        let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
+        #expect(started, "\(app.log.suffix(2000))")
+        let arrived = await eventually(timeout: .seconds(30)) {
+            (try? await Self.vector(vigil, #"sum({"model.predictions_total"})"#))?.first?.value == 1
+        }
+        #expect(arrived, "app log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        let requests = try await Self.vector(vigil, #"{"http.server.requests_total"}"#)
+        #expect(requests.first?.labels["http.route"] == "/predict")
+        #expect(requests.first?.labels["deployment.environment"] == "test")
+        #expect(try await Self.vector(vigil, #"{"model.inference.duration_milliseconds_count"}"#).first?.value == 1)
+        #expect(try await Self.vector(vigil, #"{"process.memory.usage_bytes"}"#).first?.value == 123_456_789)
+        #expect(try await Self.vector(vigil, #"{"model.confidence_ratio"}"#).first?.value == 0.9)
+        #expect(try await Self.vector(vigil, "target_info").first?.labels["telemetry.sdk.language"] == "python")
+    }
+
     @Test func badBodiesGetAnOTLPStatusAndTheReceiverIsOffUnlessEnabled() async throws {
         let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-otlp-receiver"])
         let bad = try await HTTP.request(vigil.base + "/api/v1/otlp/v1/metrics", method: "POST", body: "{\"resourceMetrics\": 7}")

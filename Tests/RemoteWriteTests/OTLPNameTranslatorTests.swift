@@ -43,6 +43,20 @@ import Testing
         #expect(plain.metricName("9lives", unit: "", kind: .gauge) == "_9lives")
     }
 
+    @Test func theUTF8StrategiesKeepNamesAndTheFirstAddsSuffixesOnce() {
+        let suffixed = OTLPNameTranslator(strategy: .noUTF8EscapingWithSuffixes)
+        #expect(suffixed.metricName("http.server.request.duration", unit: "s", kind: .histogram) == "http.server.request.duration_seconds")
+        #expect(suffixed.metricName("model.predictions", unit: "{prediction}", kind: .counter) == "model.predictions_total")
+        #expect(suffixed.metricName("requests_total", unit: "", kind: .counter) == "requests_total")
+        #expect(suffixed.metricName("model.confidence", unit: "1", kind: .gauge) == "model.confidence_ratio")
+        #expect(suffixed.metricName("net.io", unit: "By/s", kind: .gauge) == "net.io_bytes_per_second")
+        #expect(suffixed.attributeLabelName("http.route") == "http.route")
+        let untouched = OTLPNameTranslator(strategy: .noTranslation)
+        #expect(untouched.metricName("model.predictions", unit: "{prediction}", kind: .counter) == "model.predictions")
+        #expect(untouched.attributeLabelName("2xx.count") == "2xx.count")
+        #expect(names.attributeLabelName("http.route") == "http_route")
+    }
+
     @Test func labelNamesReplaceOtherCharactersAndPrefixDigitsAndLoneUnderscores() {
         #expect(OTLPNameTranslator.labelName("http.response.status_code") == "http_response_status_code")
         #expect(OTLPNameTranslator.labelName("k8s.pod.name") == "k8s_pod_name")

@@ -16,14 +16,18 @@ struct OTLPNameTranslator: Sendable {
     }
 
     var addSuffixes: Bool
+    /// Whether names keep every character (the UTF-8 strategies).
+    var keepsUTF8: Bool
 
     init(strategy: OTLPConfig.TranslationStrategy) {
         addSuffixes = strategy == .underscoreEscapingWithSuffixes || strategy == .noUTF8EscapingWithSuffixes
+        keepsUTF8 = strategy.keepsUTF8
     }
 
     /// The Prometheus name of a metric (before `_bucket`, `_sum`, `_count`), empty when nothing
     /// of `name` is usable.
     func metricName(_ name: String, unit: String, kind: Kind) -> String {
+        if keepsUTF8 { return addSuffixes ? Self.suffixed(name, unit: unit, kind: kind) : name }
         guard addSuffixes else { return Self.escaped(name) }
         var words = name.utf8.split { !Self.isNameByte($0) || $0 == UInt8(ascii: "_") }.map { String(decoding: $0, as: UTF8.self) }
         let unitWords = OTLPUnit(unit)
@@ -39,6 +43,26 @@ struct OTLPNameTranslator: Sendable {
         }
         return Self.leadingDigitGuarded(words.joined(separator: "_"))
     }
+
+    /// A UTF-8 name with its suffixes appended as they are, each unless the name already ends
+    /// in it: `http.server.request.duration` in `s` becomes `http.server.request.duration_seconds`.
+    static func suffixed(_ name: String, unit: String, kind: Kind) -> String {
+        var out = name
+        func append(_ suffix: String) {
+            guard !suffix.isEmpty, !out.hasSuffix("_" + suffix), out != suffix else { return }
+            out += out.isEmpty ? suffix : "_" + suffix
+        }
+        let words = OTLPUnit(unit)
+        append(words.main)
+        if !words.per.isEmpty { append("per_" + words.per) }
+        if kind == .counter { append("total") }
+        if kind == .gauge, unit == "1" { append("ratio") }
+        return out
+    }
+
+    /// The label name of an attribute key under this translator: kept as sent by the UTF-8
+    /// strategies, else ``labelName(_:)``.
+    func attributeLabelName(_ key: String) -> String { keepsUTF8 ? key : Self.labelName(key) }
 
     /// The label name of an attribute key: characters outside `[a-zA-Z0-9_]` become `_`, and a key
     /// starting with a digit or a single `_` gets `key` in front (`2xx` → `key_2xx`,

@@ -46,7 +46,7 @@ struct OTLPTranslator {
             var newest: Int64?
             for scopeMetrics in resourceMetrics.scopeMetrics {
                 var shared = resourceShared
-                if config.promoteScopeMetadata { shared.overlay += Self.scopeLabels(scopeMetrics) }
+                if config.promoteScopeMetadata { shared.overlay += scopeLabels(scopeMetrics) }
                 for metric in scopeMetrics.metrics {
                     append(metric, shared, to: &app, newest: &newest, outcome: &outcome)
                 }
@@ -70,7 +70,7 @@ struct OTLPTranslator {
             let wanted = Set(config.promoteResourceAttributes)
             promoted = attributes.filter { wanted.contains($0.key) }
         }
-        shared.underlay = Self.labelPairs(promoted)
+        shared.underlay = labelPairs(promoted)
         var serviceName: String?
         var serviceNamespace: String?
         var instance: String?
@@ -90,7 +90,7 @@ struct OTLPTranslator {
         return shared
     }
 
-    static func scopeLabels(_ scopeMetrics: Vigil_Otlp_V1_ScopeMetrics) -> [Label] {
+    func scopeLabels(_ scopeMetrics: Vigil_Otlp_V1_ScopeMetrics) -> [Label] {
         let scope = scopeMetrics.scope
         var out = [Label("otel_scope_name", scope.name), Label("otel_scope_version", scope.version),
                    Label("otel_scope_schema_url", scopeMetrics.schemaURL)]
@@ -103,7 +103,7 @@ struct OTLPTranslator {
         let described = config.keepIdentifyingResourceAttributes
             ? attributes : attributes.filter { !Self.identifyingAttributes.contains($0.key) }
         guard described.contains(where: { !Self.identifyingAttributes.contains($0.key) }) else { return nil }
-        var labels = Self.labelPairs(described)
+        var labels = labelPairs(described)
         labels += shared.overlay.filter { $0.name == LabelName.job || $0.name == LabelName.instance }
         labels.append(Label(LabelName.metricName, "target_info"))
         return Labels(labels)
@@ -111,12 +111,12 @@ struct OTLPTranslator {
 
     /// Attributes as label pairs: names translated, empty names dropped, and the values of keys
     /// that map to one name joined with `;` in key order.
-    static func labelPairs(_ attributes: [Vigil_Otlp_V1_KeyValue]) -> [Label] {
+    func labelPairs(_ attributes: [Vigil_Otlp_V1_KeyValue]) -> [Label] {
         guard !attributes.isEmpty else { return [] }
         var out: [Label] = []
         var index: [String: Int] = [:]
         for kv in attributes.sorted(by: { $0.key < $1.key }) {
-            let name = OTLPNameTranslator.labelName(kv.key)
+            let name = names.attributeLabelName(kv.key)
             guard !name.isEmpty else { continue }
             let value = OTLPAttributeValue.text(kv.value)
             if let at = index[name] {
@@ -224,7 +224,7 @@ struct OTLPTranslator {
                     continue
                 }
             }
-            let labels = Self.labels(Self.seriesLabels(shared, Self.labelPairs(point.attributes), name: name))
+            let labels = Self.labels(Self.seriesLabels(shared, labelPairs(point.attributes), name: name))
             _ = app.append(ref: nil, labels: labels, t: t, v: v)
             outcome.samples += 1
         }
@@ -245,7 +245,7 @@ struct OTLPTranslator {
         let t = Self.milliseconds(point.timeUnixNano)
         newest = max(newest ?? t, t)
         let stale = Self.isStale(point.flags)
-        let base = Self.seriesLabels(shared, Self.labelPairs(point.attributes), name: name)
+        let base = Self.seriesLabels(shared, labelPairs(point.attributes), name: name)
         func emit(_ suffix: String, _ extra: Label?, _ value: Double) {
             Self.appendPart(of: base, name: name + suffix, extra, t: t, v: stale ? StaleNaN.value : value, &app, &outcome)
         }
@@ -264,7 +264,7 @@ struct OTLPTranslator {
         let t = Self.milliseconds(point.timeUnixNano)
         newest = max(newest ?? t, t)
         let stale = Self.isStale(point.flags)
-        let base = Self.seriesLabels(shared, Self.labelPairs(point.attributes), name: name)
+        let base = Self.seriesLabels(shared, labelPairs(point.attributes), name: name)
         func emit(_ suffix: String, _ extra: Label?, _ value: Double) {
             Self.appendPart(of: base, name: name + suffix, extra, t: t, v: stale ? StaleNaN.value : value, &app, &outcome)
         }
