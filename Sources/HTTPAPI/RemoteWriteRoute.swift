@@ -37,7 +37,9 @@ extension APIRoutes {
                 if version == .v2 { writtenHeaders(outcome, into: &response.headers) }
                 return response
             } catch let e as RemoteWriteReceiver.RequestError {
-                var response = text("\(e)\n", { if case .storage = e { return .internalServerError } else { return .badRequest } }())
+                var status = HTTPResponse.Status.badRequest
+                if case .storage = e { status = .internalServerError }
+                var response = text("\(e)\n", status)
                 if version == .v2 { writtenHeaders(RemoteWriteReceiver.Outcome(), into: &response.headers) }
                 return response
             }

@@ -242,13 +242,8 @@ struct OTLPTranslator {
             outcome.reject(1, "metric \(metric): histogram bounds are not increasing")
             return
         }
-        let t = Self.milliseconds(point.timeUnixNano)
-        newest = max(newest ?? t, t)
-        let stale = Self.isStale(point.flags)
-        let base = Self.seriesLabels(shared, labelPairs(point.attributes), name: name)
-        func emit(_ suffix: String, _ extra: Label?, _ value: Double) {
-            Self.appendPart(of: base, name: name + suffix, extra, t: t, v: stale ? StaleNaN.value : value, &app, &outcome)
-        }
+        let parts = pointSeries(name: name, point.attributes, point.timeUnixNano, point.flags, shared, &newest)
+        func emit(_ suffix: String, _ extra: Label?, _ value: Double) { parts.append(suffix, extra, value, &app, &outcome) }
         var cumulative = 0.0
         for (bound, count) in zip(bounds, counts) where bound != .infinity {
             cumulative += Double(count)
@@ -261,13 +256,8 @@ struct OTLPTranslator {
 
     private func appendSummary(_ point: Vigil_Otlp_V1_SummaryDataPoint, name: String, _ shared: SharedLabels,
                                _ app: inout any Appender, _ newest: inout Int64?, _ outcome: inout OTLPReceiver.Outcome) {
-        let t = Self.milliseconds(point.timeUnixNano)
-        newest = max(newest ?? t, t)
-        let stale = Self.isStale(point.flags)
-        let base = Self.seriesLabels(shared, labelPairs(point.attributes), name: name)
-        func emit(_ suffix: String, _ extra: Label?, _ value: Double) {
-            Self.appendPart(of: base, name: name + suffix, extra, t: t, v: stale ? StaleNaN.value : value, &app, &outcome)
-        }
+        let parts = pointSeries(name: name, point.attributes, point.timeUnixNano, point.flags, shared, &newest)
+        func emit(_ suffix: String, _ extra: Label?, _ value: Double) { parts.append(suffix, extra, value, &app, &outcome) }
         for q in point.quantileValues {
             emit("", Label("quantile", GoFloat.format(q.quantile)), q.value)
         }
@@ -275,13 +265,28 @@ struct OTLPTranslator {
         emit("_count", nil, Double(point.count))
     }
 
-    /// Appends one series of a histogram or summary: the point's labels under `name`, plus `extra`.
-    private static func appendPart(of base: [String: String], name: String, _ extra: Label?, t: Int64, v: Double,
-                                   _ app: inout any Appender, _ outcome: inout OTLPReceiver.Outcome) {
-        var labels = base
-        labels[LabelName.metricName] = name
-        if let extra { labels[extra.name] = extra.value }
-        _ = app.append(ref: nil, labels: Self.labels(labels), t: t, v: v)
-        outcome.samples += 1
+    /// The series one histogram or summary point becomes: its labels under the metric's name
+    /// plus a suffix (and `le` or `quantile`), all at the point's time.
+    struct PointSeries {
+        let base: [String: String]
+        let name: String
+        let t: Int64
+        /// A point flagged "no recorded value": every series gets a staleness marker.
+        let stale: Bool
+
+        func append(_ suffix: String, _ extra: Label?, _ value: Double, _ app: inout any Appender, _ outcome: inout OTLPReceiver.Outcome) {
+            var labels = base
+            labels[LabelName.metricName] = name + suffix
+            if let extra { labels[extra.name] = extra.value }
+            _ = app.append(ref: nil, labels: OTLPTranslator.labels(labels), t: t, v: stale ? StaleNaN.value : value)
+            outcome.samples += 1
+        }
+    }
+
+    private func pointSeries(name: String, _ attributes: [Vigil_Otlp_V1_KeyValue], _ unixNano: UInt64, _ flags: UInt32,
+                             _ shared: SharedLabels, _ newest: inout Int64?) -> PointSeries {
+        let t = Self.milliseconds(unixNano)
+        newest = max(newest ?? t, t)
+        return PointSeries(base: Self.seriesLabels(shared, labelPairs(attributes), name: name), name: name, t: t, stale: Self.isStale(flags))
     }
 }
