@@ -119,7 +119,10 @@ extension ExpositionFamily {
                         ? bucket.cumulativeCountFloat : Double(bucket.cumulativeCount)
                     add(name + "_bucket", cumulative, extra: Label("le", GoFloat.general(bound)))
                 }
-                if !sawInfinity { add(name + "_bucket", count, extra: Label("le", "+Inf")) }
+                if !sawInfinity {
+                    add(name + "_bucket", count, extra: Label("le", "+Inf"))
+                    family.samples[family.samples.count - 1].isImpliedBucket = true
+                }
                 add(name + "_sum", h.sampleSum)
                 add(name + "_count", count)
             case .info, .stateset:

@@ -12,7 +12,6 @@ public struct ExpositionFamily: Sendable, Equatable {
     public var help: String?
     public var unit: String?
     public var samples: [Sample]
-
     public init(name: String, type: MetricType = .unknown, help: String? = nil, unit: String? = nil, samples: [Sample] = []) {
         self.name = name
         self.type = type
@@ -28,6 +27,9 @@ public struct ExpositionFamily: Sendable, Equatable {
         public var value: Double
         /// Milliseconds since the epoch, when the body gave one.
         public var timestamp: Int64?
+        /// Whether this is a `+Inf` bucket made from the count rather than read (a protobuf
+        /// histogram without one): the Pushgateway lists only the buckets that were pushed.
+        public var isImpliedBucket = false
 
         public init(labels: Labels, value: Double, timestamp: Int64? = nil) {
             self.labels = labels

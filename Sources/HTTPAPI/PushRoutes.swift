@@ -49,6 +49,11 @@ extension APIRoutes {
         }
         router.delete("/metrics/job/**", use: delete)
         router.delete("/metrics/job@base64/**", use: delete)
+        // The Pushgateway's JSON listing of every group, which its UI and scripts read.
+        router.get("/api/v1/metrics") { _, _ -> Response in
+            guard let gateway = pushGateway(backend) else { return disabledOrNotReady(backend) }
+            return json(PushedMetricsJSON.render(gateway.groups))
+        }
         router.put("/api/v1/admin/wipe") { _, _ -> Response in
             guard let gateway = pushGateway(backend) else { return disabledOrNotReady(backend) }
             do throws(PushError) {

@@ -76,8 +76,8 @@ public final class PushGateway: Sendable {
         state.withLock { s in
             guard !s.registry.groups.isEmpty else { return [:] }
             var out: [String: Set<FamilyMetadata>] = [
-                PushedGroup.pushTimeName: [FamilyMetadata(type: .gauge, help: "Last Unix time when changing this group succeeded.", unit: "")],
-                PushedGroup.failureTimeName: [FamilyMetadata(type: .gauge, help: "Last Unix time when changing this group failed.", unit: "")],
+                PushedGroup.pushTimeName: [FamilyMetadata(type: .gauge, help: PushedGroup.pushTimeHelp, unit: "")],
+                PushedGroup.failureTimeName: [FamilyMetadata(type: .gauge, help: PushedGroup.failureTimeHelp, unit: "")],
             ]
             for group in s.registry.groups.values {
                 for family in group.families {

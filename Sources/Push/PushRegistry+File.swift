@@ -29,6 +29,8 @@ extension PushRegistry {
     private struct SampleDTO: Codable {
         var labels: [String: String]
         var value: String
+        /// ``ExpositionFamily/Sample/isImpliedBucket`` when true; absent otherwise and in older files.
+        var implied: Bool?
     }
 
     static let fileVersion = 1
@@ -39,7 +41,9 @@ extension PushRegistry {
             GroupDTO(key: Dictionary(group.key.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }), lastPushMs: group.lastPushMs, lastFailureMs: group.lastFailureMs,
                      families: group.families.map { family in
                          FamilyDTO(name: family.name, type: family.type.rawValue, help: family.help, unit: family.unit,
-                                   samples: family.samples.map { SampleDTO(labels: Self.dictionary($0.labels), value: GoFloat.format($0.value)) })
+                                   samples: family.samples.map {
+                                       SampleDTO(labels: Self.dictionary($0.labels), value: GoFloat.format($0.value), implied: $0.isImpliedBucket ? true : nil)
+                                   })
                      })
         })
         let encoder = JSONEncoder()
@@ -63,7 +67,9 @@ extension PushRegistry {
                 var samples: [ExpositionFamily.Sample] = []
                 for s in f.samples {
                     guard let value = Self.value(s.value) else { throw PushError(.badBody, "bad value \"\(s.value)\" in the pushed groups' file") }
-                    samples.append(ExpositionFamily.Sample(labels: Labels(s.labels), value: value))
+                    var sample = ExpositionFamily.Sample(labels: Labels(s.labels), value: value)
+                    sample.isImpliedBucket = s.implied ?? false
+                    samples.append(sample)
                 }
                 families.append(ExpositionFamily(name: f.name, type: type, help: f.help, unit: f.unit, samples: samples))
             }

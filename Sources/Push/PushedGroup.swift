@@ -27,6 +27,9 @@ public struct PushedGroup: Sendable, Equatable {
     /// The names of the two series every group has, which a push cannot set.
     public static let pushTimeName = "push_time_seconds"
     public static let failureTimeName = "push_failure_time_seconds"
+    /// Their HELP texts, worded as the Pushgateway's.
+    public static let pushTimeHelp = "Last Unix time when changing this group in the Pushgateway succeeded."
+    public static let failureTimeHelp = "Last Unix time when changing this group in the Pushgateway failed."
 
     init(key: GroupingKey) {
         self.key = key

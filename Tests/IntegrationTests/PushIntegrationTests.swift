@@ -31,6 +31,13 @@ import Testing
         let theirs = try await Self.runScenario(gatewayBase)
         let ours = try await Self.runScenario("http://127.0.0.1:\(pushPort)")
         #expect(ours == theirs)
+        // The JSON listing the Pushgateway's UI and scripts read: the same groups, families,
+        // types, HELP, labels and values (push times compared only by whether they are set).
+        let theirGroups = try Self.listedGroups(try await HTTP.request(gatewayBase + "/api/v1/metrics").body)
+        let ourGroups = try Self.listedGroups(try await HTTP.request("http://127.0.0.1:\(pushPort)/api/v1/metrics").body)
+        #expect(theirGroups.count >= 5, "\(theirGroups)")
+        for (a, b) in zip(theirGroups, ourGroups) where a != b { Issue.record("Pushgateway:\n\(a)\nVigil:\n\(b)") }
+        #expect(theirGroups.count == ourGroups.count)
         #expect(theirs.contains("[\"put protobuf\", 200]") || theirs.contains("[\"put protobuf\",200]"))
 
         // Once Prometheus has scraped the Pushgateway after the last push, it holds what the
@@ -143,6 +150,30 @@ import Testing
         let result = try runTool(Paths.vigil, ["--web.enable-push-api", "--push.expire-after=10ms", "--config.file=/nonexistent"])
         #expect(result.status != 0)
         #expect(result.output.contains("push.expire-after"))
+    }
+
+    /// The groups of a `/api/v1/metrics` answer as canonical JSON, sorted: push times reduced to
+    /// whether they are set, `time_stamp`s left out, each family's metrics sorted.
+    static func listedGroups(_ body: String) throws -> [String] {
+        let root = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        let groups = root?["data"] as? [[String: Any]] ?? []
+        func canonical(_ value: Any) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]), as: UTF8.self)
+        }
+        return try groups.map { group in
+            var out: [String: Any] = [:]
+            for (key, value) in group {
+                guard var family = value as? [String: Any], let metrics = family["metrics"] as? [[String: Any]] else { out[key] = value; continue }
+                family["time_stamp"] = nil
+                var normalized = metrics
+                if key.hasPrefix("push_") {
+                    for i in normalized.indices { normalized[i]["value"] = (normalized[i]["value"] as? String) == "0" ? "0" : "set" }
+                }
+                family["metrics"] = try normalized.map { try canonical($0) }.sorted()
+                out[key] = family
+            }
+            return try canonical(out)
+        }.sorted()
     }
 
     /// The scenario's step names and statuses, as printed.
