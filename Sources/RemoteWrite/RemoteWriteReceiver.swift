@@ -58,10 +58,7 @@ public struct RemoteWriteReceiver: Sendable {
         public var samplesWritten: Int { report.appended + report.ignoredDuplicates }
 
         public var summary: String {
-            var parts: [String] = []
-            if report.outOfOrder > 0 { parts.append("\(report.outOfOrder) out-of-order samples") }
-            if report.duplicate > 0 { parts.append("\(report.duplicate) duplicate samples with a different value") }
-            if report.outOfBounds > 0 { parts.append("\(report.outOfBounds) samples with timestamps out of bounds") }
+            var parts = report.rejectionPhrases
             if invalidSeries > 0 { parts.append("\(invalidSeries) series with invalid labels (first: \(firstInvalid))") }
             if histograms > 0 { parts.append("\(histograms) native histogram samples (Vigil does not store native histograms yet)") }
             return "rejected " + parts.joined(separator: ", ") + "; the other \(report.appended) samples were stored"

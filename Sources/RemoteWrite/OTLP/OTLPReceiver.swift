@@ -63,11 +63,7 @@ public struct OTLPReceiver: Sendable {
 
         /// Why anything was refused, empty when nothing was.
         public var errorMessage: String {
-            var parts = reasons
-            if report.outOfOrder > 0 { parts.append("\(report.outOfOrder) out-of-order samples") }
-            if report.duplicate > 0 { parts.append("\(report.duplicate) duplicate samples with a different value") }
-            if report.outOfBounds > 0 { parts.append("\(report.outOfBounds) samples with timestamps out of bounds") }
-            return parts.joined(separator: "; ")
+            (reasons + report.rejectionPhrases).joined(separator: "; ")
         }
     }
 
