@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A process started by a test, stopped (SIGKILL) when released if still running.
 final class ChildProcess: @unchecked Sendable {
@@ -58,8 +59,22 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// A TCP port nothing listens on right now.
+/// Ports `freePort()` has handed out in this process: tests run in parallel, and the kernel may
+/// give a port that one test was handed (and has not bound yet) to another test's probe, so two
+/// servers would be started on one port (seen once: a crash test reached a Prometheus started
+/// by another test). No port is handed out twice.
+private let handedOutPorts = Mutex(Set<Int>())
+
+/// A TCP port nothing listens on right now, and that no other test of this process was given.
 func freePort() -> Int {
+    for _ in 0..<64 {
+        let port = probeFreePort()
+        if handedOutPorts.withLock({ $0.insert(port).inserted }) { return port }
+    }
+    return probeFreePort()
+}
+
+private func probeFreePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
