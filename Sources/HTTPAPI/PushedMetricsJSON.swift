@@ -14,7 +14,7 @@ enum PushedMetricsJSON {
     static func render(_ groups: [PushedGroup]) -> String {
         var items: [String] = []
         for group in groups {
-            let pushed = timestamp(group.lastPushMs ?? 0)
+            let pushed = APITime.format(Date(timeIntervalSince1970: Double(group.lastPushMs ?? 0) / 1000))
             var fields: [(String, String)] = [
                 ("labels", labelsObject(Dictionary(group.key.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }))),
                 ("last_push_successful", (group.lastFailureMs ?? .min) <= (group.lastPushMs ?? .min) ? "true" : "false"),
@@ -90,10 +90,6 @@ enum PushedMetricsJSON {
         "{" + labels.sorted { $0.key < $1.key }.map { JSONString.quote($0.key) + ":" + JSONString.quote($0.value) }.joined(separator: ",") + "}"
     }
 
-    private static func labelsObject(_ labels: Labels) -> String {
-        labelsObject(Dictionary(labels.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }))
-    }
-
     private static func typeName(_ type: MetricType) -> String {
         switch type {
         case .counter: "COUNTER"
@@ -103,11 +99,5 @@ enum PushedMetricsJSON {
         case .summary: "SUMMARY"
         default: "UNTYPED"
         }
-    }
-
-    /// RFC 3339 with nanoseconds, in UTC, as Go writes a `time.Time`.
-    static func timestamp(_ ms: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

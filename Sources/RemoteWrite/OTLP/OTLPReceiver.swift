@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import MetricModel
 import SwiftProtobuf
 import TSDB
@@ -70,7 +71,7 @@ public struct OTLPReceiver: Sendable {
     /// The encoding a `Content-Type` names: `application/x-protobuf` (also the default when it is
     /// missing) or `application/json`.
     public static func encoding(contentType: String?) throws(RequestError) -> Encoding {
-        let mediaType = (contentType ?? "").split(separator: ";").first.map { String($0).trimmingASCIISpaces.lowercased() } ?? ""
+        let mediaType = (contentType ?? "").split(separator: ";").first.map { String($0).trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         switch mediaType {
         case "", "application/x-protobuf", "application/protobuf": return .protobuf
         case "application/json": return .json

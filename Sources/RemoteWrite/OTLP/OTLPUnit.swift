@@ -1,3 +1,5 @@
+import Foundation
+
 /// The words an OTLP metric's UCUM unit adds to its Prometheus name (`s` → `seconds`,
 /// `By/s` → `bytes_per_second`), as the OpenTelemetry–Prometheus compatibility rules define them.
 struct OTLPUnit: Equatable {
@@ -22,8 +24,8 @@ struct OTLPUnit: Equatable {
             if depth == 0 { plain.append(c) }
         }
         let parts = plain.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        let main = parts.first.map { String($0).trimmingASCIISpaces } ?? ""
-        let per = parts.count > 1 ? String(parts[1]).trimmingASCIISpaces : ""
+        let main = parts.first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        let per = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : ""
         self.main = Self.word(Self.mainWords[main] ?? main)
         self.per = Self.word(Self.perWords[per] ?? per)
     }
@@ -58,13 +60,4 @@ struct OTLPUnit: Equatable {
     static let perWords: [String: String] = [
         "s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "mo": "month", "y": "year",
     ]
-}
-
-extension String {
-    var trimmingASCIISpaces: String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
-    }
 }
