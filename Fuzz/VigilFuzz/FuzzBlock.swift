@@ -64,6 +64,25 @@ final class FuzzBlock: @unchecked Sendable {
         }
     }
 
+    /// Prometheus' histogram chunk data read as an integer and as a float histogram chunk: every
+    /// sample decoded and appended to a new chunk again, the last one's buckets listed with their
+    /// bounds (listing every sample's would spend the fuzzer's time on formatting).
+    static func decodeHistogramChunk(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            if let samples = HistogramChunk(prometheusData: raw, minTime: 0, maxTime: .max)?.histograms() {
+                var again = HistogramChunk()
+                for s in samples { _ = again.append(t: s.t, s.histogram) }
+                _ = samples.last?.histogram.description
+                _ = samples.last?.histogram.inconsistency
+            }
+            if let samples = FloatHistogramChunk(prometheusData: raw, minTime: 0, maxTime: .max)?.histograms() {
+                var again = FloatHistogramChunk()
+                for s in samples { _ = again.append(t: s.t, s.histogram) }
+                _ = samples.last?.histogram.description
+            }
+        }
+    }
+
     /// A segment of Prometheus' WAL, every record read and decoded.
     static func readPrometheusWAL(_ bytes: [UInt8]) {
         var reader = PrometheusWALSegmentReader(bytes: bytes)

@@ -92,6 +92,7 @@ extension FuzzTarget {
         case .blockTombstones: FuzzBlock.shared.open(replacing: "tombstones", with: bytes)
         case .blockMeta: FuzzBlock.shared.open(replacing: "meta.json", with: bytes)
         case .xorChunk: FuzzBlock.decodeChunk(bytes)
+        case .histogramChunk: FuzzBlock.decodeHistogramChunk(bytes)
         case .prometheusWAL: FuzzBlock.readPrometheusWAL(bytes)
         case .headChunks: FuzzBlock.readHeadChunkFile(bytes)
         }

@@ -32,6 +32,7 @@ enum FuzzTarget: String, CaseIterable {
     case blockTombstones = "block-tombstones"
     case blockMeta = "block-meta"
     case xorChunk = "xor-chunk"
+    case histogramChunk = "histogram-chunk"
     case prometheusWAL = "prometheus-wal"
     case headChunks = "head-chunks"
     case pushText = "push-text"

@@ -27,11 +27,18 @@ public struct SeriesData: Sendable {
     /// Samples before this are not part of the series here (the head's chunks can reach back
     /// into the range of a block that already holds those samples).
     let floor: Int64
+    /// Native histogram samples, oldest chunk first (see `SeriesData+Histograms.swift`): a series
+    /// holds histograms where its float chunks leave off, or only histograms.
+    let histogramChunks: [HistogramChunk]
+    let floatHistogramChunks: [FloatHistogramChunk]
 
-    init(labels: Labels, chunks: ArraySlice<XORChunk>, floor: Int64 = .min) {
+    init(labels: Labels, chunks: ArraySlice<XORChunk>, floor: Int64 = .min,
+         histogramChunks: [HistogramChunk] = [], floatHistogramChunks: [FloatHistogramChunk] = []) {
         self.labels = labels
         self.chunks = chunks
         self.floor = floor
+        self.histogramChunks = histogramChunks
+        self.floatHistogramChunks = floatHistogramChunks
     }
 
     /// Samples with `mint <= t <= maxt`, skipping whole chunks outside the range.

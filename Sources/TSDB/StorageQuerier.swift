@@ -43,6 +43,8 @@ public struct StorageQuerier: Querier {
     /// One series from its parts (in source order: blocks by time, then the head).
     static func merge(_ parts: [SeriesData]) -> SeriesData? {
         guard parts.count > 1 else { return parts.first }
+        // Histogram chunks are kept as they are, in the parts' order; their reader merges them.
+        let histograms = parts.flatMap(\.histogramChunks), floatHistograms = parts.flatMap(\.floatHistogramChunks)
         var chunks: [XORChunk] = []
         var disjoint = true
         var end = Int64.min
@@ -55,7 +57,9 @@ public struct StorageQuerier: Querier {
                 chunks.append(c)
             }
         }
-        if disjoint { return SeriesData(labels: parts[0].labels, chunks: chunks[...]) }
+        if disjoint {
+            return SeriesData(labels: parts[0].labels, chunks: chunks[...], histogramChunks: histograms, floatHistogramChunks: floatHistograms)
+        }
         // Overlap: merge sample by sample, the first source's value winning a shared timestamp.
         var samples: [Int64: Double] = [:]
         for part in parts {
@@ -73,7 +77,8 @@ public struct StorageQuerier: Querier {
             current.append(t: t, v: samples[t] ?? 0)
         }
         if current.count > 0 { merged.append(current) }
-        return merged.isEmpty ? nil : SeriesData(labels: parts[0].labels, chunks: merged[...])
+        if merged.isEmpty && histograms.isEmpty && floatHistograms.isEmpty { return nil }
+        return SeriesData(labels: parts[0].labels, chunks: merged[...], histogramChunks: histograms, floatHistogramChunks: floatHistograms)
     }
 
     public func labelNames(_ matchers: [LabelMatcher]) -> [String] {

@@ -9,7 +9,8 @@ struct TSDBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsdb", abstract: "Inspect a Vigil storage directory.", subcommands: [List.self, Analyze.self, Dump.self])
 
-    /// `vigil tsdb dump`: prints every sample, one line each, as `{labels} value timestamp_ms`.
+    /// `vigil tsdb dump`: prints every sample, one line each, as `{labels} value timestamp_ms`
+    /// (a native histogram's value as `{count:…, sum:…, buckets…}`).
     struct Dump: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the samples of a storage directory (read-only; safe beside a running server).")
 
@@ -37,10 +38,17 @@ struct TSDBCommand: ParsableCommand {
             var out = ""
             for series in head.select(matchers, mint: minTime, maxt: maxTime) {
                 let labels = "{" + series.labels.pairs.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ") + "}"
-                for s in series.samples(mint: minTime, maxt: maxTime) {
-                    let value = StaleNaN.isStale(s.v) ? "StaleNaN" : "\(s.v)"
-                    out += "\(labels) \(value) \(s.t)\n"
+                // Float and histogram samples in one time order; a histogram prints as
+                // Prometheus prints one: `{count:…, sum:…, (lower,upper]:count, …}`.
+                var lines: [(t: Int64, value: String)] = series.samples(mint: minTime, maxt: maxTime).map { s in
+                    (s.t, StaleNaN.isStale(s.v) ? "StaleNaN" : "\(s.v)")
                 }
+                if series.hasHistograms {
+                    lines += series.histogramSamples(mint: minTime, maxt: maxTime).map { ($0.t, $0.histogram.description) }
+                    lines += series.floatHistogramSamples(mint: minTime, maxt: maxTime).map { ($0.t, $0.histogram.description) }
+                    lines.sort { $0.t < $1.t }
+                }
+                for line in lines { out += "\(labels) \(line.value) \(line.t)\n" }
                 if out.utf8.count > 1 << 20 {
                     FileHandle.standardOutput.write(Data(out.utf8))
                     out = ""

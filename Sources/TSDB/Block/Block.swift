@@ -11,7 +11,7 @@ public final class Block: Sendable, Querier {
     let chunkFiles: ChunkSegmentReader
     let tombstones: Tombstones
     /// Series entries or chunks that failed their checksum or decoding, and chunks of encodings
-    /// Vigil does not read yet (native histograms), seen by queries so far.
+    /// Vigil does not know (neither XOR nor integer or float histogram), seen by queries so far.
     public let damagedReads = Atomic<Int>(0)
     public let unsupportedChunks = Atomic<Int>(0)
 
@@ -49,23 +49,33 @@ public final class Block: Sendable, Querier {
             }
             guard entry.labels.matches(matchers) else { continue }
             var chunks: [XORChunk] = []
+            var histograms: [HistogramChunk] = [], floatHistograms: [FloatHistogramChunk] = []
             for m in entry.chunks where m.maxTime >= mint && m.minTime <= maxt {
                 guard let (encoding, data, file) = chunkFiles.chunkInFile(m.ref) else {
                     damagedReads.add(1, ordering: .relaxed)
                     continue
                 }
-                guard encoding == ChunkSegmentWriter.xorEncoding else {
+                var readable = true
+                switch encoding {
+                case ChunkSegmentWriter.xorEncoding:
+                    if let chunk = XORChunk(prometheusData: data, in: file, minTime: m.minTime, maxTime: m.maxTime) { chunks.append(chunk) } else { readable = false }
+                case HistogramChunk.encoding:
+                    if let chunk = HistogramChunk(prometheusData: data, minTime: m.minTime, maxTime: m.maxTime) { histograms.append(chunk) } else { readable = false }
+                case FloatHistogramChunk.encoding:
+                    if let chunk = FloatHistogramChunk(prometheusData: data, minTime: m.minTime, maxTime: m.maxTime) { floatHistograms.append(chunk) } else { readable = false }
+                default:
                     unsupportedChunks.add(1, ordering: .relaxed)
-                    continue
                 }
-                guard let chunk = XORChunk(prometheusData: data, in: file, minTime: m.minTime, maxTime: m.maxTime) else {
-                    damagedReads.add(1, ordering: .relaxed)
-                    continue
-                }
-                chunks.append(chunk)
+                if !readable { damagedReads.add(1, ordering: .relaxed) }
             }
-            if let deleted = tombstones.intervals[id] { chunks = Self.removing(deleted, from: chunks) }
-            if !chunks.isEmpty { result.append(SeriesData(labels: entry.labels, chunks: chunks[...])) }
+            if let deleted = tombstones.intervals[id] {
+                chunks = Self.removing(deleted, from: chunks)
+                histograms = HistogramChunk.removing(deleted, from: histograms)
+                floatHistograms = FloatHistogramChunk.removing(deleted, from: floatHistograms)
+            }
+            if !chunks.isEmpty || !histograms.isEmpty || !floatHistograms.isEmpty {
+                result.append(SeriesData(labels: entry.labels, chunks: chunks[...], histogramChunks: histograms, floatHistogramChunks: floatHistograms))
+            }
         }
         // The index holds series in label order already.
         return result

@@ -121,29 +121,9 @@ public struct XORChunk: Sendable, Hashable {
         return v > -limit && v <= limit
     }
 
+    @inline(__always)
     private mutating func writeValue(_ bits: UInt64) {
-        let xor = bits ^ lastValue
-        if xor == 0 {
-            stream.writeBit(false)
-            return
-        }
-        stream.writeBit(true)
-        var lz = UInt8(xor.leadingZeroBitCount)
-        let tz = UInt8(xor.trailingZeroBitCount)
-        if lz >= 32 { lz = 31 } // 5 bits hold the leading count
-        if leading != 0xFF, lz >= leading, tz >= trailing {
-            stream.writeBit(false)
-            stream.writeBits(xor >> UInt64(trailing), 64 - Int(leading) - Int(trailing))
-        } else {
-            leading = lz
-            trailing = tz
-            let significant = 64 - Int(lz) - Int(tz)
-            stream.writeBit(true)
-            stream.writeBits(UInt64(lz), 5)
-            // 64 significant bits are written as 0 in six bits; the reader maps 0 back to 64.
-            stream.writeBits(UInt64(significant & 63), 6)
-            stream.writeBits(xor >> UInt64(tz), significant)
-        }
+        stream.writeXOR(bits, previous: lastValue, leading: &leading, trailing: &trailing)
     }
 
     /// A chunk read from a block: Prometheus' XOR chunk data (a big-endian 16-bit sample count,

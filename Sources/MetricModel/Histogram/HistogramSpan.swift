@@ -1,0 +1,52 @@
+/// A run of consecutive buckets of a native histogram: `offset` bucket indices after the end of
+/// the previous span (for the first span, the index of its first bucket), then `length` buckets.
+/// Spans keep sparse histograms small: only the populated stretches of the index line are listed.
+public struct HistogramSpan: Sendable, Hashable {
+    public var offset: Int32
+    public var length: UInt32
+
+    public init(offset: Int32, length: UInt32) {
+        self.offset = offset
+        self.length = length
+    }
+}
+
+extension Array where Element == HistogramSpan {
+    /// How many buckets the spans describe.
+    public var bucketCount: Int { reduce(0) { $0 + Int($1.length) } }
+
+    /// The bucket index of every bucket the spans describe, in order; nil when the offsets run
+    /// outside the 32-bit index line (only hostile input does). Callers check ``bucketCount``
+    /// against the buckets they hold first, so hostile lengths allocate nothing.
+    public var bucketIndices: [Int32]? {
+        var out: [Int32] = []
+        out.reserveCapacity(bucketCount)
+        var next: Int64 = 0
+        for span in self {
+            next += Int64(span.offset)
+            if span.length > 0 {
+                guard next >= Int64(Int32.min), next + Int64(span.length) <= Int64(Int32.max) + 1 else { return nil }
+            }
+            for k in 0..<Int64(span.length) { out.append(Int32(next + k)) }
+            next += Int64(span.length)
+        }
+        return out
+    }
+
+    /// The shortest spans listing `indices` (ascending, distinct): a gap of any size starts a
+    /// new span.
+    public static func covering(_ indices: [Int32]) -> [HistogramSpan] {
+        var spans: [HistogramSpan] = []
+        var end: Int64 = 0
+        for index in indices {
+            let i = Int64(index)
+            if let last = spans.indices.last, i == end {
+                spans[last].length += 1
+            } else {
+                spans.append(HistogramSpan(offset: Int32(truncatingIfNeeded: i - end), length: 1))
+            }
+            end = i + 1
+        }
+        return spans
+    }
+}

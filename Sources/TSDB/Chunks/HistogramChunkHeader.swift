@@ -1,0 +1,31 @@
+import MetricModel
+
+/// The third byte of a histogram chunk: its top two bits say what is known about a counter
+/// reset between the previous chunk and this one (`10` reset, `01` none, `11` a gauge
+/// histogram, `00` unknown). The other bits are unused.
+enum HistogramChunkHeader {
+    static func byte(for hint: HistogramCounterResetHint) -> UInt8 {
+        switch hint {
+        case .unknown: return 0
+        case .counterReset: return 0b1000_0000
+        case .notCounterReset: return 0b0100_0000
+        case .gauge: return 0b1100_0000
+        }
+    }
+
+    static func hint(from byte: UInt8) -> HistogramCounterResetHint {
+        switch byte & 0b1100_0000 {
+        case 0b1000_0000: return .counterReset
+        case 0b0100_0000: return .notCounterReset
+        case 0b1100_0000: return .gauge
+        default: return .unknown
+        }
+    }
+
+    /// The hint of the sample at `index` of a chunk with this header: the first carries the
+    /// chunk's; later ones follow without a reset (a reset cuts a new chunk), or are gauges.
+    static func hint(forSampleAt index: Int, header: HistogramCounterResetHint) -> HistogramCounterResetHint {
+        if header == .gauge { return .gauge }
+        return index == 0 ? header : .notCounterReset
+    }
+}
