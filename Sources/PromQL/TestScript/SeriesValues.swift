@@ -1,12 +1,19 @@
 import MetricModel
 
-/// Expanding notation of test scripts and rule unit tests: `1+2x3`, `5x2`, `_x3`, `stale`, `NaN`.
+/// Expanding notation of test scripts and rule unit tests: `1+2x3`, `5x2`, `_x3`, `stale`, `NaN`,
+/// and native histograms (`{{schema:0 sum:5 count:4 buckets:[1 2 1]}}x3`, see ``HistogramLiteral``).
 public enum SeriesValues {
-    /// One point: a value, a gap, or a native-histogram sample (not supported).
+    /// One point: a value, a gap, or a native histogram sample.
     public enum Point: Sendable, Equatable {
         case value(Double)
         case missing
-        case histogram
+        case histogram(FloatHistogram)
+
+        /// Whether the point is a native histogram.
+        public var isHistogram: Bool {
+            if case .histogram = self { return true }
+            return false
+        }
     }
 
     /// Splits a values string into tokens, keeping `{{...}}` histograms whole.
@@ -45,12 +52,7 @@ public enum SeriesValues {
         var out: [Point] = []
         for token in tokens(text) {
             if token.hasPrefix("{{") {
-                var count = 1
-                if let close = token.range(of: "}}", options: .backwards) {
-                    let rest = token[close.upperBound...]
-                    if rest.hasPrefix("x"), let n = Int(rest.dropFirst()) { count = n + 1 }
-                }
-                out += Array(repeating: .histogram, count: count)
+                out += try HistogramLiteral.expand(token).map { .histogram($0) }
                 continue
             }
             if token == "_" { out.append(.missing); continue }

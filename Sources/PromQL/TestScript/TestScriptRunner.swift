@@ -69,7 +69,7 @@ public struct TestScriptRunner: Sendable {
                     }
                 }
                 for (labels, points) in series {
-                    if points.contains(.histogram) {
+                    if points.contains(where: \.isHistogram) {
                         histogramNames.insert(labels.metricName)
                         histogramSeries.append(labels)
                     }
