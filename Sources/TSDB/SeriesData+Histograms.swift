@@ -39,40 +39,42 @@ extension SeriesData {
     }
 }
 
-extension HistogramChunk {
-    /// The chunks without the samples in `deleted` (a block's tombstones), re-encoded.
-    static func removing(_ deleted: [ClosedRange<Int64>], from chunks: [HistogramChunk]) -> [HistogramChunk] {
-        var out: [HistogramChunk] = []
-        var current = HistogramChunk()
-        for chunk in chunks {
-            for sample in chunk.histograms() ?? [] where !deleted.contains(where: { $0.contains(sample.t) }) {
-                if current.count > 0, sample.t <= current.maxTime { continue }
-                // A sample that opened its chunk after a reset opens one here too.
-                if current.count > 0, sample.histogram.counterResetHint != .counterReset,
-                   current.append(t: sample.t, sample.histogram) != .needsNewChunk { continue }
-                if current.count > 0 { out.append(current) }
-                current = HistogramChunk()
-                _ = current.append(t: sample.t, sample.histogram)
-            }
-        }
-        if current.count > 0 { out.append(current) }
-        return out
-    }
+/// What the integer and float histogram chunks share, for code that treats both alike.
+protocol HistogramChunkEncoding: Sendable {
+    associatedtype Histogram
+    init()
+    var count: Int { get }
+    var maxTime: Int64 { get }
+    mutating func append(t: Int64, _ h: Histogram) -> HistogramChunk.AppendOutcome
+    /// Every sample with its time; nil when the bits are damaged.
+    func timedHistograms() -> [(t: Int64, histogram: Histogram)]?
+    /// What a histogram says about a counter reset before it.
+    static func resetHint(of h: Histogram) -> HistogramCounterResetHint
 }
 
-extension FloatHistogramChunk {
-    /// The chunks without the samples in `deleted`, re-encoded.
-    static func removing(_ deleted: [ClosedRange<Int64>], from chunks: [FloatHistogramChunk]) -> [FloatHistogramChunk] {
-        var out: [FloatHistogramChunk] = []
-        var current = FloatHistogramChunk()
+extension HistogramChunk: HistogramChunkEncoding {
+    func timedHistograms() -> [(t: Int64, histogram: NativeHistogram)]? { histograms()?.map { ($0.t, $0.histogram) } }
+    static func resetHint(of h: NativeHistogram) -> HistogramCounterResetHint { h.counterResetHint }
+}
+
+extension FloatHistogramChunk: HistogramChunkEncoding {
+    func timedHistograms() -> [(t: Int64, histogram: FloatHistogram)]? { histograms()?.map { ($0.t, $0.histogram) } }
+    static func resetHint(of h: FloatHistogram) -> HistogramCounterResetHint { h.counterResetHint }
+}
+
+extension HistogramChunkEncoding {
+    /// The chunks without the samples in `deleted` (a block's tombstones), re-encoded; a sample
+    /// that opened its chunk after a reset opens one here too.
+    static func removing(_ deleted: [ClosedRange<Int64>], from chunks: [Self]) -> [Self] {
+        var out: [Self] = []
+        var current = Self()
         for chunk in chunks {
-            for sample in chunk.histograms() ?? [] where !deleted.contains(where: { $0.contains(sample.t) }) {
+            for sample in chunk.timedHistograms() ?? [] where !deleted.contains(where: { $0.contains(sample.t) }) {
                 if current.count > 0, sample.t <= current.maxTime { continue }
-                // A sample that opened its chunk after a reset opens one here too.
-                if current.count > 0, sample.histogram.counterResetHint != .counterReset,
+                if current.count > 0, resetHint(of: sample.histogram) != .counterReset,
                    current.append(t: sample.t, sample.histogram) != .needsNewChunk { continue }
                 if current.count > 0 { out.append(current) }
-                current = FloatHistogramChunk()
+                current = Self()
                 _ = current.append(t: sample.t, sample.histogram)
             }
         }

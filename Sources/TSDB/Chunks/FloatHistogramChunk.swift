@@ -61,17 +61,8 @@ public struct FloatHistogramChunk: Sendable {
             write(t: t, h)
             return .appended
         }
-        if incoming == layout {
-            write(t: t, h)
-            return .appended
-        }
-        guard layout.sharesBuckets(with: incoming),
-              let positive = HistogramChunkLayout.union(layout.positiveSpans, incoming.positiveSpans),
-              let negative = HistogramChunkLayout.union(layout.negativeSpans, incoming.negativeSpans),
-              let sample = h.widened(positive: positive, negative: negative) else { return .needsNewChunk }
-        var widened = layout
-        widened.positiveSpans = positive
-        widened.negativeSpans = negative
+        guard let widened = layout.accommodating(incoming),
+              let sample = h.widened(positive: widened.positiveSpans, negative: widened.negativeSpans) else { return .needsNewChunk }
         if widened == layout {
             write(t: t, sample)
             return .appended
@@ -82,7 +73,7 @@ public struct FloatHistogramChunk: Sendable {
         rebuilt.layout = widened
         widened.write(to: &rebuilt.stream)
         for s in samples {
-            guard let w = s.histogram.widened(positive: positive, negative: negative) else { return .needsNewChunk }
+            guard let w = s.histogram.widened(positive: widened.positiveSpans, negative: widened.negativeSpans) else { return .needsNewChunk }
             rebuilt.write(t: s.t, w)
         }
         self = rebuilt
@@ -115,18 +106,15 @@ public struct FloatHistogramChunk: Sendable {
     public var byteCount: Int { 3 + stream.bytes.count }
 
     /// The chunk as Prometheus' float histogram chunk data (count, header byte, bits).
-    public var prometheusData: [UInt8] {
-        let n = UInt16(clamping: count)
-        return [UInt8(n >> 8), UInt8(n & 0xFF), HistogramChunkHeader.byte(for: header)] + stream.bytes
-    }
+    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.bytes) }
 
     /// A sealed chunk read from a block or chunk file (the bytes are copied); nil when the data
     /// cannot hold the header.
     public init?(prometheusData data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64) {
-        guard data.count >= 3 else { return nil }
-        count = Int(data[0]) << 8 | Int(data[1])
-        header = HistogramChunkHeader.hint(from: data[2])
-        stream = BitWriter(bytes: Array(data[3...]), free: 0)
+        guard let (count, header, bits) = HistogramChunkHeader.unframe(data) else { return nil }
+        self.count = count
+        self.header = header
+        stream = bits
         self.minTime = minTime
         self.maxTime = maxTime
         sealed = true

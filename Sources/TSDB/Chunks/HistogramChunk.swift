@@ -82,17 +82,8 @@ public struct HistogramChunk: Sendable {
             write(t: t, h)
             return .appended
         }
-        if incoming == layout {
-            write(t: t, h)
-            return .appended
-        }
-        guard layout.sharesBuckets(with: incoming),
-              let positive = HistogramChunkLayout.union(layout.positiveSpans, incoming.positiveSpans),
-              let negative = HistogramChunkLayout.union(layout.negativeSpans, incoming.negativeSpans) else { return .needsNewChunk }
-        var widened = layout
-        widened.positiveSpans = positive
-        widened.negativeSpans = negative
-        guard let sample = h.widened(positive: positive, negative: negative) else { return .needsNewChunk }
+        guard let widened = layout.accommodating(incoming),
+              let sample = h.widened(positive: widened.positiveSpans, negative: widened.negativeSpans) else { return .needsNewChunk }
         if widened == layout {
             write(t: t, sample)
             return .appended
@@ -176,19 +167,16 @@ public struct HistogramChunk: Sendable {
 
     /// The chunk as Prometheus' histogram chunk data: sample count (big-endian 16 bits), the
     /// header byte, then the bits zero-padded to a byte.
-    public var prometheusData: [UInt8] {
-        let n = UInt16(clamping: count)
-        return [UInt8(n >> 8), UInt8(n & 0xFF), HistogramChunkHeader.byte(for: header)] + stream.bytes
-    }
+    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.bytes) }
 
     /// A chunk read from a block or a chunk file (the bytes are copied), with the time range its
     /// index entry gives. Nothing is decoded until it is read; nil when the data cannot hold the
     /// header. The chunk is sealed: appends go to a new chunk.
     public init?(prometheusData data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64) {
-        guard data.count >= 3 else { return nil }
-        count = Int(data[0]) << 8 | Int(data[1])
-        header = HistogramChunkHeader.hint(from: data[2])
-        stream = BitWriter(bytes: Array(data[3...]), free: 0)
+        guard let (count, header, bits) = HistogramChunkHeader.unframe(data) else { return nil }
+        self.count = count
+        self.header = header
+        stream = bits
         self.minTime = minTime
         self.maxTime = maxTime
         sealed = true

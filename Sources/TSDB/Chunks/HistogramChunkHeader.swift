@@ -28,4 +28,17 @@ enum HistogramChunkHeader {
         if header == .gauge { return .gauge }
         return index == 0 ? header : .notCounterReset
     }
+
+    /// Chunk data as chunk files hold it: the sample count (big-endian 16 bits), the header
+    /// byte, then the bits zero-padded to a byte.
+    static func frame(count: Int, header: HistogramCounterResetHint, bits: [UInt8]) -> [UInt8] {
+        let n = UInt16(clamping: count)
+        return [UInt8(n >> 8), UInt8(n & 0xFF), byte(for: header)] + bits
+    }
+
+    /// The parts of framed chunk data (the bits copied); nil when the data cannot hold the header.
+    static func unframe(_ data: UnsafeRawBufferPointer) -> (count: Int, header: HistogramCounterResetHint, bits: BitWriter)? {
+        guard data.count >= 3 else { return nil }
+        return (Int(data[0]) << 8 | Int(data[1]), hint(from: data[2]), BitWriter(bytes: Array(data[3...]), free: 0))
+    }
 }

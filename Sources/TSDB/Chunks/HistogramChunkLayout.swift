@@ -33,6 +33,20 @@ public struct HistogramChunkLayout: Sendable, Hashable {
         return .covering(Array(Set(ia).union(ib)).sorted())
     }
 
+    /// The layout a chunk with this layout needs to take a sample laid out as `incoming`: this
+    /// one when the sample's buckets are among the chunk's, a wider one (the chunk is then
+    /// recoded) when the sample brings new buckets, nil when the sample cannot join the chunk
+    /// (another schema, zero threshold or custom bounds).
+    func accommodating(_ incoming: HistogramChunkLayout) -> HistogramChunkLayout? {
+        if incoming == self { return self }
+        guard sharesBuckets(with: incoming), let positive = Self.union(positiveSpans, incoming.positiveSpans),
+              let negative = Self.union(negativeSpans, incoming.negativeSpans) else { return nil }
+        var wider = self
+        wider.positiveSpans = positive
+        wider.negativeSpans = negative
+        return wider
+    }
+
     // MARK: Encoding
 
     /// The largest custom bound written in the short form: `y + 1` then fits 25 payload bits.

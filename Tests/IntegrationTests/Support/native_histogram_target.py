@@ -19,23 +19,10 @@ histograms, one per scrape.
 """
 import argparse
 import http.server
-import importlib
 import math
-import os
-import subprocess
-import sys
-import tempfile
 import threading
 
-CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
-
-
-def load_protobuf_module(proto_dir):
-    out = tempfile.mkdtemp(prefix="native-histogram-proto-")
-    subprocess.run(["protoc", f"-I{proto_dir}", "-I/usr/include", f"--python_out={out}",
-                    os.path.join(proto_dir, "metric_family.proto")], check=True)
-    sys.path.insert(0, out)
-    return importlib.import_module("metric_family_pb2")
+from metric_family_runtime import CONTENT_TYPE, delimited, load_protobuf_module
 
 
 class Sequence:
@@ -103,22 +90,6 @@ class NativeHistogram:
         h.negative_span.extend(spans)
         h.negative_delta.extend(deltas)
         return h
-
-
-def delimited(messages):
-    body = b""
-    for m in messages:
-        raw = m.SerializeToString()
-        n = len(raw)
-        prefix = b""
-        while True:
-            b = n & 0x7F
-            n >>= 7
-            prefix += bytes([b | 0x80]) if n else bytes([b])
-            if not n:
-                break
-        body += prefix + raw
-    return body
 
 
 def main():

@@ -8,12 +8,9 @@ folder). Every step's HTTP status is printed as one JSON list, so two runs again
 can be compared step by step.
 """
 import argparse
-import importlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 
@@ -21,33 +18,7 @@ from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, Inf
                                delete_from_gateway, disable_created_metrics, push_to_gateway,
                                pushadd_to_gateway)
 
-PROTOBUF_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
-
-
-def load_protobuf_module(proto_dir):
-    out = tempfile.mkdtemp(prefix="push-proto-")
-    subprocess.run(["protoc", f"-I{proto_dir}", "-I/usr/include", f"--python_out={out}",
-                    os.path.join(proto_dir, "metric_family.proto")], check=True)
-    sys.path.insert(0, out)
-    return importlib.import_module("metric_family_pb2")
-
-
-def delimited(messages):
-    body = b""
-    for m in messages:
-        raw = m.SerializeToString()
-        n = len(raw)
-        prefix = b""
-        while True:
-            b = n & 0x7F
-            n >>= 7
-            if n:
-                prefix += bytes([b | 0x80])
-            else:
-                prefix += bytes([b])
-                break
-        body += prefix + raw
-    return body
+from metric_family_runtime import CONTENT_TYPE as PROTOBUF_TYPE, delimited, load_protobuf_module
 
 
 def request(url, method, body=b"", content_type="text/plain; version=0.0.4; charset=utf-8"):
