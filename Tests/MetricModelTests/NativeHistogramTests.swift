@@ -90,4 +90,21 @@ import Testing
         rebounded.customValues = [0.25, 1]
         #expect(rebounded.isCounterReset(after: custom))
     }
+
+    /// Schemas from damaged chunks or hostile pushes: listing, merging, limiting and comparing
+    /// them neither traps nor loops.
+    @Test(arguments: [Int32.min, -54, -5, 9, 52, Int32.max])
+    func schemasNoOneDefinesNeitherTrapNorMerge(schema: Int32) {
+        let h = NativeHistogram(schema: schema, zeroThreshold: 0.5, zeroCount: 1, count: 3, sum: 1,
+                                positiveSpans: [HistogramSpan(offset: Int32.max - 1, length: 2)], positiveDeltas: [1, 0],
+                                negativeSpans: [HistogramSpan(offset: Int32.min, length: 1)], negativeDeltas: [1])
+        #expect(!h.description.isEmpty)
+        #expect(h.inconsistency != nil)
+        #expect(h.reduced(toSchema: 0) == h)
+        #expect(h.limited(toBuckets: 1) == nil)
+        #expect(h.limited(toMinimumGrowthFactor: 2) == h)
+        _ = h.isCounterReset(after: h)
+        _ = h.floatHistogram.adding(h.floatHistogram)
+        _ = h.floatHistogram.withZeroThreshold(atLeast: 4)
+    }
 }

@@ -26,8 +26,9 @@ public enum HistogramBounds {
             return Int(index) < customValues.count ? customValues[Int(index)] : .infinity
         }
         if schema <= 0 {
-            // index << -schema, clamped: beyond ±1100 the power is 0 or infinity anyway.
-            let exponent = max(-1100, min(1100, Int(index) << Int(min(-schema, 16))))
+            // index << -schema, clamped: beyond ±1100 the power is 0 or infinity anyway (and a
+            // hostile schema far below -4 cannot overflow the shift or the negation).
+            let exponent = max(-1100, min(1100, Int(index) << min(-Int(schema), 16)))
             return Foundation.scalbn(1.0, exponent)
         }
         let perPower = Int32(1) << schema

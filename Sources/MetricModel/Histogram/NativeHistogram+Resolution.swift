@@ -41,10 +41,10 @@ public enum HistogramResolution {
 
 extension NativeHistogram {
     /// The same observations at schema `target`, coarser than ``schema``; unchanged when `target`
-    /// is not coarser or the buckets are custom (their bounds are not a schema's), or when the
-    /// spans do not match the buckets.
+    /// is not coarser, the buckets are custom (their bounds are not a schema's) or of a schema
+    /// outside -4...8, or when the spans do not match the buckets.
     public func reduced(toSchema target: Int32) -> NativeHistogram {
-        guard schema != Self.customBucketsSchema, target < schema, target >= Self.exponentialSchemas.lowerBound,
+        guard Self.exponentialSchemas.contains(schema), target < schema, target >= Self.exponentialSchemas.lowerBound,
               let p = positiveSpans.bucketIndices, let n = negativeSpans.bucketIndices,
               p.count == positiveDeltas.count, n.count == negativeDeltas.count else { return self }
         var out = self
@@ -66,7 +66,8 @@ extension NativeHistogram {
         guard limit > 0 else { return self }
         var h = self
         while h.positiveDeltas.count + h.negativeDeltas.count > limit {
-            guard h.schema != Self.customBucketsSchema, h.schema > Self.exponentialSchemas.lowerBound else { return nil }
+            // Custom buckets and schemas no one defines cannot be merged.
+            guard Self.exponentialSchemas.contains(h.schema), h.schema > Self.exponentialSchemas.lowerBound else { return nil }
             h = h.reduced(toSchema: h.schema - 1)
         }
         return h
@@ -84,7 +85,7 @@ extension FloatHistogram {
     /// The same observations at schema `target`, coarser than ``schema`` (see
     /// ``NativeHistogram/reduced(toSchema:)``).
     public func reduced(toSchema target: Int32) -> FloatHistogram {
-        guard schema != NativeHistogram.customBucketsSchema, target < schema, target >= NativeHistogram.exponentialSchemas.lowerBound,
+        guard NativeHistogram.exponentialSchemas.contains(schema), target < schema, target >= NativeHistogram.exponentialSchemas.lowerBound,
               let p = positiveSpans.bucketIndices, let n = negativeSpans.bucketIndices,
               p.count == positiveBuckets.count, n.count == negativeBuckets.count else { return self }
         var out = self
