@@ -47,7 +47,8 @@ import Testing
         #expect(spread.limited(toBuckets: 1) == nil)
     }
 
-    @Test(arguments: [(2.0, Int32(0)), (1.0905, 3), (1.1, 2), (1.0001, 8), (1, 8), (0, 8), (65536, -4), (1e9, -4), (4, -1)])
+    @Test(arguments: [(2.0, Int32(0)), (1.0905, 3), (1.1, 2), (1.0001, 8), (1, 8), (0, 8), (65536, -4), (1e9, -4), (4, -1),
+                      (.infinity, -4), (-.infinity, 8), (.nan, 8)])
     func aMinimumGrowthFactorCapsTheSchema(factor: Double, schema: Int32) {
         #expect(HistogramResolution.highestSchema(forMinimumGrowthFactor: factor) == schema)
         let h = Self.histogram(schema: 8, indices: [0, 1, 300], counts: [1, 2, 3])

@@ -32,10 +32,13 @@ public enum HistogramResolution {
     /// The highest exponential schema whose neighbouring bounds grow by at least `factor`
     /// (2^(2^-schema) >= factor): 8 for factors up to 1.0027, 0 for 2, -4 for 65,536 and above.
     public static func highestSchema(forMinimumGrowthFactor factor: Double) -> Int32 {
-        guard factor > 1, factor.isFinite else { return factor.isInfinite ? NativeHistogram.exponentialSchemas.lowerBound : NativeHistogram.exponentialSchemas.upperBound }
-        let exact = -log2(log2(factor))
-        guard exact.isFinite else { return NativeHistogram.exponentialSchemas.upperBound }
-        return Int32(max(Double(NativeHistogram.exponentialSchemas.lowerBound), min(Double(NativeHistogram.exponentialSchemas.upperBound), exact.rounded(.down))))
+        let schemas = NativeHistogram.exponentialSchemas
+        // No factor above 1 (NaN included): no limit; an infinite one: the coarsest schema.
+        guard factor > 1 else { return schemas.upperBound }
+        guard factor.isFinite else { return schemas.lowerBound }
+        let exact = (-log2(log2(factor))).rounded(.down)
+        let clamped = max(Double(schemas.lowerBound), min(Double(schemas.upperBound), exact))
+        return Int32(exactly: clamped) ?? schemas.upperBound
     }
 }
 
