@@ -49,4 +49,19 @@ extension Array where Element == HistogramSpan {
         }
         return spans
     }
+
+    /// `counts` (one per bucket of these spans) placed on the buckets of `wider`, zero where
+    /// these spans list no bucket; nil when `wider` lacks one of these buckets or the counts do
+    /// not match the spans.
+    public func spread<C: AdditiveArithmetic>(_ counts: [C], onto wider: [HistogramSpan]) -> [C]? {
+        if self == wider { return counts.count == bucketCount ? counts : nil }
+        guard let own = bucketIndices, let target = wider.bucketIndices, own.count == counts.count else { return nil }
+        var out = [C](repeating: .zero, count: target.count)
+        var k = 0
+        for (i, index) in target.enumerated() where k < own.count && own[k] == index {
+            out[i] = counts[k]
+            k += 1
+        }
+        return k == own.count ? out : nil
+    }
 }

@@ -207,14 +207,6 @@ extension FloatHistogram {
     }
 
     private static func widen(_ counts: [Double], from spans: [HistogramSpan], to wider: [HistogramSpan]) -> [Double]? {
-        if spans == wider { return counts }
-        guard let own = spans.bucketIndices, let target = wider.bucketIndices, own.count == counts.count else { return nil }
-        var widened = [Double](repeating: 0, count: target.count)
-        var k = 0
-        for (i, index) in target.enumerated() where k < own.count && own[k] == index {
-            widened[i] = counts[k]
-            k += 1
-        }
-        return k == own.count ? widened : nil
+        spans == wider ? counts : spans.spread(counts, onto: wider)
     }
 }

@@ -285,15 +285,6 @@ extension NativeHistogram {
 
     private static func widen(_ deltas: [Int64], from spans: [HistogramSpan], to wider: [HistogramSpan]) -> [Int64]? {
         if spans == wider { return deltas }
-        guard let own = spans.bucketIndices, let target = wider.bucketIndices, own.count == deltas.count else { return nil }
-        let counts = absoluteCounts(deltas)
-        var widened = [Int64](repeating: 0, count: target.count)
-        var k = 0
-        for (i, index) in target.enumerated() where k < own.count && own[k] == index {
-            widened[i] = counts[k]
-            k += 1
-        }
-        guard k == own.count else { return nil }
-        return NativeHistogram.deltas(widened)
+        return spans.spread(absoluteCounts(deltas), onto: wider).map(NativeHistogram.deltas)
     }
 }
