@@ -2,38 +2,33 @@ import Foundation
 import Synchronization
 
 /// A process started by a test, stopped (SIGKILL) when released if still running.
+///
+/// Its stdout and stderr go to one temporary file rather than through pipes: a pipe's
+/// `readabilityHandler` is a dispatch source, and corelibs Foundation crashed (SIGSEGV inside
+/// libdispatch) when such a source was cancelled while the pipe's file handle was being released
+/// at the end of a test. A file needs no source and cannot fill up and stall the child.
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     let name: String
-    private let stdoutPipe = Pipe()
-    private let stderrPipe = Pipe()
-    private let outputLock = NSLock()
-    private var output = Data()
+    private let outputPath: String
+    private let outputHandle: FileHandle
 
     init(name: String, executable: String, arguments: [String], environment: [String: String]? = nil) throws {
         self.name = name
+        outputPath = NSTemporaryDirectory() + "child-output-" + UUID().uuidString
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        outputHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b } }
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        for pipe in [stdoutPipe, stderrPipe] {
-            pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
-                let d = h.availableData
-                guard let self, !d.isEmpty else { return }
-                self.outputLock.lock()
-                self.output.append(d)
-                self.outputLock.unlock()
-            }
-        }
+        process.standardOutput = outputHandle
+        process.standardError = outputHandle
         try process.run()
     }
 
     /// Everything the process wrote to stdout and stderr so far.
     var log: String {
-        outputLock.lock()
-        defer { outputLock.unlock() }
-        return String(decoding: output, as: UTF8.self)
+        String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
     }
 
     var isRunning: Bool { process.isRunning }
@@ -55,7 +50,8 @@ final class ChildProcess: @unchecked Sendable {
             // other children were being reaped.
             for _ in 0..<500 where process.isRunning { usleep(10_000) }
         }
-        for pipe in [stdoutPipe, stderrPipe] { pipe.fileHandleForReading.readabilityHandler = nil }
+        try? outputHandle.close()
+        try? FileManager.default.removeItem(atPath: outputPath)
     }
 }
 
