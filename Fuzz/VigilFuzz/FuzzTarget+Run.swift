@@ -62,7 +62,19 @@ extension FuzzTarget {
             _ = try? template.render(data, functions: PrometheusTemplateFunctions.functions())
         case .walSegment:
             var reader = WALSegmentReader(bytes: bytes)
-            while reader.next() != nil {}
+            // Histogram samples go through a head's appender, as replay applies them: refused or
+            // stored, never trapped on, and read back.
+            let head = Head.inMemory()
+            while let record = reader.next() {
+                guard case .histograms(let samples) = record else { continue }
+                var app = head.appender()
+                for s in samples.prefix(64) { _ = app.append(ref: nil, labels: Labels(["__name__": "fuzz", "ref": String(s.ref % 4)]), t: s.t, histogram: s.value) }
+                _ = try? app.commit()
+            }
+            for series in head.select([], mint: .min, maxt: .max) {
+                _ = series.histogramSamples().last?.histogram.description
+                _ = series.floatHistogramSamples().last?.histogram.description
+            }
         case .dnsReply:
             guard let reply = try? DNSMessage.parse(bytes) else { return }
             _ = DNSSDProvider.group(name: "fuzz", records: reply.answers, config: DNSSDConfig(names: ["fuzz"], type: .srv))
@@ -86,7 +98,11 @@ extension FuzzTarget {
         case .snapshot:
             guard let entries = try? HeadSnapshot.decode(bytes) else { return }
             var times: [Int64] = [], values: [Double] = []
-            for e in entries { for c in e.chunks { _ = c.appendSamples(mint: .min, maxt: .max, times: &times, values: &values) } }
+            for e in entries {
+                for c in e.chunks { _ = c.appendSamples(mint: .min, maxt: .max, times: &times, values: &values) }
+                for c in e.histogramChunks { _ = c.lastHistogram?.description }
+                for c in e.floatHistogramChunks { _ = c.lastHistogram?.description }
+            }
         case .blockIndex: FuzzBlock.shared.open(replacing: "index", with: bytes)
         case .blockChunks: FuzzBlock.shared.open(replacing: "chunks/000001", with: bytes)
         case .blockTombstones: FuzzBlock.shared.open(replacing: "tombstones", with: bytes)

@@ -46,9 +46,9 @@ extension APIRoutes {
         }
     }
 
-    /// What a 2.0 request stored: float samples; no histograms or exemplars (Vigil keeps neither yet).
+    /// What a 2.0 request stored: float and native histogram samples; no exemplars (Vigil keeps none).
     static func writtenHeaders(_ outcome: RemoteWriteReceiver.Outcome, into headers: inout HTTPFields) {
-        let counts = [("Samples", outcome.samplesWritten), ("Histograms", 0), ("Exemplars", 0)]
+        let counts = [("Samples", outcome.samplesWritten), ("Histograms", outcome.histogramsWritten), ("Exemplars", 0)]
         for (kind, count) in counts {
             if let name = HTTPField.Name("X-Prometheus-Remote-Write-\(kind)-Written") { headers[name] = String(count) }
         }

@@ -8,6 +8,7 @@ extension AppendReport {
         if outOfOrder > 0 { parts.append("\(outOfOrder) out-of-order samples") }
         if duplicate > 0 { parts.append("\(duplicate) duplicate samples with a different value") }
         if outOfBounds > 0 { parts.append("\(outOfBounds) samples with timestamps out of bounds") }
+        if invalid > 0 { parts.append("\(invalid) inconsistent native histograms") }
         return parts
     }
 }

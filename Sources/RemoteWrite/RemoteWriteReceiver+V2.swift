@@ -3,16 +3,15 @@ import TSDB
 
 extension RemoteWriteReceiver {
     /// Appends a remote-write 2.0 request: labels and metadata are read through its symbols
-    /// table; float samples are stored like 1.0's; native histogram samples and exemplars are
-    /// counted and not stored (the response headers say so); with ``ingestCreatedTimestamps`` a
-    /// series' created timestamp adds a zero sample before its first sample.
+    /// table; float and native histogram samples are stored like 1.0's; exemplars are counted and
+    /// not stored (the response headers say so); with ``ingestCreatedTimestamps`` a series'
+    /// created timestamp adds a zero sample before its first sample.
     func append(_ request: Vigil_Remotewrite_V2_Request) throws(RequestError) -> Outcome {
         let symbols = request.symbols
         var outcome = Outcome()
         var app = storage.appender()
         var created = ingestCreatedTimestamps ? storage.appender() : nil
         for ts in request.timeseries {
-            outcome.histograms += ts.histograms.count
             outcome.exemplars += ts.exemplars.count
             let labels: Labels
             switch Self.labels(ts.labelsRefs, symbols).flatMap(Self.validate) {
@@ -25,15 +24,19 @@ extension RemoteWriteReceiver {
             if ts.hasMetadata, let metadata = RemoteWriteMetadata(ts.metadata, symbols) {
                 outcome.metadata[labels.metricName] = metadata
             }
-            guard !ts.samples.isEmpty else { continue }
+            guard !ts.samples.isEmpty || !ts.histograms.isEmpty else { continue }
             outcome.series += 1
-            if created != nil, ts.createdTimestamp > 0, ts.createdTimestamp < ts.samples[0].timestamp {
+            if created != nil, ts.createdTimestamp > 0, let first = ts.samples.first, ts.createdTimestamp < first.timestamp {
                 _ = created?.append(ref: nil, labels: labels, t: ts.createdTimestamp, v: 0)
             }
             var ref: SeriesRef?
             for s in ts.samples {
                 ref = app.append(ref: ref, labels: labels, t: s.timestamp, v: s.value)
                 outcome.samples += 1
+            }
+            for h in ts.histograms {
+                ref = app.append(ref: ref, labels: labels, t: h.timestamp, histogram: h.histogramValue)
+                outcome.histograms += 1
             }
         }
         do {

@@ -39,7 +39,7 @@ public struct RemoteWriteReceiver: Sendable {
         public var report = AppendReport()
         public var invalidSeries = 0
         public var firstInvalid = ""
-        /// Native histogram samples received (2.0), refused until Vigil stores native histograms.
+        /// Native histogram samples received (stored or refused one by one, as float samples are).
         public var histograms = 0
         /// Exemplars received (2.0); Vigil keeps no exemplars, so none is written.
         public var exemplars = 0
@@ -51,16 +51,18 @@ public struct RemoteWriteReceiver: Sendable {
         public init() {}
 
         /// Whether every sample was stored (exact duplicates of stored samples count as stored).
-        public var isComplete: Bool { report.rejected == 0 && invalidSeries == 0 && histograms == 0 }
+        public var isComplete: Bool { report.rejected == 0 && invalidSeries == 0 }
 
         /// Float samples stored, for `X-Prometheus-Remote-Write-Samples-Written` (an exact
         /// duplicate of a stored sample counts: it is stored).
-        public var samplesWritten: Int { report.appended + report.ignoredDuplicates }
+        public var samplesWritten: Int { report.appended - report.appendedHistograms + report.ignoredDuplicates - report.ignoredDuplicateHistograms }
+
+        /// Native histogram samples stored, for `X-Prometheus-Remote-Write-Histograms-Written`.
+        public var histogramsWritten: Int { report.appendedHistograms + report.ignoredDuplicateHistograms }
 
         public var summary: String {
             var parts = report.rejectionPhrases
             if invalidSeries > 0 { parts.append("\(invalidSeries) series with invalid labels (first: \(firstInvalid))") }
-            if histograms > 0 { parts.append("\(histograms) native histogram samples (Vigil does not store native histograms yet)") }
             return "rejected " + parts.joined(separator: ", ") + "; the other \(report.appended) samples were stored"
         }
     }
@@ -140,6 +142,10 @@ public struct RemoteWriteReceiver: Sendable {
             for s in ts.samples {
                 ref = app.append(ref: ref, labels: labels, t: s.timestamp, v: s.value)
                 outcome.samples += 1
+            }
+            for h in ts.histograms {
+                ref = app.append(ref: ref, labels: labels, t: h.timestamp, histogram: h.histogramValue)
+                outcome.histograms += 1
             }
         }
         do { outcome.report = try app.commit() } catch {

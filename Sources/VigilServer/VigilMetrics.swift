@@ -164,7 +164,7 @@ public final class VigilMetrics: ScrapeMetrics, Sendable {
             let walFailures = db.head.stats.walWriteFailures.load(ordering: .relaxed)
             let appended = db.head.stats.samplesAppended.load(ordering: .relaxed)
             let rejected = db.head.stats.outOfOrder.load(ordering: .relaxed) + db.head.stats.duplicates.load(ordering: .relaxed)
-                + db.head.stats.outOfBounds.load(ordering: .relaxed)
+                + db.head.stats.outOfBounds.load(ordering: .relaxed) + db.head.stats.invalidHistograms.load(ordering: .relaxed)
             // Counters mirror the head's atomics: add only what grew since the last render.
             mirrored.withLock { last in
                 if appended > last.appended { samplesAppended.increment(by: Int64(appended - last.appended)) }

@@ -17,7 +17,7 @@ import Testing
         }
     }
 
-    static func startApp(vigil: VigilInstance, gzip: Bool) throws -> (ChildProcess, base: String) {
+    static func startApp(vigil: VigilInstance, gzip: Bool, environment: [String: String] = [:]) throws -> (ChildProcess, base: String) {
         guard FileManager.default.isExecutableFile(atPath: Paths.otelPython) else {
             throw PeerError("the OpenTelemetry SDK's Python (\(Paths.otelPython)) is missing: run scripts/install-test-deps.sh")
         }
@@ -28,7 +28,7 @@ import Testing
                                        "OTEL_METRIC_EXPORT_INTERVAL": "300",
                                        "OTEL_EXPORTER_OTLP_COMPRESSION": gzip ? "gzip" : "none",
                                        "OTEL_SERVICE_INSTANCE_ID": gzip ? "iris-api-gzip" : "iris-api-0",
-                                   ])
+                                   ].merging(environment) { _, b in b })
         return (app, "http://127.0.0.1:\(port)")
     }
 
@@ -95,6 +95,43 @@ import Testing
         // The usual join from an OTel series to its resource's attributes works.
         let joined = try await Self.vector(vigil, "sum by (species) (model_predictions_total) * on() group_left(model_version) max(target_info) by (model_version)")
         #expect(joined.count == 3 && joined.allSatisfy { $0.labels["model_version"] == "3" })
+        #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
+    }
+
+    /// The SDK told to aggregate histograms as base-2 exponential histograms (its scale starts at
+    /// 20 and comes down until the observations fit 160 buckets) sends them as such; Vigil stores
+    /// native histograms whose every bucket holds exactly the observations between its bounds.
+    @Test func theSDKsExponentialHistogramsAreStoredAsNativeHistograms() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-otlp-receiver"])
+        let (app, appBase) = try Self.startApp(vigil: vigil, gzip: false, environment: [
+            "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION": "base2_exponential_bucket_histogram",
+        ])
+        defer { _ = app }
+        let observations: [Double] = [3, 7, 30, 300, 3]
+        let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
+        #expect(started, "\(app.log.suffix(2000))")
+        for ms in observations.dropFirst() { _ = try await HTTP.request(appBase + "/predict?ms=\(Int(ms))", method: "POST") }
+
+        var newest = ""
+        let arrived = await eventually(timeout: .seconds(30)) {
+            let dump = (try? await runToolAsync(Paths.vigil, ["tsdb", "dump", "--storage.tsdb.path=\(vigil.dir)/data",
+                                                               "--match", "__name__=model_inference_duration_milliseconds"]))?.output ?? ""
+            newest = dump.split(separator: "\n").last.map(String.init) ?? ""
+            return newest.contains("{count:5, sum:343")
+        }
+        #expect(arrived, "newest: \(newest)\napp log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        #expect(newest.hasPrefix("{__name__=\"model_inference_duration_milliseconds\""), "no _bucket series: a native histogram")
+        // Every populated bucket `(lower,upper]:count` holds exactly the observations in it.
+        var buckets = 0, counted = 0
+        for entry in newest.split(separator: " ") where entry.hasPrefix("(") {
+            let parts = entry.dropFirst().split(whereSeparator: { ",]:}".contains($0) })
+            guard parts.count >= 3, let lower = Double(parts[0]), let upper = Double(parts[1]), let count = Int(parts[2]) else { continue }
+            #expect(observations.filter { $0 > lower && $0 <= upper }.count == count, "\(entry)")
+            buckets += 1
+            counted += count
+        }
+        #expect(buckets == 4, "3 ms twice, then 7, 30 and 300 ms each in their own bucket: \(newest)")
+        #expect(counted == 5)
         #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
     }
 

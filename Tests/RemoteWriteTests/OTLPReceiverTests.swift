@@ -205,11 +205,13 @@ import TSDB
         #expect(try Self.stored(head, [("__name__", "rpc_latency_seconds_sum")]).first?.1.first?.v == 2.5)
     }
 
-    @Test func deltaSumsExponentialHistogramsAndBadBucketsAreRefusedPointByPointWithTheReason() throws {
+    @Test func deltaSumsTooCoarseExponentialHistogramsAndBadBucketsAreRefusedPointByPointWithTheReason() throws {
         var expo = Vigil_Otlp_V1_Metric()
         expo.name = "latency"
         expo.exponentialHistogram.aggregationTemporality = .cumulative
-        expo.exponentialHistogram.dataPoints = [Vigil_Otlp_V1_ExponentialHistogramDataPoint()]
+        var coarse = Vigil_Otlp_V1_ExponentialHistogramDataPoint()
+        coarse.scale = -5
+        expo.exponentialHistogram.dataPoints = [coarse]
         var bad = Vigil_Otlp_V1_Metric()
         bad.name = "sizes"
         var p = Vigil_Otlp_V1_HistogramDataPoint()
@@ -224,12 +226,82 @@ import TSDB
         ]))
         #expect(out.rejectedPoints == 4)
         #expect(out.errorMessage.contains("delta sums are not stored"))
-        #expect(out.errorMessage.contains("exponential histograms"))
+        #expect(out.errorMessage.contains("scale -5 is below -4"))
         #expect(out.errorMessage.contains("2 bucket counts for 2 bounds"))
         #expect(head.labelValues("__name__", []) == ["kept"])
         let response = try Vigil_Otlp_V1_ExportMetricsServiceResponse(serializedBytes: OTLPReceiver.responseBody(out, encoding: .protobuf))
         #expect(response.partialSuccess.rejectedDataPoints == 4)
         #expect(response.partialSuccess.errorMessage == out.errorMessage)
+    }
+
+    static func exponential(_ name: String, unit: String = "", _ points: [Vigil_Otlp_V1_ExponentialHistogramDataPoint]) -> Vigil_Otlp_V1_Metric {
+        var m = Vigil_Otlp_V1_Metric()
+        m.name = name
+        m.unit = unit
+        m.exponentialHistogram.aggregationTemporality = .cumulative
+        m.exponentialHistogram.dataPoints = points
+        return m
+    }
+
+    static func buckets(_ offset: Int32, _ counts: [UInt64]) -> Vigil_Otlp_V1_ExponentialHistogramDataPoint.Buckets {
+        var b = Vigil_Otlp_V1_ExponentialHistogramDataPoint.Buckets()
+        b.offset = offset
+        b.bucketCounts = counts
+        return b
+    }
+
+    @Test func exponentialHistogramsBecomeNativeHistogramsWithPrometheusBucketIndexes() throws {
+        var p = Vigil_Otlp_V1_ExponentialHistogramDataPoint()
+        p.timeUnixNano = Self.t0
+        p.scale = 3
+        p.count = 12
+        p.sum = 4.5
+        p.zeroCount = 1
+        p.zeroThreshold = 0.001
+        // OTLP buckets 2, 3, (two empty), 6, (three empty), 10: one span with two zeros inside, then another.
+        p.positive = Self.buckets(2, [1, 2, 0, 0, 3, 0, 0, 0, 1])
+        p.negative = Self.buckets(-1, [0, 4])
+        let (out, head) = try Self.receive(Self.request([Self.exponential("rpc.latency", unit: "s", [p])]))
+        #expect(out.rejectedPoints == 0, "\(out.errorMessage)")
+        let series = try #require(head.select([try LabelMatcher(.equal, "__name__", "rpc_latency_seconds")], mint: .min, maxt: .max).first)
+        #expect(series.labels["job"] == "iris-api")
+        let h = try #require(series.histogramSamples().first)
+        #expect(h.t == Self.t0ms)
+        #expect(h.histogram == NativeHistogram(schema: 3, zeroThreshold: 0.001, zeroCount: 1, count: 12, sum: 4.5,
+                                               positiveSpans: [HistogramSpan(offset: 3, length: 5), HistogramSpan(offset: 3, length: 1)],
+                                               positiveDeltas: [1, 1, -2, 0, 3, -2],
+                                               negativeSpans: [HistogramSpan(offset: 1, length: 1)], negativeDeltas: [4]))
+    }
+
+    @Test func scalesFinerThanEightMergeBucketsDownToSchemaEight() throws {
+        var p = Vigil_Otlp_V1_ExponentialHistogramDataPoint()
+        p.timeUnixNano = Self.t0
+        p.scale = 10
+        p.count = 10
+        p.sum = 10
+        // OTLP indexes -5…2 at scale 10 fall into floor(i/4) = -2, -1, -1, -1, -1, 0, 0, 0 at scale 8.
+        p.positive = Self.buckets(-5, [1, 1, 1, 1, 1, 2, 2, 1])
+        let (out, head) = try Self.receive(Self.request([Self.exponential("ratio", [p])]))
+        #expect(out.rejectedPoints == 0)
+        let h = try #require(head.select([], mint: .min, maxt: .max).first?.histogramSamples().first?.histogram)
+        #expect(h.schema == 8)
+        #expect(h.positiveSpans == [HistogramSpan(offset: -1, length: 3)])
+        #expect(NativeHistogram.absoluteCounts(h.positiveDeltas) == [1, 4, 5])
+        #expect(h.inconsistency == nil)
+    }
+
+    @Test func anExponentialPointWithNoRecordedValueIsAHistogramStalenessMarker() throws {
+        var p = Vigil_Otlp_V1_ExponentialHistogramDataPoint()
+        p.timeUnixNano = Self.t0
+        p.count = 3
+        p.positive = Self.buckets(0, [3])
+        var gone = Vigil_Otlp_V1_ExponentialHistogramDataPoint()
+        gone.timeUnixNano = Self.t0 + 15_000_000_000
+        gone.flags = 1
+        let (_, head) = try Self.receive(Self.request([Self.exponential("ratio", [p, gone])]))
+        let samples = try #require(head.select([], mint: .min, maxt: .max).first?.histogramSamples())
+        #expect(samples.count == 2)
+        #expect(StaleNaN.isStale(samples[1].histogram.sum))
     }
 
     @Test func aPointWithNoRecordedValueIsAStalenessMarker() throws {

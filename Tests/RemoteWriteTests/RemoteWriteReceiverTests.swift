@@ -36,6 +36,53 @@ import TSDB
         #expect(StaleNaN.isStale(samples[1].v))
     }
 
+    @Test func storesNativeHistogramsWithIntegerAndFloatCountsAsTheirKind() throws {
+        func span(_ offset: Int32, _ length: UInt32) -> Vigil_Remotewrite_V1_BucketSpan {
+            var s = Vigil_Remotewrite_V1_BucketSpan()
+            s.offset = offset
+            s.length = length
+            return s
+        }
+        var integer = Vigil_Remotewrite_V1_Histogram()
+        integer.timestamp = 1_000
+        integer.countInt = 7
+        integer.sum = 2.5
+        integer.schema = 2
+        integer.zeroThreshold = 0.001
+        integer.zeroCountInt = 1
+        integer.positiveSpans = [span(-1, 2), span(3, 1)]
+        integer.positiveDeltas = [2, -1, 1]
+        integer.negativeSpans = [span(0, 1)]
+        integer.negativeDeltas = [1]
+        integer.resetHint = .yes
+        var float = Vigil_Remotewrite_V1_Histogram()
+        float.timestamp = 1_000
+        float.countFloat = 2.5
+        float.sum = 10
+        float.schema = 0
+        float.positiveSpans = [span(0, 2)]
+        float.positiveCounts = [0.5, 2]
+        float.resetHint = .gauge
+        var latency = Self.series([("__name__", "latency_seconds")], [])
+        latency.histograms = [integer]
+        var queue = Self.series([("__name__", "queue_depth")], [])
+        queue.histograms = [float]
+        let head = Head.inMemory()
+        let out = try RemoteWriteReceiver(storage: head).receive(compressed: try Self.body([latency, queue]))
+        #expect(out.isComplete, "\(out.summary)")
+        #expect(out.histograms == 2)
+        #expect(out.report.appendedHistograms == 2)
+        let stored = head.select([], mint: .min, maxt: .max)
+        let l = try #require(stored.first { $0.labels.metricName == "latency_seconds" }?.histogramSamples().first)
+        #expect(l.t == 1_000)
+        #expect(l.histogram == NativeHistogram(counterResetHint: .counterReset, schema: 2, zeroThreshold: 0.001, zeroCount: 1, count: 7, sum: 2.5,
+                                               positiveSpans: [HistogramSpan(offset: -1, length: 2), HistogramSpan(offset: 3, length: 1)],
+                                               positiveDeltas: [2, -1, 1], negativeSpans: [HistogramSpan(offset: 0, length: 1)], negativeDeltas: [1]))
+        let q = try #require(stored.first { $0.labels.metricName == "queue_depth" }?.floatHistogramSamples().first)
+        #expect(q.histogram == FloatHistogram(counterResetHint: .gauge, schema: 0, count: 2.5, sum: 10,
+                                              positiveSpans: [HistogramSpan(offset: 0, length: 2)], positiveBuckets: [0.5, 2]))
+    }
+
     @Test func rejectsSamplesOneByOneAndKeepsTheRest() throws {
         let head = Head.inMemory()
         let receiver = RemoteWriteReceiver(storage: head)

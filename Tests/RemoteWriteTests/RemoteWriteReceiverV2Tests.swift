@@ -80,17 +80,34 @@ import TSDB
         #expect(head.labelValues("__name__", []) == ["ok"])
     }
 
-    @Test func nativeHistogramSamplesAreCountedAndRefusedWhileFloatsAreStored() throws {
+    @Test func nativeHistogramSamplesAreStoredBesideFloatsAndCountedApart() throws {
         var b = RequestBuilder()
         b.add([("__name__", "latency")], samples: [], histograms: 2)
         b.add([("__name__", "floats")], samples: [(1000, 1)])
         let head = Head.inMemory()
         let out = try RemoteWriteReceiver(storage: head).receive(compressed: try b.body(), version: .v2)
         #expect(out.histograms == 2)
-        #expect(!out.isComplete)
-        #expect(out.summary.contains("2 native histogram samples"))
+        #expect(out.isComplete)
         #expect(out.samplesWritten == 1)
-        #expect(head.labelValues("__name__", []) == ["floats"])
+        #expect(out.histogramsWritten == 2)
+        #expect(head.labelValues("__name__", []) == ["floats", "latency"])
+        let latency = try #require(head.select([try LabelMatcher(.equal, "__name__", "latency")], mint: .min, maxt: .max).first)
+        #expect(latency.histogramSamples().map(\.t) == [0, 1])
+        #expect(latency.histogramSamples().map(\.histogram.count) == [1, 1])
+    }
+
+    @Test func anInconsistentHistogramIsRefusedAloneAndNamedInTheReply() throws {
+        var b = RequestBuilder()
+        b.add([("__name__", "latency")], samples: [], histograms: 2)
+        // Two buckets announced, one count given.
+        b.request.timeseries[0].histograms[1].positiveSpans = [{ var s = Vigil_Remotewrite_V2_BucketSpan(); s.length = 2; return s }()]
+        b.request.timeseries[0].histograms[1].positiveDeltas = [1]
+        let head = Head.inMemory()
+        let out = try RemoteWriteReceiver(storage: head).receive(compressed: try b.body(), version: .v2)
+        #expect(!out.isComplete)
+        #expect(out.report.invalid == 1)
+        #expect(out.histogramsWritten == 1)
+        #expect(out.summary.contains("1 inconsistent native histograms"), "\(out.summary)")
     }
 
     @Test func createdTimestampsBecomeZeroSamplesOnlyWhenEnabledAndOnlyOnce() throws {

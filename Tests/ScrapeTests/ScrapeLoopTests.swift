@@ -24,6 +24,10 @@ final class CommitCountingStorage: Appendable {
 
         mutating func append(known ref: SeriesRef, t: Int64, v: Double) { inner.append(known: ref, t: t, v: v) }
 
+        mutating func append(ref: SeriesRef?, labels: Labels, t: Int64, histogram: HistogramValue) -> SeriesRef {
+            inner.append(ref: ref, labels: labels, t: t, histogram: histogram)
+        }
+
         mutating func commit() throws(StorageIOError) -> AppendReport {
             owner.commits.add(1, ordering: .relaxed)
             return try inner.commit()

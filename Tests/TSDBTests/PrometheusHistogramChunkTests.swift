@@ -117,6 +117,98 @@ struct PrometheusHistogramChunkTests {
         #expect(headers[.gauge, default: 0] >= 1, "chunk headers: \(headers)")
     }
 
+    /// The other way: Vigil's head takes native histograms (a counter at schema 3 with negative
+    /// buckets, a zero bucket and a reset, a gauge at schema 0), cuts two-hour blocks, and
+    /// Prometheus 2.42 started on a directory holding those blocks serves every sample as Vigil
+    /// decodes it. (Float histogram chunks, encoding 3, are newer than Prometheus 2.42.)
+    @Test func prometheusServesTheHistogramBlocksVigilCutsFromItsHead() async throws {
+        let dir = TempDirectory()
+        let vigilData = dir.path + "/vigil", promData = dir.path + "/prometheus"
+        let hour: Int64 = 3_600_000
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let start = (now - 7 * hour) / (2 * hour) * (2 * hour)
+        let counter = Labels(["__name__": "model_inference_seconds", "job": "model-api"])
+        let gauge = Labels(["__name__": "model_batch_queue", "job": "model-api"])
+        do {
+            let db = try Database(directory: vigilData)
+            var app = db.head.appender()
+            for step in 0..<(6 * 240) {
+                let t = start + Int64(step) * 15_000 + Int64(step % 5) * 7
+                // Observations accumulate; after 500 scrapes the process restarts.
+                let n = Int64(step < 500 ? step : step - 500) + 1
+                let positive: [Int64] = [n, 2 * n + n / 3, n / 2, n]
+                let negative: [Int64] = [n / 3, n / 4]
+                let zero = UInt64(n / 5)
+                let observed: Int64 = positive.reduce(0, +) + negative.reduce(0, +)
+                let total = UInt64(observed) + zero
+                let h = NativeHistogram(schema: 3, zeroThreshold: 0.001, zeroCount: zero, count: total, sum: Double(n) * 0.173,
+                                        positiveSpans: [HistogramSpan(offset: -1, length: 2), HistogramSpan(offset: 4, length: 2)],
+                                        positiveDeltas: NativeHistogram.deltas(positive),
+                                        negativeSpans: [HistogramSpan(offset: 2, length: 2)], negativeDeltas: NativeHistogram.deltas(negative))
+                _ = app.append(ref: nil, labels: counter, t: t, histogram: .integer(h))
+                let depth: [Int64] = [Int64(step % 7), Int64(step % 11)]
+                let depthTotal = UInt64(depth[0] + depth[1])
+                let g = NativeHistogram(counterResetHint: .gauge, schema: 0, count: depthTotal, sum: Double(step % 13),
+                                        positiveSpans: [HistogramSpan(offset: 0, length: 2)], positiveDeltas: NativeHistogram.deltas(depth))
+                _ = app.append(ref: nil, labels: gauge, t: t, histogram: .integer(g))
+                if step % 100 == 99 {
+                    let report = try app.commit()
+                    #expect(report.appended == 200, "\(report)")
+                    app = db.head.appender()
+                }
+            }
+            _ = try app.commit()
+            #expect(try db.compactHead() == 2)
+            db.close()
+        }
+        try FileManager.default.createDirectory(atPath: promData, withIntermediateDirectories: true)
+        let blockNames = try FileManager.default.contentsOfDirectory(atPath: vigilData).filter { BlockULID($0) != nil }.sorted()
+        #expect(blockNames.count == 2)
+        for name in blockNames { try FileManager.default.copyItem(atPath: vigilData + "/" + name, toPath: promData + "/" + name) }
+        let blocks = try blockNames.map { try Block(directory: promData + "/" + $0) }
+        #expect(blocks.allSatisfy { $0.meta.stats.numSamples == 2 * 480 })
+
+        let port = LocalPort.free()
+        try "global:\n  scrape_interval: 1m\n".write(toFile: dir.path + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let prometheus = try LocalProcess(PrometheusTools.prometheus, [
+            "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(promData)", "--web.listen-address=127.0.0.1:\(port)",
+            "--enable-feature=native-histograms",
+        ], log: dir.path + "/prometheus.log")
+        defer { prometheus.stop() }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            try await Task.sleep(for: .milliseconds(200))
+            ready = try await PrometheusTools.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(port)/-/ready"]).status == 0
+        }
+        try #require(ready, "Prometheus did not start: \(prometheus.logTail)")
+
+        let end = start + 4 * hour - 1
+        var compared = 0
+        for labels in [counter, gauge] {
+            let name = labels["__name__"]
+            let served = try await Self.servedHistograms(port: port, query: "\(name)[\(4 * hour)ms]", time: end)
+            var decoded: [Int64: NativeHistogram] = [:]
+            for block in blocks {
+                for series in block.select([try LabelMatcher(.equal, "__name__", name)], mint: .min, maxt: .max, sorted: true) {
+                    for s in series.histogramSamples() { decoded[s.t] = s.histogram }
+                }
+            }
+            #expect(decoded.count == 960)
+            #expect(served.count == decoded.count, "\(name): Prometheus serves \(served.count) samples, Vigil wrote \(decoded.count)\n\(prometheus.logTail)")
+            for (t, h) in decoded.sorted(by: { $0.key < $1.key }) {
+                #expect(served[t] == ServedHistogram(h), "\(name) at \(t)")
+                compared += 1
+            }
+        }
+        #expect(compared == 2 * 960)
+        // The chunk after the restart says so; the gauge's chunks say they hold gauges.
+        let headers = blocks.flatMap { block in
+            block.select([], mint: .min, maxt: .max, sorted: true).flatMap { series in series.histogramChunks.map { (series.labels["__name__"], $0.header) } }
+        }
+        #expect(headers.contains { $0.0 == "model_inference_seconds" && $0.1 == .counterReset })
+        #expect(headers.filter { $0.0 == "model_batch_queue" }.allSatisfy { $0.1 == .gauge })
+    }
+
     /// A histogram as Prometheus' API writes it: count, sum and the populated buckets with their
     /// boundary rule (0 `(l,u]`, 1 `[l,u)`, 2 `(l,u)`, 3 `[l,u]`), numbers parsed back to floats.
     struct ServedHistogram: Equatable, CustomStringConvertible {

@@ -10,7 +10,7 @@
 
 /// Prometheus remote-write protocol 1.0, the messages Vigil receives (and later sends).
 /// Field numbers and types follow the published protocol so any Prometheus-compatible sender
-/// interoperates; fields Vigil does not use (native histograms) are skipped as unknown fields.
+/// interoperates.
 
 import SwiftProtobuf
 
@@ -50,6 +50,8 @@ package nonisolated struct Vigil_Remotewrite_V1_TimeSeries: Sendable {
   package var samples: [Vigil_Remotewrite_V1_Sample] = []
 
   package var exemplars: [Vigil_Remotewrite_V1_Exemplar] = []
+
+  package var histograms: [Vigil_Remotewrite_V1_Histogram] = []
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -95,6 +97,149 @@ package nonisolated struct Vigil_Remotewrite_V1_Exemplar: Sendable {
   package var value: Double = 0
 
   package var timestamp: Int64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// A native histogram sample: integer counts (count_int, zero_count_int, bucket deltas) or float
+/// counts (count_float, zero_count_float, absolute bucket counts), as the count's oneof says.
+package nonisolated struct Vigil_Remotewrite_V1_Histogram: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var count: Vigil_Remotewrite_V1_Histogram.OneOf_Count? = nil
+
+  package var countInt: UInt64 {
+    get {
+      if case .countInt(let v)? = count {return v}
+      return 0
+    }
+    set {count = .countInt(newValue)}
+  }
+
+  package var countFloat: Double {
+    get {
+      if case .countFloat(let v)? = count {return v}
+      return 0
+    }
+    set {count = .countFloat(newValue)}
+  }
+
+  package var sum: Double = 0
+
+  package var schema: Int32 = 0
+
+  package var zeroThreshold: Double = 0
+
+  package var zeroCount: Vigil_Remotewrite_V1_Histogram.OneOf_ZeroCount? = nil
+
+  package var zeroCountInt: UInt64 {
+    get {
+      if case .zeroCountInt(let v)? = zeroCount {return v}
+      return 0
+    }
+    set {zeroCount = .zeroCountInt(newValue)}
+  }
+
+  package var zeroCountFloat: Double {
+    get {
+      if case .zeroCountFloat(let v)? = zeroCount {return v}
+      return 0
+    }
+    set {zeroCount = .zeroCountFloat(newValue)}
+  }
+
+  package var negativeSpans: [Vigil_Remotewrite_V1_BucketSpan] = []
+
+  package var negativeDeltas: [Int64] = []
+
+  package var negativeCounts: [Double] = []
+
+  package var positiveSpans: [Vigil_Remotewrite_V1_BucketSpan] = []
+
+  package var positiveDeltas: [Int64] = []
+
+  package var positiveCounts: [Double] = []
+
+  package var resetHint: Vigil_Remotewrite_V1_Histogram.ResetHint = .unknown
+
+  /// Milliseconds since the Unix epoch.
+  package var timestamp: Int64 = 0
+
+  package var customValues: [Double] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package nonisolated enum OneOf_Count: Equatable, Sendable {
+    case countInt(UInt64)
+    case countFloat(Double)
+
+  }
+
+  package nonisolated enum OneOf_ZeroCount: Equatable, Sendable {
+    case zeroCountInt(UInt64)
+    case zeroCountFloat(Double)
+
+  }
+
+  package nonisolated enum ResetHint: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
+    case unknown // = 0
+    case yes // = 1
+    case no // = 2
+    case gauge // = 3
+    case UNRECOGNIZED(Int)
+
+    package init() {
+      self = .unknown
+    }
+
+    package init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unknown
+      case 1: self = .yes
+      case 2: self = .no
+      case 3: self = .gauge
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    package var rawValue: Int {
+      switch self {
+      case .unknown: return 0
+      case .yes: return 1
+      case .no: return 2
+      case .gauge: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    package static let allCases: [Vigil_Remotewrite_V1_Histogram.ResetHint] = [
+      .unknown,
+      .yes,
+      .no,
+      .gauge,
+    ]
+
+  }
+
+  package init() {}
+}
+
+/// A run of consecutive buckets: `offset` buckets after the previous span's end (or from index 0
+/// for the first span), `length` buckets long.
+package nonisolated struct Vigil_Remotewrite_V1_BucketSpan: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var offset: Int32 = 0
+
+  package var length: UInt32 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -218,7 +363,7 @@ nonisolated extension Vigil_Remotewrite_V1_WriteRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Vigil_Remotewrite_V1_TimeSeries: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".TimeSeries"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}labels\0\u{1}samples\0\u{1}exemplars\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}labels\0\u{1}samples\0\u{1}exemplars\0\u{1}histograms\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -229,6 +374,7 @@ nonisolated extension Vigil_Remotewrite_V1_TimeSeries: SwiftProtobuf.Message, Sw
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.labels) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.samples) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.exemplars) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.histograms) }()
       default: break
       }
     }
@@ -244,6 +390,9 @@ nonisolated extension Vigil_Remotewrite_V1_TimeSeries: SwiftProtobuf.Message, Sw
     if !self.exemplars.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.exemplars, fieldNumber: 3)
     }
+    if !self.histograms.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.histograms, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -251,6 +400,7 @@ nonisolated extension Vigil_Remotewrite_V1_TimeSeries: SwiftProtobuf.Message, Sw
     if lhs.labels != rhs.labels {return false}
     if lhs.samples != rhs.samples {return false}
     if lhs.exemplars != rhs.exemplars {return false}
+    if lhs.histograms != rhs.histograms {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -361,6 +511,190 @@ nonisolated extension Vigil_Remotewrite_V1_Exemplar: SwiftProtobuf.Message, Swif
     if lhs.labels != rhs.labels {return false}
     if lhs.value != rhs.value {return false}
     if lhs.timestamp != rhs.timestamp {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Vigil_Remotewrite_V1_Histogram: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".Histogram"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}count_int\0\u{3}count_float\0\u{1}sum\0\u{1}schema\0\u{3}zero_threshold\0\u{3}zero_count_int\0\u{3}zero_count_float\0\u{3}negative_spans\0\u{3}negative_deltas\0\u{3}negative_counts\0\u{3}positive_spans\0\u{3}positive_deltas\0\u{3}positive_counts\0\u{3}reset_hint\0\u{1}timestamp\0\u{3}custom_values\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.count != nil {try decoder.handleConflictingOneOf()}
+          self.count = .countInt(v)
+        }
+      }()
+      case 2: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.count != nil {try decoder.handleConflictingOneOf()}
+          self.count = .countFloat(v)
+        }
+      }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.sum) }()
+      case 4: try { try decoder.decodeSingularSInt32Field(value: &self.schema) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.zeroThreshold) }()
+      case 6: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.zeroCount != nil {try decoder.handleConflictingOneOf()}
+          self.zeroCount = .zeroCountInt(v)
+        }
+      }()
+      case 7: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.zeroCount != nil {try decoder.handleConflictingOneOf()}
+          self.zeroCount = .zeroCountFloat(v)
+        }
+      }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.negativeSpans) }()
+      case 9: try { try decoder.decodeRepeatedSInt64Field(value: &self.negativeDeltas) }()
+      case 10: try { try decoder.decodeRepeatedDoubleField(value: &self.negativeCounts) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.positiveSpans) }()
+      case 12: try { try decoder.decodeRepeatedSInt64Field(value: &self.positiveDeltas) }()
+      case 13: try { try decoder.decodeRepeatedDoubleField(value: &self.positiveCounts) }()
+      case 14: try { try decoder.decodeSingularEnumField(value: &self.resetHint) }()
+      case 15: try { try decoder.decodeSingularInt64Field(value: &self.timestamp) }()
+      case 16: try { try decoder.decodeRepeatedDoubleField(value: &self.customValues) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.count {
+    case .countInt?: try {
+      guard case .countInt(let v)? = self.count else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 1)
+    }()
+    case .countFloat?: try {
+      guard case .countFloat(let v)? = self.count else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    if self.sum.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.sum, fieldNumber: 3)
+    }
+    if self.schema != 0 {
+      try visitor.visitSingularSInt32Field(value: self.schema, fieldNumber: 4)
+    }
+    if self.zeroThreshold.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.zeroThreshold, fieldNumber: 5)
+    }
+    switch self.zeroCount {
+    case .zeroCountInt?: try {
+      guard case .zeroCountInt(let v)? = self.zeroCount else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    }()
+    case .zeroCountFloat?: try {
+      guard case .zeroCountFloat(let v)? = self.zeroCount else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 7)
+    }()
+    case nil: break
+    }
+    if !self.negativeSpans.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.negativeSpans, fieldNumber: 8)
+    }
+    if !self.negativeDeltas.isEmpty {
+      try visitor.visitPackedSInt64Field(value: self.negativeDeltas, fieldNumber: 9)
+    }
+    if !self.negativeCounts.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.negativeCounts, fieldNumber: 10)
+    }
+    if !self.positiveSpans.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.positiveSpans, fieldNumber: 11)
+    }
+    if !self.positiveDeltas.isEmpty {
+      try visitor.visitPackedSInt64Field(value: self.positiveDeltas, fieldNumber: 12)
+    }
+    if !self.positiveCounts.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.positiveCounts, fieldNumber: 13)
+    }
+    if self.resetHint != .unknown {
+      try visitor.visitSingularEnumField(value: self.resetHint, fieldNumber: 14)
+    }
+    if self.timestamp != 0 {
+      try visitor.visitSingularInt64Field(value: self.timestamp, fieldNumber: 15)
+    }
+    if !self.customValues.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.customValues, fieldNumber: 16)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Vigil_Remotewrite_V1_Histogram, rhs: Vigil_Remotewrite_V1_Histogram) -> Bool {
+    if lhs.count != rhs.count {return false}
+    if lhs.sum != rhs.sum {return false}
+    if lhs.schema != rhs.schema {return false}
+    if lhs.zeroThreshold != rhs.zeroThreshold {return false}
+    if lhs.zeroCount != rhs.zeroCount {return false}
+    if lhs.negativeSpans != rhs.negativeSpans {return false}
+    if lhs.negativeDeltas != rhs.negativeDeltas {return false}
+    if lhs.negativeCounts != rhs.negativeCounts {return false}
+    if lhs.positiveSpans != rhs.positiveSpans {return false}
+    if lhs.positiveDeltas != rhs.positiveDeltas {return false}
+    if lhs.positiveCounts != rhs.positiveCounts {return false}
+    if lhs.resetHint != rhs.resetHint {return false}
+    if lhs.timestamp != rhs.timestamp {return false}
+    if lhs.customValues != rhs.customValues {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Vigil_Remotewrite_V1_Histogram.ResetHint: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNKNOWN\0\u{1}YES\0\u{1}NO\0\u{1}GAUGE\0")
+}
+
+nonisolated extension Vigil_Remotewrite_V1_BucketSpan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".BucketSpan"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}offset\0\u{1}length\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularSInt32Field(value: &self.offset) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.length) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.offset != 0 {
+      try visitor.visitSingularSInt32Field(value: self.offset, fieldNumber: 1)
+    }
+    if self.length != 0 {
+      try visitor.visitSingularUInt32Field(value: self.length, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Vigil_Remotewrite_V1_BucketSpan, rhs: Vigil_Remotewrite_V1_BucketSpan) -> Bool {
+    if lhs.offset != rhs.offset {return false}
+    if lhs.length != rhs.length {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -16,10 +16,11 @@ import TSDB
 ///   (`_total`), histograms classic `_bucket{le}`/`_sum`/`_count` series, summaries
 ///   `{quantile}`/`_sum`/`_count` series. A point flagged "no recorded value" becomes a staleness
 ///   marker.
+/// - Exponential histograms become native histograms under the metric's name
+///   (`OTLPExponentialHistogram.swift`).
 /// - Refused, point by point, with the reason in the answer: delta (and unspecified) temporality,
-///   which Prometheus does not store either; exponential histograms, which become native
-///   histograms in Prometheus and need them here too; histograms whose buckets do not match
-///   their bounds; names with nothing usable in them.
+///   which Prometheus does not store either; histograms whose buckets do not match their bounds;
+///   exponential histograms coarser than native histograms go; names with nothing usable in them.
 struct OTLPTranslator {
     let config: OTLPConfig
     let names: OTLPNameTranslator
@@ -180,7 +181,27 @@ struct OTLPTranslator {
                 appendHistogram(point, name: name, metric: metric.name, shared, &app, &newest, &outcome)
             }
         case .exponentialHistogram(let histogram):
-            outcome.reject(histogram.dataPoints.count, "metric \(metric.name): exponential histograms become native histograms, which Vigil does not store yet; use explicit bucket histograms")
+            guard histogram.aggregationTemporality == .cumulative else {
+                outcome.reject(histogram.dataPoints.count, "metric \(metric.name): \(Self.temporalityText(histogram.aggregationTemporality)) histograms are not stored; send cumulative temporality")
+                return
+            }
+            let name = names.metricName(metric.name, unit: metric.unit, kind: .histogram)
+            guard !name.isEmpty else {
+                outcome.reject(histogram.dataPoints.count, "metric \"\(metric.name)\": no usable characters in its name")
+                return
+            }
+            for point in histogram.dataPoints {
+                switch OTLPExponentialHistogram.nativeHistogram(point) {
+                case .success(let h):
+                    let t = Self.milliseconds(point.timeUnixNano)
+                    newest = max(newest ?? t, t)
+                    let labels = Self.labels(Self.seriesLabels(shared, labelPairs(point.attributes), name: name))
+                    _ = app.append(ref: nil, labels: labels, t: t, histogram: .integer(h))
+                    outcome.samples += 1
+                case .failure(let refusal):
+                    outcome.reject(1, "metric \(metric.name): \(refusal)")
+                }
+            }
         case .summary(let summary):
             let name = names.metricName(metric.name, unit: metric.unit, kind: .summary)
             guard !name.isEmpty else {

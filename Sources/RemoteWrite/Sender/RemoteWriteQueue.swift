@@ -209,6 +209,9 @@ package final class RemoteWriteQueue: Sendable {
                             await hand(&reader, shard: shard, to: channels)
                         }
                     }
+                case .histograms:
+                    // Native histograms are not sent yet (as Prometheus without `send_native_histograms`).
+                    break
                 }
                 reader.lastEnd = end
             }

@@ -51,6 +51,10 @@ struct BlockBuilder {
             self.init(encoding: ChunkSegmentWriter.xorEncoding, data: chunk.prometheusData, minTime: chunk.minTime, maxTime: chunk.maxTime)
         }
 
+        init<C: HistogramChunkEncoding>(_ chunk: C) {
+            self.init(encoding: C.encoding, data: chunk.prometheusData, minTime: chunk.minTime, maxTime: chunk.maxTime)
+        }
+
         var sampleCount: Int { data.count >= 2 ? Int(data[0]) << 8 | Int(data[1]) : 0 }
     }
 

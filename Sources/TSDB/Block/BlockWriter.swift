@@ -6,10 +6,23 @@ package enum BlockWriter {
     package struct Series {
         package var labels: Labels
         package var chunks: [XORChunk]
+        package var histogramChunks: [HistogramChunk]
+        package var floatHistogramChunks: [FloatHistogramChunk]
 
-        package init(labels: Labels, chunks: [XORChunk]) {
+        package init(labels: Labels, chunks: [XORChunk], histogramChunks: [HistogramChunk] = [], floatHistogramChunks: [FloatHistogramChunk] = []) {
             self.labels = labels
             self.chunks = chunks
+            self.histogramChunks = histogramChunks
+            self.floatHistogramChunks = floatHistogramChunks
+        }
+
+        /// Every non-empty chunk of the three kinds as the block holds them, by start time.
+        var encodedChunks: [BlockBuilder.EncodedChunk] {
+            var out = chunks.filter { $0.count > 0 }.map(BlockBuilder.EncodedChunk.init)
+            guard !histogramChunks.isEmpty || !floatHistogramChunks.isEmpty else { return out }
+            for c in histogramChunks where c.count > 0 { out.append(BlockBuilder.EncodedChunk(c)) }
+            for c in floatHistogramChunks where c.count > 0 { out.append(BlockBuilder.EncodedChunk(c)) }
+            return out.sorted { $0.minTime < $1.minTime }
         }
     }
 
@@ -19,7 +32,7 @@ package enum BlockWriter {
     /// returns its ULID, or nil when there is not one sample to write.
     package static func write(_ series: [Series], minTime: Int64, maxTime: Int64, into directory: String, nowMs: Int64,
                       compaction: BlockMeta.Compaction? = nil) throws(StorageIOError) -> BlockULID? {
-        let nonEmpty = series.filter { $0.chunks.contains { $0.count > 0 } }
+        let nonEmpty = series.filter { $0.chunks.contains { $0.count > 0 } || $0.histogramChunks.contains { $0.count > 0 } || $0.floatHistogramChunks.contains { $0.count > 0 } }
             .sorted { IndexWriter.bytewiseLess($0.labels, $1.labels) }
         guard !nonEmpty.isEmpty else { return nil }
         var symbols = Set<String>()
@@ -29,7 +42,7 @@ package enum BlockWriter {
         var builder = try BlockBuilder(directory: directory, symbols: symbols, nowMs: nowMs)
         do throws(StorageIOError) {
             for s in nonEmpty {
-                try builder.add(s.labels, chunks: s.chunks.filter { $0.count > 0 }.map(BlockBuilder.EncodedChunk.init))
+                try builder.add(s.labels, chunks: s.encodedChunks)
             }
         } catch {
             builder.abandon()

@@ -101,6 +101,22 @@ public struct FloatHistogramChunk: Sendable {
         count += 1
     }
 
+    /// The newest sample as the chunk holds it, read from the encoder's state (decoded for a
+    /// sealed chunk); nil for an empty or damaged chunk.
+    public var lastHistogram: FloatHistogram? {
+        guard count > 0 else { return nil }
+        let positiveCount = layout?.positiveSpans.bucketCount ?? 0, negativeCount = layout?.negativeSpans.bucketCount ?? 0
+        guard !sealed, let layout, fields.count >= 3 else { return histograms()?.last?.histogram }
+        let hint = HistogramChunkHeader.hint(forSampleAt: count - 1, header: header)
+        let sum = Double(bitPattern: fields[2].bits)
+        if StaleNaN.isStale(sum) { return FloatHistogram(counterResetHint: hint, schema: 0, count: 0, sum: sum) }
+        guard fields.count == 3 + positiveCount + negativeCount else { return histograms()?.last?.histogram }
+        let v = fields.map { Double(bitPattern: $0.bits) }
+        return FloatHistogram(counterResetHint: hint, schema: layout.schema, zeroThreshold: layout.zeroThreshold, zeroCount: v[1], count: v[0], sum: sum,
+                              positiveSpans: layout.positiveSpans, positiveBuckets: Array(v[3..<(3 + positiveCount)]),
+                              negativeSpans: layout.negativeSpans, negativeBuckets: Array(v[(3 + positiveCount)...]), customValues: layout.customValues)
+    }
+
     // MARK: Bytes
 
     public var byteCount: Int { 3 + stream.bytes.count }

@@ -160,6 +160,21 @@ public struct HistogramChunk: Sendable {
         count += 1
     }
 
+    /// The newest sample as the chunk holds it (its buckets on the chunk's layout): read from the
+    /// encoder's state, so checking each append against it decodes nothing; decoded for a sealed
+    /// chunk. Nil for an empty or damaged chunk.
+    public var lastHistogram: NativeHistogram? {
+        guard count > 0 else { return nil }
+        guard !sealed, let layout else { return histograms()?.last?.histogram }
+        let hint = HistogramChunkHeader.hint(forSampleAt: count - 1, header: header)
+        let sum = Double(bitPattern: state.sum)
+        if StaleNaN.isStale(sum) { return NativeHistogram(counterResetHint: hint, schema: 0, count: 0, sum: sum) }
+        return NativeHistogram(counterResetHint: hint, schema: layout.schema, zeroThreshold: layout.zeroThreshold,
+                               zeroCount: state.zeroCount, count: state.count, sum: sum,
+                               positiveSpans: layout.positiveSpans, positiveDeltas: state.positive,
+                               negativeSpans: layout.negativeSpans, negativeDeltas: state.negative, customValues: layout.customValues)
+    }
+
     // MARK: Bytes
 
     /// Compressed size in bytes, header included.

@@ -45,10 +45,35 @@ extension Head {
                         kept.append(cut)
                     }
                 }
-                if !kept.isEmpty { out.append(BlockWriter.Series(labels: s.symbols.labels(of: labels), chunks: kept)) }
+                var histograms: [HistogramChunk] = [], floatHistograms: [FloatHistogramChunk] = []
+                if let series = s.series[i], series.hasHistograms {
+                    histograms = Self.histogramChunks(series.histogramChunks, within: mint, maxt)
+                    floatHistograms = Self.histogramChunks(series.floatHistogramChunks, within: mint, maxt)
+                }
+                if !kept.isEmpty || !histograms.isEmpty || !floatHistograms.isEmpty {
+                    out.append(BlockWriter.Series(labels: s.symbols.labels(of: labels), chunks: kept,
+                                                  histogramChunks: histograms, floatHistogramChunks: floatHistograms))
+                }
             }
             return out
         }
+    }
+
+    /// The histogram chunks' samples in `[mint, maxt)`: chunks inside the range as they are, any
+    /// other re-encoded to the range.
+    static func histogramChunks<C: HistogramChunkEncoding>(_ chunks: [C], within mint: Int64, _ maxt: Int64) -> [C] {
+        var out: [C] = []
+        for c in chunks where c.count > 0 && c.maxTime >= mint && c.minTime < maxt {
+            if c.minTime >= mint && c.maxTime < maxt {
+                out.append(c)
+                continue
+            }
+            var outside: [ClosedRange<Int64>] = []
+            if mint > .min { outside.append(.min...(mint - 1)) }
+            outside.append(maxt...(.max))
+            out += C.removing(outside, from: [c])
+        }
+        return out
     }
 }
 
@@ -61,8 +86,15 @@ extension Head {
             for ref in s.index.candidates(matchers) {
                 guard let i = Self.liveSlot(of: ref, in: s), let series = s.series[i], series.labels.matches(matchers, in: s.symbols) else { continue }
                 let chunks = series.allChunks
-                guard chunks.contains(where: { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }) else { continue }
+                var touched = chunks.contains { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }
+                touched = touched || series.histogramChunks.contains { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }
+                touched = touched || series.floatHistogramChunks.contains { $0.maxTime >= range.lowerBound && $0.minTime <= range.upperBound }
+                guard touched else { continue }
                 s.series[i]?.setChunks(Block.removing([range], from: chunks))
+                if series.hasHistograms {
+                    s.series[i]?.histogramChunks = HistogramChunk.removing([range], from: series.histogramChunks)
+                    s.series[i]?.floatHistogramChunks = FloatHistogramChunk.removing([range], from: series.floatHistogramChunks)
+                }
                 changed += 1
             }
             return changed

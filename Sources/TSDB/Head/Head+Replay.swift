@@ -41,6 +41,17 @@ extension Head {
         if sample.t > s.maxTime { s.maxTime = sample.t }
         return true
     }
+
+    /// Applies a replayed histogram sample without logging; out-of-order ones are skipped.
+    func replay(_ sample: RefHistogramSample, refMap: [SeriesRef: SeriesRef], in s: inout State) -> Bool {
+        guard let idx = Self.liveSlot(of: refMap[sample.ref] ?? sample.ref, in: s) else { return false }
+        guard sample.t > s.hot[idx].maxTime, sample.t >= s.minValidTime, sample.value.inconsistency == nil else { return false }
+        s.series[idx]?.append(t: sample.t, histogram: sample.value, blockRange: blockRange)
+        s.hot[idx].maxTime = sample.t
+        s.hot[idx].lastValueBits = StaleNaN.bits
+        if sample.t > s.maxTime { s.maxTime = sample.t }
+        return true
+    }
 }
 
 extension Head {

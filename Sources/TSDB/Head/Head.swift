@@ -125,7 +125,14 @@ public final class Head: Sendable, Appendable, Querier {
         var v: Double
     }
 
-    func commit(_ pending: [PendingSample]) throws(StorageIOError) -> AppendReport {
+    struct PendingHistogram {
+        var ref: SeriesRef
+        var labels: Labels
+        var t: Int64
+        var value: HistogramValue
+    }
+
+    func commit(_ pending: [PendingSample], histograms pendingHistograms: [PendingHistogram] = []) throws(StorageIOError) -> AppendReport {
         // One reading of the clock per commit; far ahead of it is as out of bounds as beyond 2^50 ms.
         var latestAllowed = Int64.max
         if let bound = futureBound {
@@ -175,15 +182,48 @@ public final class Head: Sendable, Appendable, Querier {
                     report.outOfOrder += 1
                 }
             }
+            // Histograms after floats, as the WAL holds them: a series' samples stay in time order
+            // across both kinds.
+            var acceptedHistograms: [RefHistogramSample] = []
+            var acceptedHistogramSlots: [Int] = []
+            for p in pendingHistograms {
+                guard Milliseconds.isInRange(p.t), p.t <= latestAllowed, p.t >= s.minValidTime else {
+                    report.outOfBounds += 1
+                    continue
+                }
+                guard p.value.inconsistency == nil else {
+                    report.invalid += 1
+                    continue
+                }
+                var idx = Self.liveSlot(of: p.ref, in: s)
+                if idx == nil { idx = Self.liveSlot(of: getOrCreateLocked(p.labels, in: &s), in: s) }
+                guard let idx else { continue }
+                let hot = s.hot[idx]
+                let newest = max(hot.maxTime, hot.pendingMaxTime)
+                if p.t > newest {
+                    s.hot[idx].pendingMaxTime = p.t
+                    acceptedHistograms.append(RefHistogramSample(ref: hot.ref, t: p.t, value: p.value))
+                    acceptedHistogramSlots.append(idx)
+                } else if p.t == newest, p.t == hot.maxTime, s.series[idx]?.lastHistogram.map({ Self.sameHistogram($0, p.value) }) == true {
+                    report.ignoredDuplicates += 1
+                    report.ignoredDuplicateHistograms += 1
+                } else if p.t == newest {
+                    report.duplicate += 1
+                } else {
+                    report.outOfOrder += 1
+                }
+            }
             defer {
                 for idx in acceptedSlots { s.hot[idx].pendingMaxTime = .min }
+                for idx in acceptedHistogramSlots { s.hot[idx].pendingMaxTime = .min }
             }
-            if !accepted.isEmpty || !s.unloggedSeries.isEmpty {
+            if !accepted.isEmpty || !acceptedHistograms.isEmpty || !s.unloggedSeries.isEmpty {
                 // The WAL write must succeed before anything becomes visible; a failed one leaves
                 // the head as it was, and the caller reports the error (ingestion is refused).
                 var records: [WALRecord] = []
                 if !s.unloggedSeries.isEmpty { records.append(.series(s.unloggedSeries)) }
                 if !accepted.isEmpty { records.append(.samples(accepted)) }
+                if !acceptedHistograms.isEmpty { records.append(.histograms(acceptedHistograms)) }
                 do throws(StorageIOError) {
                     try wal?.log(records)
                 } catch {
@@ -199,8 +239,15 @@ public final class Head: Sendable, Appendable, Querier {
                 s.hot[idx].lastValueBits = a.v.bitPattern
                 if a.t > newest { newest = a.t }
             }
+            for (a, idx) in zip(acceptedHistograms, acceptedHistogramSlots) {
+                s.series[idx]?.append(t: a.t, histogram: a.value, blockRange: blockRange)
+                s.hot[idx].maxTime = a.t
+                s.hot[idx].lastValueBits = StaleNaN.bits
+                if a.t > newest { newest = a.t }
+            }
             s.maxTime = newest
-            report.appended = accepted.count
+            report.appended = accepted.count + acceptedHistograms.count
+            report.appendedHistograms = acceptedHistograms.count
             stats.record(report)
             return report
         }
@@ -215,7 +262,16 @@ public final class Head: Sendable, Appendable, Querier {
             var result: [SeriesData] = []
             result.reserveCapacity(matching.count)
             for i in matching {
-                guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks(overlapping: mint, maxt), !chunks.isEmpty else { continue }
+                guard let labels = s.series[i]?.labels, let chunks = s.series[i]?.chunks(overlapping: mint, maxt) else { continue }
+                if s.series[i]?.hasHistograms == true, let series = s.series[i] {
+                    let integer = MemSeries.chunks(series.histogramChunks, overlapping: mint, maxt)
+                    let float = MemSeries.chunks(series.floatHistogramChunks, overlapping: mint, maxt)
+                    guard !chunks.isEmpty || !integer.isEmpty || !float.isEmpty else { continue }
+                    result.append(SeriesData(labels: s.symbols.labels(of: labels), chunks: chunks, floor: s.minValidTime,
+                                             histogramChunks: integer, floatHistogramChunks: float))
+                    continue
+                }
+                guard !chunks.isEmpty else { continue }
                 result.append(SeriesData(labels: s.symbols.labels(of: labels), chunks: chunks, floor: s.minValidTime))
             }
             return result
@@ -230,6 +286,18 @@ public final class Head: Sendable, Appendable, Querier {
             return entries.indices.sorted { Self.labelsLess(base + $0, base + $1) }
         }
         return order.map { $0.map { found[$0] } } ?? found
+    }
+
+    /// Whether a histogram sent again at the newest sample's time is the one stored (then it is
+    /// ignored, as a repeated float is): compared on the chunk's layout, where extra buckets hold
+    /// zero.
+    private static func sameHistogram(_ stored: HistogramValue, _ incoming: HistogramValue) -> Bool {
+        if stored.isIdentical(to: incoming) { return true }
+        var a = stored.floatHistogram, b = incoming.floatHistogram
+        a.counterResetHint = .unknown
+        b.counterResetHint = .unknown
+        return a.populatedBuckets == b.populatedBuckets && a.count.bitPattern == b.count.bitPattern && a.sum.bitPattern == b.sum.bitPattern
+            && a.zeroCount.bitPattern == b.zeroCount.bitPattern && a.schema == b.schema && a.zeroThreshold.bitPattern == b.zeroThreshold.bitPattern
     }
 
     /// Label order of two entries, read through their addresses so neither is copied.
@@ -338,8 +406,10 @@ public final class Head: Sendable, Appendable, Querier {
                 if ref != e.ref { remapped[e.ref] = ref }
                 guard let idx = Self.liveSlot(of: ref, in: s) else { continue }
                 s.series[idx]?.setChunks(e.chunks)
+                s.series[idx]?.histogramChunks = e.histogramChunks
+                s.series[idx]?.floatHistogramChunks = e.floatHistogramChunks
                 if s.series[idx]?.hasUnmappedClosedChunks == true { s.unmappedSlots.append(idx) }
-                s.hot[idx] = SeriesHot(ref: ref, restoring: e.chunks)
+                s.hot[idx] = SeriesHot(ref: ref, restoring: e.chunks, histogramsUntil: s.series[idx]?.histogramMaxTime ?? .min)
                 if s.hot[idx].maxTime > s.maxTime { s.maxTime = s.hot[idx].maxTime }
             }
             return remapped
@@ -361,6 +431,8 @@ public final class Head: Sendable, Appendable, Querier {
                     }
                 case .samples(let batch):
                     for sample in batch where replay(sample, refMap: refMap, in: &s) { samples += 1 }
+                case .histograms(let batch):
+                    for sample in batch where replay(sample, refMap: refMap, in: &s) { samples += 1 }
                 }
             }
             return (records, samples)
@@ -377,7 +449,8 @@ public final class Head: Sendable, Appendable, Querier {
             var encoder = HeadSnapshot.Encoder(expectedBytes: max(64 + s.lookup.count * 160, previous + previous / 8))
             for i in s.series.indices {
                 guard let series = s.series[i] else { continue }
-                encoder.add(ref: series.ref, labels: series.labels, symbols: s.symbols, mapped: series.mappedChunks, heap: series.chunks[...])
+                encoder.add(ref: series.ref, labels: series.labels, symbols: s.symbols, mapped: series.mappedChunks, heap: series.chunks[...],
+                            histograms: series.histogramChunks, floatHistograms: series.floatHistogramChunks)
             }
             let count = encoder.seriesCount
             let bytes = encoder.finish()

@@ -4,6 +4,7 @@ import MetricModel
 struct HeadAppender: Appender {
     let head: Head
     private var pending: [Head.PendingSample] = []
+    private var pendingHistograms: [Head.PendingHistogram] = []
 
     init(head: Head) { self.head = head }
 
@@ -17,10 +18,22 @@ struct HeadAppender: Appender {
         pending.append(Head.PendingSample(ref: ref, labels: nil, t: t, v: v))
     }
 
-    mutating func commit() throws(StorageIOError) -> AppendReport {
-        defer { pending.removeAll(keepingCapacity: true) }
-        return try head.commit(pending)
+    mutating func append(ref: SeriesRef?, labels: Labels, t: Int64, histogram: HistogramValue) -> SeriesRef {
+        let r = ref ?? head.getOrCreate(labels)
+        pendingHistograms.append(Head.PendingHistogram(ref: r, labels: labels, t: t, value: histogram))
+        return r
     }
 
-    mutating func rollback() { pending.removeAll(keepingCapacity: true) }
+    mutating func commit() throws(StorageIOError) -> AppendReport {
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            pendingHistograms.removeAll()
+        }
+        return try head.commit(pending, histograms: pendingHistograms)
+    }
+
+    mutating func rollback() {
+        pending.removeAll(keepingCapacity: true)
+        pendingHistograms.removeAll()
+    }
 }

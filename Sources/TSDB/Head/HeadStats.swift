@@ -6,6 +6,8 @@ public final class HeadStats: Sendable {
     public let outOfOrder = Atomic<Int>(0)
     public let duplicates = Atomic<Int>(0)
     public let outOfBounds = Atomic<Int>(0)
+    /// Native histograms refused as inconsistent.
+    public let invalidHistograms = Atomic<Int>(0)
     public let seriesCreated = Atomic<Int>(0)
     public let replayedSamples = Atomic<Int>(0)
     public let walCorruptions = Atomic<Int>(0)
@@ -17,5 +19,6 @@ public final class HeadStats: Sendable {
         if r.outOfOrder > 0 { outOfOrder.add(r.outOfOrder, ordering: .relaxed) }
         if r.duplicate > 0 { duplicates.add(r.duplicate, ordering: .relaxed) }
         if r.outOfBounds > 0 { outOfBounds.add(r.outOfBounds, ordering: .relaxed) }
+        if r.invalid > 0 { invalidHistograms.add(r.invalid, ordering: .relaxed) }
     }
 }

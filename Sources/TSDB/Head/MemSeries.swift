@@ -13,6 +13,11 @@ struct MemSeries: Sendable {
     private(set) var mappedChunks: [MappedHeadChunk] = []
     /// Chunks on the heap, oldest first; the last is open.
     var chunks: [XORChunk] = []
+    /// Native histogram chunks of each kind, oldest first (`MemSeries+Histograms.swift`); they
+    /// stay on the heap until the head is cut into a block. A series holds histograms where its
+    /// float samples leave off, or only histograms: the chunks of all three kinds never overlap.
+    var histogramChunks: [HistogramChunk] = []
+    var floatHistogramChunks: [FloatHistogramChunk] = []
     /// Where the open chunk's block range ends: a sample at or after it starts a new chunk, so
     /// no chunk straddles two blocks and cutting a block copies chunks without re-encoding.
     private var openChunkEnd: Int64 = .min
@@ -22,12 +27,21 @@ struct MemSeries: Sendable {
         self.labels = labels
     }
 
-    var minTime: Int64 { mappedChunks.first?.minTime ?? chunks.first?.minTime ?? .max }
-    var maxTime: Int64 { chunks.last?.maxTime ?? mappedChunks.last?.maxTime ?? .min }
-    var isEmpty: Bool { chunks.isEmpty && mappedChunks.isEmpty }
-    var chunkCount: Int { mappedChunks.count + chunks.count }
-    var sampleCount: Int { mappedChunks.reduce(0) { $0 + Int($1.sampleCount) } + chunks.reduce(0) { $0 + $1.count } }
-    var chunkBytes: Int { mappedChunks.reduce(0) { $0 + Int($1.byteCount) } + chunks.reduce(0) { $0 + $1.byteCount } }
+    var minTime: Int64 { min(floatMinTime, histogramMinTime) }
+    var maxTime: Int64 { max(floatMaxTime, histogramMaxTime) }
+    /// The oldest and newest float sample times.
+    var floatMinTime: Int64 { mappedChunks.first?.minTime ?? chunks.first?.minTime ?? .max }
+    var floatMaxTime: Int64 { chunks.last?.maxTime ?? mappedChunks.last?.maxTime ?? .min }
+    var isEmpty: Bool { chunks.isEmpty && mappedChunks.isEmpty && !hasHistograms }
+    var chunkCount: Int { mappedChunks.count + chunks.count + histogramChunks.count + floatHistogramChunks.count }
+    var sampleCount: Int {
+        mappedChunks.reduce(0) { $0 + Int($1.sampleCount) } + chunks.reduce(0) { $0 + $1.count }
+            + histogramChunks.reduce(0) { $0 + $1.count } + floatHistogramChunks.reduce(0) { $0 + $1.count }
+    }
+    var chunkBytes: Int {
+        mappedChunks.reduce(0) { $0 + Int($1.byteCount) } + chunks.reduce(0) { $0 + $1.byteCount }
+            + histogramChunks.reduce(0) { $0 + $1.byteCount } + floatHistogramChunks.reduce(0) { $0 + $1.byteCount }
+    }
 
     /// Every chunk, oldest first, as ``XORChunk`` values (mapped ones read in place).
     var allChunks: [XORChunk] { mappedChunks.map(\.chunk) + chunks }
@@ -36,6 +50,8 @@ struct MemSeries: Sendable {
     func forEachChunkBounds(_ body: (_ minTime: Int64, _ maxTime: Int64, _ bytes: Int) -> Void) {
         for c in mappedChunks { body(c.minTime, c.maxTime, Int(c.byteCount)) }
         for i in chunks.indices { body(chunks[i].minTime, chunks[i].maxTime, chunks[i].byteCount) }
+        for c in histogramChunks { body(c.minTime, c.maxTime, c.byteCount) }
+        for c in floatHistogramChunks { body(c.minTime, c.maxTime, c.byteCount) }
     }
 
     /// The chunks that overlap `[mint, maxt]`, oldest first: a slice of the heap array (no copy)
@@ -99,11 +115,18 @@ struct MemSeries: Sendable {
     /// (which can now be written to a head chunk file and mapped).
     @discardableResult
     mutating func append(t: Int64, v: Double, blockRange: Int64) -> Bool {
+        if hasHistograms, v.isNaN, StaleNaN.isStale(v), histogramMaxTime > floatMaxTime {
+            // A series that went stale after a histogram gets a histogram staleness marker.
+            appendHistogramStaleMarker(t: t, blockRange: blockRange)
+            return false
+        }
         var closed = false
         // A chunk whose bits live in a file, or whose encoder state is not known (read back from
-        // bits alone), is never appended to: the next sample starts a chunk.
+        // bits alone), is never appended to: the next sample starts a chunk. Nor is one older than
+        // the series' newest histogram, so chunks of different kinds never overlap.
         let last = chunks.count - 1
-        if chunks.isEmpty || chunks[last].count >= XORChunk.targetSamples || t >= openChunkEnd || chunks[last].isMapped || !chunks[last].tailKnown {
+        if chunks.isEmpty || chunks[last].count >= XORChunk.targetSamples || t >= openChunkEnd || chunks[last].isMapped || !chunks[last].tailKnown
+            || (hasHistograms && histogramMaxTime > chunks[last].maxTime) {
             closed = !chunks.isEmpty
             chunks.append(XORChunk())
             dropColdCheckpoints()
@@ -139,6 +162,8 @@ struct MemSeries: Sendable {
             keepFrom += 1
         }
         if keepFrom > 0 { chunks.removeFirst(keepFrom) }
+        freed += Self.dropChunks(endingBefore: mint, from: &histogramChunks)
+        freed += Self.dropChunks(endingBefore: mint, from: &floatHistogramChunks)
         return freed
     }
 }
@@ -161,5 +186,16 @@ struct SeriesHot: Sendable {
         guard let last = chunks.last?.lastSample else { return }
         maxTime = last.t
         lastValueBits = last.v.bitPattern
+    }
+
+    /// The state of a series restored with these chunks: the newest sample of any kind. After a
+    /// histogram the value bits are a staleness marker's, which no float sample at the same time
+    /// matches except a marker (`Head.commit` compares histograms themselves).
+    init(ref: SeriesRef, restoring chunks: [XORChunk], histogramsUntil histogramMaxTime: Int64) {
+        self.init(ref: ref, restoring: chunks)
+        if histogramMaxTime > maxTime {
+            maxTime = histogramMaxTime
+            lastValueBits = StaleNaN.bits
+        }
     }
 }

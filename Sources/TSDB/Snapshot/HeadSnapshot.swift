@@ -10,18 +10,33 @@ import Synchronization
 /// holding the series count, so a truncated file is detected. Each chunk is a kind byte, then
 /// either its bits (kind 0: sample count, bit count, bytes) or, for a chunk already in a head
 /// chunk file, that file's reference to it (kind 1), so the snapshot holds only open chunks.
-/// Version 1 files (bits only, no kind byte) are still read.
+/// Native histogram chunks (kind 2 integer, kind 3 float counts) follow as their time range and
+/// Prometheus' chunk data; a reader that predates them refuses the file as damaged rather than
+/// losing them silently. Version 1 files (bits only, no kind byte) are still read.
 package struct HeadSnapshot {
     static let magic = Array("VIGILSNAP2\n".utf8)
     static let magicVersion1 = Array("VIGILSNAP1\n".utf8)
     static let inlineChunk: UInt8 = 0
     static let mappedChunk: UInt8 = 1
+    static let histogramChunk: UInt8 = 2
+    static let floatHistogramChunk: UInt8 = 3
     static let filePrefix = "snapshot."
 
     package struct Entry {
         package var ref: SeriesRef
         package var labels: Labels
         package var chunks: [XORChunk]
+        package var histogramChunks: [HistogramChunk] = []
+        package var floatHistogramChunks: [FloatHistogramChunk] = []
+
+        package init(ref: SeriesRef, labels: Labels, chunks: [XORChunk], histogramChunks: [HistogramChunk] = [],
+                     floatHistogramChunks: [FloatHistogramChunk] = []) {
+            self.ref = ref
+            self.labels = labels
+            self.chunks = chunks
+            self.histogramChunks = histogramChunks
+            self.floatHistogramChunks = floatHistogramChunks
+        }
     }
 
     static func fileName(_ segment: Int) -> String { filePrefix + WAL.segmentName(segment) }
@@ -44,26 +59,32 @@ package struct HeadSnapshot {
         }
 
         /// One series: reference, labels, then its chunks (mapped ones, oldest, by reference).
-        mutating func add(ref: SeriesRef, labels: InternedLabels, symbols: SymbolTable, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>) {
+        mutating func add(ref: SeriesRef, labels: InternedLabels, symbols: SymbolTable, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>,
+                          histograms: [HistogramChunk] = [], floatHistograms: [FloatHistogramChunk] = []) {
             let frameStart = beginFrame()
             out.uvarint(ref)
             out.uvarint(UInt64(labels.count))
             for id in labels.ids { out.string(symbols[id]) }
-            out.uvarint(UInt64(mapped.count + heap.count))
+            out.uvarint(UInt64(mapped.count + heap.count + histograms.count + floatHistograms.count))
             for c in mapped {
                 out.bytes.append(mappedChunk)
                 out.uvarint(c.reference)
             }
             for i in heap.indices { add(heap[i]) }
+            for c in histograms { add(c, kind: histogramChunk) }
+            for c in floatHistograms { add(c, kind: floatHistogramChunk) }
             endFrame(frameStart)
             seriesCount += 1
         }
 
         /// One series from a list of chunks (a mapped chunk in a head chunk file goes by reference).
-        mutating func add(ref: SeriesRef, labels: Labels, chunks: [XORChunk]) {
+        mutating func add(ref: SeriesRef, labels: Labels, chunks: [XORChunk], histograms: [HistogramChunk] = [],
+                          floatHistograms: [FloatHistogramChunk] = []) {
             let frameStart = beginFrame()
-            addSeries(ref: ref, labels: labels, chunkCount: chunks.count)
+            addSeries(ref: ref, labels: labels, chunkCount: chunks.count + histograms.count + floatHistograms.count)
             for c in chunks { add(c) }
+            for c in histograms { add(c, kind: histogramChunk) }
+            for c in floatHistograms { add(c, kind: floatHistogramChunk) }
             endFrame(frameStart)
             seriesCount += 1
         }
@@ -87,6 +108,14 @@ package struct HeadSnapshot {
             out.uvarint(UInt64(c.bitCount))
             out.uvarint(UInt64(c.byteCount))
             c.withEncodedBytes { out.bytes.append(contentsOf: $0) }
+        }
+
+        /// A histogram chunk: its kind, time range and Prometheus' chunk data.
+        private mutating func add<C: HistogramChunkEncoding>(_ c: C, kind: UInt8) {
+            out.bytes.append(kind)
+            out.varint(c.minTime)
+            out.varint(c.maxTime)
+            out.blob(c.prometheusData)
         }
 
         /// Room for the frame's length and CRC, filled in by ``endFrame(_:)``.
@@ -119,7 +148,9 @@ package struct HeadSnapshot {
     /// Writes entries to `path` atomically (temporary file, fsync, rename, directory fsync).
     static func write(_ entries: [Entry], to path: String, directory: String) throws(StorageIOError) {
         var encoder = Encoder(expectedBytes: entries.reduce(64) { $0 + 32 + $1.chunks.reduce(0) { $0 + $1.byteCount + 8 } })
-        for e in entries { encoder.add(ref: e.ref, labels: e.labels, chunks: e.chunks) }
+        for e in entries {
+            encoder.add(ref: e.ref, labels: e.labels, chunks: e.chunks, histograms: e.histogramChunks, floatHistograms: e.floatHistogramChunks)
+        }
         try write(encoder.finish(), to: path, directory: directory)
     }
 
@@ -231,8 +262,27 @@ package struct HeadSnapshot {
             }
             guard let cc = p.uvarint(), cc < 1 << 24 else { throw Invalid(reason: "bad chunk count") }
             var chunks: [XORChunk] = []
+            var histograms: [HistogramChunk] = [], floatHistograms: [FloatHistogramChunk] = []
             for _ in 0..<cc {
                 let kind = version1 ? inlineChunk : p.u8()
+                if kind == histogramChunk || kind == floatHistogramChunk {
+                    guard let minTime = p.varint(), let maxTime = p.varint(), minTime <= maxTime, let blob = p.blob() else {
+                        throw Invalid(reason: "bad histogram chunk")
+                    }
+                    let decoded = Array(blob).withUnsafeBytes { raw -> Bool in
+                        if kind == histogramChunk, let c = HistogramChunk(prometheusData: raw, minTime: minTime, maxTime: maxTime) {
+                            histograms.append(c)
+                            return true
+                        }
+                        if kind == floatHistogramChunk, let c = FloatHistogramChunk(prometheusData: raw, minTime: minTime, maxTime: maxTime) {
+                            floatHistograms.append(c)
+                            return true
+                        }
+                        return false
+                    }
+                    guard decoded else { throw Invalid(reason: "bad histogram chunk") }
+                    continue
+                }
                 if kind == mappedChunk {
                     guard let reference = p.uvarint() else { throw Invalid(reason: "bad chunk reference") }
                     // A chunk whose file is gone or damaged is left out (and counted): losing it
@@ -247,7 +297,7 @@ package struct HeadSnapshot {
                 chunks.append(chunk)
             }
             guard p.atEnd else { throw Invalid(reason: "trailing bytes in a series entry") }
-            entries.append(Entry(ref: ref, labels: Labels(pairs), chunks: chunks))
+            entries.append(Entry(ref: ref, labels: Labels(pairs), chunks: chunks, histogramChunks: histograms, floatHistogramChunks: floatHistograms))
         }
         return (entries, missing)
     }

@@ -19,6 +19,24 @@ public struct RefSample: Sendable, Hashable {
     public func hash(into h: inout Hasher) { h.combine(ref); h.combine(t); h.combine(v.bitPattern) }
 }
 
+/// A native histogram sample addressed to a series reference, as the WAL stores it.
+public struct RefHistogramSample: Sendable, Equatable {
+    public var ref: SeriesRef
+    public var t: Int64
+    public var value: HistogramValue
+
+    public init(ref: SeriesRef, t: Int64, value: HistogramValue) {
+        self.ref = ref
+        self.t = t
+        self.value = value
+    }
+
+    /// Equal bit for bit (a staleness marker's NaN sum equals itself).
+    public static func == (a: RefHistogramSample, b: RefHistogramSample) -> Bool {
+        a.ref == b.ref && a.t == b.t && a.value.isIdentical(to: b.value)
+    }
+}
+
 /// A series record: a reference and the labels it stands for.
 public struct RefSeries: Sendable, Hashable {
     public var ref: SeriesRef
@@ -30,6 +48,8 @@ public struct RefSeries: Sendable, Hashable {
 public enum WALRecord: Sendable, Equatable {
     case series([RefSeries])
     case samples([RefSample])
+    /// Native histogram samples (`WALRecord+Histograms.swift`).
+    case histograms([RefHistogramSample])
 
     enum Kind: UInt8 {
         case series = 1
@@ -38,12 +58,15 @@ public enum WALRecord: Sendable, Equatable {
         /// Samples with each reference's slot relative to the previous sample's, its generation
         /// written only when it changes (what is written now; see ``encodePayload()``).
         case samples = 3
+        /// Native histogram samples of either kind.
+        case histograms = 4
     }
 
     var kind: Kind {
         switch self {
         case .series: return .series
         case .samples: return .samples
+        case .histograms: return .histograms
         }
     }
 
@@ -61,6 +84,8 @@ public enum WALRecord: Sendable, Equatable {
                     w.string(l.value)
                 }
             }
+        case .histograms(let samples):
+            Self.encode(samples, into: &w)
         case .samples(let samples):
             // Count and the first timestamp; then per sample: the slot (a reference's low 32
             // bits) as a zigzag delta from the previous sample's, shifted left one bit with the
@@ -130,6 +155,9 @@ public enum WALRecord: Sendable, Equatable {
                 out.append(RefSample(ref: generation << 32 | UInt64(slot), t: baseT &+ dt, v: Double(bitPattern: bits)))
             }
             return r.atEnd ? .samples(out) : nil
+        case .histograms:
+            guard let samples = decodeHistograms(&r, payloadBytes: payload.count) else { return nil }
+            return r.atEnd ? .histograms(samples) : nil
         case .samplesFromFirst:
             guard let n = r.uvarint(), n <= UInt64(payload.count) else { return nil }
             if n == 0 { return r.atEnd ? .samples([]) : nil }

@@ -73,7 +73,7 @@ first.add({"__name__": "training_steps_total", "job": "trainer", "run": "r1"},
           exemplars=[(now, 40, {"trace_id": "abc"})], metadata=(1, "Optimiser steps taken.", ""))
 first.add({"__name__": "training_loss", "job": "trainer", "run": "r1"}, samples=[(now, 0.125)], metadata=(2, "Training loss.", "ratio"))
 send(first)
-# 2. A native histogram beside floats: the floats are stored, the histogram is refused.
+# 2. A native histogram beside floats: both are stored, and counted apart in the reply.
 second = Request()
 second.add({"__name__": "batch_duration_seconds", "job": "trainer"}, histograms=[(now, 4, 1.5)])
 second.add({"__name__": "training_epoch", "job": "trainer"}, samples=[(now, 3)])
