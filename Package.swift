@@ -218,6 +218,7 @@ let package = Package(
         .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "Config", "MetricModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ScrapeTests", dependencies: [
             "Scrape", "TSDB", "Config", "Discovery", "Exposition", "MetricModel", .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

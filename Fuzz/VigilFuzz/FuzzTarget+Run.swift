@@ -45,6 +45,19 @@ extension FuzzTarget {
             Self.push(path: Substring(path), body: Array(bytes[min(split + 1, bytes.count)...]), contentType: "text/plain; version=0.0.4")
         case .pushProtobuf:
             Self.push(path: "job/fuzz/instance/a", body: bytes, contentType: ExpositionFamily.protobufMediaType + "; proto=io.prometheus.client.MetricFamily; encoding=delimited")
+            // The same body as a scrape with native histograms: decoded, limited, stored.
+            if let families = try? ExpositionFamily.decodeProtobuf(bytes, nativeHistograms: true, classicHistograms: true) {
+                var app = Head.inMemory().appender()
+                for family in families.prefix(16) {
+                    for sample in family.samples.prefix(16) {
+                        guard case .integer(let h)? = sample.histogram else { continue }
+                        _ = h.limited(toBuckets: 8)
+                        _ = h.limited(toMinimumGrowthFactor: 1.5)
+                        _ = app.append(ref: nil, labels: sample.labels, t: 0, histogram: .integer(h))
+                    }
+                }
+                _ = try? app.commit()
+            }
         case .remoteWrite:
             _ = try? RemoteWriteReceiver(storage: Head.inMemory()).receive(compressed: bytes)
         case .remoteWriteV2:

@@ -14,6 +14,8 @@ public struct GlobalConfig: Sendable, Hashable {
     public var scrapeProtocols: [String] = GlobalConfig.defaultScrapeProtocols
     /// `metric_name_validation_scheme` and `metric_name_escaping_scheme`, the jobs' defaults.
     public var nameSchemes = MetricNameSchemes()
+    /// The jobs' defaults for native histograms.
+    public var nativeHistograms = NativeHistogramScrapeSettings()
 
     public static let defaultScrapeProtocols = ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"]
     static let knownProtocols: Set<String> = ["PrometheusProto", "PrometheusText0.0.4", "PrometheusText1.0.0", "OpenMetricsText0.0.1", "OpenMetricsText1.0.0"]
@@ -22,12 +24,15 @@ public struct GlobalConfig: Sendable, Hashable {
 
     static let ignoredKnownFields: Set<String> = [
         "query_log_file", "scrape_failure_log_file",
-        "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb", "native_histogram_bucket_limit",
-        "native_histogram_min_bucket_factor", "scrape_native_histograms",
+        "convert_classic_histograms_to_nhcb",
     ]
 
-    static func decode(_ v: YAMLValue?, _ ctx: inout DecodeContext) throws(ConfigError) -> GlobalConfig {
+    static func decode(_ v: YAMLValue?, nativeHistogramsByDefault: Bool = false, _ ctx: inout DecodeContext) throws(ConfigError) -> GlobalConfig {
         var g = GlobalConfig()
+        if nativeHistogramsByDefault {
+            g.nativeHistograms.scrapeNativeHistograms = true
+            g.scrapeProtocols = NativeHistogramScrapeSettings.protocolsWithProtobuf
+        }
         guard let v else { return g }
         var m = try MappingReader(v, what: "global", ctx)
         g.scrapeInterval = try m.duration("scrape_interval", ctx) ?? g.scrapeInterval
@@ -42,11 +47,15 @@ public struct GlobalConfig: Sendable, Hashable {
             g.externalLabels = Labels(ext.map { Label($0.0, $0.1) })
         }
         g.limits = try ScrapeLimits.decode(from: &m, defaults: g.limits, ctx)
+        g.nativeHistograms = try NativeHistogramScrapeSettings.decode(from: &m, inherited: g.nativeHistograms, ctx)
         if let protocols = try m.stringList("scrape_protocols", ctx) {
             for p in protocols where !knownProtocols.contains(p) {
                 throw ctx.error(v, "unknown scrape protocol \(p), supported: \(knownProtocols.sorted().joined(separator: ", "))")
             }
             g.scrapeProtocols = protocols
+        } else {
+            g.scrapeProtocols = g.nativeHistograms.scrapeNativeHistograms == true
+                ? NativeHistogramScrapeSettings.protocolsWithProtobuf : GlobalConfig.defaultScrapeProtocols
         }
         g.nameSchemes = try MetricNameSchemes.decode(from: &m, inherited: nil, at: v, ctx)
         try m.finish(&ctx, ignoredKnownFields: ignoredKnownFields)

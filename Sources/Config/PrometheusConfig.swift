@@ -39,19 +39,21 @@ public struct PrometheusConfig: Sendable {
         """
     }
 
-    /// Loads and validates a config file.
-    public static func load(file: String) throws(ConfigError) -> PrometheusConfig {
-        try parse(try ConfigError.readFile(file), file: file)
+    /// Loads and validates a config file (see ``parse(_:file:nativeHistogramsByDefault:)``).
+    public static func load(file: String, nativeHistogramsByDefault: Bool = false) throws(ConfigError) -> PrometheusConfig {
+        try parse(try ConfigError.readFile(file), file: file, nativeHistogramsByDefault: nativeHistogramsByDefault)
     }
 
     /// Parses and validates config text; relative paths resolve against `file`'s directory.
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> PrometheusConfig {
+    /// `nativeHistogramsByDefault` (Prometheus 2's `--enable-feature=native-histograms`) makes
+    /// `scrape_native_histograms: true` the default, so jobs prefer the protobuf format.
+    public static func parse(_ text: String, file: String, nativeHistogramsByDefault: Bool = false) throws(ConfigError) -> PrometheusConfig {
         let root = try YAMLValue.parse(text, file: file)
         var ctx = DecodeContext(file: file)
         var m = try MappingReader(root, what: "config", ctx)
         var config = PrometheusConfig(source: root, file: file)
         let baseDir = FilePaths.directory(of: file)
-        config.global = try GlobalConfig.decode(m.take("global"), &ctx)
+        config.global = try GlobalConfig.decode(m.take("global"), nativeHistogramsByDefault: nativeHistogramsByDefault, &ctx)
         if let rv = m.take("rule_files") {
             guard case .sequence(let items) = rv.kind else { throw ctx.error(rv, "field rule_files: expected a list of strings") }
             for item in items { config.ruleFiles.append(resolve(try item.asString("rule_files", ctx), baseDir)) }

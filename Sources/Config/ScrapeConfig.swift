@@ -26,6 +26,8 @@ public struct ScrapeConfig: Sendable, Hashable {
     public var relabelConfigs: [RelabelConfig] = []
     public var metricRelabelConfigs: [RelabelConfig] = []
     public var limits: ScrapeLimits
+    /// Native histograms: stored or not, classic buckets beside them, bucket limits.
+    public var nativeHistograms: NativeHistogramScrapeSettings
     /// Vigil's `probe`: the targets are probed (blackbox exporter modules), not scraped.
     public var probe: ProbeConfig?
 
@@ -36,7 +38,12 @@ public struct ScrapeConfig: Sendable, Hashable {
         self.scrapeProtocols = global.scrapeProtocols
         self.nameSchemes = global.nameSchemes
         self.limits = global.limits
+        self.nativeHistograms = global.nativeHistograms
     }
+
+    /// Whether the job stores the native histograms it scrapes (see
+    /// ``NativeHistogramScrapeSettings/scrapeNativeHistograms``).
+    public var storesNativeHistograms: Bool { nativeHistograms.scrapeNativeHistograms ?? scrapeProtocols.contains("PrometheusProto") }
 
     /// Service discovery mechanisms Prometheus has and Vigil does not implement yet.
     static let unsupportedDiscovery: Set<String> = [
@@ -49,9 +56,7 @@ public struct ScrapeConfig: Sendable, Hashable {
     ]
 
     static let ignoredKnownFields: Set<String> = unsupportedDiscovery.union(HTTPClientConfig.ignoredKnownFields).union([
-        "scrape_classic_histograms", "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb",
-        "scrape_native_histograms", "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
-        "scrape_failure_log_file",
+        "convert_classic_histograms_to_nhcb", "scrape_failure_log_file",
     ])
 
     static func decode(_ v: YAMLValue, global: GlobalConfig, _ ctx: inout DecodeContext) throws(ConfigError) -> ScrapeConfig {
@@ -86,7 +91,10 @@ public struct ScrapeConfig: Sendable, Hashable {
             throw ctx.error(v, "scrape timeout greater than scrape interval for scrape config with job name \"\(job)\"")
         }
         if c.scrapeInterval.milliseconds <= 0 { throw ctx.error(v, "scrape interval must be positive in job \"\(job)\"") }
-        c.scrapeProtocols = try m.stringList("scrape_protocols", ctx) ?? global.scrapeProtocols
+        c.nativeHistograms = try NativeHistogramScrapeSettings.decode(from: &m, inherited: global.nativeHistograms, ctx)
+        let protocolsDefault = c.nativeHistograms.scrapeNativeHistograms == true && global.nativeHistograms.scrapeNativeHistograms != true
+            ? NativeHistogramScrapeSettings.protocolsWithProtobuf : global.scrapeProtocols
+        c.scrapeProtocols = try m.stringList("scrape_protocols", ctx) ?? protocolsDefault
         for p in c.scrapeProtocols where !GlobalConfig.knownProtocols.contains(p) {
             throw ctx.error(v, "unknown scrape protocol \(p)")
         }

@@ -63,6 +63,15 @@ package struct MappingReader {
         return n
     }
 
+    /// A finite, non-negative number.
+    package mutating func number(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Double? {
+        guard let v = take(key) else { return nil }
+        guard case .scalar(let s, false) = v.kind, let n = Double(s), n.isFinite, n >= 0 else {
+            throw ctx.error(v, "field \(key): expected a non-negative number")
+        }
+        return n
+    }
+
     /// An integer that may be negative (a Telegram group's `chat_id`), within 64 bits.
     package mutating func signedInt(_ key: String, _ ctx: DecodeContext) throws(ConfigError) -> Int64? {
         guard let v = take(key) else { return nil }

@@ -6,8 +6,9 @@ extension ExpositionFamily {
     /// varint. Classic histograms and summaries become their `_bucket`/`quantile`, `_sum` and
     /// `_count` series, bounds written as Go writes them (`le="1e+06"`), a missing `+Inf` bucket
     /// added from the count. A histogram sent only in native form keeps its count and sum (and
-    /// the `+Inf` bucket) until Vigil stores native histograms.
-    static func decodeDelimitedProtobuf(_ body: [UInt8]) throws(ExpositionError) -> [ExpositionFamily] {
+    /// the `+Inf` bucket) unless `nativeHistograms` asks for it as a native histogram sample; with
+    /// `classicHistograms` its classic buckets (if any) are kept beside it.
+    static func decodeDelimitedProtobuf(_ body: [UInt8], nativeHistograms: Bool = false, classicHistograms: Bool = false) throws(ExpositionError) -> [ExpositionFamily] {
         var families: [ExpositionFamily] = []
         var position = 0
         while position < body.count {
@@ -25,7 +26,7 @@ extension ExpositionFamily {
             } catch {
                 throw ExpositionError(line: 0, message: "metric family #\(ordinal): invalid protobuf message (\(error))")
             }
-            families.append(try family(message, ordinal: ordinal))
+            families.append(try family(message, ordinal: ordinal, nativeHistograms: nativeHistograms, classicHistograms: classicHistograms))
             position = end
         }
         return families
@@ -46,7 +47,13 @@ extension ExpositionFamily {
         return nil
     }
 
-    private static func family(_ message: ExposedMetricFamily, ordinal: Int) throws(ExpositionError) -> ExpositionFamily {
+    /// A scrape's body in the delimited protobuf format: native histograms come out as histogram
+    /// samples (see ``decodeDelimitedProtobuf(_:nativeHistograms:classicHistograms:)``).
+    public static func decodeProtobuf(_ body: [UInt8], nativeHistograms: Bool, classicHistograms: Bool) throws(ExpositionError) -> [ExpositionFamily] {
+        try decodeDelimitedProtobuf(body, nativeHistograms: nativeHistograms, classicHistograms: classicHistograms)
+    }
+
+    private static func family(_ message: ExposedMetricFamily, ordinal: Int, nativeHistograms: Bool, classicHistograms: Bool) throws(ExpositionError) -> ExpositionFamily {
         let name = message.name
         func fail(_ what: String) -> ExpositionError {
             ExpositionError(line: 0, message: "metric family #\(ordinal) \"\(name.prefix(100))\": \(what)")
@@ -107,6 +114,14 @@ extension ExpositionFamily {
             case .histogram, .gaugehistogram:
                 guard metric.hasHistogram else { throw fail("a histogram's metric carries no histogram") }
                 let h = metric.histogram
+                if nativeHistograms, h.isNative {
+                    var pairs = base
+                    pairs.append(Label(LabelName.metricName, name))
+                    family.samples.append(Sample(labels: Labels(pairs), value: 0, timestamp: timestamp, histogram: h.nativeValue(gauge: type == .gaugehistogram)))
+                    // The classic buckets too only when asked for (and exposed): the native form
+                    // holds the count and sum.
+                    guard classicHistograms, !h.bucket.isEmpty else { continue }
+                }
                 let count = h.hasSampleCountFloat && !h.hasSampleCount ? h.sampleCountFloat : Double(h.sampleCount)
                 var sawInfinity = false
                 var previousBound = -Double.infinity

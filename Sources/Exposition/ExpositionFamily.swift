@@ -30,11 +30,15 @@ public struct ExpositionFamily: Sendable, Equatable {
         /// Whether this is a `+Inf` bucket made from the count rather than read (a protobuf
         /// histogram without one): the Pushgateway lists only the buckets that were pushed.
         public var isImpliedBucket = false
+        /// A native histogram (read from the protobuf format when asked for): the series is the
+        /// family's name, and ``value`` is not used.
+        public var histogram: HistogramValue?
 
-        public init(labels: Labels, value: Double, timestamp: Int64? = nil) {
+        public init(labels: Labels, value: Double, timestamp: Int64? = nil, histogram: HistogramValue? = nil) {
             self.labels = labels
             self.value = value
             self.timestamp = timestamp
+            self.histogram = histogram
         }
     }
 

@@ -25,9 +25,11 @@ public struct ExpositionParser: Sendable {
         var escaped: Bool
     }
 
+    /// A parser of the text formats; a protobuf body (read whole by
+    /// ``ExpositionFamily/decodeProtobuf(_:nativeHistograms:classicHistograms:)``) is read as text here.
     public init(bytes: [UInt8], format: ExpositionFormat) {
         self.bytes = bytes
-        self.format = format
+        self.format = format == .protobuf ? .text : format
         labelSpans.reserveCapacity(16)
     }
 
@@ -121,7 +123,7 @@ public struct ExpositionParser: Sendable {
     /// TYPE tokens each format defines.
     private static func allowedTypes(_ format: ExpositionFormat) -> Set<String> {
         switch format {
-        case .text: return ["counter", "gauge", "histogram", "summary", "untyped"]
+        case .text, .protobuf: return ["counter", "gauge", "histogram", "summary", "untyped"]
         case .openMetrics: return ["counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown"]
         }
     }
@@ -410,7 +412,7 @@ public struct ExpositionParser: Sendable {
     private func parseTimestamp(_ start: Int, _ end: Int) throws(ExpositionError) -> Int64 {
         let text = String(decoding: bytes[start..<end], as: UTF8.self)
         switch format {
-        case .text:
+        case .text, .protobuf:
             guard let ms = Int64(text) else { throw ExpositionError(line: line, message: "invalid timestamp \"\(text)\"") }
             return ms
         case .openMetrics:

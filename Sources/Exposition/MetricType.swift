@@ -15,11 +15,22 @@ public enum ExpositionFormat: Sendable, Hashable {
     case text
     /// OpenMetrics 1.0 text.
     case openMetrics
+    /// The delimited protobuf format (`MetricFamily` messages), the one that carries native
+    /// histograms.
+    case protobuf
 
     /// Picks the parser from a `Content-Type` header value; anything unknown is the text format,
-    /// as Prometheus falls back to it.
+    /// as Prometheus falls back to it. Protobuf is recognised only as the delimited
+    /// `io.prometheus.client.MetricFamily` encoding (another message or encoding is not one Vigil
+    /// can read, and is tried as text, where it fails with a parse error).
     public init(contentType: String?) {
         let ct = (contentType ?? "").lowercased()
+        if ct.hasPrefix(ExpositionFamily.protobufMediaType) {
+            let otherMessage = ct.contains("proto=") && !ct.contains("proto=io.prometheus.client.metricfamily")
+            let otherEncoding = ct.contains("encoding=") && !ct.contains("encoding=delimited")
+            self = otherMessage || otherEncoding ? .text : .protobuf
+            return
+        }
         self = ct.hasPrefix("application/openmetrics-text") ? .openMetrics : .text
     }
 }

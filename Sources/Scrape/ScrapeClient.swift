@@ -47,6 +47,7 @@ public final class ScrapeClient: Sendable {
     static func acceptHeader(_ protocols: [String], escaping: NameEscapingScheme) -> String {
         let escape = ";escaping=" + escaping.rawValue
         let media: [String: String] = [
+            "PrometheusProto": "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited",
             "OpenMetricsText1.0.0": "application/openmetrics-text;version=1.0.0" + escape,
             "OpenMetricsText0.0.1": "application/openmetrics-text;version=0.0.1",
             "PrometheusText1.0.0": "text/plain;version=1.0.0" + escape,

@@ -126,7 +126,11 @@ public final class ScrapeLoop: Sendable {
             ingest.report.appended = committed.appended
             ingest.report.outOfOrder = committed.outOfOrder
             ingest.report.outOfBounds = committed.outOfBounds
+            ingest.report.invalid = committed.invalid
             ingest.report.duplicate += committed.duplicate
+            if committed.invalid > 0 {
+                logger.warning("inconsistent native histograms were not stored", metadata: ["target": "\(target.url)", "count": "\(committed.invalid)"])
+            }
         } catch {
             failure = failure ?? ScrapeError("storage: \(error)")
             logger.error("storing scrape failed", metadata: ["target": "\(target.url)", "error": "\(error)"])

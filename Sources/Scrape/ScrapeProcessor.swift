@@ -29,6 +29,9 @@ struct ScrapeOptions: Sendable {
     /// With `legacy`, a series whose stored name or label names are not legacy names fails the
     /// scrape, as in Prometheus.
     var nameValidation: NameValidationScheme
+    /// Whether native histograms in a protobuf body are stored as such.
+    var nativeHistograms: Bool
+    var histogramSettings: NativeHistogramScrapeSettings
 
     init(_ c: ScrapeConfig) {
         honorLabels = c.honorLabels
@@ -36,6 +39,8 @@ struct ScrapeOptions: Sendable {
         metricRelabelConfigs = c.metricRelabelConfigs
         limits = c.limits
         nameValidation = c.nameSchemes.validation
+        nativeHistograms = c.storesNativeHistograms
+        histogramSettings = c.nativeHistograms
     }
 }
 
@@ -47,6 +52,9 @@ enum ScrapeProcessor {
         body: [UInt8], format: ExpositionFormat, scrapeTime: Int64, targetLabels: Labels, options: ScrapeOptions,
         cache: inout ScrapeCache, appender: inout some Appender
     ) throws(ScrapeError) -> ScrapeIngest {
+        if format == .protobuf {
+            return try ingestProtobuf(body: body, scrapeTime: scrapeTime, targetLabels: targetLabels, options: options, cache: &cache, appender: &appender)
+        }
         var result = ScrapeIngest()
         var parser = ExpositionParser(bytes: body, format: format)
         let limits = options.limits

@@ -15,9 +15,10 @@ struct ConfigLoader: Sendable {
         let config: PrometheusConfig
         if options.configFileIsDefault && !FileManager.default.fileExists(atPath: options.configFile) {
             logger.info("no config file at the default path; scraping Vigil itself", metadata: ["path": "\(options.configFile)"])
-            config = try PrometheusConfig.parse(PrometheusConfig.selfScraping(listenAddress: options.listenAddress), file: "<embedded default>")
+            config = try PrometheusConfig.parse(PrometheusConfig.selfScraping(listenAddress: options.listenAddress), file: "<embedded default>",
+                                                nativeHistogramsByDefault: options.nativeHistogramsByDefault)
         } else {
-            config = try PrometheusConfig.load(file: options.configFile)
+            config = try PrometheusConfig.load(file: options.configFile, nativeHistogramsByDefault: options.nativeHistogramsByDefault)
         }
         for w in config.warnings { logger.warning("\(w.message)", metadata: ["file": "\(w.file)", "line": "\(w.line)"]) }
         if options.agentMode {

@@ -21,6 +21,9 @@ public struct ServerOptions: Sendable {
     /// `--enable-feature=created-timestamp-zero-ingestion`: remote-write 2.0 created timestamps
     /// become zero samples.
     public var ingestCreatedTimestamps = false
+    /// `--enable-feature=native-histograms`: jobs scrape native histograms unless their
+    /// configuration says otherwise (`scrape_native_histograms`).
+    public var nativeHistogramsByDefault = false
     /// `--web.enable-push-api`: take pushes at `/metrics/job/…` as a Pushgateway does.
     public var enablePushAPI = false
     /// `--push.expire-after`: pushed groups unchanged this long are deleted (nil: never).

@@ -227,6 +227,7 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableRemoteWriteReceiver = enableRemoteWriteReceiver
         o.enableOTLPReceiver = enableOTLPReceiver
         o.ingestCreatedTimestamps = prometheusImage.featureNames.contains(PrometheusImageOptions.createdTimestampZeroIngestion)
+        o.nativeHistogramsByDefault = prometheusImage.featureNames.contains(PrometheusImageOptions.nativeHistograms)
         o.enablePushAPI = enablePushAPI
         o.pushExpireAfter = try Self.optionalDuration("push.expire-after", pushExpireAfter, atLeast: "1s", 1000)
         if let third = pushListenAddress {

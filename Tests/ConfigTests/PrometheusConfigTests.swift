@@ -74,6 +74,38 @@ import ConfigSupport
         #expect(c.scrapeConfigs[0].metricsPath == "/metrics")
     }
 
+    @Test func nativeHistogramSettingsAreReadGloballyAndPerJob() throws {
+        let c = try PrometheusConfig.parse("""
+            global:
+              native_histogram_bucket_limit: 160
+            scrape_configs:
+              - job_name: text
+              - job_name: proto
+                scrape_protocols: [PrometheusProto, PrometheusText0.0.4]
+                always_scrape_classic_histograms: true
+              - job_name: asked
+                scrape_native_histograms: true
+                native_histogram_min_bucket_factor: 1.1
+              - job_name: older
+                scrape_protocols: [PrometheusProto]
+                scrape_classic_histograms: true
+                scrape_native_histograms: false
+                native_histogram_bucket_limit: 20
+
+            """, file: "p.yml")
+        let jobs = Dictionary(uniqueKeysWithValues: c.scrapeConfigs.map { ($0.jobName, $0) })
+        let text = try #require(jobs["text"]), proto = try #require(jobs["proto"]), asked = try #require(jobs["asked"]), older = try #require(jobs["older"])
+        #expect(!text.storesNativeHistograms, "the text formats carry no native histograms")
+        #expect(text.nativeHistograms.bucketLimit == 160)
+        #expect(proto.storesNativeHistograms && proto.nativeHistograms.alwaysScrapeClassicHistograms)
+        #expect(asked.storesNativeHistograms)
+        #expect(asked.scrapeProtocols.first == "PrometheusProto", "asking for native histograms prefers protobuf, as Prometheus does")
+        #expect(asked.nativeHistograms.minBucketFactor == 1.1)
+        #expect(!older.storesNativeHistograms && older.nativeHistograms.alwaysScrapeClassicHistograms)
+        #expect(older.nativeHistograms.bucketLimit == 20)
+        #expect(throws: ConfigError.self) { try PrometheusConfig.parse("scrape_configs:\n  - job_name: x\n    native_histogram_min_bucket_factor: -2\n", file: "p.yml") }
+    }
+
     @Test func masksSecretsWhenRendered() throws {
         let c = try PrometheusConfig.parse(Self.modelAPI, file: "p.yml")
         let yaml = c.renderedYAML

@@ -109,3 +109,23 @@ import Testing
         _ = h.floatHistogram.withZeroThreshold(atLeast: 4)
     }
 }
+
+@Suite struct HostileHistogramSpanTests {
+    /// Spans claiming billions of buckets (a hostile scrape or push) are refused without listing
+    /// them: every operation on such a histogram returns at once.
+    @Test func spansClaimingBillionsOfBucketsAllocateNothingAndNeverLoop() {
+        let huge = [HistogramSpan(offset: 0, length: UInt32.max), HistogramSpan(offset: 0, length: UInt32.max)]
+        #expect(huge.bucketIndices == nil)
+        let h = NativeHistogram(schema: 3, count: 2, sum: 1, positiveSpans: huge, positiveDeltas: [1, 0])
+        #expect(h.inconsistency != nil)
+        #expect(h.reduced(toSchema: 0) == h)
+        #expect(h.limited(toBuckets: 1) == nil, "no resolution makes mismatched spans fit")
+        #expect(h.limited(toMinimumGrowthFactor: 2) == h)
+        #expect(h.populatedBuckets.isEmpty)
+        let f = h.floatHistogram
+        #expect(f.reduced(toSchema: 0).schema == 3)
+        #expect(f.withZeroThreshold(atLeast: 1).zeroThreshold == 0)
+        #expect(f.populatedBuckets.isEmpty)
+        #expect(f.isCounterReset(after: f))
+    }
+}

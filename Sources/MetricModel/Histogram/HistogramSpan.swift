@@ -15,10 +15,15 @@ extension Array where Element == HistogramSpan {
     /// How many buckets the spans describe.
     public var bucketCount: Int { reduce(0) { $0 + Int($1.length) } }
 
+    /// More buckets than one side of any histogram has: at schema 8, 256 buckets per power of
+    /// two over the about 2,100 powers of two of the float range make some 540,000.
+    public static var maximumBuckets: Int { 1 << 21 }
+
     /// The bucket index of every bucket the spans describe, in order; nil when the offsets run
-    /// outside the 32-bit index line (only hostile input does). Callers check ``bucketCount``
-    /// against the buckets they hold first, so hostile lengths allocate nothing.
+    /// outside the 32-bit index line or the spans list more than ``maximumBuckets`` (only hostile
+    /// input does), so hostile lengths never allocate.
     public var bucketIndices: [Int32]? {
+        guard bucketCount <= Self.maximumBuckets else { return nil }
         var out: [Int32] = []
         out.reserveCapacity(bucketCount)
         var next: Int64 = 0

@@ -47,9 +47,10 @@ extension NativeHistogram {
     /// is not coarser, the buckets are custom (their bounds are not a schema's) or of a schema
     /// outside -4...8, or when the spans do not match the buckets.
     public func reduced(toSchema target: Int32) -> NativeHistogram {
+        // Counts first: a hostile span may claim billions of buckets, which are never listed.
         guard Self.exponentialSchemas.contains(schema), target < schema, target >= Self.exponentialSchemas.lowerBound,
-              let p = positiveSpans.bucketIndices, let n = negativeSpans.bucketIndices,
-              p.count == positiveDeltas.count, n.count == negativeDeltas.count else { return self }
+              positiveSpans.bucketCount == positiveDeltas.count, negativeSpans.bucketCount == negativeDeltas.count,
+              let p = positiveSpans.bucketIndices, let n = negativeSpans.bucketIndices else { return self }
         var out = self
         let positive = HistogramResolution.merge(indices: p, counts: Self.absoluteCounts(positiveDeltas), drop: schema - target)
         let negative = HistogramResolution.merge(indices: n, counts: Self.absoluteCounts(negativeDeltas), drop: schema - target)
@@ -71,7 +72,10 @@ extension NativeHistogram {
         while h.positiveDeltas.count + h.negativeDeltas.count > limit {
             // Custom buckets and schemas no one defines cannot be merged.
             guard Self.exponentialSchemas.contains(h.schema), h.schema > Self.exponentialSchemas.lowerBound else { return nil }
-            h = h.reduced(toSchema: h.schema - 1)
+            let coarser = h.reduced(toSchema: h.schema - 1)
+            // Spans that do not match the buckets are not merged: no resolution makes it fit.
+            guard coarser.schema < h.schema else { return nil }
+            h = coarser
         }
         return h
     }
@@ -89,8 +93,8 @@ extension FloatHistogram {
     /// ``NativeHistogram/reduced(toSchema:)``).
     public func reduced(toSchema target: Int32) -> FloatHistogram {
         guard NativeHistogram.exponentialSchemas.contains(schema), target < schema, target >= NativeHistogram.exponentialSchemas.lowerBound,
-              let p = positiveSpans.bucketIndices, let n = negativeSpans.bucketIndices,
-              p.count == positiveBuckets.count, n.count == negativeBuckets.count else { return self }
+              positiveSpans.bucketCount == positiveBuckets.count, negativeSpans.bucketCount == negativeBuckets.count,
+              let p = positiveSpans.bucketIndices, let n = negativeSpans.bucketIndices else { return self }
         var out = self
         (out.positiveSpans, out.positiveBuckets) = HistogramResolution.merge(indices: p, counts: positiveBuckets, drop: schema - target)
         (out.negativeSpans, out.negativeBuckets) = HistogramResolution.merge(indices: n, counts: negativeBuckets, drop: schema - target)
