@@ -77,4 +77,56 @@ import Testing
         #expect(!prom.log.contains("non-recoverable error"), "\(prom.log.suffix(2000))")
         #expect(!vigil.process.log.contains("rejected"), "\(vigil.process.log.suffix(2000))")
     }
+
+    /// The other way: Vigil (with `--enable-feature=native-histograms`) scrapes the protobuf
+    /// target and remote-writes what it stores, native histograms included
+    /// (`send_native_histograms: true`), into Debian's Prometheus 2.42 (remote-write receiver,
+    /// native histograms on); every histogram Prometheus then serves is the one Vigil stored at
+    /// that timestamp.
+    @Test func vigilRemoteWritesTheNativeHistogramsItScrapes() async throws {
+        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
+                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let (target, targetPort) = try await NativeHistogramScrapeIntegrationTests.startTarget()
+        defer { _ = target }
+        let promDir = Paths.tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: promDir) }
+        let promPort = freePort()
+        try "scrape_configs: []\n".write(toFile: promDir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let prom = try ChildProcess(name: "prometheus-receiver", executable: prometheus, arguments: [
+            "--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data", "--web.listen-address=127.0.0.1:\(promPort)",
+            "--web.enable-remote-write-receiver", "--enable-feature=native-histograms",
+        ])
+        defer { _ = prom }
+        #expect(await eventually(timeout: .seconds(30)) { await HTTP.get("http://127.0.0.1:\(promPort)/-/ready")?.status == 200 })
+        let vigil = try await VigilInstance(config: """
+            global:
+              scrape_interval: 250ms
+              scrape_timeout: 250ms
+            scrape_configs:
+              - job_name: model
+                static_configs: [{targets: ['127.0.0.1:\(targetPort)']}]
+            remote_write:
+              - url: http://127.0.0.1:\(promPort)/api/v1/write
+                send_native_histograms: true
+                queue_config: {batch_send_deadline: 500ms, min_backoff: 50ms, max_backoff: 1s}
+
+            """, extraArgs: ["--enable-feature=native-histograms"])
+
+        let arrived = await eventually(timeout: .seconds(90)) {
+            ((try? await NativeHistogramSamples.served(port: promPort, name: "model_inference_seconds")) ?? [:]).count >= 60
+        }
+        #expect(arrived, "Vigil log:\n\(vigil.process.log.suffix(2000))\nPrometheus log:\n\(prom.log.suffix(2000))")
+        var compared = 0
+        for name in Self.metrics {
+            let served = try await NativeHistogramSamples.served(port: promPort, name: name)
+            let stored = try await NativeHistogramSamples.dumped(vigil, name)
+            #expect(served.count >= 30, "\(name): Prometheus holds \(served.count) histograms")
+            for (t, histogram) in served.sorted(by: { $0.key < $1.key }) {
+                #expect(stored[t] == histogram, "\(name) at \(t): Prometheus received \(histogram), Vigil stored \(stored[t].map { "\($0)" } ?? "nothing")")
+                compared += 1
+            }
+        }
+        #expect(compared >= 90)
+        #expect(!vigil.process.log.contains("remote write batch dropped"), "\(vigil.process.log.suffix(2000))")
+    }
 }

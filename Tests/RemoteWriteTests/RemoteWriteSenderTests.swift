@@ -8,6 +8,36 @@ import TSDB
 /// The sender's parts in isolation: its retry policy, its shard arithmetic, its batches and
 /// their wire form, its hand-over between reader and shards, and its saved progress.
 @Suite struct RemoteWriteSenderTests {
+
+    @Test func nativeHistogramsTravelBesideFloatsAndArriveAsSent() throws {
+        var batch = RemoteWriteBatch()
+        let latency = Labels(["__name__": "latency_seconds", "job": "api"])
+        let queue = Labels(["__name__": "queue_depth", "job": "api"])
+        let integer = NativeHistogram(counterResetHint: .counterReset, schema: 3, zeroThreshold: 0.001, zeroCount: 1, count: 7, sum: 2.5,
+                                      positiveSpans: [HistogramSpan(offset: -1, length: 2), HistogramSpan(offset: 3, length: 1)], positiveDeltas: [2, -1, 1],
+                                      negativeSpans: [HistogramSpan(offset: 0, length: 1)], negativeDeltas: [1])
+        let float = FloatHistogram(counterResetHint: .gauge, schema: 0, count: 2.5, sum: 10,
+                                   positiveSpans: [HistogramSpan(offset: 0, length: 2)], positiveBuckets: [0.5, 2])
+        let start = WALPosition(segment: 0, offset: 0)
+        batch.add(ref: 1, labels: latency, t: 1_000, v: 7, start: start)
+        batch.add(ref: 1, labels: latency, t: 2_000, histogram: .integer(integer), start: start)
+        batch.add(ref: 2, labels: queue, t: 2_000, histogram: .float(float), start: start)
+        #expect(batch.count == 3)
+        #expect(batch.newestTimestamp == 2_000)
+        let head = Head.inMemory()
+        let out = try RemoteWriteReceiver(storage: head).receive(compressed: batch.encoded())
+        #expect(out.isComplete, "\(out.summary)")
+        #expect(out.histograms == 2)
+        let stored = head.select([], mint: .min, maxt: .max)
+        let l = try #require(stored.first { $0.labels == latency })
+        #expect(l.samples() == [Sample(t: 1_000, v: 7)])
+        #expect(l.histogramSamples() == [HistogramSample(t: 2_000, histogram: integer)])
+        let q = try #require(stored.first { $0.labels == queue })
+        #expect(q.floatHistogramSamples() == [FloatHistogramSample(t: 2_000, histogram: float)])
+        // sample_age_limit drops histograms as it drops floats.
+        #expect(batch.dropSamples(olderThan: 1_500) == 1)
+        #expect(batch.count == 2)
+    }
     @Test func serverErrorsAndSilenceAreRetriedWithDoublingBackoffAndRefusalsDropped() {
         var retry = RemoteWriteRetry(minBackoff: .milliseconds(30), maxBackoff: .milliseconds(100), retryOn429: true)
         #expect(retry.next(after: .status(503, retryAfter: nil)) == .retry(after: .milliseconds(30)))

@@ -209,9 +209,29 @@ package final class RemoteWriteQueue: Sendable {
                             await hand(&reader, shard: shard, to: channels)
                         }
                     }
-                case .histograms:
-                    // Native histograms are not sent yet (as Prometheus without `send_native_histograms`).
-                    break
+                case .histograms(let samples):
+                    // Sent only when asked for, as Prometheus does (`send_native_histograms`).
+                    guard config.sendNativeHistograms else { break }
+                    var unknown: Set<SeriesRef> = []
+                    for sample in samples where reader.names[sample.ref] == nil { unknown.insert(sample.ref) }
+                    if !unknown.isEmpty {
+                        let found = database.head.labels(of: unknown)
+                        for ref in unknown { reader.names[ref] = found[ref].map(name) ?? .empty }
+                    }
+                    stats.samplesRead.add(samples.count, ordering: .relaxed)
+                    reader.lastRates.read += samples.count
+                    for sample in samples {
+                        guard let labels = reader.names[sample.ref], !labels.isEmpty else {
+                            stats.samplesDropped.add(1, ordering: .relaxed)
+                            continue
+                        }
+                        let shard = Int(sample.ref % shardCount)
+                        reader.builders[shard].add(ref: sample.ref, labels: labels, t: sample.t, histogram: sample.value, start: reader.lastEnd)
+                        stats.samplesPending.add(1, ordering: .relaxed)
+                        if reader.builders[shard].count >= config.queue.maxSamplesPerSend {
+                            await hand(&reader, shard: shard, to: channels)
+                        }
+                    }
                 }
                 reader.lastEnd = end
             }
