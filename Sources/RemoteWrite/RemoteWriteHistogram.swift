@@ -44,30 +44,50 @@ enum RemoteWriteHistogram {
     }
 }
 
-extension Vigil_Remotewrite_V1_Histogram {
-    /// The sample's value (its time is ``timestamp``).
+/// What the 1.0 and 2.0 `Histogram` messages share by name and type; each adds its spans, hint and
+/// count kind, and both then read the same way.
+protocol RemoteWriteHistogramMessage {
+    var countInt: UInt64 { get }
+    var countFloat: Double { get }
+    var sum: Double { get }
+    var schema: Int32 { get }
+    var zeroThreshold: Double { get }
+    var zeroCountInt: UInt64 { get }
+    var zeroCountFloat: Double { get }
+    var negativeDeltas: [Int64] { get }
+    var negativeCounts: [Double] { get }
+    var positiveDeltas: [Int64] { get }
+    var positiveCounts: [Double] { get }
+    var customValues: [Double] { get }
+    /// Whether the count's oneof holds `count_float`.
+    var hasFloatCounts: Bool { get }
+    var positiveBucketSpans: [HistogramSpan] { get }
+    var negativeBucketSpans: [HistogramSpan] { get }
+    var resetHintNumber: Int { get }
+}
+
+extension RemoteWriteHistogramMessage {
+    /// The sample's value (its time is the message's `timestamp`).
     var histogramValue: HistogramValue {
-        var floatCounts = false
-        if case .countFloat = count { floatCounts = true }
-        return RemoteWriteHistogram.value(RemoteWriteHistogram.Fields(
-            floatCounts: floatCounts, countInt: countInt, countFloat: countFloat, sum: sum, schema: schema, zeroThreshold: zeroThreshold,
+        RemoteWriteHistogram.value(RemoteWriteHistogram.Fields(
+            floatCounts: hasFloatCounts, countInt: countInt, countFloat: countFloat, sum: sum, schema: schema, zeroThreshold: zeroThreshold,
             zeroCountInt: zeroCountInt, zeroCountFloat: zeroCountFloat,
-            negativeSpans: negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) }, negativeDeltas: negativeDeltas, negativeCounts: negativeCounts,
-            positiveSpans: positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) }, positiveDeltas: positiveDeltas, positiveCounts: positiveCounts,
-            resetHint: resetHint.rawValue, customValues: customValues))
+            negativeSpans: negativeBucketSpans, negativeDeltas: negativeDeltas, negativeCounts: negativeCounts,
+            positiveSpans: positiveBucketSpans, positiveDeltas: positiveDeltas, positiveCounts: positiveCounts,
+            resetHint: resetHintNumber, customValues: customValues))
     }
 }
 
-extension Vigil_Remotewrite_V2_Histogram {
-    /// The sample's value (its time is ``timestamp``).
-    var histogramValue: HistogramValue {
-        var floatCounts = false
-        if case .countFloat = count { floatCounts = true }
-        return RemoteWriteHistogram.value(RemoteWriteHistogram.Fields(
-            floatCounts: floatCounts, countInt: countInt, countFloat: countFloat, sum: sum, schema: schema, zeroThreshold: zeroThreshold,
-            zeroCountInt: zeroCountInt, zeroCountFloat: zeroCountFloat,
-            negativeSpans: negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) }, negativeDeltas: negativeDeltas, negativeCounts: negativeCounts,
-            positiveSpans: positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) }, positiveDeltas: positiveDeltas, positiveCounts: positiveCounts,
-            resetHint: resetHint.rawValue, customValues: customValues))
-    }
+extension Vigil_Remotewrite_V1_Histogram: RemoteWriteHistogramMessage {
+    var hasFloatCounts: Bool { if case .countFloat = count { return true } else { return false } }
+    var positiveBucketSpans: [HistogramSpan] { positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) } }
+    var negativeBucketSpans: [HistogramSpan] { negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) } }
+    var resetHintNumber: Int { resetHint.rawValue }
+}
+
+extension Vigil_Remotewrite_V2_Histogram: RemoteWriteHistogramMessage {
+    var hasFloatCounts: Bool { if case .countFloat = count { return true } else { return false } }
+    var positiveBucketSpans: [HistogramSpan] { positiveSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) } }
+    var negativeBucketSpans: [HistogramSpan] { negativeSpans.map { HistogramSpan(offset: $0.offset, length: $0.length) } }
+    var resetHintNumber: Int { resetHint.rawValue }
 }

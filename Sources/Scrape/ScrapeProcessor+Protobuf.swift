@@ -47,16 +47,7 @@ extension ScrapeProcessor {
                     newLabels = final
                     if final != nil { result.seriesAdded += 1 }
                 }
-                if cache.entries[index].dropped { continue }
-                let t = options.honorTimestamps ? (sample.timestamp ?? scrapeTime) : scrapeTime
-                guard cache.markSeen(index, explicitTimestamp: options.honorTimestamps && sample.timestamp != nil) else {
-                    result.report.duplicate += 1
-                    continue
-                }
-                result.samplesPostRelabeling += 1
-                if limits.sampleLimit > 0, result.samplesPostRelabeling > limits.sampleLimit {
-                    throw ScrapeError("sample_limit exceeded (limit: \(limits.sampleLimit))")
-                }
+                guard let t = try admit(index, timestamp: sample.timestamp, scrapeTime: scrapeTime, options: options, cache: &cache, result: &result) else { continue }
                 if let histogram = sample.histogram {
                     let value = try limited(histogram, options.histogramSettings, series: sample.labels)
                     // Histograms go with their labels: the storage needs them should it have

@@ -88,16 +88,7 @@ enum ScrapeProcessor {
                 newLabels = final
                 if final != nil { result.seriesAdded += 1 }
             }
-            if cache.entries[index].dropped { continue } // dropped by metric relabeling
-            let t = options.honorTimestamps ? (sample.timestamp ?? scrapeTime) : scrapeTime
-            guard cache.markSeen(index, explicitTimestamp: options.honorTimestamps && sample.timestamp != nil) else {
-                result.report.duplicate += 1
-                continue
-            }
-            result.samplesPostRelabeling += 1
-            if limits.sampleLimit > 0, result.samplesPostRelabeling > limits.sampleLimit {
-                throw ScrapeError("sample_limit exceeded (limit: \(limits.sampleLimit))")
-            }
+            guard let t = try admit(index, timestamp: sample.timestamp, scrapeTime: scrapeTime, options: options, cache: &cache, result: &result) else { continue }
             if cache.entries[index].isCumulative, cache.recordCumulative(index, sample.value) { result.counterResets += 1 }
             if let ref = cache.entries[index].ref {
                 appender.append(known: ref, t: t, v: sample.value)
@@ -106,6 +97,23 @@ enum ScrapeProcessor {
             }
         }
         return result
+    }
+
+    /// The time a cached series' sample is stored at, or nil when it is not stored: dropped by
+    /// metric relabeling, or a second sample of the series in one body (counted as a duplicate).
+    /// Throws once the samples kept pass `sample_limit`.
+    static func admit(_ index: Int, timestamp: Int64?, scrapeTime: Int64, options: ScrapeOptions, cache: inout ScrapeCache,
+                      result: inout ScrapeIngest) throws(ScrapeError) -> Int64? {
+        if cache.entries[index].dropped { return nil }
+        guard cache.markSeen(index, explicitTimestamp: options.honorTimestamps && timestamp != nil) else {
+            result.report.duplicate += 1
+            return nil
+        }
+        result.samplesPostRelabeling += 1
+        if options.limits.sampleLimit > 0, result.samplesPostRelabeling > options.limits.sampleLimit {
+            throw ScrapeError("sample_limit exceeded (limit: \(options.limits.sampleLimit))")
+        }
+        return options.honorTimestamps ? (timestamp ?? scrapeTime) : scrapeTime
     }
 
     /// The labels a series is stored under: the target's merged in, metric relabeling applied;

@@ -27,7 +27,7 @@ import Testing
         let (promTarget, promTargetPort) = try await Self.startTarget()
         let (vigilTarget, vigilTargetPort) = try await Self.startTarget()
         defer { _ = (promTarget, vigilTarget) }
-        let scrape = "global:\n  scrape_interval: 250ms\n  scrape_timeout: 250ms\nscrape_configs:\n  - job_name: model\n"
+        let scrape = "global:\n  scrape_interval: 300ms\n  scrape_timeout: 300ms\nscrape_configs:\n  - job_name: model\n"
         // The flag alone makes the job negotiate protobuf, as it does in Prometheus 2.
         let vigil = try await VigilInstance(config: scrape + "    static_configs:\n      - targets: ['127.0.0.1:\(vigilTargetPort)']\n",
                                             extraArgs: ["--enable-feature=native-histograms"])
@@ -53,6 +53,10 @@ import Testing
             return Self.metrics.allSatisfy { (stored[$0]?.count ?? 0) >= 50 && (served[$0]?.count ?? 0) >= 50 }
         }
         #expect(enough, "Vigil: \(stored.mapValues(\.count)), Prometheus: \(served.mapValues(\.count))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        // A scrape Prometheus failed (a timeout on a loaded machine) still used up a histogram of
+        // its target's sequence, which Prometheus then never holds: that many may be missing.
+        let promUp = try await HTTP.request("http://127.0.0.1:\(promPort)/api/v1/query?query=up%5B1h%5D")
+        let promFailures = promUp.body.components(separatedBy: "\"0\"]").count - 1
         var matched = 0
         for name in Self.metrics {
             // Prometheus' API leaves staleness markers out; Vigil's dump shows them.
@@ -63,7 +67,7 @@ import Testing
             // on either side), are all among Prometheus'.
             let compared = vigilSamples.prefix(max(0, min(vigilSamples.count, promSamples.count) - 3))
             let missing = compared.filter { !known.contains($0) }
-            #expect(missing.isEmpty, "\(name): \(missing.count) of \(compared.count) histograms Vigil stored are not Prometheus': \(missing.prefix(2))\nPrometheus: \(promSamples.prefix(3))")
+            #expect(missing.count <= promFailures, "\(name): \(missing.count) of \(compared.count) histograms Vigil stored are not Prometheus' (which failed \(promFailures) scrapes): \(missing.prefix(2))\nPrometheus: \(promSamples.prefix(3))")
             matched += compared.count - missing.count
         }
         #expect(matched >= 140)

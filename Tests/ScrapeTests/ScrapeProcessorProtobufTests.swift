@@ -21,20 +21,7 @@ extension Harness {
             body.append(UInt8(n))
             body += message
         }
-        var app = head.appender()
-        cache.beginScrape()
-        do {
-            let r = try ScrapeProcessor.ingest(body: body, format: .protobuf, scrapeTime: t, targetLabels: target,
-                                               options: options, cache: &cache, appender: &app)
-            ScrapeProcessor.appendStaleness(cache.disappeared(), at: t, appender: &app)
-            _ = try ScrapeProcessor.commit(&app, cache: &cache, targetLabels: target, options: options)
-            cache.endScrape(success: true)
-            return r
-        } catch {
-            app.rollback()
-            cache.endScrape(success: false)
-            throw error
-        }
+        return try scrape(bytes: body, at: t, format: .protobuf)
     }
 
     func histograms(_ name: String) throws -> [HistogramSample] {

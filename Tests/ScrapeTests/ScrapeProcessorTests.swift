@@ -20,10 +20,16 @@ struct Harness {
 
     @discardableResult
     mutating func scrape(_ body: String, at t: Int64, format: ExpositionFormat = .text) throws -> ScrapeIngest {
+        try scrape(bytes: Array(body.utf8), at: t, format: format)
+    }
+
+    /// One scrape of a body in `format`: ingested, stale series marked, committed.
+    @discardableResult
+    mutating func scrape(bytes body: [UInt8], at t: Int64, format: ExpositionFormat) throws -> ScrapeIngest {
         var app = head.appender()
         cache.beginScrape()
         do {
-            let r = try ScrapeProcessor.ingest(body: Array(body.utf8), format: format, scrapeTime: t, targetLabels: target,
+            let r = try ScrapeProcessor.ingest(body: body, format: format, scrapeTime: t, targetLabels: target,
                                                options: options, cache: &cache, appender: &app)
             ScrapeProcessor.appendStaleness(cache.disappeared(), at: t, appender: &app)
             _ = try ScrapeProcessor.commit(&app, cache: &cache, targetLabels: target, options: options)

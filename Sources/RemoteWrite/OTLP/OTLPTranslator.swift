@@ -168,28 +168,12 @@ struct OTLPTranslator {
             appendNumbers(sum.dataPoints, name: names.metricName(metric.name, unit: metric.unit, kind: kind),
                           metric: metric.name, shared, &app, &newest, &outcome)
         case .histogram(let histogram):
-            guard histogram.aggregationTemporality == .cumulative else {
-                outcome.reject(histogram.dataPoints.count, "metric \(metric.name): \(Self.temporalityText(histogram.aggregationTemporality)) histograms are not stored; send cumulative temporality")
-                return
-            }
-            let name = names.metricName(metric.name, unit: metric.unit, kind: .histogram)
-            guard !name.isEmpty else {
-                outcome.reject(histogram.dataPoints.count, "metric \"\(metric.name)\": no usable characters in its name")
-                return
-            }
+            guard let name = histogramName(metric, histogram.aggregationTemporality, points: histogram.dataPoints.count, &outcome) else { return }
             for point in histogram.dataPoints {
                 appendHistogram(point, name: name, metric: metric.name, shared, &app, &newest, &outcome)
             }
         case .exponentialHistogram(let histogram):
-            guard histogram.aggregationTemporality == .cumulative else {
-                outcome.reject(histogram.dataPoints.count, "metric \(metric.name): \(Self.temporalityText(histogram.aggregationTemporality)) histograms are not stored; send cumulative temporality")
-                return
-            }
-            let name = names.metricName(metric.name, unit: metric.unit, kind: .histogram)
-            guard !name.isEmpty else {
-                outcome.reject(histogram.dataPoints.count, "metric \"\(metric.name)\": no usable characters in its name")
-                return
-            }
+            guard let name = histogramName(metric, histogram.aggregationTemporality, points: histogram.dataPoints.count, &outcome) else { return }
             for point in histogram.dataPoints {
                 switch OTLPExponentialHistogram.nativeHistogram(point) {
                 case .success(let h):
@@ -212,6 +196,22 @@ struct OTLPTranslator {
                 appendSummary(point, name: name, shared, &app, &newest, &outcome)
             }
         }
+    }
+
+    /// The series name of a histogram metric of either kind; nil (its points refused, with the
+    /// reason) for delta temporality or a name with nothing usable in it.
+    private func histogramName(_ metric: Vigil_Otlp_V1_Metric, _ temporality: Vigil_Otlp_V1_AggregationTemporality, points: Int,
+                               _ outcome: inout OTLPReceiver.Outcome) -> String? {
+        guard temporality == .cumulative else {
+            outcome.reject(points, "metric \(metric.name): \(Self.temporalityText(temporality)) histograms are not stored; send cumulative temporality")
+            return nil
+        }
+        let name = names.metricName(metric.name, unit: metric.unit, kind: .histogram)
+        guard !name.isEmpty else {
+            outcome.reject(points, "metric \"\(metric.name)\": no usable characters in its name")
+            return nil
+        }
+        return name
     }
 
     static func temporalityText(_ t: Vigil_Otlp_V1_AggregationTemporality) -> String {

@@ -172,7 +172,6 @@ package final class RemoteWriteQueue: Sendable {
 
     /// Reads the WAL into the shards' batches until stopped or a reshard is due.
     private func read(_ reader: inout Reader, channels: [BatchChannel<RemoteWriteBatch>], counter: RemoteWriteShardCount) async -> Int? {
-        let shardCount = UInt64(channels.count)
         let deadline = Duration.milliseconds(config.queue.batchSendDeadline.milliseconds)
         var lastSave = ContinuousClock.now
         while !isStopping {
@@ -189,48 +188,14 @@ package final class RemoteWriteQueue: Sendable {
                 case .series(let series):
                     for s in series { reader.names[s.ref] = name(s.labels) }
                 case .samples(let samples):
-                    var unknown: Set<SeriesRef> = []
-                    for sample in samples where reader.names[sample.ref] == nil { unknown.insert(sample.ref) }
-                    if !unknown.isEmpty {
-                        let found = database.head.labels(of: unknown)
-                        for ref in unknown { reader.names[ref] = found[ref].map(name) ?? .empty }
-                    }
-                    stats.samplesRead.add(samples.count, ordering: .relaxed)
-                    reader.lastRates.read += samples.count
-                    for sample in samples {
-                        guard let labels = reader.names[sample.ref], !labels.isEmpty else {
-                            stats.samplesDropped.add(1, ordering: .relaxed)
-                            continue
-                        }
-                        let shard = Int(sample.ref % shardCount)
-                        reader.builders[shard].add(ref: sample.ref, labels: labels, t: sample.t, v: sample.v, start: reader.lastEnd)
-                        stats.samplesPending.add(1, ordering: .relaxed)
-                        if reader.builders[shard].count >= config.queue.maxSamplesPerSend {
-                            await hand(&reader, shard: shard, to: channels)
-                        }
+                    await batch(samples, ref: \.ref, &reader, channels: channels) { batch, sample, labels, start in
+                        batch.add(ref: sample.ref, labels: labels, t: sample.t, v: sample.v, start: start)
                     }
                 case .histograms(let samples):
                     // Sent only when asked for, as Prometheus does (`send_native_histograms`).
                     guard config.sendNativeHistograms else { break }
-                    var unknown: Set<SeriesRef> = []
-                    for sample in samples where reader.names[sample.ref] == nil { unknown.insert(sample.ref) }
-                    if !unknown.isEmpty {
-                        let found = database.head.labels(of: unknown)
-                        for ref in unknown { reader.names[ref] = found[ref].map(name) ?? .empty }
-                    }
-                    stats.samplesRead.add(samples.count, ordering: .relaxed)
-                    reader.lastRates.read += samples.count
-                    for sample in samples {
-                        guard let labels = reader.names[sample.ref], !labels.isEmpty else {
-                            stats.samplesDropped.add(1, ordering: .relaxed)
-                            continue
-                        }
-                        let shard = Int(sample.ref % shardCount)
-                        reader.builders[shard].add(ref: sample.ref, labels: labels, t: sample.t, histogram: sample.value, start: reader.lastEnd)
-                        stats.samplesPending.add(1, ordering: .relaxed)
-                        if reader.builders[shard].count >= config.queue.maxSamplesPerSend {
-                            await hand(&reader, shard: shard, to: channels)
-                        }
+                    await batch(samples, ref: \.ref, &reader, channels: channels) { batch, sample, labels, start in
+                        batch.add(ref: sample.ref, labels: labels, t: sample.t, histogram: sample.value, start: start)
                     }
                 }
                 reader.lastEnd = end
@@ -264,6 +229,36 @@ package final class RemoteWriteQueue: Sendable {
     }
 
     /// Hands a shard's batch over (waiting while that shard is full).
+    /// Puts the samples of one record into their shards' batches (a series always goes to the same
+    /// shard, so its samples stay in order), handing a batch over when it is full. Labels of
+    /// references the reader has not seen are looked up in the head first; samples of series with
+    /// no name to send under (relabelled away, or gone) are dropped and counted.
+    private func batch<Sample>(_ samples: [Sample], ref: (Sample) -> SeriesRef, _ reader: inout Reader, channels: [BatchChannel<RemoteWriteBatch>],
+                               add: (inout RemoteWriteBatch, Sample, Labels, WALPosition) -> Void) async {
+        let shardCount = UInt64(channels.count)
+        var unknown: Set<SeriesRef> = []
+        for sample in samples where reader.names[ref(sample)] == nil { unknown.insert(ref(sample)) }
+        if !unknown.isEmpty {
+            let found = database.head.labels(of: unknown)
+            for r in unknown { reader.names[r] = found[r].map(name) ?? .empty }
+        }
+        stats.samplesRead.add(samples.count, ordering: .relaxed)
+        reader.lastRates.read += samples.count
+        for sample in samples {
+            let r = ref(sample)
+            guard let labels = reader.names[r], !labels.isEmpty else {
+                stats.samplesDropped.add(1, ordering: .relaxed)
+                continue
+            }
+            let shard = Int(r % shardCount)
+            add(&reader.builders[shard], sample, labels, reader.lastEnd)
+            stats.samplesPending.add(1, ordering: .relaxed)
+            if reader.builders[shard].count >= config.queue.maxSamplesPerSend {
+                await hand(&reader, shard: shard, to: channels)
+            }
+        }
+    }
+
     private func hand(_ reader: inout Reader, shard: Int, to channels: [BatchChannel<RemoteWriteBatch>]) async {
         guard reader.builders[shard].count > 0 else { return }
         let batch = reader.builders[shard].take(id: reader.nextBatchID)

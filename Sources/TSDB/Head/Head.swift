@@ -169,17 +169,14 @@ public final class Head: Sendable, Appendable, Querier {
                     continue
                 }
                 let hot = s.hot[idx]
-                let newest = max(hot.maxTime, hot.pendingMaxTime)
-                if p.t > newest {
+                switch Self.admission(of: p.t, hot, repeatsNewest: hot.lastValueBits == p.v.bitPattern) {
+                case .newer:
                     s.hot[idx].pendingMaxTime = p.t
                     accepted.append(RefSample(ref: hot.ref, t: p.t, v: p.v))
                     acceptedSlots.append(idx)
-                } else if p.t == newest, p.t == hot.maxTime, hot.lastValueBits == p.v.bitPattern {
-                    report.ignoredDuplicates += 1
-                } else if p.t == newest {
-                    report.duplicate += 1
-                } else {
-                    report.outOfOrder += 1
+                case .repeated: report.ignoredDuplicates += 1
+                case .duplicate: report.duplicate += 1
+                case .outOfOrder: report.outOfOrder += 1
                 }
             }
             // Histograms after floats, as the WAL holds them: a series' samples stay in time order
@@ -199,18 +196,18 @@ public final class Head: Sendable, Appendable, Querier {
                 if idx == nil { idx = Self.liveSlot(of: getOrCreateLocked(p.labels, in: &s), in: s) }
                 guard let idx else { continue }
                 let hot = s.hot[idx]
-                let newest = max(hot.maxTime, hot.pendingMaxTime)
-                if p.t > newest {
+                // Compared with the stored histogram only when the time repeats (it is decoded).
+                let repeats = p.t == hot.maxTime && s.series[idx]?.lastHistogram.map({ Self.sameHistogram($0, p.value) }) == true
+                switch Self.admission(of: p.t, hot, repeatsNewest: repeats) {
+                case .newer:
                     s.hot[idx].pendingMaxTime = p.t
                     acceptedHistograms.append(RefHistogramSample(ref: hot.ref, t: p.t, value: p.value))
                     acceptedHistogramSlots.append(idx)
-                } else if p.t == newest, p.t == hot.maxTime, s.series[idx]?.lastHistogram.map({ Self.sameHistogram($0, p.value) }) == true {
+                case .repeated:
                     report.ignoredDuplicates += 1
                     report.ignoredDuplicateHistograms += 1
-                } else if p.t == newest {
-                    report.duplicate += 1
-                } else {
-                    report.outOfOrder += 1
+                case .duplicate: report.duplicate += 1
+                case .outOfOrder: report.outOfOrder += 1
                 }
             }
             defer {
@@ -286,6 +283,19 @@ public final class Head: Sendable, Appendable, Querier {
             return entries.indices.sorted { Self.labelsLess(base + $0, base + $1) }
         }
         return order.map { $0.map { found[$0] } } ?? found
+    }
+
+    /// Where a sample at `t` stands against its series' newest sample (stored, or accepted earlier
+    /// in the commit): newer is taken; at the stored newest time, the same value is a repeat
+    /// (ignored, as Prometheus ignores it) and another one a duplicate; older is out of order.
+    enum Admission { case newer, repeated, duplicate, outOfOrder }
+
+    @inline(__always)
+    static func admission(of t: Int64, _ hot: SeriesHot, repeatsNewest: @autoclosure () -> Bool) -> Admission {
+        let newest = max(hot.maxTime, hot.pendingMaxTime)
+        if t > newest { return .newer }
+        guard t == newest else { return .outOfOrder }
+        return t == hot.maxTime && repeatsNewest() ? .repeated : .duplicate
     }
 
     /// Whether a histogram sent again at the newest sample's time is the one stored (then it is
