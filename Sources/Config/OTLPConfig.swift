@@ -33,6 +33,9 @@ public struct OTLPConfig: Sendable, Hashable {
     /// Whether the instrumentation scope's name, version, schema URL and attributes label every
     /// series (`otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url`, `otel_scope_<attribute>`).
     public var promoteScopeMetadata = false
+    /// `convert_histograms_to_nhcb`: explicit-bucket histograms become native histograms with
+    /// custom buckets (one series) instead of `_bucket`, `_sum` and `_count` series.
+    public var convertHistogramsToNHCB = false
 
     public init() {}
 
@@ -58,9 +61,7 @@ public struct OTLPConfig: Sendable, Hashable {
         }
         c.keepIdentifyingResourceAttributes = try m.bool("keep_identifying_resource_attributes", ctx) ?? false
         c.promoteScopeMetadata = try m.bool("promote_scope_metadata", ctx) ?? false
-        if try m.bool("convert_histograms_to_nhcb", ctx) == true {
-            throw ctx.error(v, "otlp: convert_histograms_to_nhcb needs native histograms, which Vigil does not store yet")
-        }
+        c.convertHistogramsToNHCB = try m.bool("convert_histograms_to_nhcb", ctx) ?? false
         try m.finish(&ctx)
         return c
     }

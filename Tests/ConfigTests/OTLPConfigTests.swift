@@ -27,7 +27,6 @@ import Testing
         ("otlp: {promote_resource_attributes: [\" \"]}", "empty attribute name"),
         ("otlp: {promote_all_resource_attributes: true, promote_resource_attributes: [a]}", "mutually exclusive"),
         ("otlp: {ignore_resource_attributes: [a]}", "only valid with promote_all_resource_attributes"),
-        ("otlp: {convert_histograms_to_nhcb: true}", "native histograms"),
         ("otlp: {promote_everything: true}", "field promote_everything not found"),
     ])
     func refusesSettingsItCannotHonour(yaml: String, message: String) {

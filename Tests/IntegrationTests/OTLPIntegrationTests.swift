@@ -135,6 +135,30 @@ import Testing
         #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
     }
 
+    /// `convert_histograms_to_nhcb`: the SDK's explicit-bucket histogram is stored as one native
+    /// histogram with its bounds as custom buckets.
+    @Test func explicitBucketHistogramsBecomeCustomBucketNativeHistogramsWhenAsked() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\notlp:\n  convert_histograms_to_nhcb: true\n", extraArgs: ["--web.enable-otlp-receiver"])
+        let (app, appBase) = try Self.startApp(vigil: vigil, gzip: false)
+        defer { _ = app }
+        let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
+        #expect(started, "\(app.log.suffix(2000))")
+        for ms in [7, 30, 300, 3] { _ = try await HTTP.request(appBase + "/predict?ms=\(ms)", method: "POST") }
+        var newest = ""
+        let arrived = await eventually(timeout: .seconds(30)) {
+            let dump = (try? await runToolAsync(Paths.vigil, ["tsdb", "dump", "--storage.tsdb.path=\(vigil.dir)/data",
+                                                               "--match", "__name__=model_inference_duration_milliseconds"]))?.output ?? ""
+            newest = dump.split(separator: "\n").last.map(String.init) ?? ""
+            return newest.contains("{count:5, sum:343")
+        }
+        #expect(arrived, "newest: \(newest)\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        // The SDK's default bounds 0, 5, 10, 25, 50, 75, 100, 250, 500, …: 3 ms twice, then 7, 30 and 300.
+        #expect(newest.contains("(0,5]:2, (5,10]:1, (25,50]:1, (250,500]:1}"), "\(newest)")
+        let classic = try await runToolAsync(Paths.vigil, ["tsdb", "dump", "--storage.tsdb.path=\(vigil.dir)/data",
+                                                            "--match", "__name__=model_inference_duration_milliseconds_count"])
+        #expect(classic.output.isEmpty, "no classic series beside it")
+    }
+
     @Test func theUTF8StrategyKeepsTheSDKsNamesWithTheirSuffixes() async throws {
         let vigil = try await VigilInstance(config: """
             scrape_configs: []

@@ -290,6 +290,29 @@ import TSDB
         #expect(h.inconsistency == nil)
     }
 
+    @Test func withConvertHistogramsToNHCBExplicitBucketsBecomeOneCustomBucketsHistogram() throws {
+        var p = Vigil_Otlp_V1_HistogramDataPoint()
+        p.timeUnixNano = Self.t0
+        p.explicitBounds = [5, 10, 50]
+        p.bucketCounts = [2, 0, 2, 1]
+        p.count = 5
+        p.sum = 343
+        var m = Vigil_Otlp_V1_Metric()
+        m.name = "model.inference.duration"
+        m.unit = "ms"
+        m.histogram.aggregationTemporality = .cumulative
+        m.histogram.dataPoints = [p]
+        var config = OTLPConfig()
+        config.convertHistogramsToNHCB = true
+        let (out, head) = try Self.receive(Self.request([m]), config: config)
+        #expect(out.rejectedPoints == 0, "\(out.errorMessage)")
+        #expect(head.labelValues("__name__", []) == ["model_inference_duration_milliseconds"], "one series, no _bucket/_sum/_count")
+        let h = try #require(head.select([], mint: .min, maxt: .max).first?.histogramSamples().first?.histogram)
+        #expect(h == NativeHistogram(schema: -53, count: 5, sum: 343, positiveSpans: [HistogramSpan(offset: 0, length: 4)],
+                                     positiveDeltas: [2, -2, 2, -1], customValues: [5, 10, 50]))
+        #expect(h.description.hasSuffix("-Inf,5]:2, (10,50]:2, (50,+Inf]:1}"), "\(h.description)")
+    }
+
     @Test func anExponentialPointWithNoRecordedValueIsAHistogramStalenessMarker() throws {
         var p = Vigil_Otlp_V1_ExponentialHistogramDataPoint()
         p.timeUnixNano = Self.t0

@@ -170,7 +170,11 @@ struct OTLPTranslator {
         case .histogram(let histogram):
             guard let name = histogramName(metric, histogram.aggregationTemporality, points: histogram.dataPoints.count, &outcome) else { return }
             for point in histogram.dataPoints {
-                appendHistogram(point, name: name, metric: metric.name, shared, &app, &newest, &outcome)
+                if config.convertHistogramsToNHCB {
+                    appendCustomBucketsHistogram(point, name: name, metric: metric.name, shared, &app, &newest, &outcome)
+                } else {
+                    appendHistogram(point, name: name, metric: metric.name, shared, &app, &newest, &outcome)
+                }
             }
         case .exponentialHistogram(let histogram):
             guard let name = histogramName(metric, histogram.aggregationTemporality, points: histogram.dataPoints.count, &outcome) else { return }
@@ -273,6 +277,31 @@ struct OTLPTranslator {
         emit("_bucket", Label("le", "+Inf"), Double(point.count))
         if point.hasSum { emit("_sum", nil, point.sum) }
         emit("_count", nil, Double(point.count))
+    }
+
+    /// An explicit-bucket point as one native histogram with custom buckets
+    /// (`convert_histograms_to_nhcb`): the finite bounds are its custom values, bucket i holds the
+    /// observations up to bound i and the last one those above every bound.
+    private func appendCustomBucketsHistogram(_ point: Vigil_Otlp_V1_HistogramDataPoint, name: String, metric: String, _ shared: SharedLabels,
+                                              _ app: inout any Appender, _ newest: inout Int64?, _ outcome: inout OTLPReceiver.Outcome) {
+        let bounds = point.explicitBounds.filter { $0 != .infinity }
+        let counts = point.bucketCounts
+        guard counts.isEmpty || counts.count == bounds.count + 1 else {
+            outcome.reject(1, "metric \(metric): \(counts.count) bucket counts for \(bounds.count) bounds (need one more count than bounds)")
+            return
+        }
+        let t = Self.milliseconds(point.timeUnixNano)
+        newest = max(newest ?? t, t)
+        var h = NativeHistogram(schema: NativeHistogram.customBucketsSchema, count: point.count, sum: point.hasSum ? point.sum : 0, customValues: bounds)
+        if Self.isStale(point.flags) {
+            h = NativeHistogram(schema: 0, count: 0, sum: StaleNaN.value)
+        } else if !counts.isEmpty {
+            h.positiveSpans = [HistogramSpan(offset: 0, length: UInt32(truncatingIfNeeded: counts.count))]
+            h.positiveDeltas = NativeHistogram.deltas(counts.map { Int64(clamping: $0) })
+        }
+        let labels = Self.labels(Self.seriesLabels(shared, labelPairs(point.attributes), name: name))
+        _ = app.append(ref: nil, labels: labels, t: t, histogram: .integer(h))
+        outcome.samples += 1
     }
 
     private func appendSummary(_ point: Vigil_Otlp_V1_SummaryDataPoint, name: String, _ shared: SharedLabels,
