@@ -108,18 +108,7 @@ import Testing
         ])
         defer { _ = app }
         let observations: [Double] = [3, 7, 30, 300, 3]
-        let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
-        #expect(started, "\(app.log.suffix(2000))")
-        for ms in observations.dropFirst() { _ = try await HTTP.request(appBase + "/predict?ms=\(Int(ms))", method: "POST") }
-
-        var newest = ""
-        let arrived = await eventually(timeout: .seconds(30)) {
-            let dump = (try? await runToolAsync(Paths.vigil, ["tsdb", "dump", "--storage.tsdb.path=\(vigil.dir)/data",
-                                                               "--match", "__name__=model_inference_duration_milliseconds"]))?.output ?? ""
-            newest = dump.split(separator: "\n").last.map(String.init) ?? ""
-            return newest.contains("{count:5, sum:343")
-        }
-        #expect(arrived, "newest: \(newest)\napp log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        let newest = try await Self.predictAndReadDurationHistogram(vigil, app, appBase)
         #expect(newest.hasPrefix("{__name__=\"model_inference_duration_milliseconds\""), "no _bucket series: a native histogram")
         // Every populated bucket `(lower,upper]:count` holds exactly the observations in it.
         var buckets = 0, counted = 0
@@ -135,12 +124,9 @@ import Testing
         #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
     }
 
-    /// `convert_histograms_to_nhcb`: the SDK's explicit-bucket histogram is stored as one native
-    /// histogram with its bounds as custom buckets.
-    @Test func explicitBucketHistogramsBecomeCustomBucketNativeHistogramsWhenAsked() async throws {
-        let vigil = try await VigilInstance(config: "scrape_configs: []\notlp:\n  convert_histograms_to_nhcb: true\n", extraArgs: ["--web.enable-otlp-receiver"])
-        let (app, appBase) = try Self.startApp(vigil: vigil, gzip: false)
-        defer { _ = app }
+    /// Five predictions of 3, 7, 30, 300 and 3 ms, then the newest line `vigil tsdb dump` prints
+    /// for the duration metric once it holds all five (a native histogram's line).
+    static func predictAndReadDurationHistogram(_ vigil: VigilInstance, _ app: ChildProcess, _ appBase: String) async throws -> String {
         let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
         #expect(started, "\(app.log.suffix(2000))")
         for ms in [7, 30, 300, 3] { _ = try await HTTP.request(appBase + "/predict?ms=\(ms)", method: "POST") }
@@ -151,7 +137,17 @@ import Testing
             newest = dump.split(separator: "\n").last.map(String.init) ?? ""
             return newest.contains("{count:5, sum:343")
         }
-        #expect(arrived, "newest: \(newest)\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        #expect(arrived, "newest: \(newest)\napp log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        return newest
+    }
+
+    /// `convert_histograms_to_nhcb`: the SDK's explicit-bucket histogram is stored as one native
+    /// histogram with its bounds as custom buckets.
+    @Test func explicitBucketHistogramsBecomeCustomBucketNativeHistogramsWhenAsked() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\notlp:\n  convert_histograms_to_nhcb: true\n", extraArgs: ["--web.enable-otlp-receiver"])
+        let (app, appBase) = try Self.startApp(vigil: vigil, gzip: false)
+        defer { _ = app }
+        let newest = try await Self.predictAndReadDurationHistogram(vigil, app, appBase)
         // The SDK's default bounds 0, 5, 10, 25, 50, 75, 100, 250, 500, …: 3 ms twice, then 7, 30 and 300.
         #expect(newest.contains("(0,5]:2, (5,10]:1, (25,50]:1, (250,500]:1}"), "\(newest)")
         let classic = try await runToolAsync(Paths.vigil, ["tsdb", "dump", "--storage.tsdb.path=\(vigil.dir)/data",
