@@ -11,16 +11,13 @@ extension ExposedHistogram {
     /// The native histogram: float counts when the float count is set (and positive), integer
     /// counts otherwise; a gauge histogram says so in its hint.
     func nativeValue(gauge: Bool) -> HistogramValue {
-        let hint: HistogramCounterResetHint = gauge ? .gauge : .unknown
-        let positive = positiveSpan.map { HistogramSpan(offset: $0.offset, length: $0.length) }
-        let negative = negativeSpan.map { HistogramSpan(offset: $0.offset, length: $0.length) }
-        if sampleCountFloat > 0 {
-            return .float(FloatHistogram(counterResetHint: hint, schema: schema, zeroThreshold: zeroThreshold, zeroCount: zeroCountFloat,
-                                         count: sampleCountFloat, sum: sampleSum, positiveSpans: positive, positiveBuckets: positiveCount,
-                                         negativeSpans: negative, negativeBuckets: negativeCount))
-        }
-        return .integer(NativeHistogram(counterResetHint: hint, schema: schema, zeroThreshold: zeroThreshold, zeroCount: zeroCount,
-                                        count: sampleCount, sum: sampleSum, positiveSpans: positive, positiveDeltas: positiveDelta,
-                                        negativeSpans: negative, negativeDeltas: negativeDelta))
+        HistogramValue(HistogramValue.WireFields(
+            floatCounts: sampleCountFloat > 0, counterResetHint: gauge ? .gauge : .unknown,
+            schema: schema, zeroThreshold: zeroThreshold, sum: sampleSum, countInt: sampleCount, countFloat: sampleCountFloat,
+            zeroCountInt: zeroCount, zeroCountFloat: zeroCountFloat,
+            positiveSpans: positiveSpan.map { HistogramSpan(offset: $0.offset, length: $0.length) },
+            positiveDeltas: positiveDelta, positiveCounts: positiveCount,
+            negativeSpans: negativeSpan.map { HistogramSpan(offset: $0.offset, length: $0.length) },
+            negativeDeltas: negativeDelta, negativeCounts: negativeCount))
     }
 }
