@@ -181,7 +181,7 @@ enum GrafanaJSON {
         let series: [(Labels, [(Int64, Double)])]
         switch value {
         case .matrix(let m): series = m.map { ($0.labels, $0.samples.map { ($0.t, $0.v) }) }
-        case .vector(let v): series = v.map { ($0.labels, [($0.t, $0.v)]) }
+        case .vector(let v): series = v.filter { $0.histogram == nil }.map { ($0.labels, [($0.t, $0.v)]) }
         case .scalar(let t, let v): series = [(.empty, [(t, v)])]
         case .string: series = []
         }
@@ -209,7 +209,7 @@ enum GrafanaJSON {
     static func table(_ value: Value, into w: inout JSONWriter) {
         var rows: [(Int64, Labels, Double)] = []
         switch value {
-        case .vector(let v): rows = v.map { ($0.t, $0.labels, $0.v) }
+        case .vector(let v): rows = v.filter { $0.histogram == nil }.map { ($0.t, $0.labels, $0.v) }
         case .scalar(let t, let v): rows = [(t, .empty, v)]
         case .matrix(let m): rows = m.compactMap { s in s.samples.last.map { ($0.t, s.labels, $0.v) } }
         case .string: rows = []

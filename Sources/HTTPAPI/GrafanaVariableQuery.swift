@@ -32,7 +32,7 @@ enum GrafanaVariableQuery {
             let value: Value
             do { value = try engine.instantQuery(argument, at: t, querier: db) } catch { throw GrafanaRequestError("query_result: \(error.message)") }
             switch value {
-            case .vector(let v): return v.map { "\(GrafanaQueryTranslation.legend($0.labels, format: nil, fallback: "")) \(GoFloat.format($0.v)) \($0.t)" }
+            case .vector(let v): return v.filter { $0.histogram == nil }.map { "\(GrafanaQueryTranslation.legend($0.labels, format: nil, fallback: "")) \(GoFloat.format($0.v)) \($0.t)" }
             case .scalar(let t, let v): return ["\(GoFloat.format(v)) \(t)"]
             case .string(_, let s): return [s]
             case .matrix: throw GrafanaRequestError("query_result: the expression must be an instant vector or a scalar")

@@ -37,7 +37,7 @@ enum QueryResultJSON {
         case .vector(let v): return 128 + v.count * 128
         // About 35 bytes a point with 16-digit values: reserving enough spares copying the
         // buffer as it grows (pages are only touched once written).
-        case .matrix(let m): return m.reduce(128) { $0 + 256 + $1.samples.count * 40 }
+        case .matrix(let m): return m.reduce(128) { $0 + 256 + $1.samples.count * 40 + $1.histograms.count * 256 }
         default: return 256
         }
     }
@@ -61,8 +61,13 @@ enum QueryResultJSON {
                 if i > 0 { w.raw(",") }
                 w.raw("{\"metric\":")
                 w.labels(el.labels)
-                w.raw(",\"value\":")
-                w.point(el.t, el.v)
+                if let h = el.histogram {
+                    w.raw(",\"histogram\":")
+                    w.histogramPoint(el.t, h)
+                } else {
+                    w.raw(",\"value\":")
+                    w.point(el.t, el.v)
+                }
                 w.raw("}")
             }
             w.raw("]}")
@@ -76,13 +81,25 @@ enum QueryResultJSON {
         }
     }
 
-    /// `{"metric":{...},"values":[[t,"v"],...]}`.
+    /// `{"metric":{...},"values":[[t,"v"],...]}`, with `"histograms":[[t,{...}],...]` for native
+    /// histogram samples (and `values` only when there are floats too).
     static func matrixSeries(_ series: MatrixSeries, into w: inout JSONWriter) {
         w.raw("{\"metric\":")
         w.labels(series.labels)
-        w.raw(",\"values\":[")
-        w.points(series.samples)
-        w.raw("]}")
+        if !series.samples.isEmpty || series.histograms.isEmpty {
+            w.raw(",\"values\":[")
+            w.points(series.samples)
+            w.raw("]")
+        }
+        if !series.histograms.isEmpty {
+            w.raw(",\"histograms\":[")
+            for (i, sample) in series.histograms.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.histogramPoint(sample.t, sample.histogram)
+            }
+            w.raw("]")
+        }
+        w.raw("}")
     }
 
     static func annotations(warnings: [String], infos: [String], into w: inout JSONWriter) {

@@ -73,7 +73,7 @@ public struct RuleGroupState: Sendable {
         let queryTime = t - queryOffset
         for (i, rule) in group.rules.enumerated() {
             let ruleStarted = ContinuousClock.now
-            var output: [(Labels, Double)] = []
+            var output: [RuleOutput] = []
             do throws(QueryError) {
                 let value = try engine.instant(rule.expr, at: queryTime, querier: querier)
                 let vector: [VectorElement]
@@ -113,12 +113,16 @@ public struct RuleGroupState: Sendable {
         return out
     }
 
+    /// One sample a rule writes: a float, or the native histogram a recording rule's expression
+    /// evaluated to.
+    typealias RuleOutput = (labels: Labels, v: Double, histogram: FloatHistogram?)
+
     /// The samples rule `i` writes at `t`: the recorded series, or `ALERTS` and `ALERTS_FOR_STATE`.
     private mutating func results(of rule: RuleDefinition, index i: Int, _ vector: [VectorElement], at t: Int64,
-                                  engine: Engine, querier: any Querier) throws(QueryError) -> [(Labels, Double)] {
+                                  engine: Engine, querier: any Querier) throws(QueryError) -> [RuleOutput] {
         switch rule.kind {
         case .recording(let metric):
-            var out: [(Labels, Double)] = []
+            var out: [RuleOutput] = []
             var seen = Set<Labels>()
             for el in vector {
                 var b = LabelsBuilder(el.labels)
@@ -129,7 +133,7 @@ public struct RuleGroupState: Sendable {
                 guard seen.insert(labels).inserted else {
                     throw QueryError(.execution, "vector contains metrics with the same labelset after applying rule labels")
                 }
-                out.append((labels, el.v))
+                out.append((labels, el.v, el.histogram))
             }
             return out
         case .alerting(let name):
@@ -168,15 +172,15 @@ public struct RuleGroupState: Sendable {
                 alerting[i]?.evaluate(present, at: t, sources: sources)
             }
             recordResolutionValues(rule: rule, index: i, name: name, at: t, engine: engine, querier: querier)
-            var out: [(Labels, Double)] = []
+            var out: [RuleOutput] = []
             for alert in alerting[i]?.active ?? [] {
                 var b = LabelsBuilder(alert.labels)
                 b[LabelName.metricName] = "ALERTS"
                 b["alertstate"] = alert.state.rawValue
-                out.append((b.labels(), 1))
+                out.append((b.labels(), 1, nil))
                 var f = LabelsBuilder(alert.labels)
                 f[LabelName.metricName] = "ALERTS_FOR_STATE"
-                out.append((f.labels(), Double(alert.activeAt) / 1000))
+                out.append((f.labels(), Double(alert.activeAt) / 1000, nil))
             }
             return out
         }
@@ -207,11 +211,15 @@ public struct RuleGroupState: Sendable {
     }
 
     /// Appends the rule's samples, and staleness markers for series it wrote last time but not now.
-    private mutating func write(_ output: [(Labels, Double)], rule i: Int, at t: Int64, storage: any Appendable) {
+    private mutating func write(_ output: [RuleOutput], rule i: Int, at t: Int64, storage: any Appendable) {
         var app = storage.appender()
         var now = Set<Labels>()
-        for (labels, v) in output {
-            _ = app.append(ref: nil, labels: labels, t: t, v: v)
+        for (labels, v, histogram) in output {
+            if let histogram {
+                _ = app.append(ref: nil, labels: labels, t: t, histogram: .float(histogram))
+            } else {
+                _ = app.append(ref: nil, labels: labels, t: t, v: v)
+            }
             now.insert(labels)
         }
         for gone in written[i] where !now.contains(gone) {

@@ -28,6 +28,16 @@ extension SeriesData {
         return Self.inTimeOrder(out, time: \.t)
     }
 
+    /// Histogram samples of both kinds with `mint <= t <= maxt`, as float histograms in time order
+    /// (what queries compute with).
+    public func histogramSamplesAsFloat(mint: Int64 = .min, maxt: Int64 = .max) -> [FloatHistogramSample] {
+        let integer = histogramChunks.isEmpty ? [] : histogramSamples(mint: mint, maxt: maxt)
+        let float = floatHistogramChunks.isEmpty ? [] : floatHistogramSamples(mint: mint, maxt: maxt)
+        if integer.isEmpty { return float }
+        let converted = integer.map { FloatHistogramSample(t: $0.t, histogram: $0.histogram.floatHistogram) }
+        return float.isEmpty ? converted : Self.inTimeOrder(converted + float, time: \.t)
+    }
+
     /// Samples sorted by time, the first of a repeated timestamp kept; already ordered input (the
     /// common case) is returned as is.
     static func inTimeOrder<S>(_ samples: [S], time: (S) -> Int64) -> [S] {

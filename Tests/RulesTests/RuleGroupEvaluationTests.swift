@@ -1,3 +1,4 @@
+import Foundation
 import MetricModel
 import PromQL
 import Testing
@@ -48,6 +49,40 @@ import TSDB
         #expect(try Self.query(head, "job:requests:doubled", at: 1000).map(\.v) == [14])
         #expect(g.health.map(\.status) == [.ok, .ok])
         #expect(g.lastEvaluation == 1000)
+    }
+
+    @Test func recordingRulesStoreTheNativeHistogramsTheirExpressionsYield() throws {
+        let head = Head.inMemory()
+        var g = try Self.group("""
+        groups:
+          - name: g
+            rules:
+              - record: job:latency_seconds:rate1m
+                expr: sum by (job) (rate(latency_seconds[1m]))
+              - record: job:latency_seconds:p90
+                expr: histogram_quantile(0.9, job:latency_seconds:rate1m)
+        """)
+        var app = head.appender()
+        for (k, instance) in ["a", "b"].enumerated() {
+            for step in 0...6 {
+                // Observations of 1.5 s and 3 s pile up, k + 1 of each per 10 s.
+                let n = Double((k + 1) * step)
+                let h = FloatHistogram(schema: 0, count: 2 * n, sum: 4.5 * n,
+                                       positiveSpans: [HistogramSpan(offset: 1, length: 2)], positiveBuckets: [n, n])
+                _ = app.append(ref: nil, labels: Labels(["__name__": "latency_seconds", "job": "api", "instance": instance]),
+                               t: Int64(step) * 10_000, histogram: .float(h))
+            }
+        }
+        _ = try app.commit()
+        g.evaluate(at: 60_000, engine: Engine(), querier: head, storage: head)
+        #expect(g.health.map(\.status) == [.ok, .ok], "\(g.health.map(\.lastError))")
+        let recorded = try Self.query(head, "job:latency_seconds:rate1m", at: 60_000)
+        let h = try #require(recorded.first?.histogram, "\(recorded)")
+        // Six observations per 10 s across both instances, half in (1, 2] and half in (2, 4].
+        #expect(abs(h.count - 0.6) < 1e-9 && abs(h.sum - 1.35) < 1e-9, "\(h)")
+        let p90 = try Self.query(head, "job:latency_seconds:p90", at: 60_000)
+        // The 0.9 quantile lies 80 % into (2, 4] on a logarithmic scale: 2 · 2^0.8.
+        #expect(p90.count == 1 && abs(p90[0].v - 2 * Foundation.exp2(0.8)) < 1e-9, "\(p90)")
     }
 
     @Test func recordedSeriesThatDisappearGetStalenessMarkers() throws {

@@ -233,7 +233,10 @@ function parseErrorView(query, message) {
 async function rangeQuery(expr, start, end, step) {
   const q = new URLSearchParams({ query: expr, start: start / 1000, end: end / 1000, step: step / 1000 });
   const data = await getJSON('/api/v1/query_range?' + q);
-  return data.result.map((r) => ({ name: seriesName(r.metric), metric: r.metric, points: r.values.map(([t, v]) => [t * 1000, parseFloat(v)]) }));
+  // A native histogram is drawn by its observation count; the table shows its buckets.
+  return data.result.map((r) => ({ name: seriesName(r.metric), metric: r.metric,
+    points: [...(r.values || []).map(([t, v]) => [t * 1000, parseFloat(v)]), ...(r.histograms || []).map(([t, hg]) => [t * 1000, parseFloat(hg.count)])]
+      .sort((a, b) => a[0] - b[0]) }));
 }
 async function instantQuery(expr, time) {
   const q = new URLSearchParams({ query: expr });
@@ -288,13 +291,23 @@ pages.graph = (main) => {
   if (expr.value) run();
 };
 
+// A native histogram as text: its count and sum, then one line per bucket in the API's notation.
+function histogramText(hg) {
+  const open = (rule) => [rule === 1 || rule === 3 ? '[' : '(', rule === 0 || rule === 3 ? ']' : ')'];
+  return [`count: ${hg.count}, sum: ${hg.sum}`, ...(hg.buckets || []).map(([rule, lo, hi, c]) => {
+    const [l, r] = open(rule);
+    return `  ${l}${lo}, ${hi}${r}: ${c}`;
+  })].join('\n');
+}
+
 function resultTable(data) {
   if (data.resultType === 'scalar' || data.resultType === 'string') {
     return h('table', { class: 'data' }, h('tr', {}, h('th', {}, 'Value')), h('tr', {}, h('td', { class: 'mono' }, data.result[1])));
   }
   const rows = data.resultType === 'matrix'
-    ? data.result.map((r) => [r.metric, r.values.map((v) => `${v[1]} @${v[0]}`).join('\n')])
-    : data.result.map((r) => [r.metric, r.value[1]]);
+    ? data.result.map((r) => [r.metric, [...(r.values || []).map((v) => `${v[1]} @${v[0]}`),
+      ...(r.histograms || []).map(([t, hg]) => `${histogramText(hg)} @${t}`)].join('\n')])
+    : data.result.map((r) => [r.metric, r.histogram ? histogramText(r.histogram[1]) : r.value[1]]);
   if (!rows.length) return h('div', { class: 'muted' }, 'Empty query result.');
   return h('table', { class: 'data result-table' }, h('tr', {}, h('th', {}, 'Series'), h('th', {}, 'Value')),
     rows.map(([m, v]) => h('tr', {}, h('td', { class: 'mono' }, seriesName(m)), h('td', { class: 'mono', style: 'white-space:pre' }, v))));

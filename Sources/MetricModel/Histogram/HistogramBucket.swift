@@ -45,7 +45,7 @@ public enum HistogramBounds {
 
     /// The populated buckets of one layout, ascending: negative buckets (most negative first), the
     /// zero bucket, positive buckets. `zero` is nil for an empty zero bucket.
-    static func buckets<C>(schema: Int32, zeroThreshold: Double, customValues: [Double], zero: C?,
+    package static func buckets<C>(schema: Int32, zeroThreshold: Double, customValues: [Double], zero: C?,
                            positive: [(Int32, C)], negative: [(Int32, C)]) -> [HistogramBucket<C>] {
         var out: [HistogramBucket<C>] = []
         // A bucket the zero bucket's edge cuts into starts (or ends) at that edge, as Prometheus

@@ -78,7 +78,7 @@ public struct NativeHistogram: Sendable, Hashable {
 
     /// Why the histogram is inconsistent, or nil when it is sound: a schema Prometheus does not
     /// define, spans and buckets of different lengths, negative bucket counts, custom buckets
-    /// without bounds, or a count below the observations in its buckets.
+    /// with buckets outside their bounds, or a count below the observations in its buckets.
     public var inconsistency: String? {
         guard Self.exponentialSchemas.contains(schema) || schema == Self.customBucketsSchema else { return "schema \(schema) is not defined" }
         guard positiveSpans.bucketCount == positiveDeltas.count else { return "positive spans list \(positiveSpans.bucketCount) buckets, \(positiveDeltas.count) given" }
@@ -86,7 +86,13 @@ public struct NativeHistogram: Sendable, Hashable {
         guard positiveSpans.bucketIndices != nil, negativeSpans.bucketIndices != nil else { return "span offsets leave the bucket index range" }
         if schema == Self.customBucketsSchema {
             guard negativeSpans.isEmpty, zeroCount == 0 else { return "custom buckets have no negative or zero buckets" }
-            guard !customValues.isEmpty, zip(customValues, customValues.dropFirst()).allSatisfy({ $0 < $1 }) else { return "custom bucket bounds must be ascending" }
+            // No bounds at all is one bucket reaching from -Inf to +Inf.
+            guard zip(customValues, customValues.dropFirst()).allSatisfy({ $0 < $1 }) else { return "custom bucket bounds must be ascending" }
+            // Bucket i ends at bound i; the one past the last bound is the +Inf bucket, and none lies beyond.
+            let indices = positiveSpans.bucketIndices ?? []
+            guard (indices.first ?? 0) >= 0, Int(indices.last ?? 0) <= customValues.count else {
+                return "custom buckets lie outside their \(customValues.count) bounds"
+            }
         } else {
             guard zeroThreshold >= 0, !zeroThreshold.isNaN else { return "zero threshold \(zeroThreshold) is negative" }
         }

@@ -24,10 +24,19 @@ enum BinaryArithmetic {
         }
     }
 
-    static func vectorScalar(_ op: BinaryOp, _ vec: [VectorElement], _ s: Double, swapped: Bool, returnBool: Bool) -> [VectorElement] {
+    /// `report` receives the annotation of an element the operator is not defined on.
+    static func vectorScalar(_ op: BinaryOp, _ vec: [VectorElement], _ s: Double, swapped: Bool, returnBool: Bool,
+                             report: (String) -> Void) -> [VectorElement] {
         var out: [VectorElement] = []
         out.reserveCapacity(vec.count)
         for el in vec {
+            if let h = el.histogram {
+                let element = Operand(v: 0, histogram: h), scalar = Operand(v: s)
+                guard let x = histogramResult(op, swapped ? scalar : element, swapped ? element : scalar, returnBool: returnBool,
+                                              like: el, report: report) else { continue }
+                out.append(x)
+                continue
+            }
             var (value, keep) = swapped ? apply(op, s, el.v) : apply(op, el.v, s)
             // In `scalar < vector` the vector's value is kept, whichever side it is on.
             if op.isComparison && swapped { value = el.v }
@@ -42,6 +51,29 @@ enum BinaryArithmetic {
             out.append(x)
         }
         return out
+    }
+
+    /// The element `op` makes of two operands of which one is a histogram, labelled and
+    /// name-marked as `like`; nil when filtered out or undefined (reported).
+    private static func histogramResult(_ op: BinaryOp, _ a: Operand, _ b: Operand, returnBool: Bool, like el: VectorElement,
+                                        report: (String) -> Void) -> VectorElement? {
+        switch applyHistograms(op, a, b, returnBool: returnBool) {
+        case .incompatibleTypes(let message):
+            report(message)
+            return nil
+        case .incompatibleBuckets:
+            report("vector contains histograms with incompatible custom buckets")
+            return nil
+        case .value(let v, let h, let keep):
+            guard keep else { return nil }
+            var x = el
+            if let h { x.histogram = h } else {
+                x.histogram = nil
+                x.v = v
+            }
+            if !op.isComparison || returnBool { x.dropName = true }
+            return x
+        }
     }
 
     /// The labels two series are matched on.
@@ -66,7 +98,7 @@ enum BinaryArithmetic {
     }
 
     static func vectorVector(_ op: BinaryOp, _ lhs: [VectorElement], _ rhs: [VectorElement], _ m: VectorMatching,
-                             returnBool: Bool, at t: Int64) throws(QueryError) -> [VectorElement] {
+                             returnBool: Bool, at t: Int64, report: (String) -> Void) throws(QueryError) -> [VectorElement] {
         // For group_right the "one" side is on the left: swap so the many side is always `many`.
         let swapped = m.cardinality == .oneToMany
         let many = swapped ? rhs : lhs
@@ -94,10 +126,27 @@ enum BinaryArithmetic {
                 matchedOneToOne[sig] = el.labels
             }
             let (lv, rv) = swapped ? (other.v, el.v) : (el.v, other.v)
-            var (value, keep) = apply(op, lv, rv)
-            if returnBool {
-                value = keep ? 1 : 0
-                keep = true
+            var histogram: FloatHistogram?
+            var (value, keep): (Double, Bool)
+            if el.histogram != nil || other.histogram != nil {
+                let (left, right) = swapped ? (other, el) : (el, other)
+                switch applyHistograms(op, Operand(v: left.v, histogram: left.histogram), Operand(v: right.v, histogram: right.histogram),
+                                       returnBool: returnBool) {
+                case .incompatibleTypes(let message):
+                    report(message)
+                    continue
+                case .incompatibleBuckets:
+                    report("vector contains histograms with incompatible custom buckets")
+                    continue
+                case .value(let v, let h, let holds):
+                    (value, keep, histogram) = (v, holds, h)
+                }
+            } else {
+                (value, keep) = apply(op, lv, rv)
+                if returnBool {
+                    value = keep ? 1 : 0
+                    keep = true
+                }
             }
             guard keep else { continue }
             var labels = resultLabels(el.labels, other.labels, op: op, m, returnBool: returnBool)
@@ -106,8 +155,12 @@ enum BinaryArithmetic {
                 labels = labels.removing(LabelName.metricName)
             }
             // Comparisons keep the left side's value; with group_right the left side is the "one" side.
-            if op.isComparison && !returnBool && swapped { value = other.v }
+            if op.isComparison && !returnBool && swapped {
+                value = other.v
+                histogram = other.histogram
+            }
             var x = VectorElement(labels: labels, t: t, v: value)
+            x.histogram = histogram
             x.dropName = dropName && m.cardinality == .oneToOne
             if m.cardinality != .oneToOne {
                 if !seenOutput.insert(labels).inserted {

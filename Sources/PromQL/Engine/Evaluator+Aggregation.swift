@@ -9,6 +9,11 @@ private struct AggregationGroup {
     var extreme = Double.nan
     var anyDropsName = false
     var members: [Int] = []
+    /// The sum of the members that are native histograms (`sum` and `avg`), and how many there are.
+    var histogramSum: FloatHistogram?
+    var histograms = 0
+    /// Set when two members' histograms cannot be added (different custom buckets).
+    var incompatibleHistograms = false
 }
 
 extension Evaluator {
@@ -51,6 +56,10 @@ extension Evaluator {
         }
         var groups = LabelsTable<AggregationGroup>()
         for (position, el) in input.enumerated() {
+            if el.histogram != nil, !op.aggregatesHistograms {
+                info("ignored histogram in \(op.rawValue) aggregation", at: paramPosition)
+                continue
+            }
             let i: Int
             if projects {
                 i = groups.insert(projectionOf: el.labels, keeping: grouping) { AggregationGroup() }.index
@@ -59,7 +68,7 @@ extension Evaluator {
                 var g = keys.values[keyIndex]
                 if op == .countValues {
                     var b = LabelsBuilder(g)
-                    b[label] = GoFloat.format(el.v)
+                    b[label] = el.histogram?.description ?? GoFloat.format(el.v)
                     g = b.labels()
                 }
                 i = groups.insert(g) { AggregationGroup() }.index
@@ -67,6 +76,15 @@ extension Evaluator {
             let v = el.v
             groups.values[i].count += 1
             if el.dropName { groups.values[i].anyDropsName = true }
+            if let h = el.histogram, op == .sum || op == .avg {
+                groups.values[i].histograms += 1
+                if let total = groups.values[i].histogramSum {
+                    if let next = total.adding(h) { groups.values[i].histogramSum = next } else { groups.values[i].incompatibleHistograms = true }
+                } else {
+                    groups.values[i].histogramSum = h
+                }
+                continue
+            }
             switch op {
             case .sum: groups.values[i].sum.add(v)
             case .avg: groups.values[i].mean.add(v)
@@ -86,6 +104,22 @@ extension Evaluator {
         out.reserveCapacity(keepsMembers ? input.count : groups.count)
         for (g, group) in zip(groups.keys, groups.values) {
             let before = out.count
+            if group.histograms > 0 {
+                // `sum` and `avg` of native histograms; a group mixing floats in has no result.
+                if group.histograms < group.count {
+                    warn("encountered a mix of histograms and floats for aggregation", at: paramPosition)
+                    continue
+                }
+                guard !group.incompatibleHistograms, var total = group.histogramSum else {
+                    warn("vector contains histograms with incompatible custom buckets", at: paramPosition)
+                    continue
+                }
+                if op == .avg { total = total.scaled(by: 1 / Double(group.histograms)) }
+                total.counterResetHint = .gauge
+                out.append(VectorElement(labels: g, t: t, histogram: total))
+                if marksDroppedNames, group.anyDropsName, out[before].labels.has(LabelName.metricName) { out[before].dropName = true }
+                continue
+            }
             switch op {
             case .sum: out.append(VectorElement(labels: g, t: t, v: group.sum.value))
             case .avg: out.append(VectorElement(labels: g, t: t, v: group.mean.value))

@@ -27,8 +27,9 @@ extension Evaluator {
             if a.isNaN || b.isNaN { return .scalar(t: t, v: .nan) }
             return .scalar(t: t, v: name == "min_of" ? Swift.min(a, b) : Swift.max(a, b))
         case "scalar":
-            let v = try vector(args[0], at: t)
-            return .scalar(t: t, v: v.count == 1 ? v[0].v : .nan)
+            // Histograms are not counted: one float beside them still makes the scalar.
+            let floats = try vector(args[0], at: t).filter { $0.histogram == nil }
+            return .scalar(t: t, v: floats.count == 1 ? floats[0].v : .nan)
         case "vector":
             return .vector([VectorElement(labels: .empty, t: t, v: try scalar(args[0], at: t))])
         default: break
@@ -40,16 +41,17 @@ extension Evaluator {
             return .vector(try rangeFunction(name, args, positions: positions, at: t))
         }
         switch name {
+        // Bounds compare as Go's math.Min and math.Max do: a NaN on either side gives NaN.
         case "clamp":
             let lo = try scalar(args[1], at: t), hi = try scalar(args[2], at: t)
             if lo > hi { return .vector([]) }
-            return .vector(try mapVector(args[0], at: t) { max(lo, min(hi, $0)) })
+            return .vector(try mapVector(args[0], at: t) { Self.goMax(lo, Self.goMin(hi, $0)) })
         case "clamp_max":
             let hi = try scalar(args[1], at: t)
-            return .vector(try mapVector(args[0], at: t) { min(hi, $0) })
+            return .vector(try mapVector(args[0], at: t) { Self.goMin(hi, $0) })
         case "clamp_min":
             let lo = try scalar(args[1], at: t)
-            return .vector(try mapVector(args[0], at: t) { max(lo, $0) })
+            return .vector(try mapVector(args[0], at: t) { Self.goMax(lo, $0) })
         case "round":
             let to = args.count > 1 ? try scalar(args[1], at: t) : 1
             let inverse = 1 / to
@@ -60,7 +62,8 @@ extension Evaluator {
             return .vector(try absent(args[0], at: t))
         case "sort", "sort_desc":
             warnIfSortingRangeQuery()
-            var v = try vector(args[0], at: t)
+            // Histograms have no order: they are left out.
+            var v = try vector(args[0], at: t).filter { $0.histogram == nil }
             let desc = name == "sort_desc"
             v.sort { a, b in
                 if a.v.isNaN { return false }
@@ -102,16 +105,27 @@ extension Evaluator {
                 }
             }
             return .vector(out)
-        case "histogram_count", "histogram_sum", "histogram_avg", "histogram_stddev", "histogram_stdvar", "histogram_fraction":
-            // Native histograms only; float series yield nothing.
-            return .vector([])
+        case "histogram_count", "histogram_sum", "histogram_avg", "histogram_stddev", "histogram_stdvar":
+            return .vector(try histogramProperty(name, try vector(args[0], at: t)))
+        case "histogram_fraction":
+            return .vector(try histogramFraction(try scalar(args[0], at: t), try scalar(args[1], at: t), try vector(args[2], at: t),
+                                                 vectorPosition: pos(2), at: t))
         default:
             throw QueryError(.execution, "function \"\(name)\" is not implemented")
         }
     }
 
+    /// The smaller of two floats, NaN if either is.
+    static func goMin(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
+
+    /// The larger of two floats, NaN if either is.
+    static func goMax(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) }
+
+    /// `f` applied to each float element; histograms are left out (these functions are defined
+    /// on floats only).
     func mapVector(_ e: Expr, at t: Int64, _ f: (Double) -> Double) throws(QueryError) -> [VectorElement] {
-        try vector(e, at: t).map { el in
+        try vector(e, at: t).compactMap { el in
+            guard el.histogram == nil else { return nil }
             var x = el
             x.v = f(el.v)
             x.dropName = true
@@ -121,14 +135,19 @@ extension Evaluator {
 
     private func timestamps(_ e: Expr, at t: Int64) throws(QueryError) -> [VectorElement] {
         // timestamp() reports the sample's own time, so selectors are read directly.
-        let inner: Expr
-        if case .paren(let x) = e { inner = x } else { inner = e }
-        if case .vector(let s) = inner {
+        if case .vector(let s) = e.withoutParentheses {
             let ref = resolve(s.at, t) - s.offset
             var out: [VectorElement] = []
             for series in try self.series(for: s) {
-                guard let i = series.visibleIndex(at: ref, lookback: options.lookbackDelta) else { continue }
-                var el = VectorElement(labels: series.labels, t: t, v: Double(series.ts[i]) / 1000)
+                let time: Int64
+                if series.histograms.isEmpty {
+                    guard let i = series.visibleIndex(at: ref, lookback: options.lookbackDelta) else { continue }
+                    time = series.ts[i]
+                } else {
+                    guard let visible = series.visibleTime(at: ref, lookback: options.lookbackDelta) else { continue }
+                    time = visible
+                }
+                var el = VectorElement(labels: series.labels, t: t, v: Double(time) / 1000)
                 el.dropName = true
                 out.append(el)
             }
@@ -146,6 +165,7 @@ extension Evaluator {
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        input.removeAll { $0.histogram != nil }
         for i in input.indices {
             let v = input[i].v
             input[i].dropName = true

@@ -20,17 +20,34 @@ extension Evaluator {
             let cursorKey = Self.key(selector) + "[\(range)]"
             var hints = cursors.removeValue(forKey: cursorKey) ?? Array(repeating: -1, count: loaded.count * 2)
             defer { cursors[cursorKey] = hints }
+            var withHistograms: [Int] = []
             for (k, series) in loaded.enumerated() {
+                if !series.histograms.isEmpty {
+                    withHistograms.append(k)
+                    continue
+                }
                 let hi = series.lastIndex(atOrBefore: ref, hint: hints[2 * k])
                 let before = series.lastIndex(atOrBefore: ref - range, hint: hints[2 * k + 1])
                 hints[2 * k] = hi
                 hints[2 * k + 1] = before
                 if hi > before { windows.append((k, before + 1, hi - before)) }
             }
-            let params = try rangeParams(name, args, positions: positions, hasInput: !windows.isEmpty, at: t)
+            let params = try rangeParams(name, args, positions: positions, hasInput: !windows.isEmpty || !withHistograms.isEmpty, at: t)
             let counterCheck = name == "rate" || name == "increase"
             var out: [VectorElement] = []
             out.reserveCapacity(windows.count)
+            for k in withHistograms {
+                let series = loaded[k]
+                let window = selectedWindow(series, rangeStart: ref - range, rangeEnd: ref)
+                if counterCheck, window.histograms.isEmpty, !window.floats.isEmpty, !series.counterLikeName {
+                    info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(series.labels.metricName)\"", at: matrixPosition)
+                }
+                guard let outcome = rangeOverHistograms(function, floats: window.floats, histograms: window.histograms, metricName: series.labels.metricName,
+                                                        rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params, position: matrixPosition) else { continue }
+                var el = Self.element(outcome, labels: series.labels, t: t)
+                el.dropName = !keepsName
+                out.append(el)
+            }
             for (k, lo, count) in windows {
                 let series = loaded[k]
                 if counterCheck && !series.counterLikeName {
@@ -70,18 +87,46 @@ extension Evaluator {
         }
         let params = try rangeParams(name, args, positions: positions, hasInput: !series.isEmpty, at: t)
         if name == "rate" || name == "increase" {
-            for s in series where !LoadedSeries.isCounterLike(s.labels.metricName) {
+            for s in series where s.histograms.isEmpty && !LoadedSeries.isCounterLike(s.labels.metricName) {
                 info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"\(s.labels.metricName)\"", at: matrixPosition)
             }
         }
         var out: [VectorElement] = []
         for s in series {
-            guard let v = RangeFunction.value(function, s.samples, rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params) else { continue }
-            var el = VectorElement(labels: s.labels, t: t, v: v)
+            var el: VectorElement
+            if s.histograms.isEmpty {
+                guard let v = RangeFunction.value(function, s.samples, rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params) else { continue }
+                el = VectorElement(labels: s.labels, t: t, v: v)
+            } else {
+                guard let outcome = rangeOverHistograms(function, floats: s.samples, histograms: s.histograms, metricName: s.labels.metricName,
+                                                        rangeStart: ref - range, rangeEnd: ref, evalTime: t, params: params, position: matrixPosition) else { continue }
+                el = Self.element(outcome, labels: s.labels, t: t)
+            }
             el.dropName = !keepsName || s.dropName
             out.append(el)
         }
         return out
+    }
+
+    /// A range function's result as a vector element.
+    static func element(_ outcome: RangeOutcome, labels: Labels, t: Int64) -> VectorElement {
+        switch outcome {
+        case .float(let v): return VectorElement(labels: labels, t: t, v: v)
+        case .histogram(let h): return VectorElement(labels: labels, t: t, histogram: h)
+        }
+    }
+
+    /// The samples of both kinds in the left-open window (`rangeStart`, `rangeEnd`], without
+    /// staleness markers.
+    func selectedWindow(_ series: LoadedSeries, rangeStart: Int64, rangeEnd: Int64) -> (floats: [Sample], histograms: [FloatHistogramSample]) {
+        let hi = series.lastIndex(atOrBefore: rangeEnd)
+        let lo = series.lastIndex(atOrBefore: rangeStart) + 1
+        var floats: [Sample] = []
+        if hi >= lo {
+            floats.reserveCapacity(hi - lo + 1)
+            for i in lo...hi where !StaleNaN.isStale(series.vs[i]) { floats.append(Sample(t: series.ts[i], v: series.vs[i])) }
+        }
+        return (floats, series.histogramWindow(after: rangeStart, through: rangeEnd))
     }
 
     /// The scalar arguments of range functions that take them, validated.

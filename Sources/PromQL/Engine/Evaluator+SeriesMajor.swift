@@ -52,6 +52,8 @@ extension Evaluator {
               case .call(let name, let args, let positions) = e.withoutParentheses,
               let call = SeriesMajorCall(name: name, args: args, positions: positions) else { return nil }
         let loaded = try series(for: call.selector)
+        // Native histograms take the step-wise path (their range functions warn and annotate).
+        guard !loaded.contains(where: { !$0.histograms.isEmpty }) else { return nil }
         var out = loaded.map { MatrixSeries(labels: call.keepsName ? $0.labels : $0.labels.removing(LabelName.metricName), samples: []) }
         if !call.keepsName, Set(out.map(\.labels)).count < out.count { return nil }
         let reserve = Int(min(1024, (end - start) / step + 1))
@@ -75,6 +77,7 @@ extension Evaluator {
         case .call(let name, let args, let positions):
             guard let call = SeriesMajorCall(name: name, args: args, positions: positions) else { return nil }
             let loaded = try series(for: call.selector)
+            guard !loaded.contains(where: { !$0.histograms.isEmpty }) else { return nil }
             var byStep = [[VectorElement]](repeating: [], count: steps)
             try sweep(call, start: start, end: end, step: step) { n, k, t, v in
                 var el = VectorElement(labels: loaded[n].labels, t: t, v: v)
@@ -90,6 +93,7 @@ extension Evaluator {
             guard case .call(let name, let args, let positions) = bare,
                   let call = SeriesMajorCall(name: name, args: args, positions: positions) else { return nil }
             let loaded = try series(for: call.selector)
+            guard !loaded.contains(where: { !$0.histograms.isEmpty }) else { return nil }
             let dropped = grouping + [LabelName.metricName]
             var groups = LabelsTable<Int>()
             var groupOf: [Int] = []

@@ -21,7 +21,9 @@ final class LoadedSeries {
     let labels: Labels
     let ts: SampleColumn<Int64>
     let vs: SampleColumn<Double>
-    /// Whether any sample is a staleness marker (range windows must then skip them).
+    /// The series' native histogram samples in the window, in time order (most series have none).
+    let histograms: [FloatHistogramSample]
+    /// Whether any float sample is a staleness marker (range windows must then skip them).
     let hasStaleMarkers: Bool
     /// Whether the name ends as counters' names do (rate() and increase() inform otherwise).
     private(set) lazy var counterLikeName: Bool = Self.isCounterLike(labels.metricName)
@@ -32,10 +34,11 @@ final class LoadedSeries {
         return true
     }()
 
-    init(labels: Labels, ts: SampleColumn<Int64>, vs: SampleColumn<Double>) {
+    init(labels: Labels, ts: SampleColumn<Int64>, vs: SampleColumn<Double>, histograms: [FloatHistogramSample] = []) {
         self.labels = labels
         self.ts = ts
         self.vs = vs
+        self.histograms = histograms
         self.hasStaleMarkers = vs.contains { StaleNaN.isStale($0) }
     }
 
@@ -187,6 +190,7 @@ final class Evaluator {
         var times: [Int64] = [], values: [Double] = []
         var parts: [(start: Int, count: Int)] = []
         parts.reserveCapacity(selected.count)
+        var histograms: [Int: [FloatHistogramSample]] = [:]
         for (n, data) in selected.enumerated() {
             if n & 255 == 255 { try checkDeadline() }
             let start = times.count
@@ -199,6 +203,16 @@ final class Evaluator {
                 data.appendSamples(mint: mint, maxt: maxt, times: &times, values: &values)
             }
             samplesInMemory += times.count - start
+            if data.hasHistograms {
+                var samples = data.histogramSamplesAsFloat(mint: mint, maxt: maxt)
+                if latest, let newest = samples.last { samples = [newest] }
+                // A histogram weighs as much as about two buckets per sample slot (as Prometheus
+                // weighs them by size), so a few huge histograms cannot slip past the limit.
+                for sample in samples {
+                    samplesInMemory += 1 + (sample.histogram.positiveBuckets.count + sample.histogram.negativeBuckets.count) / 2
+                }
+                histograms[n] = samples
+            }
             if samplesInMemory > options.maxSamples {
                 throw Self.tooManySamples
             }
@@ -206,9 +220,9 @@ final class Evaluator {
         }
         var out: [LoadedSeries] = []
         out.reserveCapacity(selected.count)
-        for (data, part) in zip(selected, parts) {
+        for (n, (data, part)) in zip(selected, parts).enumerated() {
             out.append(LoadedSeries(labels: data.labels, ts: SampleColumn(times, offset: part.start, count: part.count),
-                                    vs: SampleColumn(values, offset: part.start, count: part.count)))
+                                    vs: SampleColumn(values, offset: part.start, count: part.count), histograms: histograms[n] ?? []))
         }
         plan.series[k] = nil
         loaded[k] = out
@@ -237,7 +251,12 @@ final class Evaluator {
             switch try eval(inner, at: t) {
             case .scalar(let ts, let v): return .scalar(t: ts, v: -v)
             case .vector(let vec):
-                return .vector(vec.map { var x = $0; x.v = -x.v; x.dropName = true; return x })
+                return .vector(vec.map { el in
+                    var x = el
+                    if let h = el.histogram { x.histogram = h.scaled(by: -1) } else { x.v = -x.v }
+                    x.dropName = true
+                    return x
+                })
             default: throw QueryError(.execution, "unary minus on a non-numeric value")
             }
         case .vector(let s):
@@ -269,6 +288,10 @@ final class Evaluator {
         for (k, series) in loaded.enumerated() {
             let i = series.lastIndex(atOrBefore: ref, hint: hints[k])
             hints[k] = i
+            if !series.histograms.isEmpty {
+                if let el = series.visibleElement(at: ref, floatIndex: i, lookback: options.lookbackDelta, t: t) { out.append(el) }
+                continue
+            }
             guard series.isVisible(i, at: ref, lookback: options.lookbackDelta) else { continue }
             out.append(VectorElement(labels: series.labels, t: t, v: series.vs[i]))
         }
@@ -280,13 +303,10 @@ final class Evaluator {
         let ref = resolve(s.at, t) - s.offset
         var out: [MatrixSeries] = []
         for series in try self.series(for: s) {
-            let hi = series.lastIndex(atOrBefore: ref)
-            let lo = series.lastIndex(atOrBefore: ref - range) + 1
-            guard hi >= lo else { continue }
-            var samples: [Sample] = []
-            samples.reserveCapacity(hi - lo + 1)
-            for i in lo...hi where !StaleNaN.isStale(series.vs[i]) { samples.append(Sample(t: series.ts[i], v: series.vs[i])) }
-            if !samples.isEmpty { out.append(MatrixSeries(labels: series.labels, samples: samples)) }
+            let window = selectedWindow(series, rangeStart: ref - range, rangeEnd: ref)
+            if !window.floats.isEmpty || !window.histograms.isEmpty {
+                out.append(MatrixSeries(labels: series.labels, samples: window.floats, histograms: window.histograms))
+            }
         }
         return out
     }
@@ -311,13 +331,20 @@ final class Evaluator {
                 points += vec.count
                 if points > options.maxSamples { throw Self.tooManySamples }
                 for el in vec {
-                    if let idx = bySeries[el.labels] {
-                        out[idx].samples.append(Sample(t: ts, v: el.v))
+                    let idx: Int
+                    if let known = bySeries[el.labels] {
+                        idx = known
                     } else {
-                        bySeries[el.labels] = out.count
-                        var series = MatrixSeries(labels: el.labels, samples: [Sample(t: ts, v: el.v)])
+                        idx = out.count
+                        bySeries[el.labels] = idx
+                        var series = MatrixSeries(labels: el.labels, samples: [])
                         series.dropName = el.dropName
                         out.append(series)
+                    }
+                    if let h = el.histogram {
+                        out[idx].histograms.append(FloatHistogramSample(t: ts, histogram: h))
+                    } else {
+                        out[idx].samples.append(Sample(t: ts, v: el.v))
                     }
                 }
             case .scalar(_, let v):

@@ -73,8 +73,13 @@ public struct PreparedQuery: Sendable {
         if let matrix = try ev.seriesMajorMatrix(expr, start: start, end: end, step: step) {
             return QueryResult(value: .matrix(matrix), warnings: ev.warnings, infos: ev.infos)
         }
-        var output = LabelsTable<[Sample]>(capacity: 64)
+        var output = LabelsTable<MatrixSeries>(capacity: 64)
         let reserve = Int(min(256, (end - start) / step + 1))
+        func newSeries(_ labels: Labels) -> MatrixSeries {
+            var series = MatrixSeries(labels: labels, samples: [])
+            series.samples.reserveCapacity(reserve)
+            return series
+        }
         // Name removal is cached: a series meets it at every step.
         var withoutName = LabelsTable<Labels>()
         try ev.precomputeSeriesMajor(expr, start: start, end: end, step: step)
@@ -83,8 +88,8 @@ public struct PreparedQuery: Sendable {
             try ev.checkDeadline()
             switch try ev.eval(expr, at: t) {
             case .scalar(_, let v):
-                output.insert(.empty) { var a: [Sample] = []; a.reserveCapacity(reserve); return a }
-                output.values[0].append(Sample(t: t, v: v))
+                output.insert(.empty) { newSeries(.empty) }
+                output.values[0].samples.append(Sample(t: t, v: v))
             case .vector(let vec):
                 for el in vec {
                     var labels = el.labels
@@ -93,18 +98,22 @@ public struct PreparedQuery: Sendable {
                         labels = withoutName.values[i]
                     }
                     // One lookup per element: it also catches duplicates within the step.
-                    let (i, inserted) = output.insert(labels) { var a: [Sample] = []; a.reserveCapacity(reserve); return a }
-                    if !inserted, output.values[i].last?.t == t {
+                    let (i, inserted) = output.insert(labels) { newSeries(labels) }
+                    if !inserted, output.values[i].samples.last?.t == t || output.values[i].histograms.last?.t == t {
                         throw QueryError(.execution, "vector cannot contain metrics with the same labelset")
                     }
-                    output.values[i].append(Sample(t: t, v: el.v))
+                    if let h = el.histogram {
+                        output.values[i].histograms.append(FloatHistogramSample(t: t, histogram: h))
+                    } else {
+                        output.values[i].samples.append(Sample(t: t, v: el.v))
+                    }
                 }
             default:
                 throw QueryError(.execution, "range query over a value that is not a vector or scalar")
             }
             t += step
         }
-        var out = zip(output.keys, output.values).map { MatrixSeries(labels: $0, samples: $1) }
+        var out = output.values
         out.sort { $0.labels < $1.labels }
         return QueryResult(value: .matrix(out), warnings: ev.warnings, infos: ev.infos)
     }

@@ -141,20 +141,31 @@ extension RangeFunction {
                 prev = x
             }
         }
+        return result * extrapolationFactor(firstT: firstT, lastT: lastT, count: n, firstValue: firstV, change: result,
+                                            rangeStart, rangeEnd, counter: counter, rate: rate)
+    }
+
+    /// What the change between a window's first and last sample (`count` samples, the first
+    /// worth `firstValue`) is multiplied by to cover the whole window — or, for a rate, each
+    /// second of it. The change is extrapolated to the window's edges unless the samples stop
+    /// well short of one (then by half an interval), and a counter not below zero.
+    @inline(__always)
+    static func extrapolationFactor(firstT: Int64, lastT: Int64, count n: Int, firstValue: Double, change: Double,
+                                    _ rangeStart: Int64, _ rangeEnd: Int64, counter: Bool, rate: Bool) -> Double {
         var durationToStart = Double(firstT - rangeStart) / 1000
         var durationToEnd = Double(rangeEnd - lastT) / 1000
         let sampled = Double(lastT - firstT) / 1000
         let average = sampled / Double(n - 1)
         let threshold = average * 1.1
         if durationToStart >= threshold { durationToStart = average / 2 }
-        if counter && result > 0 && firstV >= 0 {
-            let durationToZero = sampled * (firstV / result)
+        if counter && change > 0 && firstValue >= 0 {
+            let durationToZero = sampled * (firstValue / change)
             if durationToZero < durationToStart { durationToStart = durationToZero }
         }
         if durationToEnd >= threshold { durationToEnd = average / 2 }
         var factor = (sampled + durationToStart + durationToEnd) / sampled
         if rate { factor /= Double(rangeEnd - rangeStart) / 1000 }
-        return result * factor
+        return factor
     }
 
     static func linearRegression<S: SampleRun>(_ s: S, interceptTime: Int64) -> (slope: Double, intercept: Double) {

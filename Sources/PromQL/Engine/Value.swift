@@ -1,14 +1,18 @@
 import MetricModel
 import TSDB
 
-/// One element of an instant vector.
+/// One element of an instant vector: a float or a native histogram.
 public struct VectorElement: Sendable, Equatable {
     public var labels: Labels
     public var t: Int64
+    /// The float value (0 when the element holds a histogram).
     public var v: Double
     /// The metric name is to be removed once evaluation ends (delayed name removal), so
     /// functions such as label_replace can still read it meanwhile.
     var dropName = false
+    /// The histogram, boxed: most elements are floats, and an inline histogram would triple the
+    /// size of every element the per-step loops move.
+    private var boxed: HistogramBox?
 
     public init(labels: Labels, t: Int64, v: Double) {
         self.labels = labels
@@ -16,23 +20,49 @@ public struct VectorElement: Sendable, Equatable {
         self.v = v
     }
 
+    /// An element holding a native histogram.
+    public init(labels: Labels, t: Int64, histogram: FloatHistogram) {
+        self.init(labels: labels, t: t, v: 0)
+        self.boxed = HistogramBox(histogram)
+    }
+
+    /// The native histogram this element holds instead of a float, if any.
+    public var histogram: FloatHistogram? {
+        get { boxed?.value }
+        set { boxed = newValue.map(HistogramBox.init) }
+    }
+
     public static func == (a: VectorElement, b: VectorElement) -> Bool {
-        a.labels == b.labels && a.t == b.t && a.v.bitPattern == b.v.bitPattern
+        a.labels == b.labels && a.t == b.t && a.v.bitPattern == b.v.bitPattern && a.histogram == b.histogram
     }
 }
 
-/// One series of a range vector (matrix).
+/// A histogram behind one reference (see ``VectorElement/histogram``).
+final class HistogramBox: Sendable {
+    let value: FloatHistogram
+    init(_ value: FloatHistogram) { self.value = value }
+}
+
+/// One series of a range vector (matrix): float samples and native histogram samples, each in
+/// time order (a timestamp holds one or the other).
 public struct MatrixSeries: Sendable, Equatable {
     public var labels: Labels
     public var samples: [Sample]
+    public var histograms: [FloatHistogramSample]
     var dropName = false
 
-    public init(labels: Labels, samples: [Sample]) {
+    public init(labels: Labels, samples: [Sample], histograms: [FloatHistogramSample] = []) {
         self.labels = labels
         self.samples = samples
+        self.histograms = histograms
     }
 
-    public static func == (a: MatrixSeries, b: MatrixSeries) -> Bool { a.labels == b.labels && a.samples == b.samples }
+    public static func == (a: MatrixSeries, b: MatrixSeries) -> Bool {
+        a.labels == b.labels && a.samples == b.samples && a.histograms == b.histograms
+    }
+
+    /// Whether the series holds no sample of either kind.
+    var isEmpty: Bool { samples.isEmpty && histograms.isEmpty }
 }
 
 /// The result of evaluating an expression.

@@ -66,6 +66,10 @@ public enum AggregateOp: String, Sendable, Equatable, CaseIterable {
     case countValues = "count_values", limitk, limitRatio = "limit_ratio"
 
     var hasParameter: Bool { [.topk, .bottomk, .quantile, .countValues, .limitk, .limitRatio].contains(self) }
+
+    /// Whether native histograms take part (summed, averaged, counted or passed through); the
+    /// other operators compare or rank floats and leave histograms out.
+    var aggregatesHistograms: Bool { [.sum, .avg, .count, .group, .countValues, .limitk, .limitRatio].contains(self) }
 }
 
 /// A string literal as written in a query. Go strings hold any bytes, so `"a\xc5z"` is a

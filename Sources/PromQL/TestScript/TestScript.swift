@@ -32,8 +32,6 @@ public struct TestScript: Sendable {
         public var expectedRangeVector: Bool = false
         /// Expected series (labels, points); a bare scalar has nil labels.
         public var expected: [(labels: Labels?, points: [SeriesValues.Point])] = []
-        /// Whether expectations mention native histograms.
-        public var mentionsHistograms = false
     }
 
     public var commands: [Command] = []
@@ -176,7 +174,6 @@ public struct TestScript: Sendable {
                         }
                         continue
                     }
-                    if l.contains("{{") { c.mentionsHistograms = true }
                     let (desc, values) = splitSeriesLine(l)
                     if values.isEmpty, let v = SeriesValues.number(desc) {
                         c.expected.append((nil, [.value(v)]))

@@ -1,0 +1,43 @@
+import MetricModel
+
+extension JSONWriter {
+    /// A native histogram as Prometheus' API writes one: `{"count":"…","sum":"…","buckets":[[rule,
+    /// "lower","upper","count"],…]}`, values as strings, only buckets that hold observations. The
+    /// rule says which bounds are inclusive: 0 the upper only, 1 the lower only, 3 both.
+    mutating func histogram(_ h: FloatHistogram) {
+        raw("{\"count\":")
+        sampleValue(h.count)
+        raw(",\"sum\":")
+        sampleValue(h.sum)
+        let buckets = h.populatedBuckets
+        if !buckets.isEmpty {
+            raw(",\"buckets\":[")
+            for (i, b) in buckets.enumerated() {
+                if i > 0 { raw(",") }
+                switch (b.lowerInclusive, b.upperInclusive) {
+                case (false, true): raw("[0,")
+                case (true, false): raw("[1,")
+                case (false, false): raw("[2,")
+                case (true, true): raw("[3,")
+                }
+                sampleValue(b.lower)
+                raw(",")
+                sampleValue(b.upper)
+                raw(",")
+                sampleValue(b.count)
+                raw("]")
+            }
+            raw("]")
+        }
+        raw("}")
+    }
+
+    /// `[seconds,{histogram}]`.
+    mutating func histogramPoint(_ t: Int64, _ h: FloatHistogram) {
+        raw("[")
+        time(t)
+        raw(",")
+        histogram(h)
+        raw("]")
+    }
+}
