@@ -164,6 +164,23 @@ extension FuzzTarget {
             for le in ["0.1", "1", "+Inf"] {
                 _ = app.append(ref: nil, labels: Labels(["__name__": "latency_seconds_bucket", "le": le]), t: t, v: Double(step) * (le == "0.1" ? 1 : 2))
             }
+            // Native histograms: exponential buckets on both sides with a zero bucket and a reset
+            // halfway, custom buckets, and a gauge histogram beside a float in one series.
+            let n = Double(step % 20)
+            let exponential = FloatHistogram(schema: 1, zeroThreshold: 0.001, zeroCount: n, count: 4 * n, sum: 3.5 * n,
+                                              positiveSpans: [HistogramSpan(offset: -1, length: 2)], positiveBuckets: [n, n],
+                                              negativeSpans: [HistogramSpan(offset: 2, length: 1)], negativeBuckets: [n])
+            _ = app.append(ref: nil, labels: Labels(["__name__": "duration_seconds", "model": "churn"]), t: t, histogram: .float(exponential))
+            let custom = FloatHistogram(schema: NativeHistogram.customBucketsSchema, count: 3 * n, sum: n,
+                                         positiveSpans: [HistogramSpan(offset: 0, length: 3)], positiveBuckets: [n, 0, 2 * n], customValues: [0.1, 1])
+            _ = app.append(ref: nil, labels: Labels(["__name__": "duration_seconds", "model": "fraud"]), t: t, histogram: .float(custom))
+            if step % 2 == 0 {
+                var gauge = exponential
+                gauge.counterResetHint = .gauge
+                _ = app.append(ref: nil, labels: Labels(["__name__": "queue_depth"]), t: t, histogram: .float(gauge))
+            } else {
+                _ = app.append(ref: nil, labels: Labels(["__name__": "queue_depth"]), t: t, v: n)
+            }
         }
         _ = try? app.commit()
         return head

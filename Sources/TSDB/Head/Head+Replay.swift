@@ -56,8 +56,8 @@ extension Head {
 
 extension Head {
     /// Applies the records of one segment of Prometheus' WAL: series get a reference of the head's
-    /// own (`refs` maps Prometheus' references to them), samples of series the records declared
-    /// are appended like replayed ones. Returns the samples applied.
+    /// own (`refs` maps Prometheus' references to them), float and histogram samples of series the
+    /// records declared are appended like replayed ones. Returns the samples applied.
     func importPrometheusRecords(_ records: [PrometheusWALRecord], refs: inout [UInt64: SeriesRef]) -> Int {
         withState { s in
             var applied = 0
@@ -71,6 +71,11 @@ extension Head {
                     for sample in samples {
                         guard let ref = refs[sample.ref] else { continue }
                         if replay(RefSample(ref: ref, t: sample.t, v: sample.v), refMap: [:], in: &s) { applied += 1 }
+                    }
+                case .histograms(let samples):
+                    for sample in samples {
+                        guard let ref = refs[sample.ref] else { continue }
+                        if replay(RefHistogramSample(ref: ref, t: sample.t, value: sample.value), refMap: [:], in: &s) { applied += 1 }
                     }
                 case .other:
                     continue

@@ -1,11 +1,13 @@
 import MetricModel
 
-/// The records of Prometheus' WAL that Vigil imports: series (reference and labels) and float
-/// samples (reference, timestamp, value, as deltas from the first). Tombstones, exemplars,
-/// metadata and native histograms are recognised and counted, not imported.
+/// The records of Prometheus' WAL that Vigil imports: series (reference and labels), float
+/// samples (reference, timestamp, value, as deltas from the first) and native histogram samples
+/// (see `PrometheusWALRecord+Histograms.swift`). Tombstones, exemplars and metadata are
+/// recognised and counted, not imported.
 package enum PrometheusWALRecord {
     case series([(ref: UInt64, labels: Labels)])
     case samples([(ref: UInt64, t: Int64, v: Double)])
+    case histograms([(ref: UInt64, t: Int64, value: HistogramValue)])
     case other(type: UInt8)
 
     /// Decodes one record; nil when it is damaged.
@@ -35,6 +37,9 @@ package enum PrometheusWALRecord {
                 }
                 return .samples(samples)
             default:
+                if let floatCounts = Self.histogramTypes[type] {
+                    return Self.histogramSamples(&r, floatCounts: floatCounts).map(PrometheusWALRecord.histograms)
+                }
                 return .other(type: type)
             }
         }
