@@ -192,7 +192,8 @@ let package = Package(
 
         .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "MetricModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        .testTarget(name: "PushTests", dependencies: ["Push", "Exposition", "TSDB", "MetricModel", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "PushTests", dependencies: ["Push", "Exposition", "TSDB", "MetricModel", .product(name: "Logging", package: "swift-log"),
+                                                     .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "MetricModel"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "ConfigSupport", "MetricModel"]),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"]),

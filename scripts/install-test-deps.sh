@@ -12,7 +12,7 @@
 # check-jsonschema and kubernetes-validate (which validate deploy/ without a container engine),
 # and gunicorn (the model API with four worker processes whose counters saw back and forth),
 # and Debian's prometheus-pushgateway (the push API's reference) with protobuf-compiler and the
-# protobuf runtime for Python (protobuf bodies pushed to both), and Debian's
+# protobuf runtime for Python (protobuf bodies pushed to both, by curl), and Debian's
 # prometheus-blackbox-exporter (the probes' reference), and the OpenTelemetry Python SDK with its
 # OTLP/HTTP exporter (in its own virtual environment; the OTLP receiver's producer).
 # Safe to run repeatedly.
@@ -29,6 +29,7 @@ need_apt=()
 [ -x /usr/bin/prometheus-pushgateway ] || need_apt+=(prometheus-pushgateway)
 [ -x /usr/bin/prometheus-blackbox-exporter ] || need_apt+=(prometheus-blackbox-exporter)
 [ -x /usr/bin/protoc ] || need_apt+=(protobuf-compiler)
+[ -x /usr/bin/curl ] || need_apt+=(curl)
 [ -f /usr/include/google/protobuf/timestamp.proto ] || need_apt+=(libprotobuf-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

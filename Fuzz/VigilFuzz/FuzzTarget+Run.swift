@@ -139,6 +139,8 @@ extension FuzzTarget {
 
     private static func push(path: Substring, body: [UInt8], contentType: String) {
         let gateway = PushGateway(storage: Head.inMemory(), file: nil, logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // Native histograms on for half the inputs (classic buckets beside them for a quarter).
+        gateway.setNativeHistograms(body.count % 2 == 0, classic: body.count % 4 == 0)
         try? gateway.push(path: "job/other", method: .replaceGroup, body: Array("# TYPE requests_total counter\nrequests_total 3\n".utf8), contentType: nil)
         try? gateway.push(path: path, method: .replaceGroup, body: body, contentType: contentType)
         try? gateway.push(path: path, method: .replaceFamilies, body: body, contentType: contentType)

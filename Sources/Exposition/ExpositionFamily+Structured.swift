@@ -5,7 +5,8 @@ extension ExpositionFamily {
     /// does with a text body it parsed into protobuf messages and writes out again: bucket bounds
     /// and quantiles rewritten from their numbers (`le="1.0"` becomes `le="1"`), and every
     /// histogram with its `+Inf` bucket, `_sum` and `_count`, every summary with its `_sum` and
-    /// `_count` (0 where the body left them out). Other families come back unchanged.
+    /// `_count` (0 where the body left them out); native histogram samples stay as they are. Other
+    /// families come back unchanged.
     ///
     /// Throws when a histogram bucket has no numeric `le`, or a summary quantile no numeric
     /// `quantile`, as a structured reader must refuse them.
@@ -28,6 +29,11 @@ extension ExpositionFamily {
         out.samples = []
         out.samples.reserveCapacity(samples.count + 2)
         for var sample in samples {
+            // A native histogram sample is whole as it is: no buckets, sum or count to add.
+            if sample.histogram != nil {
+                out.samples.append(sample)
+                continue
+            }
             let name = sample.labels.metricName
             let suffix = name.hasPrefix(self.name) ? name.dropFirst(self.name.count) : Substring(name)
             let isBound = bounded == "le" ? suffix == "_bucket" : suffix.isEmpty

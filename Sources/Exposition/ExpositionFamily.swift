@@ -48,7 +48,8 @@ public struct ExpositionFamily: Sendable, Equatable {
     /// Reads a whole body in the format its `Content-Type` names: the delimited protobuf format
     /// for `application/vnd.google.protobuf` (with `proto=io.prometheus.client.MetricFamily`),
     /// OpenMetrics text, and otherwise the Prometheus text format.
-    public static func decode(body: [UInt8], contentType: String?) throws(ExpositionError) -> [ExpositionFamily] {
+    public static func decode(body: [UInt8], contentType: String?, nativeHistograms: Bool = false,
+                              classicHistograms: Bool = false) throws(ExpositionError) -> [ExpositionFamily] {
         let ct = (contentType ?? "").lowercased()
         if ct.hasPrefix(protobufMediaType) {
             if ct.contains("proto="), !ct.contains("proto=io.prometheus.client.metricfamily") {
@@ -57,7 +58,7 @@ public struct ExpositionFamily: Sendable, Equatable {
             if ct.contains("encoding="), !ct.contains("encoding=delimited") {
                 throw ExpositionError(line: 0, message: "only the delimited protobuf encoding is supported")
             }
-            return try decodeDelimitedProtobuf(body)
+            return try decodeDelimitedProtobuf(body, nativeHistograms: nativeHistograms, classicHistograms: classicHistograms)
         }
         return try decodeText(body, format: ExpositionFormat(contentType: contentType))
     }

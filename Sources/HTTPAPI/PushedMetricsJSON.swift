@@ -57,7 +57,11 @@ enum PushedMetricsJSON {
             labels[histogram ? "le" : "quantile"] = nil
             if s.isImpliedBucket { continue }
             if parts[labels] == nil { order.append(labels); parts[labels] = ([], nil, nil) }
-            if name == f.name + "_count" {
+            if let h = s.histogram?.floatHistogram {
+                // A native histogram: its count and sum (its buckets are not listed yet).
+                parts[labels]?.count = h.count
+                parts[labels]?.sum = h.sum
+            } else if name == f.name + "_count" {
                 parts[labels]?.count = s.value
             } else if name == f.name + "_sum" {
                 parts[labels]?.sum = s.value

@@ -23,6 +23,8 @@ public final class PushGateway: Sendable {
         var unsaved = false
         var expireAfterMs: Int64?
         var counts = RequestCounts()
+        /// See ``PushGateway/setNativeHistograms(_:classic:)``.
+        var nativeHistograms = (native: false, classic: false)
     }
 
     /// Pushes (PUT and POST) answered so far, for Vigil's own metrics.
@@ -120,7 +122,11 @@ public final class PushGateway: Sendable {
     private func apply(path: Substring, method: PushRegistry.Method, body: [UInt8], contentType: String?) throws(PushError) {
         let key = try GroupingKey(path: path)
         let families: [ExpositionFamily]
-        do { families = try ExpositionFamily.decode(body: body, contentType: contentType) } catch {
+        let histograms = state.withLock { $0.nativeHistograms }
+        do {
+            families = try ExpositionFamily.decode(body: body, contentType: contentType,
+                                                   nativeHistograms: histograms.native, classicHistograms: histograms.classic)
+        } catch {
             throw PushError(.badBody, "the pushed body cannot be read: \(error)")
         }
         try state.withLock { (s: inout State) throws(PushError) in
@@ -195,7 +201,7 @@ public final class PushGateway: Sendable {
             var appended = 0
             for group in s.registry.groups.values {
                 for series in group.series + group.timeSeries {
-                    kept[series.labels] = appender.append(ref: s.written[series.labels], labels: series.labels, t: t, v: series.value)
+                    kept[series.labels] = Self.append(series, ref: s.written[series.labels], at: t, to: &appender)
                     appended += 1
                 }
             }
@@ -235,7 +241,20 @@ public final class PushGateway: Sendable {
     }
 
     private func append(_ series: PushedGroup.Series, at t: Int64, state s: inout State, appender: inout any Appender) {
-        s.written[series.labels] = appender.append(ref: s.written[series.labels], labels: series.labels, t: t, v: series.value)
+        s.written[series.labels] = Self.append(series, ref: s.written[series.labels], at: t, to: &appender)
+    }
+
+    /// Appends one pushed series' value, float or histogram.
+    private static func append(_ series: PushedGroup.Series, ref: SeriesRef?, at t: Int64, to appender: inout any Appender) -> SeriesRef {
+        if let histogram = series.histogram { return appender.append(ref: ref, labels: series.labels, t: t, histogram: histogram) }
+        return appender.append(ref: ref, labels: series.labels, t: t, v: series.value)
+    }
+
+    /// Whether pushed protobuf histograms with native buckets are stored as native histograms
+    /// (and with `classic`, their classic buckets too), as Prometheus stores them when it scrapes
+    /// the Pushgateway with native histograms on. Off: the classic form only, as before.
+    public func setNativeHistograms(_ native: Bool, classic: Bool) {
+        state.withLock { $0.nativeHistograms = (native, classic) }
     }
 
     /// A staleness marker for a series this gateway no longer stores — also one it has not

@@ -31,6 +31,80 @@ extension PushRegistry {
         var value: String
         /// ``ExpositionFamily/Sample/isImpliedBucket`` when true; absent otherwise and in older files.
         var implied: Bool?
+        /// A native histogram sample's histogram; absent for floats and in older files.
+        var histogram: HistogramDTO?
+    }
+
+    /// A native histogram with its counts as written: integer deltas or float counts, floats as
+    /// Go writes them, spans as `[offset, length]` pairs.
+    private struct HistogramDTO: Codable {
+        var float: Bool
+        var hint: UInt8
+        var schema: Int32
+        var zeroThreshold: String
+        var zeroCount: String
+        var count: String
+        var sum: String
+        var positiveSpans: [[Int64]]
+        var negativeSpans: [[Int64]]
+        var positive: [String]
+        var negative: [String]
+        var customValues: [String]?
+
+        init(_ value: HistogramValue) {
+            func spans(_ s: [HistogramSpan]) -> [[Int64]] { s.map { [Int64($0.offset), Int64($0.length)] } }
+            switch value {
+            case .integer(let h):
+                (float, hint, schema, zeroThreshold, sum) = (false, h.counterResetHint.rawValue, h.schema, GoFloat.format(h.zeroThreshold), GoFloat.format(h.sum))
+                (zeroCount, count) = (String(h.zeroCount), String(h.count))
+                (positiveSpans, negativeSpans) = (spans(h.positiveSpans), spans(h.negativeSpans))
+                (positive, negative) = (h.positiveDeltas.map(String.init), h.negativeDeltas.map(String.init))
+                customValues = h.customValues.isEmpty ? nil : h.customValues.map(GoFloat.format)
+            case .float(let h):
+                (float, hint, schema, zeroThreshold, sum) = (true, h.counterResetHint.rawValue, h.schema, GoFloat.format(h.zeroThreshold), GoFloat.format(h.sum))
+                (zeroCount, count) = (GoFloat.format(h.zeroCount), GoFloat.format(h.count))
+                (positiveSpans, negativeSpans) = (spans(h.positiveSpans), spans(h.negativeSpans))
+                (positive, negative) = (h.positiveBuckets.map(GoFloat.format), h.negativeBuckets.map(GoFloat.format))
+                customValues = h.customValues.isEmpty ? nil : h.customValues.map(GoFloat.format)
+            }
+        }
+
+        /// The histogram, or nil when a field does not read.
+        var value: HistogramValue? {
+            func spans(_ pairs: [[Int64]]) -> [HistogramSpan]? {
+                var out: [HistogramSpan] = []
+                for pair in pairs {
+                    guard pair.count == 2, let offset = Int32(exactly: pair[0]), let length = UInt32(exactly: pair[1]) else { return nil }
+                    out.append(HistogramSpan(offset: offset, length: length))
+                }
+                return out
+            }
+            func floats(_ texts: [String]) -> [Double]? {
+                var out: [Double] = []
+                for text in texts {
+                    guard let v = PushRegistry.value(text) else { return nil }
+                    out.append(v)
+                }
+                return out
+            }
+            guard let positiveSpans = spans(positiveSpans), let negativeSpans = spans(negativeSpans),
+                  let zeroThreshold = PushRegistry.value(zeroThreshold), let sum = PushRegistry.value(sum),
+                  let customValues = floats(customValues ?? []) else { return nil }
+            let hint = HistogramCounterResetHint(rawValue: hint) ?? .unknown
+            if float {
+                guard let zeroCount = PushRegistry.value(zeroCount), let count = PushRegistry.value(count),
+                      let positive = floats(positive), let negative = floats(negative) else { return nil }
+                return .float(FloatHistogram(counterResetHint: hint, schema: schema, zeroThreshold: zeroThreshold, zeroCount: zeroCount,
+                                             count: count, sum: sum, positiveSpans: positiveSpans, positiveBuckets: positive,
+                                             negativeSpans: negativeSpans, negativeBuckets: negative, customValues: customValues))
+            }
+            let positive = self.positive.compactMap { Int64($0) }, negative = self.negative.compactMap { Int64($0) }
+            guard let zeroCount = UInt64(zeroCount), let count = UInt64(count),
+                  positive.count == self.positive.count, negative.count == self.negative.count else { return nil }
+            return .integer(NativeHistogram(counterResetHint: hint, schema: schema, zeroThreshold: zeroThreshold, zeroCount: zeroCount,
+                                            count: count, sum: sum, positiveSpans: positiveSpans, positiveDeltas: positive,
+                                            negativeSpans: negativeSpans, negativeDeltas: negative, customValues: customValues))
+        }
     }
 
     static let fileVersion = 1
@@ -42,7 +116,8 @@ extension PushRegistry {
                      families: group.families.map { family in
                          FamilyDTO(name: family.name, type: family.type.rawValue, help: family.help, unit: family.unit,
                                    samples: family.samples.map {
-                                       SampleDTO(labels: Self.dictionary($0.labels), value: GoFloat.format($0.value), implied: $0.isImpliedBucket ? true : nil)
+                                       SampleDTO(labels: Self.dictionary($0.labels), value: GoFloat.format($0.value), implied: $0.isImpliedBucket ? true : nil,
+                                                 histogram: $0.histogram.map(HistogramDTO.init))
                                    })
                      })
         })
@@ -69,6 +144,12 @@ extension PushRegistry {
                     guard let value = Self.value(s.value) else { throw PushError(.badBody, "bad value \"\(s.value)\" in the pushed groups' file") }
                     var sample = ExpositionFamily.Sample(labels: Labels(s.labels), value: value)
                     sample.isImpliedBucket = s.implied ?? false
+                    if let h = s.histogram {
+                        guard let histogram = h.value, histogram.inconsistency == nil else {
+                            throw PushError(.badBody, "a bad native histogram in the pushed groups' file")
+                        }
+                        sample.histogram = histogram
+                    }
                     samples.append(sample)
                 }
                 families.append(ExpositionFamily(name: f.name, type: type, help: f.help, unit: f.unit, samples: samples))
@@ -87,7 +168,7 @@ extension PushRegistry {
         Dictionary(labels.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
-    private static func value(_ text: String) -> Double? {
+    fileprivate static func value(_ text: String) -> Double? {
         switch text {
         case "NaN": .nan
         case "+Inf": .infinity

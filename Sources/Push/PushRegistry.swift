@@ -96,7 +96,10 @@ public struct PushRegistry: Sendable, Equatable {
                 guard seen.insert(labels).inserted, owner == nil || owner == key else {
                     throw PushError(.rejected, "series \(labels) was pushed before with the same name and label values\(owner.map { $0 == key ? "" : " by group \($0)" } ?? "")")
                 }
-                series.append(PushedGroup.Series(labels: labels, value: sample.value))
+                if let why = sample.histogram?.inconsistency {
+                    throw PushError(.badBody, "the native histogram \(labels) is inconsistent: \(why)")
+                }
+                series.append(PushedGroup.Series(labels: labels, value: sample.value, histogram: sample.histogram))
             }
         }
         let total = seriesOwner.count - (existing?.series.count ?? 0) + series.count

@@ -18,10 +18,17 @@ public struct PushedGroup: Sendable, Equatable {
     public let pushTimeLabels: Labels
     public let failureTimeLabels: Labels
 
-    /// A stored series of the group and its value.
+    /// A stored series of the group and its value: a float, or a native histogram.
     public struct Series: Sendable, Equatable {
         public var labels: Labels
         public var value: Double
+        public var histogram: HistogramValue?
+
+        public init(labels: Labels, value: Double, histogram: HistogramValue? = nil) {
+            self.labels = labels
+            self.value = value
+            self.histogram = histogram
+        }
     }
 
     /// The names of the two series every group has, which a push cannot set.

@@ -172,6 +172,8 @@ final class VigilCore: Service, APIBackend {
         remoteWrite.apply(config.remoteWrite, externalLabels: config.global.externalLabels)
         let push = PushGateway(storage: db.head, file: options.enablePushAPI ? (options.storagePath as NSString).appendingPathComponent("push-groups.json") : nil,
                                expireAfterMs: options.pushExpireAfter?.milliseconds, logger: logger)
+        push.setNativeHistograms(config.global.nativeHistograms.scrapeNativeHistograms == true,
+                                 classic: config.global.nativeHistograms.alwaysScrapeClassicHistograms)
         return Components(database: db, scrapeManager: scrapes, ruleManager: rules, notifier: notifier, alertmanager: alertmanager,
                           remoteWrite: remoteWrite, push: push)
     }
@@ -199,6 +201,8 @@ final class VigilCore: Service, APIBackend {
             c.ruleManager.apply(ruleFiles, evaluationInterval: config.global.evaluationInterval.milliseconds, templates: templates(config))
             c.notifier.apply(config.alerting, externalLabels: config.global.externalLabels)
             c.remoteWrite.apply(config.remoteWrite, externalLabels: config.global.externalLabels)
+            c.push.setNativeHistograms(config.global.nativeHistograms.scrapeNativeHistograms == true,
+                                       classic: config.global.nativeHistograms.alwaysScrapeClassicHistograms)
             state.withLock { s in
                 s.config = config
                 s.lastReloadSuccess = true

@@ -1,6 +1,8 @@
+import Exposition
 import Foundation
 import Logging
 import MetricModel
+import SwiftProtobuf
 import Synchronization
 import TSDB
 import Testing
@@ -12,6 +14,7 @@ final class RecordingStorage: Appendable {
         var labels: Labels
         var t: Int64
         var v: Double
+        var histogram: HistogramValue?
         var isStale: Bool { StaleNaN.isStale(v) }
     }
 
@@ -45,9 +48,8 @@ struct RecordingAppender: Appender {
         unknown.append(RefSample(ref: ref, t: t, v: v))
     }
 
-    /// The push API stores no native histograms yet: one reaching the storage is a test failure.
     mutating func append(ref: SeriesRef?, labels: Labels, t: Int64, histogram: HistogramValue) -> SeriesRef {
-        Issue.record("unexpected histogram sample for \(labels)")
+        pending.append(.init(labels: labels, t: t, v: 0, histogram: histogram))
         return labels.stableHash
     }
 
@@ -136,6 +138,78 @@ let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         clock.set(30_000)
         #expect(throws: PushError.self) { try gateway.push(path: "job/a", method: .replaceGroup, body: Array("x{ 2\n".utf8), contentType: text) }
         #expect(storage.samples(at: 30_000).isEmpty)
+    }
+
+    /// A delimited protobuf body with one histogram in both forms: native at schema 3 (buckets
+    /// 1…2 and two observations in the zero bucket) and classic buckets 0.1 and +Inf.
+    static func nativeHistogramBody() throws -> [UInt8] {
+        var h = ExposedHistogram()
+        h.sampleCount = 10
+        h.sampleSum = 2.5
+        h.schema = 3
+        h.zeroThreshold = 1e-128
+        h.zeroCount = 2
+        var span = ExposedBucketSpan()
+        span.offset = 1
+        span.length = 2
+        h.positiveSpan = [span]
+        h.positiveDelta = [3, 2]
+        var b1 = ExposedBucket(), b2 = ExposedBucket()
+        b1.upperBound = 0.1
+        b1.cumulativeCount = 2
+        b2.upperBound = .infinity
+        b2.cumulativeCount = 10
+        h.bucket = [b1, b2]
+        var m = ExposedMetric()
+        m.histogram = h
+        var f = ExposedMetricFamily()
+        f.name = "epoch_seconds"
+        f.type = .histogram
+        f.metric = [m]
+        let message: [UInt8] = try f.serializedBytes()
+        return [UInt8(message.count)] + message
+    }
+
+    @Test func nativeHistogramPushesAreStoredAsHistogramsWhenNativeHistogramsAreOnAndSurviveARestart() throws {
+        let dir = NSTemporaryDirectory() + "push-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/push-groups.json"
+        let body = try Self.nativeHistogramBody()
+        let contentType = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+        let name = Labels(["__name__": "epoch_seconds", "job": "train"])
+
+        // Off (the default): the classic form only, as before.
+        let classic = RecordingStorage()
+        try PushGateway(storage: classic, file: nil, clock: ManualWallClock(startMs: 10_000), logger: quiet)
+            .push(path: "job/train", method: .replaceGroup, body: body, contentType: contentType)
+        #expect(classic.committed.withLock { $0 }.allSatisfy { $0.histogram == nil })
+        #expect(classic.samples(at: 10_000)[Labels(["__name__": "epoch_seconds_count", "job": "train"])] == 10)
+
+        // On: the native histogram alone, as Prometheus stores it from the Pushgateway.
+        let storage = RecordingStorage()
+        let gateway = PushGateway(storage: storage, file: file, clock: ManualWallClock(startMs: 10_000), logger: quiet)
+        gateway.setNativeHistograms(true, classic: false)
+        try gateway.push(path: "job/train", method: .replaceGroup, body: body, contentType: contentType)
+        let stored = storage.committed.withLock { $0 }.filter { $0.labels.metricName.hasPrefix("epoch_seconds") }
+        #expect(stored.map(\.labels) == [name], "\(stored)")
+        guard case .integer(let h)? = stored.first?.histogram else {
+            Issue.record("no integer histogram stored: \(stored)")
+            return
+        }
+        #expect(h.count == 10 && h.sum == 2.5 && h.zeroCount == 2 && h.schema == 3 && h.positiveDeltas == [3, 2])
+        gateway.saveIfChanged()
+
+        // With the classic buckets asked for too, both forms; and the file brings the histogram back.
+        let both = RecordingStorage()
+        let restarted = PushGateway(storage: both, file: file, clock: ManualWallClock(startMs: 50_000), logger: quiet)
+        try restarted.ingest()
+        #expect(both.committed.withLock { $0 }.first { $0.labels == name }?.histogram == .integer(h))
+        restarted.setNativeHistograms(true, classic: true)
+        try restarted.push(path: "job/train", method: .replaceGroup, body: body, contentType: contentType)
+        let latest = both.committed.withLock { $0 }.filter { $0.t == 50_001 }
+        #expect(latest.contains { $0.labels == name && $0.histogram == .integer(h) })
+        #expect(latest.contains { $0.labels == Labels(["__name__": "epoch_seconds_bucket", "job": "train", "le": "0.1"]) && $0.v == 2 })
     }
 
     @Test func twoPushesInOneMillisecondStillMoveForward() throws {
