@@ -82,14 +82,20 @@ import Testing
         // The hint wins over the counts.
         #expect(!after { $0.count = 0; $0.counterResetHint = .notCounterReset }.isCounterReset(after: before))
         #expect(after { $0.counterResetHint = .counterReset }.isCounterReset(after: before))
-        // Other custom bounds are a reset.
+        // Other custom bounds are compared on the bounds both share (Prometheus 3.5): (-Inf, 1]
+        // holds 3 before and after, so no reset; fewer up to a shared bound is one.
         let custom = NativeHistogram(schema: NativeHistogram.customBucketsSchema, count: 3, sum: 1,
                                      positiveSpans: [HistogramSpan(offset: 0, length: 2)], positiveDeltas: [1, 1], customValues: [0.5, 1])
         #expect(!custom.isCounterReset(after: custom))
         #expect(after { _ in }.isCounterReset(after: custom))
         var rebounded = custom
         rebounded.customValues = [0.25, 1]
-        #expect(rebounded.isCounterReset(after: custom))
+        #expect(!rebounded.isCounterReset(after: custom))
+        var moved = NativeHistogram(schema: NativeHistogram.customBucketsSchema, count: 4, sum: 1,
+                                    positiveSpans: [HistogramSpan(offset: 0, length: 3)], positiveDeltas: [1, 0, 1], customValues: [0.25, 1])
+        #expect(moved.isCounterReset(after: custom), "only 2 of the 3 observations up to 1 are left")
+        moved.customValues = [0.75, 2]
+        #expect(!moved.isCounterReset(after: custom), "no shared bound: only the totals compare, and none went down")
     }
 
     /// Schemas from damaged chunks or hostile pushes: listing, merging, limiting and comparing

@@ -84,7 +84,9 @@ import Testing
         #expect(custom.adding(fine) == nil)
         var rebounded = custom
         rebounded.customValues = [2]
-        #expect(custom.adding(rebounded) == nil)
+        // Other custom bounds: both go onto the bounds they share (none here: one +Inf bucket).
+        let reconciled = custom.adding(rebounded)
+        #expect(reconciled?.customValues == [] && reconciled?.positiveBuckets == [2] && reconciled?.count == 2)
         #expect(custom.adding(custom)?.positiveBuckets == [2])
         #expect(fine.scaled(by: 0.5).positiveBuckets == [0.5, 1])
     }

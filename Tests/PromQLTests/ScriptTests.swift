@@ -27,15 +27,15 @@ enum ScriptPaths {
 }
 
 /// The shared Prometheus conformance files: every case runs and passes — native histograms
-/// included, and those `load_with_nhcb` makes from classic ones — apart from the known
-/// differences below. A file that passes fewer cases than recorded here has started skipping
+/// included, and those `load_with_nhcb` makes from classic ones — apart from any known
+/// difference listed below (none today). A file that passes fewer cases than recorded here has started skipping
 /// cases it used to run.
 @Suite struct SharedConformanceTests {
     /// file → cases that pass. Raise these as the engine learns more.
     static let baseline: [String: Int] = [
         "aggregators.test": 160,
         "collision.test": 2,
-        "functions.test": 429,
+        "functions.test": 431,
         "histograms.test": 185,
         "literals.test": 25,
         "name_label_dropping.test": 30,
@@ -47,12 +47,7 @@ enum ScriptPaths {
 
     /// file → lines of cases where Vigil knowingly answers otherwise, and why. A listed case that
     /// starts passing fails the test, so the list cannot go stale.
-    static let knownDifferences: [String: [Int: String]] = [
-        "functions.test": [
-            271: "Prometheus 3.5+ subtracts histograms whose custom bucket bounds differ by merging buckets onto the bounds both share; Vigil refuses the pair with a warning",
-            353: "the same reconciliation of differing custom bucket bounds, in idelta",
-        ],
-    ]
+    static let knownDifferences: [String: [Int: String]] = [:]
 
     static var files: [String] {
         let dir = ScriptPaths.sharedDirectory.path

@@ -37,9 +37,10 @@ extension FloatHistogram {
         return out
     }
 
-    /// The sum of two histograms; nil when one has custom buckets and the other not, or their
-    /// custom bounds differ (Prometheus refuses those too). The result keeps this histogram's
-    /// counter reset hint.
+    /// The sum of two histograms; nil when one has custom buckets and the other not. Custom
+    /// buckets with different bounds are first merged onto the bounds both share, as Prometheus
+    /// 3.5 reconciles them (see ``hasOtherCustomBounds(than:)``). The result keeps this
+    /// histogram's counter reset hint.
     public func adding(_ other: FloatHistogram) -> FloatHistogram? { combined(with: other, sign: 1) }
 
     /// The difference of two histograms (counts may come out negative); nil as for ``adding(_:)``.
@@ -56,10 +57,58 @@ extension FloatHistogram {
         return out
     }
 
+    /// Whether both have custom buckets, with different bounds: adding, subtracting or comparing
+    /// them first merges each one's buckets onto the bounds both share.
+    public func hasOtherCustomBounds(than other: FloatHistogram) -> Bool {
+        let custom = NativeHistogram.customBucketsSchema
+        return schema == custom && other.schema == custom && customValues.map(\.bitPattern) != other.customValues.map(\.bitPattern)
+    }
+
+    /// The bounds two custom-bucket histograms share.
+    public func sharedCustomBounds(with other: FloatHistogram) -> [Double] {
+        let theirs = Set(other.customValues.map(\.bitPattern))
+        return customValues.filter { theirs.contains($0.bitPattern) }
+    }
+
+    /// This custom-bucket histogram with its buckets merged onto `bounds` (some of its own
+    /// bounds, ascending): each bucket's observations go to the first kept bound at or above its
+    /// own upper bound, or to the +Inf bucket. Nil for exponential buckets or spans that do not
+    /// match the buckets.
+    public func mergingCustomBuckets(onto bounds: [Double]) -> FloatHistogram? {
+        guard schema == NativeHistogram.customBucketsSchema, let indices = positiveSpans.bucketIndices,
+              indices.count == positiveBuckets.count else { return nil }
+        var counts = [Double](repeating: 0, count: bounds.count + 1)
+        for (index, c) in zip(indices, positiveBuckets) {
+            let upper = HistogramBounds.upper(index: index, schema: schema, customValues: customValues)
+            var lo = 0, hi = bounds.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if bounds[mid] >= upper { hi = mid } else { lo = mid + 1 }
+            }
+            counts[lo] += c
+        }
+        var out = self
+        out.customValues = bounds
+        out.positiveSpans = [HistogramSpan(offset: 0, length: UInt32(counts.count))]
+        out.positiveBuckets = counts
+        return out
+    }
+
+    /// Both histograms on the bounds they share, when their custom bounds differ; as they are otherwise.
+    public func reconciled(with other: FloatHistogram) -> (FloatHistogram, FloatHistogram)? {
+        guard hasOtherCustomBounds(than: other) else { return (self, other) }
+        let shared = sharedCustomBounds(with: other)
+        guard let a = mergingCustomBuckets(onto: shared), let b = other.mergingCustomBuckets(onto: shared) else { return nil }
+        return (a, b)
+    }
+
     private func combined(with other: FloatHistogram, sign: Double) -> FloatHistogram? {
         let custom = NativeHistogram.customBucketsSchema
         guard (schema == custom) == (other.schema == custom) else { return nil }
-        if schema == custom, customValues.map(\.bitPattern) != other.customValues.map(\.bitPattern) { return nil }
+        if hasOtherCustomBounds(than: other) {
+            guard let (a, b) = reconciled(with: other) else { return nil }
+            return a.combined(with: b, sign: sign)
+        }
         let target = min(schema, other.schema)
         let threshold = max(zeroThreshold, other.zeroThreshold)
         var a = reduced(toSchema: target).withZeroThreshold(atLeast: threshold)

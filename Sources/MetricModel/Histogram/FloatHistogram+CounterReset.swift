@@ -2,7 +2,8 @@ extension FloatHistogram {
     /// Whether this histogram, following `previous` in a counter series, shows a counter reset:
     /// the hint says so, or some observations are gone — fewer in all, fewer in the zero bucket or
     /// in any bucket (a vanished bucket counts as empty), a finer schema, a narrower zero bucket,
-    /// other custom bounds, or a wider zero bucket whose edge cuts into a populated bucket.
+    /// fewer observations up to a custom bound both share, or a wider zero bucket whose edge cuts
+    /// into a populated bucket.
     /// `previous` is first brought to this histogram's schema and zero bucket, so a coarser
     /// resolution or a wider zero bucket alone is no reset. A gauge histogram never resets by hint,
     /// but a reader comparing two of them still learns whether counts dropped.
@@ -15,7 +16,11 @@ extension FloatHistogram {
         if count < previous.count { return true }
         let custom = NativeHistogram.customBucketsSchema
         if (schema == custom) != (previous.schema == custom) { return true }
-        if schema == custom, customValues.map(\.bitPattern) != previous.customValues.map(\.bitPattern) { return true }
+        // Other custom bounds: compared on the bounds both share, as Prometheus 3.5 reconciles them.
+        if hasOtherCustomBounds(than: previous) {
+            guard let (current, earlier) = reconciled(with: previous) else { return true }
+            return current.isCounterReset(after: earlier)
+        }
         if schema > previous.schema || zeroThreshold < previous.zeroThreshold { return true }
         let earlier = previous.reduced(toSchema: schema)
         guard let earlierPositive = earlier.positiveSpans.bucketIndices, let earlierNegative = earlier.negativeSpans.bucketIndices,

@@ -17,7 +17,7 @@ extension BinaryArithmetic {
         case value(Double, FloatHistogram?, keep: Bool)
         /// The operator is not defined on these kinds of sample.
         case incompatibleTypes(String)
-        /// Two histograms with different custom bucket bounds cannot be added or subtracted.
+        /// A histogram with custom buckets and one with exponential buckets cannot be added or subtracted.
         case incompatibleBuckets
     }
 

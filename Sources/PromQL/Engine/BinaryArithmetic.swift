@@ -62,7 +62,7 @@ enum BinaryArithmetic {
             report(message)
             return nil
         case .incompatibleBuckets:
-            report("vector contains histograms with incompatible custom buckets")
+            report("vector contains a mix of histograms with exponential and custom buckets schemas")
             return nil
         case .value(let v, let h, let keep):
             guard keep else { return nil }
@@ -136,7 +136,7 @@ enum BinaryArithmetic {
                     report(message)
                     continue
                 case .incompatibleBuckets:
-                    report("vector contains histograms with incompatible custom buckets")
+                    report("vector contains a mix of histograms with exponential and custom buckets schemas")
                     continue
                 case .value(let v, let h, let holds):
                     (value, keep, histogram) = (v, holds, h)

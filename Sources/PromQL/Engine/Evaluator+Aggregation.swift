@@ -12,7 +12,7 @@ private struct AggregationGroup {
     /// The sum of the members that are native histograms (`sum` and `avg`), and how many there are.
     var histogramSum: FloatHistogram?
     var histograms = 0
-    /// Set when two members' histograms cannot be added (different custom buckets).
+    /// Set when two members' histograms cannot be added (custom buckets beside exponential ones).
     var incompatibleHistograms = false
 }
 
@@ -79,6 +79,7 @@ extension Evaluator {
             if let h = el.histogram, op == .sum || op == .avg {
                 groups.values[i].histograms += 1
                 if let total = groups.values[i].histogramSum {
+                    if total.hasOtherCustomBounds(than: h) { info("mismatched custom buckets were reconciled during aggregation", at: paramPosition) }
                     if let next = total.adding(h) { groups.values[i].histogramSum = next } else { groups.values[i].incompatibleHistograms = true }
                 } else {
                     groups.values[i].histogramSum = h
@@ -111,7 +112,7 @@ extension Evaluator {
                     continue
                 }
                 guard !group.incompatibleHistograms, var total = group.histogramSum else {
-                    warn("vector contains histograms with incompatible custom buckets", at: paramPosition)
+                    warn("vector contains a mix of histograms with exponential and custom buckets schemas", at: paramPosition)
                     continue
                 }
                 if op == .avg { total = total.scaled(by: 1 / Double(group.histograms)) }

@@ -50,6 +50,9 @@ extension Evaluator {
         case .sumOverTime, .avgOverTime:
             guard floats.isEmpty else { mixed(); return nil }
             var total = histograms[0].histogram
+            if zip(histograms, histograms.dropFirst()).contains(where: { $0.histogram.hasOtherCustomBounds(than: $1.histogram) }) {
+                info("mismatched custom buckets were reconciled during aggregation", at: position)
+            }
             for sample in histograms.dropFirst() {
                 guard let next = total.adding(sample.histogram) else { incompatible(); return nil }
                 total = next
@@ -95,6 +98,9 @@ extension Evaluator {
             warn("this native histogram metric is not a gauge: \"\(metricName)\"", at: position)
         }
         let first = samples[0], last = samples[samples.count - 1]
+        if zip(samples, samples.dropFirst()).contains(where: { $0.histogram.hasOtherCustomBounds(than: $1.histogram) }) {
+            info("mismatched custom buckets were reconciled during subtraction", at: position)
+        }
         guard var change = last.histogram.subtracting(first.histogram) else { incompatible(); return nil }
         if counter {
             for (previous, current) in zip(samples, samples.dropFirst()) where current.histogram.isCounterReset(after: previous.histogram) {
@@ -117,6 +123,9 @@ extension Evaluator {
         if rate, hints.contains(.gauge) { warn("this native histogram metric is not a counter: \"\(metricName)\"", at: position) }
         if !rate, hints.contains(where: { $0 != .gauge }) { warn("this native histogram metric is not a gauge: \"\(metricName)\"", at: position) }
         var change: FloatHistogram
+        if last.histogram.hasOtherCustomBounds(than: previous.histogram) {
+            info("mismatched custom buckets were reconciled during subtraction", at: position)
+        }
         if rate, last.histogram.isCounterReset(after: previous.histogram) {
             change = last.histogram
         } else {
@@ -152,3 +161,4 @@ extension Evaluator {
         return count
     }
 }
+
