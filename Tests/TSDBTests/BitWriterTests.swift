@@ -31,4 +31,24 @@ import Testing
         }
         #expect(writer.bitCount == position)
     }
+
+    /// Prometheus' bit stream leaves a zero byte after whole bytes written from a byte boundary,
+    /// and its chunks keep it when such a write comes last (seen in a histogram chunk ending in a
+    /// staleness marker): the chunk data Vigil writes for Prometheus' formats does the same.
+    @Test func wholeBytesWrittenFromABoundaryLastLeaveTheSpareBytePrometheusLeaves() {
+        var w = BitWriter()
+        w.writeBits(0xAB, 8)
+        #expect(w.bytes == [0xAB] && w.prometheusBytes == [0xAB, 0])
+        w.writeBit(true)
+        #expect(w.prometheusBytes == [0xAB, 0x80], "the next bit fills the spare byte")
+        w.writeBits(0x7F, 7)
+        w.writeBits(0x1234, 16)
+        #expect(w.prometheusBytes == [0xAB, 0xFF, 0x12, 0x34, 0])
+        w.writeBits(0x5, 3)
+        w.writeBits(0xFF, 8)
+        #expect(w.prometheusBytes == w.bytes, "whole bytes from mid-byte leave no spare byte")
+        var spared = BitWriter()
+        spared.writeBits(0xAB, 8)
+        #expect(spared == BitWriter(bytes: [0xAB]), "the spare byte is not part of the stream's value")
+    }
 }

@@ -3,6 +3,21 @@ struct BitWriter: Sendable, Hashable {
     private(set) var bytes: [UInt8]
     /// Unused low bits of the last byte (0 when `bytes` is empty or its last byte is full).
     private var free: Int = 0
+    /// Whether the last write was of whole bytes starting on a byte boundary. Prometheus' bit
+    /// stream writes whole bytes one by one, each leaving a zero byte after it for the next write
+    /// to fill: a stream whose last write was such ends in that spare byte, and so do the chunks
+    /// Prometheus writes from it (see ``prometheusBytes``). Not part of the stream's value.
+    private(set) var endsInSpareByte = false
+
+    static func == (a: BitWriter, b: BitWriter) -> Bool { a.bytes == b.bytes && a.free == b.free }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes)
+        hasher.combine(free)
+    }
+
+    /// The bytes as Prometheus' chunk data holds them: with the spare byte when there is one.
+    var prometheusBytes: [UInt8] { endsInSpareByte ? bytes + [0] : bytes }
 
     init(bytes: [UInt8] = [], free: Int = 0) {
         self.bytes = bytes
@@ -16,11 +31,14 @@ struct BitWriter: Sendable, Hashable {
         if free == 0 { bytes.append(0); free = 8 }
         if bit { bytes[bytes.count - 1] |= 1 << UInt8(free - 1) }
         free -= 1
+        endsInSpareByte = false
     }
 
     /// Writes the low `count` bits of `value`, most significant first.
     @inline(__always)
     mutating func writeBits(_ value: UInt64, _ count: Int) {
+        // An empty write changes nothing, the spare byte included.
+        if count > 0 { endsInSpareByte = free == 0 && count >= 8 && count & 7 == 0 }
         var remaining = count
         while remaining > 0 {
             if free == 0 { bytes.append(0); free = 8 }

@@ -122,7 +122,7 @@ public struct FloatHistogramChunk: Sendable {
     public var byteCount: Int { 3 + stream.bytes.count }
 
     /// The chunk as Prometheus' float histogram chunk data (count, header byte, bits).
-    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.bytes) }
+    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.prometheusBytes) }
 
     /// A sealed chunk read from a block or chunk file (the bytes are copied); nil when the data
     /// cannot hold the header.

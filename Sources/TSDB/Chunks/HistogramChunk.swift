@@ -182,7 +182,7 @@ public struct HistogramChunk: Sendable {
 
     /// The chunk as Prometheus' histogram chunk data: sample count (big-endian 16 bits), the
     /// header byte, then the bits zero-padded to a byte.
-    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.bytes) }
+    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.prometheusBytes) }
 
     /// A chunk read from a block or a chunk file (the bytes are copied), with the time range its
     /// index entry gives. Nothing is decoded until it is read; nil when the data cannot hold the
