@@ -91,8 +91,7 @@ import Testing
 
     /// Debian's real Prometheus sends its alerts to Vigil's Alertmanager as to any Alertmanager.
     @Test func aRealPrometheusSendsItsAlertsToVigil() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let prometheus = try debianPrometheus()
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let hook = try await WebhookReceiver(dir: dir)

@@ -10,29 +10,15 @@ import Testing
     static let metrics = ["model_inference_seconds", "model_score_drift", "model_batch_queue"]
 
     @Test func prometheusRemoteWritesNativeHistogramsIntoVigil() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
-        let targetPort = freePort()
-        let target = try ChildProcess(name: "native-histogram-target", executable: "/usr/bin/env", arguments: [
-            "python3", Paths.repoRoot.appendingPathComponent("Tests/IntegrationTests/Support/native_histogram_target.py").path,
-            "--port", "\(targetPort)", "--proto-dir", Paths.repoRoot.appendingPathComponent("Protos").path,
-            "--reset-after", "40", "--vanish-from", "20", "--vanish-until", "25",
-        ])
+        let prometheus = try debianPrometheus()
+        let (target, targetPort) = try await NativeHistogramScrapeIntegrationTests.startTarget()
         defer { _ = target }
-        try #require(await eventually(timeout: .seconds(30)) { target.log.contains("ready") }, "the target did not start: \(target.log)")
         let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-remote-write-receiver"])
 
         let promDir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: promDir) }
         let promPort = freePort()
-        try """
-        global:
-          scrape_interval: 200ms
-          scrape_timeout: 200ms
-        scrape_configs:
-          - job_name: model
-            static_configs:
-              - targets: ['127.0.0.1:\(targetPort)']
+        try (NativeHistogramSamples.prometheusScrapeConfig(targetPort: targetPort) + """
         remote_write:
           - url: \(vigil.base)/api/v1/write
             send_native_histograms: true
@@ -41,7 +27,7 @@ import Testing
               min_backoff: 100ms
               max_backoff: 1s
 
-        """.write(toFile: promDir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        """).write(toFile: promDir + "/prometheus.yml", atomically: true, encoding: .utf8)
         let prom = try ChildProcess(name: "prometheus", executable: prometheus, arguments: [
             "--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data",
             "--web.listen-address=127.0.0.1:\(promPort)", "--enable-feature=native-histograms",
@@ -149,8 +135,7 @@ import Testing
     /// native histograms on); every histogram Prometheus then serves is the one Vigil stored at
     /// that timestamp.
     @Test func vigilRemoteWritesTheNativeHistogramsItScrapes() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let prometheus = try debianPrometheus()
         let (target, targetPort) = try await NativeHistogramScrapeIntegrationTests.startTarget()
         defer { _ = target }
         let promDir = Paths.tempDirectory()

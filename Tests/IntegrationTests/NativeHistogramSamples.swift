@@ -62,6 +62,21 @@ enum NativeHistogramSamples {
         (h["buckets"] as? [[Any]] ?? []).map { b in b.map { ($0 as? Int).map(Double.init) ?? ($0 as? Double) ?? number($0) } }
     }
 
+    /// The configuration of a Prometheus that scrapes the native histogram target every 200 ms
+    /// (more sections may follow it).
+    static func prometheusScrapeConfig(targetPort: Int) -> String {
+        """
+        global:
+          scrape_interval: 200ms
+          scrape_timeout: 200ms
+        scrape_configs:
+          - job_name: model
+            static_configs:
+              - targets: ['127.0.0.1:\(targetPort)']
+
+        """
+    }
+
     static func number(_ any: Any?) -> Double { (any as? String).flatMap(Double.init) ?? .nan }
 
     /// The `result` array of a query (instant at `time` seconds, or now).

@@ -22,8 +22,7 @@ import Testing
     }
 
     @Test func vigilScrapesNativeHistogramsAsPrometheusDoes() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let prometheus = try debianPrometheus()
         let (promTarget, promTargetPort) = try await Self.startTarget()
         let (vigilTarget, vigilTargetPort) = try await Self.startTarget()
         defer { _ = (promTarget, vigilTarget) }

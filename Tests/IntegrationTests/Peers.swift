@@ -104,6 +104,14 @@ func startPrometheus(config: String = "scrape_configs: []\n", dataDirectory: Str
     return (prom, base, dir)
 }
 
+/// The path of Debian's prometheus, or an error naming the script that installs it.
+func debianPrometheus() throws -> String {
+    guard let path = ["/usr/bin/prometheus", "/usr/sbin/prometheus"].first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        throw PeerError("Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+    }
+    return path
+}
+
 /// Debian's prometheus-pushgateway on a free port, and its base URL; it keeps its groups in a
 /// file of its own (Debian's default file would carry groups from one run into the next).
 func startPushgateway() async throws -> (ChildProcess, base: String, address: String) {

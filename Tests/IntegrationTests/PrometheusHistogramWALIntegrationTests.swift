@@ -5,23 +5,13 @@ import Testing
 /// them still in its WAL: no block was cut) serves every histogram sample Prometheus served.
 @Suite(.serialized) struct PrometheusHistogramWALIntegrationTests {
     @Test func vigilImportsTheNativeHistogramsInPrometheusWAL() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let prometheus = try debianPrometheus()
         let (target, targetPort) = try await NativeHistogramScrapeIntegrationTests.startTarget()
         defer { _ = target }
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let promPort = freePort()
-        try """
-        global:
-          scrape_interval: 200ms
-          scrape_timeout: 200ms
-        scrape_configs:
-          - job_name: model
-            static_configs:
-              - targets: ['127.0.0.1:\(targetPort)']
-
-        """.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        try NativeHistogramSamples.prometheusScrapeConfig(targetPort: targetPort).write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
         let prom = try ChildProcess(name: "prometheus", executable: prometheus, arguments: [
             "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/data",
             "--web.listen-address=127.0.0.1:\(promPort)", "--enable-feature=native-histograms",

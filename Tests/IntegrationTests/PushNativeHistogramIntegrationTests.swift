@@ -6,8 +6,7 @@ import Testing
 /// the histograms Prometheus stores from the Pushgateway.
 @Suite(.serialized) struct PushNativeHistogramIntegrationTests {
     @Test func pushedNativeHistogramsAreStoredAsPrometheusStoresThemFromThePushgateway() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let prometheus = try debianPrometheus()
         // One body from the deterministic protobuf target: three native histograms (one a gauge
         // histogram, one with negative buckets and a zero bucket).
         let (target, targetPort) = try await NativeHistogramScrapeIntegrationTests.startTarget()

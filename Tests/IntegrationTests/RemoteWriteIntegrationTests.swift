@@ -4,8 +4,7 @@ import Testing
 /// A real Prometheus (Debian's package) remote-writes into Vigil.
 @Suite(.serialized) struct RemoteWriteIntegrationTests {
     @Test func realPrometheusRemoteWritesIntoVigil() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) },
-                                      "Debian's prometheus is not installed: run scripts/install-test-deps.sh")
+        let prometheus = try debianPrometheus()
         let (api, apiPort) = try await startModelAPI()
         defer { _ = api }
         let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-remote-write-receiver"])

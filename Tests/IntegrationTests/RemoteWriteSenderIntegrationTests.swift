@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func scrapedDataArrivesIdenticallyAcrossAReceiverOutageAndAVigilRestart() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) })
+        let prometheus = try debianPrometheus()
         let (api, apiPort) = try await startModelAPI()
         defer { _ = api }
         let dir = Paths.tempDirectory()

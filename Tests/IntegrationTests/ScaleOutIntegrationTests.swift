@@ -6,7 +6,7 @@ import Testing
 /// store every series of one target list exactly once.
 @Suite(.serialized) struct ScaleOutIntegrationTests {
     @Test func aRealPrometheusFederatesFromVigilWithHonorLabels() async throws {
-        let prometheus = try #require(["/usr/bin/prometheus", "/usr/sbin/prometheus"].first { FileManager.default.fileExists(atPath: $0) })
+        let prometheus = try debianPrometheus()
         let (api, apiPort) = try await startModelAPI()
         defer { _ = api }
         let vigil = try await VigilInstance(config: """
