@@ -52,21 +52,18 @@ extension PushRegistry {
         var customValues: [String]?
 
         init(_ value: HistogramValue) {
+            let f = value.wireFields
             func spans(_ s: [HistogramSpan]) -> [[Int64]] { s.map { [Int64($0.offset), Int64($0.length)] } }
-            switch value {
-            case .integer(let h):
-                (float, hint, schema, zeroThreshold, sum) = (false, h.counterResetHint.rawValue, h.schema, GoFloat.format(h.zeroThreshold), GoFloat.format(h.sum))
-                (zeroCount, count) = (String(h.zeroCount), String(h.count))
-                (positiveSpans, negativeSpans) = (spans(h.positiveSpans), spans(h.negativeSpans))
-                (positive, negative) = (h.positiveDeltas.map(String.init), h.negativeDeltas.map(String.init))
-                customValues = h.customValues.isEmpty ? nil : h.customValues.map(GoFloat.format)
-            case .float(let h):
-                (float, hint, schema, zeroThreshold, sum) = (true, h.counterResetHint.rawValue, h.schema, GoFloat.format(h.zeroThreshold), GoFloat.format(h.sum))
-                (zeroCount, count) = (GoFloat.format(h.zeroCount), GoFloat.format(h.count))
-                (positiveSpans, negativeSpans) = (spans(h.positiveSpans), spans(h.negativeSpans))
-                (positive, negative) = (h.positiveBuckets.map(GoFloat.format), h.negativeBuckets.map(GoFloat.format))
-                customValues = h.customValues.isEmpty ? nil : h.customValues.map(GoFloat.format)
+            (float, hint, schema, zeroThreshold, sum) = (f.floatCounts, f.counterResetHint.rawValue, f.schema, GoFloat.format(f.zeroThreshold), GoFloat.format(f.sum))
+            (positiveSpans, negativeSpans) = (spans(f.positiveSpans), spans(f.negativeSpans))
+            if f.floatCounts {
+                (zeroCount, count) = (GoFloat.format(f.zeroCountFloat), GoFloat.format(f.countFloat))
+                (positive, negative) = (f.positiveCounts.map(GoFloat.format), f.negativeCounts.map(GoFloat.format))
+            } else {
+                (zeroCount, count) = (String(f.zeroCountInt), String(f.countInt))
+                (positive, negative) = (f.positiveDeltas.map(String.init), f.negativeDeltas.map(String.init))
             }
+            customValues = f.customValues.isEmpty ? nil : f.customValues.map(GoFloat.format)
         }
 
         /// The histogram, or nil when a field does not read.
@@ -90,20 +87,22 @@ extension PushRegistry {
             guard let positiveSpans = spans(positiveSpans), let negativeSpans = spans(negativeSpans),
                   let zeroThreshold = PushRegistry.value(zeroThreshold), let sum = PushRegistry.value(sum),
                   let customValues = floats(customValues ?? []) else { return nil }
-            let hint = HistogramCounterResetHint(rawValue: hint) ?? .unknown
+            var fields = HistogramValue.WireFields(
+                floatCounts: float, counterResetHint: HistogramCounterResetHint(rawValue: hint) ?? .unknown, schema: schema,
+                zeroThreshold: zeroThreshold, sum: sum, countInt: 0, countFloat: 0, zeroCountInt: 0, zeroCountFloat: 0,
+                positiveSpans: positiveSpans, positiveDeltas: [], positiveCounts: [],
+                negativeSpans: negativeSpans, negativeDeltas: [], negativeCounts: [], customValues: customValues)
             if float {
                 guard let zeroCount = PushRegistry.value(zeroCount), let count = PushRegistry.value(count),
                       let positive = floats(positive), let negative = floats(negative) else { return nil }
-                return .float(FloatHistogram(counterResetHint: hint, schema: schema, zeroThreshold: zeroThreshold, zeroCount: zeroCount,
-                                             count: count, sum: sum, positiveSpans: positiveSpans, positiveBuckets: positive,
-                                             negativeSpans: negativeSpans, negativeBuckets: negative, customValues: customValues))
+                (fields.zeroCountFloat, fields.countFloat, fields.positiveCounts, fields.negativeCounts) = (zeroCount, count, positive, negative)
+            } else {
+                let positive = self.positive.compactMap { Int64($0) }, negative = self.negative.compactMap { Int64($0) }
+                guard let zeroCount = UInt64(zeroCount), let count = UInt64(count),
+                      positive.count == self.positive.count, negative.count == self.negative.count else { return nil }
+                (fields.zeroCountInt, fields.countInt, fields.positiveDeltas, fields.negativeDeltas) = (zeroCount, count, positive, negative)
             }
-            let positive = self.positive.compactMap { Int64($0) }, negative = self.negative.compactMap { Int64($0) }
-            guard let zeroCount = UInt64(zeroCount), let count = UInt64(count),
-                  positive.count == self.positive.count, negative.count == self.negative.count else { return nil }
-            return .integer(NativeHistogram(counterResetHint: hint, schema: schema, zeroThreshold: zeroThreshold, zeroCount: zeroCount,
-                                            count: count, sum: sum, positiveSpans: positiveSpans, positiveDeltas: positive,
-                                            negativeSpans: negativeSpans, negativeDeltas: negative, customValues: customValues))
+            return HistogramValue(fields)
         }
     }
 

@@ -59,4 +59,20 @@ extension HistogramValue {
                                             negativeSpans: f.negativeSpans, negativeDeltas: f.negativeDeltas, customValues: f.customValues))
         }
     }
+
+    /// The histogram as wire fields: the kind of counts it holds, the other kind left zero.
+    package var wireFields: WireFields {
+        switch self {
+        case .integer(let h):
+            return WireFields(floatCounts: false, counterResetHint: h.counterResetHint, schema: h.schema, zeroThreshold: h.zeroThreshold,
+                              sum: h.sum, countInt: h.count, countFloat: 0, zeroCountInt: h.zeroCount, zeroCountFloat: 0,
+                              positiveSpans: h.positiveSpans, positiveDeltas: h.positiveDeltas, positiveCounts: [],
+                              negativeSpans: h.negativeSpans, negativeDeltas: h.negativeDeltas, negativeCounts: [], customValues: h.customValues)
+        case .float(let h):
+            return WireFields(floatCounts: true, counterResetHint: h.counterResetHint, schema: h.schema, zeroThreshold: h.zeroThreshold,
+                              sum: h.sum, countInt: 0, countFloat: h.count, zeroCountInt: 0, zeroCountFloat: h.zeroCount,
+                              positiveSpans: h.positiveSpans, positiveDeltas: [], positiveCounts: h.positiveBuckets,
+                              negativeSpans: h.negativeSpans, negativeDeltas: [], negativeCounts: h.negativeBuckets, customValues: h.customValues)
+        }
+    }
 }

@@ -6,32 +6,25 @@ extension Vigil_Remotewrite_V1_Histogram {
     init(_ value: HistogramValue, t: Int64) {
         self.init()
         timestamp = t
-        switch value {
-        case .integer(let h):
-            countInt = h.count
-            zeroCountInt = h.zeroCount
-            sum = h.sum
-            schema = h.schema
-            zeroThreshold = h.zeroThreshold
-            positiveSpans = h.positiveSpans.map(Self.span)
-            positiveDeltas = h.positiveDeltas
-            negativeSpans = h.negativeSpans.map(Self.span)
-            negativeDeltas = h.negativeDeltas
-            customValues = h.customValues
-            resetHint = Self.hint(h.counterResetHint)
-        case .float(let h):
-            countFloat = h.count
-            zeroCountFloat = h.zeroCount
-            sum = h.sum
-            schema = h.schema
-            zeroThreshold = h.zeroThreshold
-            positiveSpans = h.positiveSpans.map(Self.span)
-            positiveCounts = h.positiveBuckets
-            negativeSpans = h.negativeSpans.map(Self.span)
-            negativeCounts = h.negativeBuckets
-            customValues = h.customValues
-            resetHint = Self.hint(h.counterResetHint)
+        let f = value.wireFields
+        if f.floatCounts {
+            countFloat = f.countFloat
+            zeroCountFloat = f.zeroCountFloat
+            positiveCounts = f.positiveCounts
+            negativeCounts = f.negativeCounts
+        } else {
+            countInt = f.countInt
+            zeroCountInt = f.zeroCountInt
+            positiveDeltas = f.positiveDeltas
+            negativeDeltas = f.negativeDeltas
         }
+        sum = f.sum
+        schema = f.schema
+        zeroThreshold = f.zeroThreshold
+        positiveSpans = f.positiveSpans.map(Self.span)
+        negativeSpans = f.negativeSpans.map(Self.span)
+        customValues = f.customValues
+        resetHint = Self.hint(f.counterResetHint)
     }
 
     private static func span(_ s: HistogramSpan) -> Vigil_Remotewrite_V1_BucketSpan {
