@@ -49,6 +49,7 @@ extension APIRoutes {
             case "by": options = querier.labelNames(matchers).filter { $0 != LabelName.metricName }
             case "function": options = ["none"] + GrafanaQueryTranslation.builderFunctions
             case "aggregation": options = ["none"] + GrafanaQueryTranslation.builderAggregations
+            case "histogram": options = GrafanaHistogramView.allCases.map(\.rawValue)
             default: options = []
             }
             return jsonResponse(GrafanaJSON.options(options))
@@ -74,6 +75,10 @@ extension APIRoutes {
                 }
                 let table = payload?.string("format") == "table" || target.string("type") == "table"
                 let legendFormat = payload?.string("legendFormat")
+                let histograms: GrafanaHistogramView
+                do { histograms = try GrafanaHistogramView(payload: payload) } catch {
+                    return grafanaError("target \(target.string("refId") ?? text): \(error)", .badRequest)
+                }
                 let result = await backend.runQuery(on: context.eventLoop, { () throws(QueryError) -> PreparedQuery in
                     table ? engine.prepareInstant(expr, at: translation.toMs, querier: querier)
                         : try engine.prepareRange(expr, start: translation.fromMs, end: translation.toMs, step: translation.intervalMs, querier: querier)
@@ -82,9 +87,9 @@ extension APIRoutes {
                     result.map { r -> ByteBuffer in
                         var piece = JSONWriter()
                         if table {
-                            GrafanaJSON.table(r.value, into: &piece)
+                            GrafanaJSON.table(r.value, histograms: histograms, into: &piece)
                         } else {
-                            GrafanaJSON.timeSeries(r.value, legendFormat: legendFormat, fallback: text, into: &piece)
+                            GrafanaJSON.timeSeries(r.value, histograms: histograms, legendFormat: legendFormat, fallback: text, into: &piece)
                         }
                         return piece.buffer
                     }
@@ -166,6 +171,7 @@ enum GrafanaJSON {
             #"{"name":"by","label":"By","type":"multi-select"}"#,
             #"{"name":"format","label":"Format","type":"select","options":[{"label":"time series","value":"time_series"},{"label":"table","value":"table"}]}"#,
             #"{"name":"legendFormat","label":"Legend","type":"input","placeholder":"{{instance}}"}"#,
+            #"{"name":"histogram","label":"Native histograms as","type":"select","options":"# + select(GrafanaHistogramView.allCases.map(\.rawValue)) + "}",
         ].joined(separator: ",") + "]"
     }()
 
@@ -177,11 +183,12 @@ enum GrafanaJSON {
 
     /// One `{"target", "datapoints": [[value, ms]…]}` per series; points that are not finite
     /// numbers (JSON has none) are left out, which Grafana draws as gaps.
-    static func timeSeries(_ value: Value, legendFormat: String?, fallback: String, into w: inout JSONWriter) {
+    /// Native histograms become the numbers `histograms` picks.
+    static func timeSeries(_ value: Value, histograms: GrafanaHistogramView, legendFormat: String?, fallback: String, into w: inout JSONWriter) {
         let series: [(Labels, [(Int64, Double)])]
         switch value {
-        case .matrix(let m): series = m.map { ($0.labels, $0.samples.map { ($0.t, $0.v) }) }
-        case .vector(let v): series = v.filter { $0.histogram == nil }.map { ($0.labels, [($0.t, $0.v)]) }
+        case .matrix(let m): series = histograms.series(m)
+        case .vector(let v): series = histograms.rows(v).map { ($0.1, [($0.0, $0.2)]) }
         case .scalar(let t, let v): series = [(.empty, [(t, v)])]
         case .string: series = []
         }
@@ -206,12 +213,13 @@ enum GrafanaJSON {
     }
 
     /// `{"type":"table","columns":[Time, labels…, Value],"rows":[…]}` for an instant result.
-    static func table(_ value: Value, into w: inout JSONWriter) {
+    /// Native histograms become rows of the numbers `histograms` picks.
+    static func table(_ value: Value, histograms: GrafanaHistogramView, into w: inout JSONWriter) {
         var rows: [(Int64, Labels, Double)] = []
         switch value {
-        case .vector(let v): rows = v.filter { $0.histogram == nil }.map { ($0.t, $0.labels, $0.v) }
+        case .vector(let v): rows = histograms.rows(v)
         case .scalar(let t, let v): rows = [(t, .empty, v)]
-        case .matrix(let m): rows = m.compactMap { s in s.samples.last.map { ($0.t, s.labels, $0.v) } }
+        case .matrix(let m): rows = histograms.series(m).compactMap { s in s.1.last.map { ($0.0, s.0, $0.1) } }
         case .string: rows = []
         }
         let names = Array(Set(rows.flatMap { $0.1.pairs.map(\.name) })).sorted()

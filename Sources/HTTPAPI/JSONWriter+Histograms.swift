@@ -14,12 +14,7 @@ extension JSONWriter {
             raw(",\"buckets\":[")
             for (i, b) in buckets.enumerated() {
                 if i > 0 { raw(",") }
-                switch (b.lowerInclusive, b.upperInclusive) {
-                case (false, true): raw("[0,")
-                case (true, false): raw("[1,")
-                case (false, false): raw("[2,")
-                case (true, true): raw("[3,")
-                }
+                raw("[\(b.boundaryRule),")
                 sampleValue(b.lower)
                 raw(",")
                 sampleValue(b.upper)
@@ -39,5 +34,18 @@ extension JSONWriter {
         raw(",")
         histogram(h)
         raw("]")
+    }
+}
+
+extension HistogramBucket {
+    /// Which bounds the bucket includes, as the query API (and the Pushgateway's) numbers it: 0
+    /// the upper only, 1 the lower only, 2 neither, 3 both.
+    var boundaryRule: Int {
+        switch (lowerInclusive, upperInclusive) {
+        case (false, true): 0
+        case (true, false): 1
+        case (false, false): 2
+        case (true, true): 3
+        }
     }
 }

@@ -49,16 +49,16 @@ enum PushedMetricsJSON {
         }
         let histogram = f.type != .summary
         var order: [[String: String]] = []
-        var parts: [[String: String]: (points: [(String, Double)], count: Double?, sum: Double?)] = [:]
+        var parts: [[String: String]: (points: [(String, Double)], count: Double?, sum: Double?, native: FloatHistogram?)] = [:]
         for s in f.samples {
             let name = s.labels.metricName
             let bound = histogram ? s.labels["le"] : s.labels["quantile"]
             var labels = listed(s.labels, key)
             labels[histogram ? "le" : "quantile"] = nil
             if s.isImpliedBucket { continue }
-            if parts[labels] == nil { order.append(labels); parts[labels] = ([], nil, nil) }
+            if parts[labels] == nil { order.append(labels); parts[labels] = ([], nil, nil, nil) }
             if let h = s.histogram?.floatHistogram {
-                // A native histogram: its count and sum (its buckets are not listed yet).
+                parts[labels]?.native = h
                 parts[labels]?.count = h.count
                 parts[labels]?.sum = h.sum
             } else if name == f.name + "_count" {
@@ -70,9 +70,18 @@ enum PushedMetricsJSON {
             }
         }
         return order.map { labels in
-            let p = parts[labels] ?? ([], nil, nil)
-            let points = p.points.map { JSONString.quote(GoFloat.general(Double($0.0) ?? .nan)) + ":" + JSONString.quote(GoFloat.general($0.1)) }
-            var out = "{" + JSONString.quote(histogram ? "buckets" : "quantiles") + ":{" + points.joined(separator: ",") + "}"
+            let p = parts[labels] ?? ([], nil, nil, nil)
+            var out: String
+            if let native = p.native {
+                // A native histogram's populated buckets as the Pushgateway lists them (and as the
+                // query API does): [boundary rule, "lower", "upper", "count"]; no classic buckets.
+                out = "{\"buckets\":[" + native.populatedBuckets.map { b in
+                    "[\(b.boundaryRule)," + [b.lower, b.upper, b.count].map { JSONString.quote(GoFloat.general($0)) }.joined(separator: ",") + "]"
+                }.joined(separator: ",") + "]"
+            } else {
+                let points = p.points.map { JSONString.quote(GoFloat.general(Double($0.0) ?? .nan)) + ":" + JSONString.quote(GoFloat.general($0.1)) }
+                out = "{" + JSONString.quote(histogram ? "buckets" : "quantiles") + ":{" + points.joined(separator: ",") + "}"
+            }
             out += ",\"count\":" + JSONString.quote(GoFloat.general(p.count ?? 0))
             out += ",\"labels\":" + labelsObject(labels)
             out += ",\"sum\":" + JSONString.quote(GoFloat.general(p.sum ?? 0))

@@ -59,6 +59,20 @@ def main():
         check(page.is_visible("#tooltip"), "hovering shows the values")
         shot("graph")
 
+        # Native histograms: their p50, p90 and p99 as lines, their buckets as a heatmap.
+        page.fill("#expr", "rate(model_inference_seconds[5s])")
+        page.click("#execute")
+        wait("#result svg.heatmap rect.cell")
+        lines = page.locator("#result svg path.series").count()
+        check(lines == 3, f"expected a line per quantile, got {lines}")
+        check(all(q in page.inner_text("#result .legend") for q in ["p50 ", "p90 ", "p99 "]), "the legend names the quantiles")
+        buckets = int(page.get_attribute("#result svg.heatmap", "data-buckets"))
+        check(buckets >= 3, f"a heatmap row per populated bucket, got {buckets}")
+        shot("native-histogram")
+        page.fill("#expr", "sum by (species) (rate(python_iris_predictions_total[30s]))")
+        page.click("#execute")
+        wait("#result svg path.series")
+
         # The same query as a table.
         page.click("#tab-table")
         wait(".result-table")
@@ -145,13 +159,16 @@ def main():
         page.goto(a.base + "/#/d/vigil-test-panels?from=5m")
         wait('.panel[data-panel="Grafana news"] .unsupported')
         check("not drawn by Vigil" in page.inner_text('.panel[data-panel="Grafana news"]'), "an unknown panel type says so")
-        check(sorted(page.locator("#var-jobs option").all_inner_texts()) == ["All", "model-api", "vigil"], "query_result values cut by the regex")
+        check(sorted(page.locator("#var-jobs option").all_inner_texts()) == ["All", "model-api", "native", "vigil"], "query_result values cut by the regex")
         check(page.locator("#var-window option").count() == 2, "a custom variable's options")
         wait('.panel[data-panel="Targets of the chosen jobs"] .stat')
-        check(page.inner_text('.panel[data-panel="Targets of the chosen jobs"] .stat').strip() == "2", "All stands for both jobs")
+        check(page.inner_text('.panel[data-panel="Targets of the chosen jobs"] .stat').strip() == "3", "All stands for every job")
         # `up` is a flat line, which the browser does not count as visible: wait for it to exist.
         page.wait_for_selector('.panel[data-panel="Legacy graph"] svg path.series', state="attached")
-        check(page.locator('.panel[data-panel="Legacy graph"] svg path.series').count() == 2, "the legacy graph panel draws a line per job")
+        check(page.locator('.panel[data-panel="Legacy graph"] svg path.series').count() == 3, "the legacy graph panel draws a line per job")
+        # A heatmap panel over a native histogram draws its buckets.
+        wait('.panel[data-panel="Inference time (native histogram)"] svg rect.cell')
+        check(int(page.get_attribute('.panel[data-panel="Inference time (native histogram)"] svg.heatmap', "data-buckets")) >= 3, "a row per bucket")
         shot("dashboard-variables")
         page.goto(a.base + "/#/d/vigil-self?from=5m")
         wait('.panel[data-panel="Head series"] .stat')

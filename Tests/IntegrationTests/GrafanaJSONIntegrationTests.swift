@@ -115,4 +115,88 @@ import Testing
         #expect(try await Self.post(vigil, "/query", "not json").status == 400)
         #expect(try await HTTP.request(vigil.base + "/grafana/json/").status == 200)
     }
+
+    /// Native histograms scraped from a protobuf target reach Grafana as numbers: by default the
+    /// 0.5/0.9/0.99 quantiles (the values `histogram_quantile` gives in the query API), as bucket
+    /// rows for a heatmap (each bucket's own count and upper bound, as the query API's histogram
+    /// JSON has them), or as the observation count; a view that does not exist is a 400.
+    @Test func nativeHistogramsReachGrafanaAsQuantilesBucketRowsOrCounts() async throws {
+        let (target, targetPort) = try await NativeHistogramScrapeIntegrationTests.startTarget()
+        defer { _ = target }
+        let config = "global:\n  scrape_interval: 300ms\n  scrape_timeout: 300ms\nscrape_configs:\n  - job_name: model\n"
+            + "    static_configs:\n      - targets: ['127.0.0.1:\(targetPort)']\n"
+        let vigil = try await VigilInstance(config: config, extraArgs: ["--enable-feature=native-histograms"])
+        let enough = await eventually(timeout: .seconds(60)) {
+            ((try? await NativeHistogramSamples.served(base: vigil.base, name: "model_batch_queue")) ?? [:]).count >= 30
+        }
+        try #require(enough, "Vigil log:\n\(vigil.process.log.suffix(2000))")
+        // A window that ended a few seconds ago: no scrape adds to it any more.
+        try await Task.sleep(for: .seconds(2))
+        let now = (Int64(Date().timeIntervalSince1970 * 1000) - 2_000) / 1000 * 1000
+        let from = now - 6_000
+        let expr = "rate(model_inference_seconds[2s])"
+        func grafana(_ payload: String) async throws -> HTTP.Reply {
+            try await Self.post(vigil, "/query", """
+                {"range":{"from":"\(Self.iso(from))","to":"\(Self.iso(now))"},"intervalMs":1000,"maxDataPoints":1000,
+                 "targets":[{"refId":"A","target":"\(expr)","payload":{\(payload)}}]}
+                """)
+        }
+        func queryRange(_ query: String) async throws -> [[String: Any]] {
+            let reply = try await HTTP.request(vigil.base + "/api/v1/query_range?query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&start=\(from / 1000)&end=\(now / 1000)&step=1")
+            return try #require(((reply.json as? [String: Any])?["data"] as? [String: Any])?["result"] as? [[String: Any]], "\(reply.body)")
+        }
+        func points(_ series: [[String: Any]], _ target: String) -> [[Double]] {
+            series.first { $0["target"] as? String == target }?["datapoints"] as? [[Double]] ?? []
+        }
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+
+        // Quantiles, the default view.
+        let quantiles = try #require(try await grafana(#""legendFormat":"{{quantile}}""#).json as? [[String: Any]])
+        #expect(Set(quantiles.compactMap { $0["target"] as? String }) == ["0.5", "0.9", "0.99"], "\(quantiles)")
+        for q in ["0.5", "0.9", "0.99"] {
+            let reference = try await queryRange("histogram_quantile(\(q), \(expr))")
+            let expected = (reference.first?["values"] as? [[Any]] ?? []).map { [NativeHistogramSamples.number($0[1]), ($0[0] as? Double ?? 0) * 1000] }
+            let got = points(quantiles, q)
+            #expect(!expected.isEmpty && got.count == expected.count && zip(got, expected).allSatisfy { $0[1] == $1[1] && close($0[0], $1[0]) },
+                    "quantile \(q): \(got) vs \(expected)")
+        }
+
+        // Bucket rows: one series per upper bound, each point the bucket's own count.
+        let rows = try #require(try await grafana(#""histogram":"buckets","legendFormat":"{{le}}""#).json as? [[String: Any]])
+        var expectedRows: [Double: [Double: Double]] = [:]
+        for series in try await queryRange(expr) {
+            for point in series["histograms"] as? [[Any]] ?? [] {
+                guard let t = point[0] as? Double, let h = point[1] as? [String: Any] else { continue }
+                for b in NativeHistogramSamples.bucketLayout(h) { expectedRows[b[2], default: [:]][t * 1000] = b[3] }
+            }
+        }
+        func bound(_ target: String) -> Double? { target == "+Inf" ? .infinity : Double(target) }
+        #expect(expectedRows.count >= 3, "the target's histogram spreads over several buckets: \(expectedRows.keys)")
+        for (upper, expected) in expectedRows {
+            var got: [Double: Double] = [:]
+            for p in rows.first(where: { ($0["target"] as? String).flatMap(bound).map { close($0, upper) } ?? false })?["datapoints"] as? [[Double]] ?? [] {
+                got[p[1]] = p[0]
+            }
+            // The query API lists populated buckets; a heatmap row also has the empty buckets
+            // inside the spans, as zeros.
+            #expect(expected.allSatisfy { t, v in got[t].map { close($0, v) } ?? false }, "bucket le=\(upper): \(got) vs \(expected)")
+            #expect(got.allSatisfy { t, v in expected[t] != nil || v == 0 }, "bucket le=\(upper): \(got) vs \(expected)")
+        }
+        let bounds = rows.compactMap { ($0["target"] as? String).flatMap(bound) }
+        #expect(bounds == bounds.sorted(), "rows ascend by bound: \(bounds)")
+
+        // Counts, and as a table at the range's end.
+        let counts = try #require(try await grafana(#""histogram":"count""#).json as? [[String: Any]])
+        let countReference = try await queryRange("histogram_count(\(expr))")
+        let expectedCounts = (countReference.first?["values"] as? [[Any]] ?? []).map { NativeHistogramSamples.number($0[1]) }
+        let gotCounts = (counts.first?["datapoints"] as? [[Double]] ?? []).map { $0[0] }
+        #expect(counts.count == 1 && gotCounts.count == expectedCounts.count && zip(gotCounts, expectedCounts).allSatisfy(close), "\(gotCounts) vs \(expectedCounts)")
+        let table = try #require(try await grafana(#""histogram":"quantiles","format":"table""#).json as? [[String: Any]])
+        #expect((table.first?["rows"] as? [[Any]])?.count == 3, "a row per quantile: \(table)")
+
+        let wrong = try await grafana(#""histogram":"violin""#)
+        #expect(wrong.status == 400 && wrong.body.contains("quantiles, buckets, count, sum"), "\(wrong.body)")
+        let options = try await Self.post(vigil, "/metric-payload-options", #"{"metric":"model_inference_seconds","name":"histogram"}"#)
+        #expect((options.json as? [[String: String]])?.compactMap { $0["value"] } == ["quantiles", "buckets", "count", "sum"], "\(options.body)")
+    }
 }

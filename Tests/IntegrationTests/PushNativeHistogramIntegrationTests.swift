@@ -45,6 +45,7 @@ import Testing
         }
         let promBase = "http://127.0.0.1:\(promPort)"
         var compared = 0
+        var stored: [String: [[Double]]] = [:]
         for name in NativeHistogramRemoteWriteIntegrationTests.metrics {
             let query = "\(name){job=\"training\"}"
             var theirs: [[String: Any]] = []
@@ -65,9 +66,25 @@ import Testing
             #expect(!theirH.isEmpty && NativeHistogramSamples.histogram(theirH) == NativeHistogramSamples.histogram(ourH) && sameLayout,
                     "\(query): Prometheus \(theirH), Vigil \(ourH)")
             #expect((theirs.first?["metric"] as? [String: String]) == (ours.first?["metric"] as? [String: String]))
+            stored[name] = a
             compared += 1
         }
         #expect(compared == 3)
+
+        // The listing the Pushgateway's UI reads gives each native histogram's populated buckets
+        // as the query API writes them, [rule, "lower", "upper", "count"] (the Pushgateway's
+        // format since 1.8; Debian's 1.5.1 lists no native buckets), here compared with the
+        // histograms Prometheus holds.
+        let listing = try await HTTP.request("http://127.0.0.1:\(pushPort)/api/v1/metrics")
+        let group = ((listing.json as? [String: Any])?["data"] as? [[String: Any]])?.first ?? [:]
+        for (name, theirBuckets) in stored {
+            let metric = ((group[name] as? [String: Any])?["metrics"] as? [[String: Any]])?.first ?? [:]
+            let listed = (metric["buckets"] as? [[Any]] ?? []).map { b in b.map { ($0 as? Int).map(Double.init) ?? NativeHistogramSamples.number($0) } }
+            let same = listed.count == theirBuckets.count && zip(listed, theirBuckets).allSatisfy { x, y in
+                x.count == y.count && zip(x, y).allSatisfy { NativeHistogramRemoteWriteIntegrationTests.close($0, $1) }
+            }
+            #expect(!theirBuckets.isEmpty && same, "\(name): listed \(metric), Prometheus holds \(theirBuckets)")
+        }
         // Neither holds the classic series of a histogram pushed in native form only.
         for suffix in ["_count", "_sum", "_bucket"] {
             let query = "count({__name__=~\"model_.*\(suffix)\",job=\"training\"})"

@@ -2,12 +2,14 @@ import Foundation
 import Testing
 
 /// The built-in web UI in a real browser: Debian's Chromium driven by Playwright for Python
-/// (`Tests/BrowserTests/ui_test.py`), against Vigil scraping a real prometheus_client model API.
+/// (`Tests/BrowserTests/ui_test.py`), against Vigil scraping a real prometheus_client model API and
+/// a protobuf target with native histograms.
 /// Screenshots are kept under `.build/ui-screenshots/`.
 @Suite(.serialized) struct WebUIIntegrationTests {
     @Test func everyPageWorksInABrowser() async throws {
         let (api, apiPort) = try await startModelAPI(rate: 20)
-        defer { _ = api }
+        let (histogramTarget, histogramPort) = try await NativeHistogramScrapeIntegrationTests.startTarget()
+        defer { _ = (api, histogramTarget) }
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let port = freePort()
@@ -23,6 +25,8 @@ import Testing
             static_configs: [{targets: ['127.0.0.1:\(apiPort)']}]
           - job_name: vigil
             static_configs: [{targets: ['127.0.0.1:\(port)']}]
+          - job_name: native
+            static_configs: [{targets: ['127.0.0.1:\(histogramPort)']}]
         """
         let amPort = freePort()
         // The shipped dashboards, and one that exercises variables and a panel Vigil cannot draw.
@@ -36,6 +40,7 @@ import Testing
         let vigil = try await VigilInstance(config: config, extraArgs: [
             "--web.dashboards-dir=\(dashboards)",
             "--alertmanager.listen-address=127.0.0.1:\(amPort)",
+            "--enable-feature=native-histograms",
         ], dir: dir, port: port)
         // Let a minute's rates and the first alert group form.
         try await Task.sleep(for: .seconds(12))

@@ -233,10 +233,25 @@ function parseErrorView(query, message) {
 async function rangeQuery(expr, start, end, step) {
   const q = new URLSearchParams({ query: expr, start: start / 1000, end: end / 1000, step: step / 1000 });
   const data = await getJSON('/api/v1/query_range?' + q);
-  // A native histogram is drawn by its observation count; the table shows its buckets.
+  // A native histogram counts as its observation count where one number is drawn; its buckets
+  // stay in `histograms` for the heatmap.
   return data.result.map((r) => ({ name: seriesName(r.metric), metric: r.metric,
     points: [...(r.values || []).map(([t, v]) => [t * 1000, parseFloat(v)]), ...(r.histograms || []).map(([t, hg]) => [t * 1000, parseFloat(hg.count)])]
-      .sort((a, b) => a[0] - b[0]) }));
+      .sort((a, b) => a[0] - b[0]),
+    histograms: (r.histograms || []).map(([t, hg]) => [t * 1000, hg]) }));
+}
+// A range result with native histograms: their 0.5, 0.9 and 0.99 quantiles as lines (computed by
+// the server's histogram_quantile), the result's float series beside them, then a heatmap of the
+// buckets.
+async function histogramGraph(expr, series, { start, end, step, width }) {
+  const lines = series.filter((sr) => !sr.histograms.length);
+  for (const [q, name] of [[0.5, 'p50'], [0.9, 'p90'], [0.99, 'p99']]) {
+    for (const sr of await rangeQuery(`histogram_quantile(${q}, (${expr}))`, start, end, step)) lines.push({ ...sr, name: `${name} ${sr.name}` });
+  }
+  const count = series.filter((sr) => sr.histograms.length).length;
+  return [lines.length ? lineChart(lines, { start, end, step, height: 280, width }) : h('div', { class: 'muted' }, 'No quantiles.'),
+    h('div', { class: 'muted', style: 'margin:10px 0 4px' }, `Buckets of ${count} native histogram series${count > 1 ? ', added up' : ''}`),
+    heatmapChart(series, { start, end, height: 240, width })];
 }
 async function instantQuery(expr, time) {
   const q = new URLSearchParams({ query: expr });
@@ -270,8 +285,10 @@ pages.graph = (main) => {
       if (tab === 'graph') {
         const step = (stepInput.value && parseDuration(stepInput.value)) || autoStep(span);
         const series = await rangeQuery(text, end - span, end, step);
-        out.replaceChildren(series.length ? lineChart(series, { start: end - span, end, step, height: 320, width: out.clientWidth }) : h('div', { class: 'muted' }, 'No data.'),
-          h('div', { class: 'muted', style: 'margin-top:6px' }, `${series.length} series, step ${fmtDuration(step)}`));
+        const chart = !series.length ? [h('div', { class: 'muted' }, 'No data.')]
+          : series.some((sr) => sr.histograms.length) ? await histogramGraph(text, series, { start: end - span, end, step, width: out.clientWidth })
+            : [lineChart(series, { start: end - span, end, step, height: 320, width: out.clientWidth })];
+        out.replaceChildren(...chart, h('div', { class: 'muted', style: 'margin-top:6px' }, `${series.length} series, step ${fmtDuration(step)}`));
       } else {
         const data = await instantQuery(text, endInput.value ? end : null);
         out.replaceChildren(resultTable(data));
@@ -594,30 +611,59 @@ async function renderDashboard(main, uid) {
   }
 }
 
-// Histogram buckets (series with an `le` label) as a heatmap: one column per step, one row per
-// bucket, each cell the bucket's own count (cumulative buckets taken apart), darker for more.
+// The buckets of native histogram series as heatmap rows: one per bucket (lower, upper), counts of
+// series with the same bucket added up, ascending.
+function nativeBucketRows(series) {
+  const rows = new Map();
+  for (const sr of series) {
+    for (const [t, hg] of sr.histograms || []) {
+      for (const [, lo, hi, c] of hg.buckets || []) {
+        const key = lo + ',' + hi;
+        if (!rows.has(key)) rows.set(key, { lo: parseFloat(lo), hi: parseFloat(hi), label: hi, cells: new Map() });
+        const row = rows.get(key);
+        row.cells.set(t, (row.cells.get(t) || 0) + parseFloat(c));
+      }
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.hi - b.hi || a.lo - b.lo);
+}
+
+// Histogram buckets as a heatmap: one column per step, one row per bucket, each cell the bucket's
+// own count, darker for more. Native histograms bring their buckets; classic ones are series with
+// an `le` label, cumulative, taken apart here.
 function heatmapChart(series, { start, end, height = 220, width = 600 }) {
-  const rows = series.filter((sr) => sr.metric.le !== undefined)
-    .map((sr) => ({ le: sr.metric.le === '+Inf' ? Infinity : parseFloat(sr.metric.le), label: sr.metric.le, points: new Map(sr.points) }))
-    .filter((r) => !Number.isNaN(r.le)).sort((a, b) => a.le - b.le);
-  if (!rows.length) return h('div', { class: 'muted' }, 'No histogram buckets (series with an le label)');
-  const times = [...new Set(rows.flatMap((r) => [...r.points.keys()]))].sort((a, b) => a - b);
-  const cells = rows.map((r, i) => times.map((t) => {
-    const v = r.points.get(t), below = i > 0 ? rows[i - 1].points.get(t) : 0;
-    return v === undefined || !Number.isFinite(v) ? null : Math.max(0, v - (below || 0));
+  let rows = nativeBucketRows(series);
+  if (!rows.length) {
+    const classic = series.filter((sr) => sr.metric.le !== undefined)
+      .map((sr) => ({ le: sr.metric.le === '+Inf' ? Infinity : parseFloat(sr.metric.le), label: sr.metric.le, points: new Map(sr.points) }))
+      .filter((r) => !Number.isNaN(r.le)).sort((a, b) => a.le - b.le);
+    rows = classic.map((r, i) => ({ label: r.label, cells: new Map([...r.points].map(([t, v]) => {
+      const below = i > 0 ? classic[i - 1].points.get(t) : 0;
+      return [t, Number.isFinite(v) ? Math.max(0, v - (below || 0)) : null];
+    })) }));
+  }
+  if (!rows.length) return h('div', { class: 'muted' }, 'No histogram buckets (native histograms or series with an le label)');
+  const times = [...new Set(rows.flatMap((r) => [...r.cells.keys()]))].sort((a, b) => a - b);
+  const cells = rows.map((r) => times.map((t) => {
+    const v = r.cells.get(t);
+    return v === undefined || v === null || !Number.isFinite(v) ? null : v;
   }));
   const max = Math.max(0, ...cells.flat().filter((v) => v !== null)) || 1;
   const m = { l: 56, r: 8, t: 6, b: 22 };
-  const cw = (width - m.l - m.r) / Math.max(1, times.length), ch = (height - m.t - m.b) / rows.length;
+  // A column per evaluation time, placed on the time axis and as wide as the closest two are apart.
+  const X = (t) => m.l + ((t - start) / ((end - start) || 1)) * (width - m.l - m.r);
+  const gap = times.length > 1 ? Math.min(...times.slice(1).map((t, j) => t - times[j])) : (end - start) || 1;
+  const cw = Math.max(1, X(start + gap) - X(start)), ch = (height - m.t - m.b) / rows.length;
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, height: String(height), class: 'heatmap', 'data-buckets': String(rows.length) });
   rows.forEach((r, i) => {
     const y = m.t + (rows.length - 1 - i) * ch;
     const label = s('text', { x: m.l - 6, y: y + ch / 2 + 4, 'text-anchor': 'end', 'font-size': 10, fill: '#667085' });
-    label.textContent = r.label;
+    const bound = parseFloat(r.label);
+    label.textContent = Number.isFinite(bound) ? String(parseFloat(bound.toPrecision(3))) : r.label;
     svg.append(label);
     cells[i].forEach((v, j) => {
       if (v === null) return;
-      svg.append(s('rect', { x: m.l + j * cw, y, width: Math.max(1, cw - 0.5), height: Math.max(1, ch - 0.5), fill: '#e8590c', 'fill-opacity': (0.08 + 0.92 * v / max).toFixed(3), class: 'cell' }));
+      svg.append(s('rect', { x: Math.max(m.l, X(times[j]) - cw), y, width: Math.max(1, cw - 0.5), height: Math.max(1, ch - 0.5), fill: '#e8590c', 'fill-opacity': (0.08 + 0.92 * v / max).toFixed(3), class: 'cell' }));
     });
   });
   const { ticks, step: tickStep } = timeTicks(start, end, 6);

@@ -13,7 +13,7 @@ extension FloatHistogram {
 
     /// Every bucket of the spans, empty ones included, in ascending order; the zero bucket when it
     /// holds observations. Empty when the spans do not describe the buckets.
-    var allBuckets: [HistogramBucket<Double>] {
+    package var allBuckets: [HistogramBucket<Double>] {
         guard let p = positiveSpans.bucketIndices, let n = negativeSpans.bucketIndices,
               p.count == positiveBuckets.count, n.count == negativeBuckets.count else { return [] }
         return HistogramBounds.buckets(schema: schema, zeroThreshold: zeroThreshold, customValues: customValues,
@@ -66,7 +66,7 @@ extension FloatHistogram {
 
     /// The estimated `q`-quantile of the observations: -Inf below 0, +Inf above 1, NaN without
     /// observations.
-    func quantile(_ q: Double) -> Double {
+    package func quantile(_ q: Double) -> Double {
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
         if count == 0 || q.isNaN { return .nan }
