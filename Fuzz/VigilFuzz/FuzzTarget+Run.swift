@@ -62,7 +62,13 @@ extension FuzzTarget {
             _ = try? RemoteWriteReceiver(storage: Head.inMemory()).receive(compressed: bytes)
         case .remoteWriteV2:
             _ = try? RemoteWriteReceiver(storage: Head.inMemory(), ingestCreatedTimestamps: true).receive(compressed: bytes, version: .v2)
-        case .otlpProtobuf: _ = try? OTLPReceiver(storage: Head.inMemory(), config: Self.otlpConfig).receive(bytes, encoding: .protobuf)
+        case .otlpProtobuf:
+            // Half the inputs go through delta-to-cumulative conversion, twice (the second time
+            // every stream exists already).
+            let streams = bytes.count % 2 == 0 ? OTLPDeltaStreams(maxStreams: 64) : nil
+            let receiver = OTLPReceiver(storage: Head.inMemory(), config: Self.otlpConfig, deltaStreams: streams)
+            _ = try? receiver.receive(bytes, encoding: .protobuf)
+            if streams != nil { _ = try? receiver.receive(bytes, encoding: .protobuf) }
         case .otlpJSON: _ = try? OTLPReceiver(storage: Head.inMemory(), config: Self.otlpConfig).receive(bytes, encoding: .json)
         case .prometheusConfig: _ = try? PrometheusConfig.parse(text, file: "fuzz.yml")
         case .ruleFile: _ = try? RuleFile.parse(text, file: "fuzz.yml")

@@ -87,6 +87,9 @@ public struct APISettings: Sendable {
     public var ingestCreatedTimestamps = false
     /// Whether `/api/v1/otlp/v1/metrics` is served (`--web.enable-otlp-receiver`).
     public var otlpEnabled = false
+    /// The OTLP receiver's delta streams when delta points become cumulative
+    /// (`--enable-feature=otlp-deltatocumulative`); nil refuses delta points.
+    package var otlpDeltaStreams: OTLPDeltaStreams?
     /// Whether `/metrics/job/…` takes pushes (`--web.enable-push-api`).
     public var pushEnabled = false
     /// Query limits (`--query.timeout`, `--query.max-samples`, …).

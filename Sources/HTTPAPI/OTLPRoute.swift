@@ -34,7 +34,7 @@ extension APIRoutes {
             } catch {
                 return failure("\(error)", .badRequest, code: 3)
             }
-            let receiver = OTLPReceiver(storage: appendable, config: config.otlp)
+            let receiver = OTLPReceiver(storage: appendable, config: config.otlp, deltaStreams: backend.settings.otlpDeltaStreams)
             do {
                 let outcome = try receiver.receive(Array(body.readableBytesView), encoding: encoding)
                 let answer = OTLPReceiver.responseBody(outcome, encoding: encoding)

@@ -18,6 +18,9 @@ public struct ServerOptions: Sendable {
     public var enableRemoteWriteReceiver = false
     /// `--web.enable-otlp-receiver`: serve `/api/v1/otlp/v1/metrics`.
     public var enableOTLPReceiver = false
+    /// `--enable-feature=otlp-deltatocumulative`: OTLP delta points are added up into the
+    /// cumulative series Prometheus stores instead of being refused.
+    public var otlpDeltaToCumulative = false
     /// `--enable-feature=created-timestamp-zero-ingestion`: remote-write 2.0 created timestamps
     /// become zero samples.
     public var ingestCreatedTimestamps = false

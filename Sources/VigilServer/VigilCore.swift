@@ -68,6 +68,7 @@ final class VigilCore: Service, APIBackend {
         settings.adminEnabled = options.enableAdminAPI
         settings.pushEnabled = options.enablePushAPI
         settings.otlpEnabled = options.enableOTLPReceiver
+        settings.otlpDeltaStreams = options.otlpDeltaToCumulative ? OTLPDeltaStreams() : nil
         settings.ingestCreatedTimestamps = options.ingestCreatedTimestamps
         settings.agentMode = options.agentMode
         self.settings = settings

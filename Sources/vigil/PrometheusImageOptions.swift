@@ -20,7 +20,7 @@ struct PrometheusImageOptions: ParsableArguments {
     @Option(name: .customLong("storage.tsdb.retention"), help: "Deprecated form of --storage.tsdb.retention.time.")
     var retention: String?
 
-    @Option(name: .customLong("enable-feature"), help: "Prometheus feature flags (comma-separated, repeatable): created-timestamp-zero-ingestion and native-histograms apply; others are reported as not applying.")
+    @Option(name: .customLong("enable-feature"), help: "Prometheus feature flags (comma-separated, repeatable): created-timestamp-zero-ingestion, native-histograms and otlp-deltatocumulative apply; others are reported as not applying.")
     var features: [String] = []
 
     /// Prometheus features that Vigil has without asking (`auto-reload-config`: see
@@ -28,7 +28,7 @@ struct PrometheusImageOptions: ParsableArguments {
     static let alwaysOn: Set<String> = ["auto-reload-config"]
 
     /// Prometheus features Vigil has when asked, as Prometheus does.
-    static let honoured: Set<String> = [createdTimestampZeroIngestion, nativeHistograms]
+    static let honoured: Set<String> = [createdTimestampZeroIngestion, nativeHistograms, otlpDeltaToCumulative]
 
     /// Remote-write 2.0 created timestamps become zero samples.
     static let createdTimestampZeroIngestion = "created-timestamp-zero-ingestion"
@@ -36,6 +36,9 @@ struct PrometheusImageOptions: ParsableArguments {
     /// Scrape jobs prefer the protobuf format and store native histograms (as Prometheus 2 does
     /// with this flag).
     static let nativeHistograms = "native-histograms"
+
+    /// The OTLP receiver adds delta points up into cumulative series instead of refusing them.
+    static let otlpDeltaToCumulative = "otlp-deltatocumulative"
 
     /// The features named, one per entry.
     var featureNames: [String] {

@@ -228,6 +228,7 @@ struct ServerCommand: AsyncParsableCommand {
         o.enableOTLPReceiver = enableOTLPReceiver
         o.ingestCreatedTimestamps = prometheusImage.featureNames.contains(PrometheusImageOptions.createdTimestampZeroIngestion)
         o.nativeHistogramsByDefault = prometheusImage.featureNames.contains(PrometheusImageOptions.nativeHistograms)
+        o.otlpDeltaToCumulative = prometheusImage.featureNames.contains(PrometheusImageOptions.otlpDeltaToCumulative)
         o.enablePushAPI = enablePushAPI
         o.pushExpireAfter = try Self.optionalDuration("push.expire-after", pushExpireAfter, atLeast: "1s", 1000)
         if let third = pushListenAddress {

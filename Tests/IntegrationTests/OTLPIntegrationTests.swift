@@ -124,12 +124,16 @@ import Testing
         #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
     }
 
-    /// Five predictions of 3, 7, 30, 300 and 3 ms, then the newest line `vigil tsdb dump` prints
-    /// for the duration metric once it holds all five (a native histogram's line).
-    static func predictAndReadDurationHistogram(_ vigil: VigilInstance, _ app: ChildProcess, _ appBase: String) async throws -> String {
+    /// Five predictions of 3, 7, 30, 300 and 3 ms (with a second's pause after the first
+    /// `pauseAfter`, so the rest goes in a later export), then the newest line `vigil tsdb dump`
+    /// prints for the duration metric once it holds all five (a native histogram's line).
+    static func predictAndReadDurationHistogram(_ vigil: VigilInstance, _ app: ChildProcess, _ appBase: String, pauseAfter: Int? = nil) async throws -> String {
         let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
         #expect(started, "\(app.log.suffix(2000))")
-        for ms in [7, 30, 300, 3] { _ = try await HTTP.request(appBase + "/predict?ms=\(ms)", method: "POST") }
+        for (i, ms) in [7, 30, 300, 3].enumerated() {
+            if i + 1 == pauseAfter { try await Task.sleep(for: .seconds(1)) }
+            _ = try await HTTP.request(appBase + "/predict?ms=\(ms)", method: "POST")
+        }
         var newest = ""
         let arrived = await eventually(timeout: .seconds(30)) {
             let dump = (try? await runToolAsync(Paths.vigil, ["tsdb", "dump", "--storage.tsdb.path=\(vigil.dir)/data",
@@ -139,6 +143,72 @@ import Testing
         }
         #expect(arrived, "newest: \(newest)\napp log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
         return newest
+    }
+
+    /// `--enable-feature=otlp-deltatocumulative`: the SDK told to prefer delta temporality sends
+    /// each counter and histogram as what changed since its last export; Vigil adds the exports
+    /// up into the series cumulative temporality gives (counts, buckets and sums as the first
+    /// test's), exponential histograms too, whose scale the SDK starts afresh in every export.
+    /// Without the flag the delta points are refused, as Prometheus refuses them.
+    @Test func theSDKsDeltaTemporalityIsAddedUpWithTheFeatureAndRefusedWithout() async throws {
+        let vigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-otlp-receiver", "--enable-feature=otlp-deltatocumulative"])
+        let (app, appBase) = try Self.startApp(vigil: vigil, gzip: false, environment: ["OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "delta"])
+        defer { _ = app }
+        let started = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(appBase + "/predict?ms=3", method: "POST").status) == 200 }
+        #expect(started, "\(app.log.suffix(2000))")
+        _ = try await HTTP.request(appBase + "/predict?ms=7", method: "POST")
+        // Past at least two exports, so the rest arrives as a later delta.
+        try await Task.sleep(for: .seconds(1))
+        for ms in [30, 300, 3] { _ = try await HTTP.request(appBase + "/predict?ms=\(ms)", method: "POST") }
+        let arrived = await eventually(timeout: .seconds(30)) {
+            (try? await Self.vector(vigil, "sum(model_predictions_total)"))?.first?.value == 5
+        }
+        #expect(arrived, "app log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
+        let predictions = try await Self.vector(vigil, "model_predictions_total")
+        #expect(Dictionary(uniqueKeysWithValues: predictions.map { ($0.labels["species"] ?? "", $0.value) })
+            == ["setosa": 2, "versicolor": 2, "virginica": 1])
+        let exports = try await Self.vector(vigil, "count_over_time(model_predictions_total{species=\"setosa\"}[5m])")
+        #expect((exports.first?.value ?? 0) >= 2, "setosa's two predictions came in two exports: \(exports)")
+        #expect(try await Self.vector(vigil, "http_server_requests_total").first?.value == 5)
+        let buckets = try await Self.vector(vigil, "model_inference_duration_milliseconds_bucket")
+        let byLE = Dictionary(uniqueKeysWithValues: buckets.map { ($0.labels["le"] ?? "", $0.value) })
+        #expect(byLE["5"] == 2 && byLE["10"] == 3 && byLE["50"] == 4 && byLE["250"] == 4 && byLE["500"] == 5 && byLE["+Inf"] == 5, "\(byLE)")
+        #expect(try await Self.vector(vigil, "model_inference_duration_milliseconds_sum").first?.value == 343)
+        // The up-down counter stays cumulative under the delta preference; it is stored as before.
+        #expect(try await Self.vector(vigil, "http_server_active_requests").first?.value == 0)
+        #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
+
+        // Exponential histograms in delta exports.
+        let exponentialVigil = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-otlp-receiver", "--enable-feature=otlp-deltatocumulative"])
+        let (exponentialApp, exponentialBase) = try Self.startApp(vigil: exponentialVigil, gzip: false, environment: [
+            "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "delta",
+            "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION": "base2_exponential_bucket_histogram",
+        ])
+        defer { _ = exponentialApp }
+        let newest = try await Self.predictAndReadDurationHistogram(exponentialVigil, exponentialApp, exponentialBase, pauseAfter: 2)
+        var counted = 0
+        for entry in newest.split(separator: " ") where entry.hasPrefix("(") {
+            let parts = entry.dropFirst().split(whereSeparator: { ",]:}".contains($0) })
+            guard parts.count >= 3, let lower = Double(parts[0]), let upper = Double(parts[1]), let count = Int(parts[2]) else { continue }
+            #expect([3.0, 7, 30, 300, 3].filter { $0 > lower && $0 <= upper }.count == count, "\(entry)")
+            counted += count
+        }
+        #expect(counted == 5, "\(newest)")
+
+        // Without the flag: refused, nothing stored under the counters' names.
+        let refusing = try await VigilInstance(config: "scrape_configs: []\n", extraArgs: ["--web.enable-otlp-receiver"])
+        let (deltaApp, deltaBase) = try Self.startApp(vigil: refusing, gzip: false, environment: ["OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "delta"])
+        defer { _ = deltaApp }
+        let deltaStarted = await eventually(timeout: .seconds(30)) { (try? await HTTP.request(deltaBase + "/predict?ms=3", method: "POST").status) == 200 }
+        #expect(deltaStarted, "\(deltaApp.log.suffix(2000))")
+        _ = try await HTTP.request(deltaBase + "/predict?ms=7", method: "POST")
+        let gauges = await eventually(timeout: .seconds(30)) {
+            (try? await Self.vector(refusing, "http_server_active_requests"))?.isEmpty == false
+        }
+        #expect(gauges, "the cumulative up-down counter arrives: \(deltaApp.log.suffix(1000))")
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await Self.vector(refusing, "model_predictions_total").isEmpty)
+        #expect(try await Self.vector(refusing, "model_inference_duration_milliseconds_count").isEmpty)
     }
 
     /// `convert_histograms_to_nhcb`: the SDK's explicit-bucket histogram is stored as one native

@@ -14,10 +14,17 @@ import TSDB
 public struct OTLPReceiver: Sendable {
     let storage: any Appendable
     let config: OTLPConfig
+    /// Where delta points become cumulative (`--enable-feature=otlp-deltatocumulative`); nil
+    /// refuses them, as Prometheus does without the flag.
+    let deltaStreams: OTLPDeltaStreams?
+    /// The clock that ages delta streams.
+    let clock: any WallClock
 
-    public init(storage: any Appendable, config: OTLPConfig) {
+    package init(storage: any Appendable, config: OTLPConfig, deltaStreams: OTLPDeltaStreams? = nil, clock: any WallClock = SystemWallClock()) {
         self.storage = storage
         self.config = config
+        self.deltaStreams = deltaStreams
+        self.clock = clock
     }
 
     /// How the request body (and so the answer) is encoded.
@@ -99,6 +106,8 @@ public struct OTLPReceiver: Sendable {
 
     func append(_ request: Vigil_Otlp_V1_ExportMetricsServiceRequest) throws(RequestError) -> Outcome {
         var outcome = Outcome()
+        var request = request
+        deltaStreams?.convert(&request, now: clock.nowMs(), outcome: &outcome)
         var app = storage.appender()
         OTLPTranslator(config: config).append(request, to: &app, outcome: &outcome)
         do { outcome.report = try app.commit() } catch {

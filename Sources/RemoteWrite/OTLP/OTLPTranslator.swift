@@ -18,8 +18,9 @@ import TSDB
 ///   marker.
 /// - Exponential histograms become native histograms under the metric's name
 ///   (`OTLPExponentialHistogram.swift`).
-/// - Refused, point by point, with the reason in the answer: delta (and unspecified) temporality,
-///   which Prometheus does not store either; histograms whose buckets do not match their bounds;
+/// - Refused, point by point, with the reason in the answer: delta temporality (unless
+///   ``OTLPDeltaStreams`` made it cumulative first, as `--enable-feature=otlp-deltatocumulative`
+///   does) and unspecified temporality, which Prometheus does not store either; histograms whose buckets do not match their bounds;
 ///   exponential histograms coarser than native histograms go; names with nothing usable in them.
 struct OTLPTranslator {
     let config: OTLPConfig
@@ -161,7 +162,7 @@ struct OTLPTranslator {
                           metric: metric.name, shared, &app, &newest, &outcome)
         case .sum(let sum):
             guard sum.aggregationTemporality == .cumulative else {
-                outcome.reject(sum.dataPoints.count, "metric \(metric.name): \(Self.temporalityText(sum.aggregationTemporality)) sums are not stored; send cumulative temporality")
+                outcome.reject(sum.dataPoints.count, "metric \(metric.name): \(Self.temporalityText(sum.aggregationTemporality)) sums are not stored; send cumulative temporality\(Self.conversionHint(sum.aggregationTemporality))")
                 return
             }
             let kind: OTLPNameTranslator.Kind = sum.isMonotonic ? .counter : .gauge
@@ -207,7 +208,7 @@ struct OTLPTranslator {
     private func histogramName(_ metric: Vigil_Otlp_V1_Metric, _ temporality: Vigil_Otlp_V1_AggregationTemporality, points: Int,
                                _ outcome: inout OTLPReceiver.Outcome) -> String? {
         guard temporality == .cumulative else {
-            outcome.reject(points, "metric \(metric.name): \(Self.temporalityText(temporality)) histograms are not stored; send cumulative temporality")
+            outcome.reject(points, "metric \(metric.name): \(Self.temporalityText(temporality)) histograms are not stored; send cumulative temporality\(Self.conversionHint(temporality))")
             return nil
         }
         let name = names.metricName(metric.name, unit: metric.unit, kind: .histogram)
@@ -224,6 +225,11 @@ struct OTLPTranslator {
         case .unspecified: "unspecified-temporality"
         default: "non-cumulative"
         }
+    }
+
+    /// For delta points: how to have them converted.
+    static func conversionHint(_ t: Vigil_Otlp_V1_AggregationTemporality) -> String {
+        t == .delta ? " or start Vigil with --enable-feature=otlp-deltatocumulative" : ""
     }
 
     static func isStale(_ flags: UInt32) -> Bool { flags & 1 != 0 }
