@@ -58,7 +58,9 @@ extension ExpositionFamily {
         func fail(_ what: String) -> ExpositionError {
             ExpositionError(line: 0, message: "metric family #\(ordinal) \"\(name.prefix(100))\": \(what)")
         }
-        guard LabelName.isValidLegacyMetric(name) else { throw fail("invalid metric name") }
+        // Names may be any UTF-8 (the message's strings are valid UTF-8), as in Prometheus 3; a
+        // scrape under the legacy validation scheme refuses other names later.
+        guard !name.isEmpty else { throw fail("empty metric name") }
         let type: MetricType
         switch message.type {
         case .counter: type = .counter
@@ -74,7 +76,7 @@ extension ExpositionFamily {
             var base: [Label] = []
             base.reserveCapacity(metric.label.count + 2)
             for pair in metric.label {
-                guard LabelName.isValidLegacy(pair.name), pair.name != LabelName.metricName else {
+                guard !pair.name.isEmpty, pair.name != LabelName.metricName else {
                     throw fail("invalid label name \"\(pair.name.prefix(100))\"")
                 }
                 if (type == .histogram || type == .gaugehistogram) && pair.name == "le" || type == .summary && pair.name == "quantile" {

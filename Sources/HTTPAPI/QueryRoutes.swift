@@ -125,7 +125,7 @@ extension APIRoutes {
             let p = try await APIParameters.from(request)
             guard let querier = backend.querier else { return JSONResponse.error(.unavailable, "Vigil is not ready yet") }
             let raw = context.parameters.get("name") ?? ""
-            let name = unescapeLabelName(raw.removingPercentEncoding ?? raw)
+            let name = NameEscapingScheme.unescapingValues(raw.removingPercentEncoding ?? raw)
             let limit: Int
             do { limit = try p.limit() } catch { return badParameter(error) }
             do {
@@ -194,20 +194,4 @@ extension APIRoutes {
         }
     }
 
-    /// Label names with characters outside the legacy set arrive as `U__` escapes: `__` is `_`,
-    /// `_HEX_` is that code point.
-    static func unescapeLabelName(_ s: String) -> String {
-        guard s.hasPrefix("U__") else { return s }
-        var out = ""
-        var chars = Array(s.dropFirst(3))[...]
-        while let c = chars.popFirst() {
-            guard c == "_" else { out.append(c); continue }
-            if chars.first == "_" { chars.removeFirst(); out.append("_"); continue }
-            var hex = ""
-            while let h = chars.first, h != "_" { hex.append(h); chars.removeFirst() }
-            guard chars.popFirst() == "_", let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else { return s }
-            out.unicodeScalars.append(scalar)
-        }
-        return out
-    }
 }

@@ -66,6 +66,30 @@ extension NameEscapingScheme {
         return out
     }
 
+    /// A name escaped by ``values`` as it was (`U__` then `__` for `_` and `_HEX_` for the code
+    /// point HEX); any other name as it is, and so is one whose escapes do not decode.
+    public static func unescapingValues(_ name: String) -> String {
+        guard name.hasPrefix("U__") else { return name }
+        var out = ""
+        var chars = Array(name.unicodeScalars.dropFirst(3))[...]
+        while let c = chars.popFirst() {
+            guard c == "_" else { out.unicodeScalars.append(c); continue }
+            if chars.first == "_" {
+                chars.removeFirst()
+                out += "_"
+                continue
+            }
+            var hex = ""
+            while let h = chars.first, h != "_" {
+                hex.unicodeScalars.append(h)
+                chars.removeFirst()
+            }
+            guard chars.popFirst() == "_", hex.count <= 8, let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else { return name }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
+    }
+
     /// The `escaping` parameter of an `Accept` header's first media type that has one, nil when
     /// none has (or its value is unknown).
     public static func requested(byAccept accept: String) -> NameEscapingScheme? {

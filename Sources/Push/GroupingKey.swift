@@ -6,6 +6,8 @@ import MetricModel
 ///
 /// Each name or value is percent-decoded; a name ending in `@base64` has its value in URL-safe
 /// base64 (padding optional), which is how clients send values with `/` and empty values (`=`).
+/// A label name outside the legacy set comes escaped as `U__…` (`U__model_2e_stage` for
+/// `model.stage`), as the Pushgateway takes UTF-8 names in paths.
 public struct GroupingKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Every pair of the URL sorted by name, empty values included: as for the Pushgateway,
     /// `/metrics/job/a/run@base64/=` names another group than `/metrics/job/a`.
@@ -43,9 +45,12 @@ public struct GroupingKey: Sendable, Hashable, Comparable, CustomStringConvertib
                 guard name == LabelName.job else { throw PushError(.badPath, "a push URL starts with /metrics/job/<job>, not /metrics/\(name.prefix(100))/") }
                 guard !value.isEmpty else { throw PushError(.badPath, "the job name is empty") }
             } else {
-                guard LabelName.isValidLegacy(name), !name.hasPrefix(LabelName.reservedPrefix) else {
+                let unescaped = NameEscapingScheme.unescapingValues(name)
+                let valid = unescaped != name ? !unescaped.isEmpty : LabelName.isValidLegacy(name)
+                guard valid, !unescaped.hasPrefix(LabelName.reservedPrefix) else {
                     throw PushError(.badPath, "improper label name \"\(name.prefix(100))\" in the grouping key")
                 }
+                name = unescaped
                 guard !pairs.contains(where: { $0.name == name }) else {
                     throw PushError(.badPath, "label \"\(name)\" appears twice in the grouping key")
                 }

@@ -43,11 +43,12 @@ public final class ScrapeClient: Sendable {
     }
 
     /// The scrape's `Accept` header: the configured protocols in order of preference; the formats
-    /// that can carry UTF-8 names (the 1.0.0 versions) say how the target should escape names.
+    /// that can carry UTF-8 names (protobuf and the 1.0.0 versions) say how the target should
+    /// escape names.
     static func acceptHeader(_ protocols: [String], escaping: NameEscapingScheme) -> String {
         let escape = ";escaping=" + escaping.rawValue
         let media: [String: String] = [
-            "PrometheusProto": "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited",
+            "PrometheusProto": "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited" + escape,
             "OpenMetricsText1.0.0": "application/openmetrics-text;version=1.0.0" + escape,
             "OpenMetricsText0.0.1": "application/openmetrics-text;version=0.0.1",
             "PrometheusText1.0.0": "text/plain;version=1.0.0" + escape,

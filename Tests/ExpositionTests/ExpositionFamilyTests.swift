@@ -91,6 +91,25 @@ import Testing
         #expect(families[2].samples.map(\.labels) == [Labels(["__name__": "loss", "quantile": "0.5"]), Labels(["__name__": "loss_sum"]), Labels(["__name__": "loss_count"])])
     }
 
+    @Test func protobufNamesMayBeAnyUTF8ButNotEmpty() throws {
+        var family = ExposedMetricFamily()
+        family.name = "model.accuracy"
+        family.type = .gauge
+        var m = ExposedMetric()
+        m.label = [label("data.split", "eval")]
+        m.gauge.value = 0.9
+        family.metric = [m]
+        let type = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+        let read = try ExpositionFamily.decode(body: try delimited([family]), contentType: type)
+        #expect(read.first?.samples.first?.labels == Labels(["__name__": "model.accuracy", "data.split": "eval"]))
+        var unnamed = family
+        unnamed.name = ""
+        #expect(throws: ExpositionError.self) { try ExpositionFamily.decode(body: try delimited([unnamed]), contentType: type) }
+        var emptyLabel = family
+        emptyLabel.metric[0].label = [label("", "x")]
+        #expect(throws: ExpositionError.self) { try ExpositionFamily.decode(body: try delimited([emptyLabel]), contentType: type) }
+    }
+
     @Test func truncatedOrForeignProtobufIsAnErrorNotACrash() throws {
         var family = ExposedMetricFamily()
         family.name = "x"

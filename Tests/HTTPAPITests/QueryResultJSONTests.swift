@@ -51,7 +51,7 @@ import TSDB
 
     @Test(arguments: [("job", "job"), ("U__my_2e_label", "my.label"), ("U__a__b", "a_b"), ("U__bad_zz_", "U__bad_zz_")])
     func unescapesUTF8LabelNamesInPaths(raw: String, name: String) {
-        #expect(APIRoutes.unescapeLabelName(raw) == name)
+        #expect(NameEscapingScheme.unescapingValues(raw) == name)
     }
 
     @Test func parsesFormBodiesWithRepeatedKeys() {

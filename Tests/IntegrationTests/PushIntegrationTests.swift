@@ -146,6 +146,18 @@ import Testing
         #expect(try await Self.value(vigil.base, "max_over_time(training_epoch" + labels + "[1m])") == "3")
     }
 
+    /// Prometheus 3's UTF-8 names in a push: quoted in the body, `U__`-escaped in the path (as the
+    /// Pushgateway takes them), queried back by their quoted names.
+    @Test func utf8NamesArePushedQuotedInTheBodyAndEscapedInThePath() async throws {
+        let vigil = try await VigilInstance(config: "global: {scrape_interval: 1s}\nscrape_configs: []\n", extraArgs: ["--web.enable-push-api"])
+        let body = "# TYPE \"model.accuracy\" gauge\n{\"model.accuracy\",\"data.split\"=\"eval\"} 0.93\n"
+        let pushed = try await HTTP.request(vigil.base + "/metrics/job/training/U__run_2e_id/7", method: "PUT", body: body, contentType: "text/plain; version=1.0.0")
+        #expect(pushed.status == 200, "\(pushed.body)")
+        #expect(try await Self.value(vigil.base, #"{"model.accuracy","run.id"="7","data.split"="eval",job="training"}"#) == "0.93")
+        let refused = try await HTTP.request(vigil.base + "/metrics/job/training/run.id/7", method: "PUT", body: body, contentType: "text/plain; version=1.0.0")
+        #expect(refused.status == 400 && refused.body.contains("improper label name"), "\(refused.body)")
+    }
+
     @Test func theFlagRejectsAnExpiryShorterThanASecond() throws {
         let result = try runTool(Paths.vigil, ["--web.enable-push-api", "--push.expire-after=10ms", "--config.file=/nonexistent"])
         #expect(result.status != 0)

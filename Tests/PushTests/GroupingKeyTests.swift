@@ -30,6 +30,14 @@ import Testing
         #expect(key.labels["plan"] == "a+b")
     }
 
+    @Test func utf8LabelNamesComeEscapedAsValues() throws {
+        let key = try GroupingKey(path: "job/etl/U__model_2e_stage/train/U__r_e9_gion@base64/ZXUtd2VzdA/plain_name/x")
+        #expect(key.labels == Labels(["job": "etl", "model.stage": "train", "région": "eu-west", "plain_name": "x"]))
+        // Escaped the way Vigil escapes names for readers asking for `escaping=values`.
+        let name = "ml.model/stage"
+        #expect(try GroupingKey(path: Substring("job/etl/" + NameEscapingScheme.values.escape(labelName: name) + "/v")).labels[name] == "v")
+    }
+
     @Test func oneTrailingSlashIsIgnored() throws {
         #expect(try GroupingKey(path: "job/etl/instance/a/") == GroupingKey(path: "job/etl/instance/a"))
     }
@@ -37,6 +45,7 @@ import Testing
     @Test(arguments: [
         "job", "job/etl/lonely", "instance/a", "job/", "job@base64/=", "job/etl/__name__/x", "job/etl/1abc/x",
         "job/etl/a/1/a/2", "job/etl/v@base64/!!!", "job/etl/v/%zz", "job/etl/v/%C3", "job/etl/v@base64/_w",
+        "job/etl/my.label/x", "job/etl/U___5f__5f_name/x", "job/etl/U__/x",
     ])
     func refusesMalformedPaths(path: String) {
         #expect(throws: PushError.self) { try GroupingKey(path: Substring(path)) }

@@ -180,9 +180,26 @@ extension Harness {
         #expect(try h.samples("predictions_total").count == 1)
     }
 
+    @Test func utf8NamesInProtobufAreStoredUnlessTheJobIsLegacy() throws {
+        var family = Self.counter(2)
+        family.name = "model.predictions_total"
+        var label = ExposedLabelPair()
+        label.name = "data.split"
+        label.value = "eval"
+        family.metric[0].label = [label]
+        var h = Harness(Self.protobufJob)
+        try h.scrape(protobuf: [family], at: 1000)
+        #expect(try h.samples("model.predictions_total").keys.first?["data.split"] == "eval")
+        var legacy = Harness { c in
+            Self.protobufJob(&c)
+            c.nameSchemes = MetricNameSchemes(validation: .legacy, escaping: .underscores)
+        }
+        #expect(throws: ScrapeError.self) { try legacy.scrape(protobuf: [family], at: 1000) }
+    }
+
     @Test func theAcceptHeaderOffersProtobufFirstWhenListedFirst() {
         let accept = ScrapeClient.acceptHeader(["PrometheusProto", "OpenMetricsText1.0.0"], escaping: .underscores)
-        #expect(accept.hasPrefix("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,"))
+        #expect(accept.hasPrefix("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping=underscores;q=0.5,"))
         #expect(ExpositionFormat(contentType: "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited") == .protobuf)
         #expect(ExpositionFormat(contentType: "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text") == .text)
     }
