@@ -2,8 +2,9 @@ import ConfigSupport
 import MetricModel
 
 extension RelabelConfig {
-    /// Decodes one relabeling step and validates it as Prometheus does.
-    static func decode(_ v: YAMLValue, _ ctx: inout DecodeContext) throws(ConfigError) -> RelabelConfig {
+    /// Decodes one relabeling step and validates it as Prometheus does, label names by the job's
+    /// `metric_name_validation_scheme`.
+    static func decode(_ v: YAMLValue, _ ctx: inout DecodeContext, nameValidation: NameValidationScheme = .utf8) throws(ConfigError) -> RelabelConfig {
         var m = try MappingReader(v, what: "relabel_config", ctx)
         var c = RelabelConfig()
         c.sourceLabels = try m.stringList("source_labels", ctx) ?? []
@@ -28,13 +29,13 @@ extension RelabelConfig {
             c.action = action
         }
         try m.finish(&ctx)
-        if let problem = c.validationError() { throw ctx.error(v, problem) }
+        if let problem = c.validationError(nameValidation: nameValidation) { throw ctx.error(v, problem) }
         return c
     }
 
-    static func decodeList(_ items: [YAMLValue]?, _ ctx: inout DecodeContext) throws(ConfigError) -> [RelabelConfig] {
+    static func decodeList(_ items: [YAMLValue]?, _ ctx: inout DecodeContext, nameValidation: NameValidationScheme = .utf8) throws(ConfigError) -> [RelabelConfig] {
         var out: [RelabelConfig] = []
-        for item in items ?? [] { out.append(try decode(item, &ctx)) }
+        for item in items ?? [] { out.append(try decode(item, &ctx, nameValidation: nameValidation)) }
         return out
     }
 }

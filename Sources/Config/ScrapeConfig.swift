@@ -117,8 +117,9 @@ public struct ScrapeConfig: Sendable, Hashable {
         for item in try m.sequence("kubernetes_sd_configs", ctx) ?? [] {
             c.kubernetesSDConfigs.append(try KubernetesSDConfig.decode(item, &ctx))
         }
-        c.relabelConfigs = try RelabelConfig.decodeList(try m.sequence("relabel_configs", ctx), &ctx)
-        c.metricRelabelConfigs = try RelabelConfig.decodeList(try m.sequence("metric_relabel_configs", ctx), &ctx)
+        c.relabelConfigs = try RelabelConfig.decodeList(try m.sequence("relabel_configs", ctx), &ctx, nameValidation: c.nameSchemes.validation)
+        c.metricRelabelConfigs = try RelabelConfig.decodeList(try m.sequence("metric_relabel_configs", ctx), &ctx,
+                                                               nameValidation: c.nameSchemes.validation)
         c.limits = try ScrapeLimits.decode(from: &m, defaults: global.limits, ctx)
         if let pv = m.take("probe") { c.probe = try ProbeConfig.decode(pv, &ctx) }
         try m.finish(&ctx, ignoredKnownFields: ignoredKnownFields)

@@ -32,7 +32,9 @@ public struct RelabelConfig: Sendable, Hashable {
     }
 
     /// Checks the combinations Prometheus refuses; returns a message for the first problem.
-    public func validationError() -> String? {
+    /// `nameValidation` is the job's `metric_name_validation_scheme`: under `legacy` a label the
+    /// step writes must be a legacy label name, as in Prometheus 3.
+    public func validationError(nameValidation: NameValidationScheme = .utf8) -> String? {
         switch action {
         case .replace, .lowercase, .uppercase, .hashmod, .keepequal, .dropequal:
             if targetLabel.isEmpty { return "relabel configuration for \(action.rawValue) action requires 'target_label' value" }
@@ -40,10 +42,18 @@ public struct RelabelConfig: Sendable, Hashable {
         }
         switch action {
         case .lowercase, .uppercase, .keepequal, .dropequal:
-            if targetLabel.contains("$") { return "'\(targetLabel)' is invalid 'target_label' for \(action.rawValue) action" }
+            if targetLabel.contains("$") || !nameValidation.isValid(labelName: targetLabel) {
+                return "'\(targetLabel)' is invalid 'target_label' for \(action.rawValue) action"
+            }
         case .replace:
-            if !targetLabel.contains("$"), !LabelName.isValidLegacy(targetLabel), targetLabel.unicodeScalars.isEmpty {
+            if !targetLabel.contains("$"), !nameValidation.isValid(labelName: targetLabel) {
                 return "'\(targetLabel)' is invalid 'target_label' for replace action"
+            }
+        case .hashmod:
+            if !nameValidation.isValid(labelName: targetLabel) { return "'\(targetLabel)' is invalid 'target_label' for hashmod action" }
+        case .labelmap:
+            if !replacement.contains("$"), !nameValidation.isValid(labelName: replacement) {
+                return "'\(replacement)' is invalid 'replacement' for labelmap action"
             }
         default: break
         }

@@ -30,6 +30,11 @@ import Testing
         ("global: {metric_name_escaping_scheme: slashes}", "unknown metric_name_escaping_scheme"),
         ("global: {metric_name_validation_scheme: legacy, metric_name_escaping_scheme: allow-utf-8}", "cannot be allow-utf-8"),
         ("scrape_configs: [{job_name: a, metric_name_validation_scheme: legacy, metric_name_escaping_scheme: allow-utf-8}]", "cannot be allow-utf-8"),
+        // A legacy job's relabeling may not write UTF-8 label names (a UTF-8 job's may).
+        ("scrape_configs: [{job_name: a, metric_name_validation_scheme: legacy, relabel_configs: [{source_labels: [job], target_label: status.code}]}]",
+         "'status.code' is invalid 'target_label' for replace action"),
+        ("global: {metric_name_validation_scheme: legacy}\nscrape_configs: [{job_name: a, metric_relabel_configs: [{action: labelmap, regex: 'k8s_(.+)', replacement: kube.pod}]}]",
+         "'kube.pod' is invalid 'replacement' for labelmap action"),
     ])
     func refusesSchemesThatCannotWork(yaml: String, message: String) {
         do {
@@ -38,5 +43,15 @@ import Testing
         } catch {
             #expect("\(error)".contains(message), "\(error)")
         }
+    }
+
+    @Test func aUTF8JobsRelabelingMayWriteUTF8LabelNames() throws {
+        let config = try PrometheusConfig.parse("""
+            scrape_configs:
+              - job_name: a
+                relabel_configs: [{source_labels: [job], target_label: status.code}]
+                metric_relabel_configs: [{action: labelmap, regex: 'k8s_(.+)', replacement: kube.pod}]
+            """, file: "p.yml")
+        #expect(config.scrapeConfigs.first?.relabelConfigs.first?.targetLabel == "status.code")
     }
 }

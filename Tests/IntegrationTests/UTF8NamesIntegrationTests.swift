@@ -49,6 +49,11 @@ import Testing
                 metric_name_validation_scheme: legacy
                 metric_name_escaping_scheme: dots
                 static_configs: [{targets: ["127.0.0.1:\(port)"]}]
+              - job_name: relabeled
+                static_configs: [{targets: ["127.0.0.1:\(port)"]}]
+                metric_relabel_configs:
+                  - {source_labels: ["http.status"], target_label: "status.code"}
+                  - {action: labeldrop, regex: "http\\\\.status"}
 
             """, dir: dir)
 
@@ -62,6 +67,9 @@ import Testing
         // The legacy jobs asked the client to escape, each its own way.
         #expect(try await Self.vector(vigil, #"my_requests_total{job="legacy", http_status="200"}"#).count == 1)
         #expect(try await Self.vector(vigil, #"my_dot_requests__total{job="dots", http_dot_status="200"}"#).count == 1)
+        // Relabeled from one UTF-8 label name to another.
+        let relabeled = try await Self.vector(vigil, #"{"my.requests_total", job="relabeled"}"#)
+        #expect(relabeled.count == 1 && relabeled.first?["status.code"] == "200" && relabeled.first?["http.status"] == nil, "\(relabeled)")
         let values = try await HTTP.request(vigil.base + "/api/v1/label/U__http_2e_status/values")
         #expect(values.body.contains("\"200\""), "\(values.body)")
 

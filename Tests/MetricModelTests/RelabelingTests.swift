@@ -51,6 +51,11 @@ import Testing
              expected: with(["__meta_env": nil, "team": nil])),
         Case(name: "labelkeep", config: RelabelConfig(regex: re("job|__address__"), action: .labelkeep),
              expected: ["__address__": "10.0.0.1:8000", "job": "model-api"]),
+        // UTF-8 label names, as Prometheus 3 relabels them.
+        Case(name: "replace into a UTF-8 name", config: RelabelConfig(sourceLabels: ["__meta_env"], targetLabel: "deployment.env"),
+             expected: with(["deployment.env": "prod"])),
+        Case(name: "labelmap onto UTF-8 names", config: RelabelConfig(regex: re("__meta_(.+)"), replacement: "k8s.$1", action: .labelmap),
+             expected: with(["k8s.env": "prod"])),
     ]
 
     @Test(arguments: cases)
@@ -76,5 +81,16 @@ import Testing
     ])
     func rejectsInvalidCombinations(_ config: RelabelConfig) {
         #expect(config.validationError() != nil)
+    }
+
+    @Test func legacyJobsRefuseStepsThatWriteUTF8LabelNames() {
+        let replace = RelabelConfig(sourceLabels: ["job"], targetLabel: "status.code")
+        #expect(replace.validationError() == nil)
+        #expect(replace.validationError(nameValidation: .legacy) == "'status.code' is invalid 'target_label' for replace action")
+        let labelmap = RelabelConfig(regex: Self.re("k8s_(.+)"), replacement: "kube.pod", action: .labelmap)
+        #expect(labelmap.validationError(nameValidation: .legacy) == "'kube.pod' is invalid 'replacement' for labelmap action")
+        #expect(RelabelConfig(sourceLabels: ["job"], modulus: 4, targetLabel: "shard.id", action: .hashmod).validationError(nameValidation: .legacy) != nil)
+        // A target built from the regex is only known when it runs.
+        #expect(RelabelConfig(sourceLabels: ["job"], regex: Self.re("(.*)"), targetLabel: "x_$1").validationError(nameValidation: .legacy) == nil)
     }
 }
