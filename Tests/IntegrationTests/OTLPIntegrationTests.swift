@@ -53,9 +53,7 @@ import Testing
         }
         #expect(arrived, "app log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
 
-        let predictions = try await Self.vector(vigil, "model_predictions_total")
-        #expect(Dictionary(uniqueKeysWithValues: predictions.map { ($0.labels["species"] ?? "", $0.value) })
-            == ["setosa": 2, "versicolor": 2, "virginica": 1])
+        let predictions = try await Self.expectTheFivePredictions(vigil)
         let first = try #require(predictions.first?.labels)
         #expect(first["job"] == "ml/iris-api")
         #expect(first["instance"] == instance)
@@ -63,21 +61,8 @@ import Testing
         #expect(first["model_version"] == nil, "not promoted")
 
         let requests = try await Self.vector(vigil, "http_server_requests_total")
-        #expect(requests.count == 1)
         #expect(requests.first?.labels["http_route"] == "/predict")
         #expect(requests.first?.labels["http_response_status_code"] == "200")
-        #expect(requests.first?.value == 5)
-
-        let buckets = try await Self.vector(vigil, "model_inference_duration_milliseconds_bucket")
-        let byLE = Dictionary(uniqueKeysWithValues: buckets.map { ($0.labels["le"] ?? "", $0.value) })
-        #expect(byLE["5"] == 2)
-        #expect(byLE["10"] == 3)
-        #expect(byLE["50"] == 4)
-        #expect(byLE["250"] == 4)
-        #expect(byLE["500"] == 5)
-        #expect(byLE["+Inf"] == 5)
-        #expect(try await Self.vector(vigil, "model_inference_duration_milliseconds_count").first?.value == 5)
-        #expect(try await Self.vector(vigil, "model_inference_duration_milliseconds_sum").first?.value == 343)
         let median = try await Self.vector(vigil, "histogram_quantile(0.5, model_inference_duration_milliseconds_bucket)")
         #expect(median.first?.value == 7.5, "rank 2.5 of 5 lies halfway through (5, 10], which holds the third")
 
@@ -96,6 +81,24 @@ import Testing
         let joined = try await Self.vector(vigil, "sum by (species) (model_predictions_total) * on() group_left(model_version) max(target_info) by (model_version)")
         #expect(joined.count == 3 && joined.allSatisfy { $0.labels["model_version"] == "3" })
         #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")
+    }
+
+    /// What five predictions of 3, 7, 30, 300 and 3 ms leave: per class, requests, and the
+    /// duration histogram's buckets (the SDK's default bounds), count and sum. Returns the
+    /// prediction counters.
+    @discardableResult
+    static func expectTheFivePredictions(_ vigil: VigilInstance) async throws -> [(labels: [String: String], value: Double)] {
+        let predictions = try await vector(vigil, "model_predictions_total")
+        #expect(Dictionary(uniqueKeysWithValues: predictions.map { ($0.labels["species"] ?? "", $0.value) })
+            == ["setosa": 2, "versicolor": 2, "virginica": 1])
+        let requests = try await vector(vigil, "http_server_requests_total")
+        #expect(requests.count == 1 && requests.first?.value == 5, "\(requests)")
+        let buckets = try await vector(vigil, "model_inference_duration_milliseconds_bucket")
+        let byLE = Dictionary(uniqueKeysWithValues: buckets.map { ($0.labels["le"] ?? "", $0.value) })
+        #expect(byLE["5"] == 2 && byLE["10"] == 3 && byLE["50"] == 4 && byLE["250"] == 4 && byLE["500"] == 5 && byLE["+Inf"] == 5, "\(byLE)")
+        #expect(try await vector(vigil, "model_inference_duration_milliseconds_count").first?.value == 5)
+        #expect(try await vector(vigil, "model_inference_duration_milliseconds_sum").first?.value == 343)
+        return predictions
     }
 
     /// The SDK told to aggregate histograms as base-2 exponential histograms (its scale starts at
@@ -164,16 +167,9 @@ import Testing
             (try? await Self.vector(vigil, "sum(model_predictions_total)"))?.first?.value == 5
         }
         #expect(arrived, "app log:\n\(app.log.suffix(2000))\nVigil log:\n\(vigil.process.log.suffix(2000))")
-        let predictions = try await Self.vector(vigil, "model_predictions_total")
-        #expect(Dictionary(uniqueKeysWithValues: predictions.map { ($0.labels["species"] ?? "", $0.value) })
-            == ["setosa": 2, "versicolor": 2, "virginica": 1])
+        try await Self.expectTheFivePredictions(vigil)
         let exports = try await Self.vector(vigil, "count_over_time(model_predictions_total{species=\"setosa\"}[5m])")
         #expect((exports.first?.value ?? 0) >= 2, "setosa's two predictions came in two exports: \(exports)")
-        #expect(try await Self.vector(vigil, "http_server_requests_total").first?.value == 5)
-        let buckets = try await Self.vector(vigil, "model_inference_duration_milliseconds_bucket")
-        let byLE = Dictionary(uniqueKeysWithValues: buckets.map { ($0.labels["le"] ?? "", $0.value) })
-        #expect(byLE["5"] == 2 && byLE["10"] == 3 && byLE["50"] == 4 && byLE["250"] == 4 && byLE["500"] == 5 && byLE["+Inf"] == 5, "\(byLE)")
-        #expect(try await Self.vector(vigil, "model_inference_duration_milliseconds_sum").first?.value == 343)
         // The up-down counter stays cumulative under the delta preference; it is stored as before.
         #expect(try await Self.vector(vigil, "http_server_active_requests").first?.value == 0)
         #expect(!app.log.contains("Failed to export"), "\(app.log.suffix(2000))")

@@ -111,11 +111,7 @@ package struct OTLPDeltaAccumulator: Sendable {
 
     private mutating func numberPoint(_ point: Vigil_Otlp_V1_NumberDataPoint, key: String, metric: String, now: Int64,
                                       _ outcome: inout OTLPReceiver.Outcome) -> Vigil_Otlp_V1_NumberDataPoint? {
-        let streamKey = key + Self.key(point.attributes)
-        if OTLPTranslator.isStale(point.flags) {
-            streams[streamKey] = nil
-            return point
-        }
+        guard let streamKey = liveStream(key, point.attributes, flags: point.flags) else { return point }
         let value: Double
         switch point.value {
         case .asDouble(let d): value = d
@@ -136,11 +132,7 @@ package struct OTLPDeltaAccumulator: Sendable {
 
     private mutating func histogramPoint(_ point: Vigil_Otlp_V1_HistogramDataPoint, key: String, metric: String, now: Int64,
                                          _ outcome: inout OTLPReceiver.Outcome) -> Vigil_Otlp_V1_HistogramDataPoint? {
-        let streamKey = key + Self.key(point.attributes)
-        if OTLPTranslator.isStale(point.flags) {
-            streams[streamKey] = nil
-            return point
-        }
+        guard let streamKey = liveStream(key, point.attributes, flags: point.flags) else { return point }
         let fresh = Total.histogram(bounds: point.explicitBounds, counts: point.bucketCounts, count: point.count, sum: point.hasSum ? point.sum : nil)
         guard let (start, total) = accumulate(streamKey, point.startTimeUnixNano, point.timeUnixNano, fresh: fresh,
                                               metric: metric, now: now, &outcome, adding: { total in
@@ -163,11 +155,7 @@ package struct OTLPDeltaAccumulator: Sendable {
 
     private mutating func exponentialPoint(_ point: Vigil_Otlp_V1_ExponentialHistogramDataPoint, key: String, metric: String, now: Int64,
                                            _ outcome: inout OTLPReceiver.Outcome) -> Vigil_Otlp_V1_ExponentialHistogramDataPoint? {
-        let streamKey = key + Self.key(point.attributes)
-        if OTLPTranslator.isStale(point.flags) {
-            streams[streamKey] = nil
-            return point
-        }
+        guard let streamKey = liveStream(key, point.attributes, flags: point.flags) else { return point }
         let delta = ExponentialTotal(scale: point.scale, zeroThreshold: point.zeroThreshold, zeroCount: point.zeroCount,
                                      positive: ExponentialBuckets(offset: point.positive.offset, counts: point.positive.bucketCounts),
                                      negative: ExponentialBuckets(offset: point.negative.offset, counts: point.negative.bucketCounts),
@@ -191,6 +179,17 @@ package struct OTLPDeltaAccumulator: Sendable {
         out.clearMin()
         out.clearMax()
         return out
+    }
+
+    /// The stream of a point: `key` with the point's attributes; nil for a point flagged "no
+    /// recorded value", which passes as it is (a staleness marker) and ends its stream.
+    private mutating func liveStream(_ key: String, _ attributes: [Vigil_Otlp_V1_KeyValue], flags: UInt32) -> String? {
+        let streamKey = key + Self.key(attributes)
+        guard !OTLPTranslator.isStale(flags) else {
+            streams[streamKey] = nil
+            return nil
+        }
+        return streamKey
     }
 
     /// Folds one delta point into its stream: the stream's start and total after it, or nil when
