@@ -1,3 +1,4 @@
+import Foundation
 import Config
 import MetricModel
 import Testing
@@ -132,6 +133,30 @@ import TSDB
         #expect(newest.zeroCount == 1)
         #expect(newest.populatedBuckets.map(\.upper) == [0, 2, 4, 16], "the zero bucket, then (1, 2], (2, 4] and (8, 16]")
         #expect(newest.populatedBuckets.map(\.count) == [1, 3, 1, 4])
+    }
+
+    /// What the SDK sends when each delta export holds one observation: scale 20, one bucket.
+    /// Added up, the buckets of 3 ms and 7 ms lie a million scale-20 buckets apart; the total
+    /// goes to the scale where both fit in 160 buckets, each still in a bucket that holds it.
+    @Test func farApartDeltasAddUpAtAScaleWhereTheirBucketsFit() throws {
+        let head = Head.inMemory()
+        let receiver = Self.receiver(head, OTLPDeltaStreams(), ManualWallClock(startMs: 0))
+        func single(_ v: Double, _ start: UInt64, _ end: UInt64) -> Vigil_Otlp_V1_Metric {
+            // OTLP's bucket i at scale s holds (2^(i/2^s), 2^((i+1)/2^s)].
+            let index = Int32((Foundation.log2(v) * Double(1 << 20)).rounded(.up)) - 1
+            var m = R.exponential("inference", unit: "ms", [Self.exponentialPoint(scale: 20, R.buckets(index, [1]), sum: v, start, end)])
+            m.exponentialHistogram.aggregationTemporality = .delta
+            return m
+        }
+        #expect(try receiver.append(R.request([single(3, 0, 10)])).rejectedDataPoints == 0)
+        #expect(try receiver.append(R.request([single(7, 10, 20)])).rejectedDataPoints == 0)
+        #expect(try receiver.append(R.request([single(300, 20, 30)])).rejectedDataPoints == 0)
+        let series = try #require(try head.select([LabelMatcher(.equal, "__name__", "inference_milliseconds")], mint: .min, maxt: .max).first)
+        let newest = try #require(series.histogramSamples().last?.histogram.floatHistogram)
+        #expect(newest.count == 3 && newest.sum == 310, "nothing lost: \(newest)")
+        for v in [3.0, 7, 300] {
+            #expect(newest.populatedBuckets.contains { $0.lower < v && v <= $0.upper && $0.count == 1 }, "\(v) in \(newest)")
+        }
     }
 
     @Test func silentStreamsAreForgottenAfterFiveMinutesAndNewStreamsBeyondTheLimitRefused() throws {

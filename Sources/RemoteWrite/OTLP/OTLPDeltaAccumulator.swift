@@ -23,8 +23,10 @@ package struct OTLPDeltaAccumulator: Sendable {
     package static let maxStaleness: Int64 = 5 * 60_000
     /// Streams kept at most; points of further new streams are refused.
     package let maxStreams: Int
-    /// The widest bucket range an exponential total may span.
-    static let maxExponentialSpan: Int64 = 1 << 14
+    /// The most buckets an exponential total keeps per side (the SDKs' default maximum size): a
+    /// sum whose buckets would reach further is taken to a coarser scale, as the SDK does with a
+    /// cumulative histogram.
+    static let maxExponentialSpan: Int64 = 160
 
     private var streams: [String: Stream] = [:]
     private var lastSweep: Int64 = .min
@@ -235,17 +237,23 @@ package struct OTLPDeltaAccumulator: Sendable {
         return overflow ? .max : sum
     }
 
-    /// Two exponential histograms added at the coarser scale; nil when their zero thresholds
-    /// differ, a scale is outside what native histograms take, or the buckets would span more
-    /// than ``maxExponentialSpan``.
+    /// Two exponential histograms added at the coarser scale, or coarser still until each side's
+    /// buckets fit ``maxExponentialSpan``; nil when their zero thresholds differ or a scale is
+    /// outside what OTLP's scales reach (-10...20).
     static func merged(_ a: ExponentialTotal, _ b: ExponentialTotal) -> ExponentialTotal? {
         guard a.zeroThreshold == b.zeroThreshold, (-10...20).contains(a.scale), (-10...20).contains(b.scale) else { return nil }
-        let scale = min(a.scale, b.scale)
-        guard let positive = merged(a.positive, downscale: a.scale - scale, b.positive, downscale: b.scale - scale),
-              let negative = merged(a.negative, downscale: a.scale - scale, b.negative, downscale: b.scale - scale) else { return nil }
-        return ExponentialTotal(scale: scale, zeroThreshold: a.zeroThreshold, zeroCount: saturatingSum(a.zeroCount, b.zeroCount),
-                                positive: positive, negative: negative, count: saturatingSum(a.count, b.count),
-                                sum: a.sum.flatMap { x in b.sum.map { x + $0 } })
+        var scale = min(a.scale, b.scale)
+        while true {
+            if let positive = merged(a.positive, downscale: a.scale - scale, b.positive, downscale: b.scale - scale),
+               let negative = merged(a.negative, downscale: a.scale - scale, b.negative, downscale: b.scale - scale) {
+                return ExponentialTotal(scale: scale, zeroThreshold: a.zeroThreshold, zeroCount: saturatingSum(a.zeroCount, b.zeroCount),
+                                        positive: positive, negative: negative, count: saturatingSum(a.count, b.count),
+                                        sum: a.sum.flatMap { x in b.sum.map { x + $0 } })
+            }
+            // At scale -10 one bucket reaches past every finite double: everything fits there.
+            guard scale > -10 else { return nil }
+            scale -= 1
+        }
     }
 
     /// One side's buckets of two histograms, each first merged `downscale` times (bucket i goes to
