@@ -27,6 +27,9 @@ package struct OTLPDeltaAccumulator: Sendable {
     /// sum whose buckets would reach further is taken to a coarser scale, as the SDK does with a
     /// cumulative histogram.
     static let maxExponentialSpan: Int64 = 160
+    /// The scales OTLP's exponential histograms take; at the coarsest, one bucket reaches past
+    /// every finite double.
+    static let exponentialScales: ClosedRange<Int32> = -10...20
 
     private var streams: [String: Stream] = [:]
     private var lastSweep: Int64 = .min
@@ -239,9 +242,9 @@ package struct OTLPDeltaAccumulator: Sendable {
 
     /// Two exponential histograms added at the coarser scale, or coarser still until each side's
     /// buckets fit ``maxExponentialSpan``; nil when their zero thresholds differ or a scale is
-    /// outside what OTLP's scales reach (-10...20).
+    /// outside ``exponentialScales``.
     static func merged(_ a: ExponentialTotal, _ b: ExponentialTotal) -> ExponentialTotal? {
-        guard a.zeroThreshold == b.zeroThreshold, (-10...20).contains(a.scale), (-10...20).contains(b.scale) else { return nil }
+        guard a.zeroThreshold == b.zeroThreshold, exponentialScales.contains(a.scale), exponentialScales.contains(b.scale) else { return nil }
         var scale = min(a.scale, b.scale)
         while true {
             if let positive = merged(a.positive, downscale: a.scale - scale, b.positive, downscale: b.scale - scale),
@@ -250,8 +253,7 @@ package struct OTLPDeltaAccumulator: Sendable {
                                         positive: positive, negative: negative, count: saturatingSum(a.count, b.count),
                                         sum: a.sum.flatMap { x in b.sum.map { x + $0 } })
             }
-            // At scale -10 one bucket reaches past every finite double: everything fits there.
-            guard scale > -10 else { return nil }
+            guard scale > exponentialScales.lowerBound else { return nil }
             scale -= 1
         }
     }
