@@ -97,8 +97,17 @@ final class FuzzBlock: @unchecked Sendable {
         guard let files = try? HeadChunkFiles(directory: directory, readOnly: true, logger: Logger(label: "fuzz")) else { return }
         var times: [Int64] = [], values: [Double] = []
         for chunk in files.allChunks() {
-            _ = chunk.appendSamples(mint: .min, maxt: .max, times: &times, values: &values)
-            _ = chunk.lastSample
+            switch chunk {
+            case .float(let c):
+                _ = c.appendSamples(mint: .min, maxt: .max, times: &times, values: &values)
+                _ = c.lastSample
+            case .histogram(let c):
+                _ = c.histograms()
+                _ = c.lastHistogram
+            case .floatHistogram(let c):
+                _ = c.histograms()
+                _ = c.lastHistogram
+            }
         }
     }
 }

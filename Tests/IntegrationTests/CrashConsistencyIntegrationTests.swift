@@ -20,6 +20,30 @@ import Testing
         }
     }
 
+    /// The encodings of the chunk records in every head chunk file: after the 8-byte file header,
+    /// each record is series reference, min and max time (8 bytes each), encoding (1), the data's
+    /// length (uvarint), the data and a 4-byte CRC.
+    static func headChunkEncodings(_ directory: String) throws -> Set<UInt8> {
+        var encodings = Set<UInt8>()
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where Int(name) != nil {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
+            var offset = 8
+            while offset + 26 <= bytes.count {
+                encodings.insert(bytes[offset + 24])
+                var length = 0, shift = 0, p = offset + 25
+                while p < bytes.count, shift < 35 {
+                    length |= Int(bytes[p] & 0x7F) << shift
+                    shift += 7
+                    p += 1
+                    if bytes[p - 1] & 0x80 == 0 { break }
+                }
+                guard length > 0 else { break }
+                offset = p + length + 4
+            }
+        }
+        return encodings
+    }
+
     @Test func everyAcknowledgedSampleSurvivesTwentyKills() async throws {
         let dir = Paths.tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -93,6 +117,10 @@ import Testing
         #expect(writes.duplicates == 0)
         #expect(writes.seriesStored == AcknowledgedWrites.series)
         #expect(writes.missing == 0, "\(writes.missing) of \(writes.acknowledged * AcknowledgedWrites.series) acknowledged samples missing after 20 kills; stored \(writes.stored): \(writes.dumpPrefix)")
+        #expect(writes.histogramsMissing == 0, "\(writes.histogramsMissing) of \(writes.acknowledged) acknowledged histograms missing; stored \(writes.histogramsStored)")
+        #expect(writes.histogramDuplicates == 0)
+        // Closed histogram chunks were written to the head chunk files (and read back from there).
+        #expect(try Self.headChunkEncodings(dir + "/data/vigil-chunks_head").contains(2))
 
         // Silences survive, and the storage came back after every kill.
         vigil = try Self.start(dir: dir, port: port)

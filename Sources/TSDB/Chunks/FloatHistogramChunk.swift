@@ -15,6 +15,8 @@ public struct FloatHistogramChunk: Sendable {
     public private(set) var header: HistogramCounterResetHint = .unknown
     public private(set) var layout: HistogramChunkLayout?
     private var sealed = false
+    /// Set when the bits live in a head chunk file instead of ``stream`` (see ``HistogramChunk``).
+    private(set) var mapped: MappedChunkBytes?
     private var timeDelta: Int64 = 0
     /// Previous bits and XOR window of every float of a sample: count, zero count, sum, then
     /// the positive and the negative buckets.
@@ -119,10 +121,45 @@ public struct FloatHistogramChunk: Sendable {
 
     // MARK: Bytes
 
-    public var byteCount: Int { 3 + stream.bytes.count }
+    public var byteCount: Int { 3 + (mapped?.count ?? stream.bytes.count) }
+
+    /// Whether the bits live in a mapped file rather than on the heap.
+    public var isMapped: Bool { mapped != nil }
+
+    /// Calls `body` with the bits after the header, wherever they live.
+    func withBits<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let mapped { return body(mapped.bytes) }
+        return stream.bytes.withUnsafeBytes(body)
+    }
 
     /// The chunk as Prometheus' float histogram chunk data (count, header byte, bits).
-    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.prometheusBytes) }
+    public var prometheusData: [UInt8] {
+        HistogramChunkHeader.frame(count: count, header: header, bits: mapped.map { Array($0.bytes) } ?? stream.prometheusBytes)
+    }
+
+    /// A sealed chunk read in place from a mapped file (see ``HistogramChunk``).
+    init?(prometheusData data: UnsafeRawBufferPointer, in file: MappedFile, minTime: Int64, maxTime: Int64, headReference: UInt64?) {
+        guard let (count, header, bytes) = HistogramChunkHeader.mappedBits(of: data, in: file, headReference: headReference) else { return nil }
+        self.count = count
+        self.header = header
+        mapped = bytes
+        self.minTime = minTime
+        self.maxTime = maxTime
+        sealed = true
+    }
+
+    /// This chunk with its bits moved to `bytes`: sealed, nothing of it left on the heap but its
+    /// time range, count and header.
+    func moved(to bytes: MappedChunkBytes) -> FloatHistogramChunk {
+        var out = FloatHistogramChunk()
+        out.count = count
+        out.minTime = minTime
+        out.maxTime = maxTime
+        out.header = header
+        out.sealed = true
+        out.mapped = bytes
+        return out
+    }
 
     /// A sealed chunk read from a block or chunk file (the bytes are copied); nil when the data
     /// cannot hold the header.
@@ -148,7 +185,7 @@ public struct FloatHistogramChunk: Sendable {
     @discardableResult
     public func decode(mint: Int64, maxt: Int64, into out: inout [FloatHistogramSample]) -> Bool {
         guard count > 0 else { return true }
-        return stream.bytes.withUnsafeBytes { raw in
+        return withBits { raw in
             var reader = ChunkBitReader(raw)
             guard let layout = HistogramChunkLayout.read(from: &reader) else { return false }
             let positiveCount = layout.positiveSpans.bucketCount, negativeCount = layout.negativeSpans.bucketCount

@@ -22,6 +22,9 @@ public struct HistogramChunk: Sendable {
     public private(set) var layout: HistogramChunkLayout?
     /// Set for a chunk read from bytes: it is complete and takes no appends.
     private var sealed = false
+    /// Set when the bits live in a head chunk file instead of ``stream`` (a closed chunk written
+    /// there): such a chunk is sealed, and keeps neither encoder state nor layout on the heap.
+    private(set) var mapped: MappedChunkBytes?
     private var state = EncoderState()
 
     /// What the encoder must remember of the samples so far.
@@ -178,11 +181,47 @@ public struct HistogramChunk: Sendable {
     // MARK: Bytes
 
     /// Compressed size in bytes, header included.
-    public var byteCount: Int { 3 + stream.bytes.count }
+    public var byteCount: Int { 3 + (mapped?.count ?? stream.bytes.count) }
+
+    /// Whether the bits live in a mapped file rather than on the heap.
+    public var isMapped: Bool { mapped != nil }
+
+    /// Calls `body` with the bits after the header, wherever they live.
+    func withBits<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let mapped { return body(mapped.bytes) }
+        return stream.bytes.withUnsafeBytes(body)
+    }
 
     /// The chunk as Prometheus' histogram chunk data: sample count (big-endian 16 bits), the
     /// header byte, then the bits zero-padded to a byte.
-    public var prometheusData: [UInt8] { HistogramChunkHeader.frame(count: count, header: header, bits: stream.prometheusBytes) }
+    public var prometheusData: [UInt8] {
+        HistogramChunkHeader.frame(count: count, header: header, bits: mapped.map { Array($0.bytes) } ?? stream.prometheusBytes)
+    }
+
+    /// A chunk read in place from a mapped file: `data` (Prometheus' histogram chunk data) must
+    /// lie inside `file`'s mapping. Nothing is copied or decoded; the chunk is sealed.
+    init?(prometheusData data: UnsafeRawBufferPointer, in file: MappedFile, minTime: Int64, maxTime: Int64, headReference: UInt64?) {
+        guard let (count, header, bytes) = HistogramChunkHeader.mappedBits(of: data, in: file, headReference: headReference) else { return nil }
+        self.count = count
+        self.header = header
+        mapped = bytes
+        self.minTime = minTime
+        self.maxTime = maxTime
+        sealed = true
+    }
+
+    /// This chunk with its bits moved to `bytes` (the same bits, written to a file): sealed, the
+    /// heap copy, encoder state and layout gone; time range, count and header kept.
+    func moved(to bytes: MappedChunkBytes) -> HistogramChunk {
+        var out = HistogramChunk()
+        out.count = count
+        out.minTime = minTime
+        out.maxTime = maxTime
+        out.header = header
+        out.sealed = true
+        out.mapped = bytes
+        return out
+    }
 
     /// A chunk read from a block or a chunk file (the bytes are copied), with the time range its
     /// index entry gives. Nothing is decoded until it is read; nil when the data cannot hold the
@@ -210,7 +249,7 @@ public struct HistogramChunk: Sendable {
     @discardableResult
     public func decode(mint: Int64, maxt: Int64, into out: inout [HistogramSample]) -> Bool {
         guard count > 0 else { return true }
-        return stream.bytes.withUnsafeBytes { raw in
+        return withBits { raw in
             var reader = ChunkBitReader(raw)
             guard let layout = HistogramChunkLayout.read(from: &reader) else { return false }
             let positiveCount = layout.positiveSpans.bucketCount, negativeCount = layout.negativeSpans.bucketCount

@@ -14,6 +14,11 @@ protocol HistogramChunkEncoding: Sendable {
     /// What the chunk's first sample says about a counter reset before it.
     var header: HistogramCounterResetHint { get }
     var prometheusData: [UInt8] { get }
+    /// The bits' place in a mapped file, when they live there rather than on the heap.
+    var mapped: MappedChunkBytes? { get }
+    var isMapped: Bool { get }
+    /// This chunk with its bits moved to `bytes` (the same bits, written to a file).
+    func moved(to bytes: MappedChunkBytes) -> Self
     var lastHistogram: Histogram? { get }
     mutating func append(t: Int64, _ h: Histogram) -> HistogramChunk.AppendOutcome
     /// Every sample with its time; nil when the bits are damaged.

@@ -41,4 +41,15 @@ enum HistogramChunkHeader {
         guard data.count >= 3 else { return nil }
         return (Int(data[0]) << 8 | Int(data[1]), hint(from: data[2]), BitWriter(bytes: Array(data[3...]), free: 0))
     }
+
+    /// The parts of framed chunk data lying inside `file`'s mapping, the bits left in place; nil
+    /// when the data cannot hold the header or is not inside the mapping.
+    static func mappedBits(of data: UnsafeRawBufferPointer, in file: MappedFile,
+                           headReference: UInt64?) -> (count: Int, header: HistogramCounterResetHint, bits: MappedChunkBytes)? {
+        guard data.count >= 3, let start = data.baseAddress, let base = file.bytes.baseAddress else { return nil }
+        let offset = base.distance(to: start)
+        guard offset >= 0, offset + data.count <= file.count else { return nil }
+        let bits = MappedChunkBytes(file: file, offset: offset + 3, count: data.count - 3, headReference: headReference)
+        return (Int(data[0]) << 8 | Int(data[1]), hint(from: data[2]), bits)
+    }
 }

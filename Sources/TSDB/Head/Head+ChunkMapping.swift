@@ -6,21 +6,28 @@ extension Head {
     /// happens between, while commits and queries go on. Returns the chunks moved.
     @discardableResult
     func mapFullChunks(to files: HeadChunkFiles) throws(StorageIOError) -> Int {
-        let collected: [(slot: Int, ref: SeriesRef, chunk: XORChunk)] = withState { s in
-            var out: [(slot: Int, ref: SeriesRef, chunk: XORChunk)] = []
+        let collected: [(slot: Int, ref: SeriesRef, chunk: HeadFileChunk)] = withState { s in
+            var out: [(slot: Int, ref: SeriesRef, chunk: HeadFileChunk)] = []
             var seen = Set<Int>()
             for slot in s.unmappedSlots where seen.insert(slot).inserted {
-                guard slot < s.series.count, let ref = s.series[slot]?.ref, let heap = s.series[slot]?.chunks else { continue }
-                // Closed chunks on the heap are the ones before the open one.
+                guard slot < s.series.count, let series = s.series[slot] else { continue }
+                // Closed chunks on the heap are the ones before the open one of each kind.
+                let heap = series.chunks
                 for i in heap.indices.dropLast() where !heap[i].isMapped && heap[i].count > 0 {
-                    out.append((slot, ref, heap[i]))
+                    out.append((slot, series.ref, .float(heap[i])))
+                }
+                for c in series.histogramChunks.dropLast() where !c.isMapped && c.count > 0 {
+                    out.append((slot, series.ref, .histogram(c)))
+                }
+                for c in series.floatHistogramChunks.dropLast() where !c.isMapped && c.count > 0 {
+                    out.append((slot, series.ref, .floatHistogram(c)))
                 }
             }
             s.unmappedSlots.removeAll(keepingCapacity: true)
             return out
         }
         guard !collected.isEmpty else { return 0 }
-        let written: [XORChunk]
+        let written: [HeadFileChunk]
         do {
             written = try files.write(collected.map { ($0.ref, $0.chunk) })
         } catch {
@@ -32,9 +39,8 @@ extension Head {
             var moved = 0
             for (entry, chunk) in zip(collected, written) {
                 // The series may have been dropped, or the chunk truncated or rewritten (a deletion)
-                // meanwhile: only the same chunk, still the oldest on the heap, moves.
-                guard Self.liveSlot(of: entry.ref, in: s) == entry.slot, let compact = MappedHeadChunk(chunk),
-                      s.series[entry.slot]?.moveOldestHeapChunk(to: compact) == true else { continue }
+                // meanwhile: only the same chunk (for floats, still the oldest on the heap) moves.
+                guard Self.liveSlot(of: entry.ref, in: s) == entry.slot, s.series[entry.slot]?.swapIn(written: chunk) == true else { continue }
                 moved += 1
             }
             return moved
@@ -46,7 +52,7 @@ extension Head {
         withState { s in
             var bytes: [Int: Int] = [:]
             for i in s.series.indices {
-                for c in s.series[i]?.mappedChunks ?? [] { bytes[c.fileNumber, default: 0] += c.recordBytes }
+                s.series[i]?.forEachMappedRecord { file, size in bytes[file, default: 0] += size }
             }
             return bytes
         }

@@ -46,7 +46,7 @@ extension Head {
     func replay(_ sample: RefHistogramSample, refMap: [SeriesRef: SeriesRef], in s: inout State) -> Bool {
         guard let idx = Self.liveSlot(of: refMap[sample.ref] ?? sample.ref, in: s) else { return false }
         guard sample.t > s.hot[idx].maxTime, sample.t >= s.minValidTime, sample.value.inconsistency == nil else { return false }
-        s.series[idx]?.append(t: sample.t, histogram: sample.value, blockRange: blockRange)
+        if s.series[idx]?.append(t: sample.t, histogram: sample.value, blockRange: blockRange) == true { s.unmappedSlots.append(idx) }
         s.hot[idx].maxTime = sample.t
         s.hot[idx].lastValueBits = StaleNaN.bits
         if sample.t > s.maxTime { s.maxTime = sample.t }

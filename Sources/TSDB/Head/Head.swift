@@ -237,7 +237,7 @@ public final class Head: Sendable, Appendable, Querier {
                 if a.t > newest { newest = a.t }
             }
             for (a, idx) in zip(acceptedHistograms, acceptedHistogramSlots) {
-                s.series[idx]?.append(t: a.t, histogram: a.value, blockRange: blockRange)
+                if s.series[idx]?.append(t: a.t, histogram: a.value, blockRange: blockRange) == true { s.unmappedSlots.append(idx) }
                 s.hot[idx].maxTime = a.t
                 s.hot[idx].lastValueBits = StaleNaN.bits
                 if a.t > newest { newest = a.t }

@@ -22,27 +22,33 @@ extension MemSeries {
         return floatHistogramChunks.last?.lastHistogram.map(HistogramValue.float)
     }
 
-    /// Appends a histogram sample known to be newer than the newest sample of any kind.
-    mutating func append(t: Int64, histogram value: HistogramValue, blockRange: Int64) {
+    /// Appends a histogram sample known to be newer than the newest sample of any kind. Returns
+    /// true when that closed a chunk of its kind (which can now be written to a head chunk file).
+    @discardableResult
+    mutating func append(t: Int64, histogram value: HistogramValue, blockRange: Int64) -> Bool {
         let floatMax = floatMaxTime
         switch value {
         case .integer(let h):
             let newerThan = max(floatMax, floatHistogramChunks.last?.maxTime ?? .min)
+            let before = histogramChunks.count
             Self.append(t: t, h, to: &histogramChunks, joiningOnlyAfter: newerThan, blockRange: blockRange)
+            return before > 0 && histogramChunks.count > before
         case .float(let h):
             let newerThan = max(floatMax, histogramChunks.last?.maxTime ?? .min)
+            let before = floatHistogramChunks.count
             Self.append(t: t, h, to: &floatHistogramChunks, joiningOnlyAfter: newerThan, blockRange: blockRange)
+            return before > 0 && floatHistogramChunks.count > before
         }
     }
 
     /// A staleness marker in the kind of the newest histogram (the caller checked it is newer than
     /// the newest float).
-    mutating func appendHistogramStaleMarker(t: Int64, blockRange: Int64) {
+    /// Returns true when it closed a chunk.
+    mutating func appendHistogramStaleMarker(t: Int64, blockRange: Int64) -> Bool {
         if let integer = histogramChunks.last, integer.maxTime == histogramMaxTime {
-            append(t: t, histogram: .integer(.staleMarker), blockRange: blockRange)
-        } else {
-            append(t: t, histogram: .float(.staleMarker), blockRange: blockRange)
+            return append(t: t, histogram: .integer(.staleMarker), blockRange: blockRange)
         }
+        return append(t: t, histogram: .float(.staleMarker), blockRange: blockRange)
     }
 
     /// Appends to the open chunk of one kind, or cuts a new one: when there is none, when it is
@@ -119,6 +125,38 @@ extension MemSeries {
         }
         if keepFrom > 0 { chunks.removeFirst(keepFrom) }
         return freed
+    }
+
+    /// Swaps `written` (a closed chunk just written to a head chunk file) in for its heap original:
+    /// the unmapped chunk, not the open one, with the same start and count. False when it is not
+    /// there any more (dropped, or rewritten by a deletion).
+    static func swapIn<C: HistogramChunkEncoding>(_ written: C, into chunks: inout [C]) -> Bool {
+        guard let i = chunks.indices.dropLast().first(where: {
+            !chunks[$0].isMapped && chunks[$0].minTime == written.minTime && chunks[$0].count == written.count
+        }) else { return false }
+        chunks[i] = written
+        return true
+    }
+
+    /// Brings the chunks of one kind that live in any of `files` back to the heap, in place (their
+    /// bits copied; sealed, as before); returns how many.
+    static func unmapHistogramChunks<C: HistogramChunkEncoding>(inFiles files: Set<Int>, in chunks: inout [C]) -> Int {
+        var moved = 0
+        for i in chunks.indices {
+            guard let reference = chunks[i].mapped?.headReference, files.contains(Int(reference >> 32)) else { continue }
+            let c = chunks[i]
+            guard let copy = c.prometheusData.withUnsafeBytes({ C(prometheusData: $0, minTime: c.minTime, maxTime: c.maxTime) }) else { continue }
+            chunks[i] = copy
+            moved += 1
+        }
+        return moved
+    }
+
+    /// The file number and record size of a histogram chunk in a head chunk file.
+    static func mappedRecord(_ m: MappedChunkBytes, _ body: (_ file: Int, _ bytes: Int) -> Void) {
+        guard let reference = m.headReference else { return }
+        // Header, length (at most 3 bytes for a chunk this size), count and header byte, bits, CRC.
+        body(Int(reference >> 32), HeadChunkFiles.recordHeaderSize + 3 + 3 + m.count + 4)
     }
 
     /// The chunks of one kind that overlap `[mint, maxt]`, oldest first.

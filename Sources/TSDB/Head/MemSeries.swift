@@ -13,9 +13,10 @@ struct MemSeries: Sendable {
     private(set) var mappedChunks: [MappedHeadChunk] = []
     /// Chunks on the heap, oldest first; the last is open.
     var chunks: [XORChunk] = []
-    /// Native histogram chunks of each kind, oldest first (`MemSeries+Histograms.swift`); they
-    /// stay on the heap until the head is cut into a block. A series holds histograms where its
-    /// float samples leave off, or only histograms: the chunks of all three kinds never overlap.
+    /// Native histogram chunks of each kind, oldest first (`MemSeries+Histograms.swift`); closed
+    /// ones written to the head chunk files stay in these lists in their mapped form (sealed, only
+    /// their time range and count on the heap). A series holds histograms where its float samples
+    /// leave off, or only histograms: the chunks of all three kinds never overlap.
     var histogramChunks: [HistogramChunk] = []
     var floatHistogramChunks: [FloatHistogramChunk] = []
     /// Where the open chunk's block range ends: a sample at or after it starts a new chunk, so
@@ -93,11 +94,27 @@ struct MemSeries: Sendable {
         return true
     }
 
+    /// Swaps a chunk just written to a head chunk file in for its heap original; false when that is
+    /// not there any more (the series truncated, or the chunk rewritten by a deletion).
+    mutating func swapIn(written chunk: HeadFileChunk) -> Bool {
+        switch chunk {
+        case .float(let c):
+            guard let compact = MappedHeadChunk(c) else { return false }
+            return moveOldestHeapChunk(to: compact)
+        case .histogram(let c):
+            return Self.swapIn(c, into: &histogramChunks)
+        case .floatHistogram(let c):
+            return Self.swapIn(c, into: &floatHistogramChunks)
+        }
+    }
+
     /// Brings the mapped chunks from the first one in any of `files` on back to the heap (their bits
     /// copied), so those files can be deleted; they are written again, to the current file, by the
-    /// next mapping. Returns how many came back.
+    /// next mapping. Histogram chunks in those files come back in place. Returns how many came back.
     mutating func unmapChunks(inFiles files: Set<Int>) -> Int {
-        guard let first = mappedChunks.firstIndex(where: { files.contains($0.fileNumber) }) else { return 0 }
+        let histograms = Self.unmapHistogramChunks(inFiles: files, in: &histogramChunks)
+            + Self.unmapHistogramChunks(inFiles: files, in: &floatHistogramChunks)
+        guard let first = mappedChunks.firstIndex(where: { files.contains($0.fileNumber) }) else { return histograms }
         var copies: [XORChunk] = []
         for c in mappedChunks[first...] {
             // Prometheus' chunk data is copied onto the heap by this initializer.
@@ -107,7 +124,7 @@ struct MemSeries: Sendable {
         let moved = mappedChunks.count - first
         mappedChunks.removeSubrange(first...)
         chunks.insert(contentsOf: copies, at: 0)
-        return moved
+        return moved + histograms
     }
 
     /// Appends a sample known to be newer than the newest one, cutting a chunk at the target size
@@ -117,8 +134,7 @@ struct MemSeries: Sendable {
     mutating func append(t: Int64, v: Double, blockRange: Int64) -> Bool {
         if hasHistograms, v.isNaN, StaleNaN.isStale(v), histogramMaxTime > floatMaxTime {
             // A series that went stale after a histogram gets a histogram staleness marker.
-            appendHistogramStaleMarker(t: t, blockRange: blockRange)
-            return false
+            return appendHistogramStaleMarker(t: t, blockRange: blockRange)
         }
         var closed = false
         // A chunk whose bits live in a file, or whose encoder state is not known (read back from
@@ -136,8 +152,17 @@ struct MemSeries: Sendable {
         return closed
     }
 
-    /// Whether a chunk before the open one still holds its bits on the heap.
-    var hasUnmappedClosedChunks: Bool { chunks.count > 1 }
+    /// Whether a chunk before the open one (of any kind) still holds its bits on the heap.
+    var hasUnmappedClosedChunks: Bool {
+        chunks.count > 1 || histogramChunks.dropLast().contains { !$0.isMapped } || floatHistogramChunks.dropLast().contains { !$0.isMapped }
+    }
+
+    /// Head chunk file number and record size of every chunk of the series in those files.
+    func forEachMappedRecord(_ body: (_ file: Int, _ bytes: Int) -> Void) {
+        for c in mappedChunks { body(c.fileNumber, c.recordBytes) }
+        for c in histogramChunks { if let m = c.mapped { Self.mappedRecord(m, body) } }
+        for c in floatHistogramChunks { if let m = c.mapped { Self.mappedRecord(m, body) } }
+    }
 
     /// Keeps decoder checkpoints only in the open chunk and the one before it, which reads of
     /// the latest minutes (instant queries, rules) touch; older chunks are read whole anyway.

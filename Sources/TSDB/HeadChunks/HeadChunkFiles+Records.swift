@@ -5,14 +5,16 @@ extension HeadChunkFiles {
         var series: UInt64
         var minTime: Int64
         var maxTime: Int64
-        /// Prometheus' XOR chunk data.
+        /// The chunk's encoding (see ``HeadFileChunk``).
+        var encoding: UInt8
+        /// Prometheus' chunk data of that encoding.
         var data: UnsafeRawBufferPointer
         /// Offset just past the record.
         var end: Int
     }
 
-    /// The record at `offset`, when it lies within the first `size` bytes, is an XOR chunk and its
-    /// CRC matches.
+    /// The record at `offset`, when it lies within the first `size` bytes, holds a chunk of a known
+    /// encoding and its CRC matches.
     static func record(in bytes: UnsafeRawBufferPointer, at offset: Int, size: Int) -> Record? {
         guard let framed = frame(in: bytes, at: offset, size: size), framed.checksumMatches else { return nil }
         return framed.record
@@ -23,10 +25,11 @@ extension HeadChunkFiles {
         guard offset >= headerSize, size <= bytes.count, offset < size else { return nil }
         var r = MappedReader(bytes, from: offset, to: size)
         guard let series = r.u64BE(), let minTime = r.u64BE(), let maxTime = r.u64BE(), let encoding = r.u8(),
-              encoding == ChunkSegmentWriter.xorEncoding, let length = r.length(), let data = r.slice(length) else { return nil }
+              HeadFileChunk.isKnown(encoding: encoding), let length = r.length(), let data = r.slice(length) else { return nil }
         let end = r.offset
         guard let stored = r.u32BE() else { return nil }
-        let record = Record(series: series, minTime: Int64(bitPattern: minTime), maxTime: Int64(bitPattern: maxTime), data: data, end: r.offset)
+        let record = Record(series: series, minTime: Int64(bitPattern: minTime), maxTime: Int64(bitPattern: maxTime), encoding: encoding,
+                            data: data, end: r.offset)
         let matches = record.minTime <= record.maxTime && CRC32C.matches(stored, CRC32C.checksum(bytes, offset..<end))
         return (record, matches)
     }

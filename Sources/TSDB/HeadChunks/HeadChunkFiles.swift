@@ -5,8 +5,9 @@ import Synchronization
 /// heap: `<data>/vigil-chunks_head/000001`, `000002`, … in the layout of Prometheus' head chunk
 /// files. A file starts with a magic number (`0x0130BC91`), a version byte (1) and three bytes of
 /// padding; then, per chunk, the series reference, minimum and maximum time (8 bytes each,
-/// big-endian), the encoding (1 byte), the data's length (uvarint), the data (Prometheus' XOR
-/// chunk data), and a big-endian CRC-32C of everything from the series reference on.
+/// big-endian), the encoding (1 byte: 1 XOR, 2 integer histograms, 3 float histograms), the data's
+/// length (uvarint), the data (Prometheus' chunk data of that encoding), and a big-endian CRC-32C
+/// of everything from the series reference on.
 ///
 /// A chunk is named by a ``Reference``: the file's number in the upper 32 bits, the record's byte
 /// offset in the lower. Files are only appended to; each start begins a new one, and a file goes
@@ -80,14 +81,14 @@ public final class HeadChunkFiles: Sendable {
     /// Writes chunks (full ones, never appended to again) to the current file, starting a new one
     /// when it is full, and returns each chunk moved to its mapped copy, in order. Written to the
     /// kernel, not yet fsynced: ``sync()`` does that before a snapshot names them.
-    func write(_ chunks: [(series: SeriesRef, chunk: XORChunk)]) throws(StorageIOError) -> [XORChunk] {
-        try state.withLock { (s: inout State) throws(StorageIOError) -> [XORChunk] in
+    func write(_ chunks: [(series: SeriesRef, chunk: HeadFileChunk)]) throws(StorageIOError) -> [HeadFileChunk] {
+        try state.withLock { (s: inout State) throws(StorageIOError) -> [HeadFileChunk] in
             guard !s.closed else { throw StorageIOError(operation: "write to closed head chunk files", path: directory, errno: 9 /* EBADF */) }
-            var moved: [XORChunk] = []
+            var moved: [HeadFileChunk] = []
             moved.reserveCapacity(chunks.count)
             var buffer = ByteWriter()
-            // (index in `chunks`, offset of the record in the buffer, offset of the data in the buffer)
-            var placed: [(index: Int, record: Int, data: Int)] = []
+            // (index in `chunks`, offsets of the record and of its data in the buffer, the data's length)
+            var placed: [(index: Int, record: Int, data: Int, length: Int)] = []
             var maxTime = Int64.min
             func flush(_ s: inout State) throws(StorageIOError) {
                 guard let current = s.current, !buffer.bytes.isEmpty, var file = s.files[current.number] else { return }
@@ -95,8 +96,9 @@ public final class HeadChunkFiles: Sendable {
                 try PosixFile.writeAll(current.fd, buffer.bytes, path: path)
                 let base = file.size
                 for p in placed {
+                    // The bits after the data's header, as written (padding included).
                     let c = chunks[p.index].chunk
-                    let bytes = MappedChunkBytes(file: file.mapping, offset: base + p.data + 2, count: c.byteCount,
+                    let bytes = MappedChunkBytes(file: file.mapping, offset: base + p.data + c.headerBytes, count: p.length - c.headerBytes,
                                                  headReference: UInt64(current.number) << 32 | UInt64(base + p.record))
                     moved.append(c.moved(to: bytes))
                 }
@@ -119,12 +121,12 @@ public final class HeadChunkFiles: Sendable {
                 buffer.u64BE(entry.series)
                 buffer.u64BE(UInt64(bitPattern: entry.chunk.minTime))
                 buffer.u64BE(UInt64(bitPattern: entry.chunk.maxTime))
-                buffer.bytes.append(ChunkSegmentWriter.xorEncoding)
+                buffer.bytes.append(entry.chunk.encoding)
                 buffer.uvarint(UInt64(data.count))
                 let dataStart = buffer.bytes.count
                 buffer.bytes.append(contentsOf: data)
                 buffer.u32BE(CRC32C.checksum(buffer.bytes[record...]))
-                placed.append((i, record, dataStart))
+                placed.append((i, record, dataStart, data.count))
                 maxTime = max(maxTime, entry.chunk.maxTime)
             }
             try flush(&s)
@@ -165,23 +167,23 @@ public final class HeadChunkFiles: Sendable {
 
     /// The chunk a snapshot names, read in place and checked against its CRC; nil when the file is
     /// gone or the record is damaged.
-    func chunk(at reference: Reference) -> XORChunk? {
+    func chunk(at reference: Reference) -> HeadFileChunk? {
         let number = Int(reference >> 32), offset = Int(reference & 0xFFFF_FFFF)
         guard let file = state.withLock({ $0.files[number] }) else { return nil }
         guard let record = Self.record(in: file.mapping.bytes, at: offset, size: file.size) else { return nil }
-        return XORChunk(prometheusData: record.data, in: file.mapping, minTime: record.minTime, maxTime: record.maxTime,
-                        headReference: reference)
+        return HeadFileChunk(encoding: record.encoding, data: record.data, in: file.mapping, minTime: record.minTime, maxTime: record.maxTime,
+                             headReference: reference)
     }
 
     /// Every chunk whose record checks out, file by file: for tools and the fuzzing harness.
-    package func allChunks() -> [XORChunk] {
+    package func allChunks() -> [HeadFileChunk] {
         let files = state.withLock { $0.files }
-        var out: [XORChunk] = []
+        var out: [HeadFileChunk] = []
         for (number, file) in files.sorted(by: { $0.key < $1.key }) {
             var offset = Self.headerSize
             while offset < file.size, let record = Self.record(in: file.mapping.bytes, at: offset, size: file.size) {
-                if let chunk = XORChunk(prometheusData: record.data, in: file.mapping, minTime: record.minTime, maxTime: record.maxTime,
-                                        headReference: UInt64(number) << 32 | UInt64(offset)) {
+                if let chunk = HeadFileChunk(encoding: record.encoding, data: record.data, in: file.mapping, minTime: record.minTime,
+                                             maxTime: record.maxTime, headReference: UInt64(number) << 32 | UInt64(offset)) {
                     out.append(chunk)
                 }
                 offset = record.end

@@ -11,8 +11,10 @@ import Synchronization
 /// either its bits (kind 0: sample count, bit count, bytes) or, for a chunk already in a head
 /// chunk file, that file's reference to it (kind 1), so the snapshot holds only open chunks.
 /// Native histogram chunks (kind 2 integer, kind 3 float counts) follow as their time range and
-/// Prometheus' chunk data; a reader that predates them refuses the file as damaged rather than
-/// losing them silently. Version 1 files (bits only, no kind byte) are still read.
+/// Prometheus' chunk data, or, once in a head chunk file, as that file's reference (kind 4; the
+/// record says which of the two it is); a reader that predates a kind refuses the file as
+/// damaged rather than losing chunks silently. Version 1 files (bits only, no kind byte) are
+/// still read.
 package struct HeadSnapshot {
     static let magic = Array("VIGILSNAP2\n".utf8)
     static let magicVersion1 = Array("VIGILSNAP1\n".utf8)
@@ -20,6 +22,7 @@ package struct HeadSnapshot {
     static let mappedChunk: UInt8 = 1
     static let histogramChunk: UInt8 = 2
     static let floatHistogramChunk: UInt8 = 3
+    static let mappedHistogramChunk: UInt8 = 4
     static let filePrefix = "snapshot."
 
     package struct Entry {
@@ -110,8 +113,14 @@ package struct HeadSnapshot {
             c.withEncodedBytes { out.bytes.append(contentsOf: $0) }
         }
 
-        /// A histogram chunk: its kind, time range and Prometheus' chunk data.
+        /// A histogram chunk: its kind, time range and Prometheus' chunk data; by reference when it
+        /// is in a head chunk file.
         private mutating func add<C: HistogramChunkEncoding>(_ c: C, kind: UInt8) {
+            if let reference = c.mapped?.headReference {
+                out.bytes.append(mappedHistogramChunk)
+                out.uvarint(reference)
+                return
+            }
             out.bytes.append(kind)
             out.varint(c.minTime)
             out.varint(c.maxTime)
@@ -182,12 +191,12 @@ package struct HeadSnapshot {
 
     /// Reads a snapshot, validating every frame and chunk; `resolve` finds the chunks it names in
     /// head chunk files (nil: that chunk is missing and left out, and counted).
-    static func read(_ path: String, resolve: @Sendable (UInt64) -> XORChunk? = { _ in nil }) throws -> (entries: [Entry], missingChunks: Int) {
+    static func read(_ path: String, resolve: @Sendable (UInt64) -> HeadFileChunk? = { _ in nil }) throws -> (entries: [Entry], missingChunks: Int) {
         try decodeCounting(try PosixFile.readAll(path), resolve: resolve)
     }
 
     /// Decodes a snapshot file's bytes, validating every frame and chunk.
-    package static func decode(_ bytes: [UInt8], resolve: @Sendable (UInt64) -> XORChunk? = { _ in nil }) throws -> [Entry] {
+    package static func decode(_ bytes: [UInt8], resolve: @Sendable (UInt64) -> HeadFileChunk? = { _ in nil }) throws -> [Entry] {
         try decodeCounting(bytes, resolve: resolve).entries
     }
 
@@ -197,7 +206,7 @@ package struct HeadSnapshot {
 
     /// Decodes a snapshot: the frames are found first (lengths, bounds, the trailer's count),
     /// then decoded, in parallel for a large snapshot, and their CRCs checked.
-    static func decodeCounting(_ bytes: [UInt8], resolve: @Sendable (UInt64) -> XORChunk?) throws -> (entries: [Entry], missingChunks: Int) {
+    static func decodeCounting(_ bytes: [UInt8], resolve: @Sendable (UInt64) -> HeadFileChunk?) throws -> (entries: [Entry], missingChunks: Int) {
         let version1 = bytes.starts(with: magicVersion1)
         guard version1 || bytes.starts(with: magic) else { throw Invalid(reason: "bad magic") }
         // (payload start, payload length, stored CRC) of every series frame.
@@ -243,7 +252,7 @@ package struct HeadSnapshot {
 
     /// Decodes series frames, each checked against its CRC.
     private static func decodeFrames(_ frames: ArraySlice<(start: Int, length: Int, crc: UInt32)>, of bytes: [UInt8], version1: Bool,
-                                     resolve: (UInt64) -> XORChunk?) throws -> (entries: [Entry], missingChunks: Int) {
+                                     resolve: (UInt64) -> HeadFileChunk?) throws -> (entries: [Entry], missingChunks: Int) {
         var entries: [Entry] = []
         entries.reserveCapacity(frames.count)
         var missing = 0
@@ -283,11 +292,16 @@ package struct HeadSnapshot {
                     guard decoded else { throw Invalid(reason: "bad histogram chunk") }
                     continue
                 }
-                if kind == mappedChunk {
+                if kind == mappedChunk || kind == mappedHistogramChunk {
                     guard let reference = p.uvarint() else { throw Invalid(reason: "bad chunk reference") }
-                    // A chunk whose file is gone or damaged is left out (and counted): losing it
-                    // beats losing the whole snapshot.
-                    if let chunk = resolve(reference) { chunks.append(chunk) } else { missing += 1 }
+                    // A chunk whose file is gone or damaged (or holds another kind of chunk there) is
+                    // left out, and counted: losing it beats losing the whole snapshot.
+                    switch (kind, resolve(reference)) {
+                    case (mappedChunk, .float(let c)?): chunks.append(c)
+                    case (mappedHistogramChunk, .histogram(let c)?): histograms.append(c)
+                    case (mappedHistogramChunk, .floatHistogram(let c)?): floatHistograms.append(c)
+                    default: missing += 1
+                    }
                     continue
                 }
                 guard kind == inlineChunk, let count = p.uvarint(), let bits = p.uvarint(), let blob = p.blob(), count < 1 << 20, bits < 1 << 40,
