@@ -8,8 +8,10 @@ For each server in turn, with the same configuration and the same fleet (fleet.p
      million samples appended, resident memory per active series, bytes on disk per sample;
   2. a battery of dashboard and alert queries (instant, 1 h and 24 h ranges): median latency;
   3. restart: seconds to shut down (SIGTERM to exit), to /-/ready, and until every series is back;
-  4. a day of data: fresh instances of both get 24 hours of fleet-shaped series by remote write,
-     in time order, and once they have cut blocks the harness reads resident memory and disk.
+  4. a day of data: fresh instances of both (native histograms enabled) get 24 hours of
+     fleet-shaped series and of native histograms (20 buckets each) by remote write, in time
+     order; resident memory is read after the first hour and, once they have cut blocks, after
+     the day, with the disk.
 It prints each figure for both and the Vigil/Prometheus ratio. The figures are measurements of
 one run on one machine, printed, never judged: the README's table comes from the full profile.
 """
@@ -36,11 +38,14 @@ from remote_write_wire import field as pb_field, snappy as snappy_literals, vari
 
 PROFILES = {
     # A couple of minutes per server: what the test command runs.
-    "quick": dict(targets=10, series=200, interval=2, warmup=8, window=24, runs=7, day_series=1000, day_step=60, day_wait=75),
+    "quick": dict(targets=10, series=200, interval=2, warmup=8, window=24, runs=7, day_series=1000, day_histograms=100, day_step=60,
+                  day_wait=75),
     # About 100,000 active series at 15 s with short windows: a quarter of an hour for both.
-    "medium": dict(targets=100, series=1000, interval=15, warmup=60, window=180, runs=7, day_series=10000, day_step=60, day_wait=150),
+    "medium": dict(targets=100, series=1000, interval=15, warmup=60, window=180, runs=7, day_series=10000, day_histograms=1000,
+                   day_step=60, day_wait=150),
     # About 200,000 active series at 15 s: the README's table.
-    "full": dict(targets=100, series=2000, interval=15, warmup=120, window=360, runs=15, day_series=20000, day_step=60, day_wait=300),
+    "full": dict(targets=100, series=2000, interval=15, warmup=120, window=360, runs=15, day_series=20000, day_histograms=2000,
+                 day_step=60, day_wait=300),
 }
 
 BATTERY = [
@@ -215,8 +220,30 @@ def restart(server):
     return dict(shutdown_s=down, restart_ready_s=ready, restart_all_series_s=back, final_shutdown_s=stop)
 
 
+HISTOGRAM_BUCKETS = 20
+
+
+def zigzag(n):
+    return (n << 1) ^ (n >> 63)
+
+
+def native_histogram(step, series, ts):
+    """Remote write's Histogram message (integer counts, schema 3) of one backfilled series at
+    `step`: twenty populated buckets, each grown by a series-dependent amount every step, as a
+    latency histogram of a busy model API is."""
+    # Each bucket grows by at least 3 a step, plus a jitter of 0-2 that never makes it shrink.
+    counts = [step * 3 * (1 + (b + series) % 4) + (step * 31 + b * 17) % 3 for b in range(HISTOGRAM_BUCKETS)]
+    count = sum(counts)
+    span = varint(1 << 3) + varint(zigzag(-10)) + varint(2 << 3) + varint(HISTOGRAM_BUCKETS)
+    # Bucket deltas: the first bucket's count, then each one's difference to the one before.
+    deltas = b"".join(varint(zigzag(c - (counts[b - 1] if b else 0)) & 0xFFFFFFFFFFFFFFFF) for b, c in enumerate(counts))
+    return (varint(1 << 3) + varint(count) + varint(3 << 3 | 1) + struct.pack("<d", count * 0.01) + varint(4 << 3) + varint(zigzag(3))
+            + varint(6 << 3) + varint(0) + pb_field(11, span) + pb_field(12, deltas) + varint(15 << 3) + varint(ts))
+
+
 def backfill(server, profile):
-    """Sends 24 hours of fleet-shaped series to `server` by remote write, oldest first."""
+    """Sends 24 hours of fleet-shaped series and native histograms to `server` by remote write,
+    oldest first; reads its resident memory once the first hour is in."""
     per_target = profile["series"]
     labels = []
     for t in range(-(-profile["day_series"] // per_target)):
@@ -227,12 +254,18 @@ def backfill(server, profile):
                 pairs.append((k, v.rstrip('"')))
             labels.append(b"".join(pb_field(1, pb_field(1, k.encode()) + pb_field(2, v.encode())) for k, v in sorted(pairs)))
     labels = labels[:profile["day_series"]]
+    histograms = []
+    for h in range(profile["day_histograms"]):
+        pairs = [("__name__", "model_inference_seconds"), ("instance", f"backfill-{h // 100}"), ("job", "fleet"), ("route", f"/predict{h}")]
+        histograms.append(b"".join(pb_field(1, pb_field(1, k.encode()) + pb_field(2, v.encode())) for k, v in pairs))
     step = profile["day_step"] * 1000
     end = int(time.time() * 1000) // step * step - step
     steps = list(range(end - 86_400_000, end + 1, step))
-    per_request = max(1, 50_000 // len(labels))
+    hour_steps = 3_600_000 // step
+    per_request = max(1, 50_000 // (len(labels) + len(histograms)))
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
     sent = 0
+    hour_rss = None
     t0 = time.monotonic()
     for k0 in range(0, len(steps), per_request):
         chunk = steps[k0:k0 + per_request]
@@ -241,15 +274,22 @@ def backfill(server, profile):
             samples = b"".join(pb_field(2, b"\x09" + struct.pack("<d", float(i + k0 + j)) + b"\x10" + varint(ts))
                                for j, ts in enumerate(chunk))
             body += pb_field(1, series + samples)
+        for i, series in enumerate(histograms):
+            body += pb_field(1, series + b"".join(pb_field(4, native_histogram(k0 + j, i, ts)) for j, ts in enumerate(chunk)))
         conn.request("POST", "/api/v1/write", snappy_literals(bytes(body)), {
             "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy", "X-Prometheus-Remote-Write-Version": "0.1.0"})
         r = conn.getresponse()
         answer = r.read()
         if r.status // 100 != 2:
             raise SystemExit(f"{server.kind}: remote write failed: {r.status} {answer[:300]!r}")
-        sent += len(labels) * len(chunk)
+        sent += (len(labels) + len(histograms)) * len(chunk)
+        if hour_rss is None and k0 + len(chunk) >= hour_steps:
+            # The first hour of the same fleet is in: the memory the day's is compared with.
+            time.sleep(2)
+            hour_rss = server.rss()
     conn.close()
-    return dict(day_samples=sent, day_series=len(labels), backfill_s=time.monotonic() - t0)
+    return dict(day_samples=sent, day_series=len(labels) + len(histograms), day_histogram_series=len(histograms),
+                hour_rss_bytes=hour_rss or 0, backfill_s=time.monotonic() - t0)
 
 
 def day_of_data(servers, profile):
@@ -266,6 +306,7 @@ def day_of_data(servers, profile):
     for server in servers:
         r = loaded[server.kind]
         r.update(day_rss_bytes=server.rss(), day_rss_per_series=server.rss() / r["day_series"],
+                 day_vs_hour_rss=server.rss() / max(1, r["hour_rss_bytes"]),
                  day_rss_anon_per_series=server.rss("RssAnon") / r["day_series"],
                  day_rss_file_per_series=server.rss("RssFile") / r["day_series"],
                  day_disk_bytes_per_sample=server.disk_bytes() / r["day_samples"],
@@ -299,6 +340,7 @@ def report(results, profile_name, profile):
         ("RSS per active series, bytes (steady)", "rss_per_series", "{:.0f}"),
         ("bytes on disk per sample (steady, WAL)", "disk_bytes_per_sample", "{:.2f}"),
         ("RSS per series after a day of data, bytes", "day_rss_per_series", "{:.0f}"),
+        ("RSS after the day / after its first hour", "day_vs_hour_rss", "{:.2f}"),
         ("  of which heap (RssAnon), bytes", "day_rss_anon_per_series", "{:.0f}"),
         ("  of which mapped files (RssFile), bytes", "day_rss_file_per_series", "{:.0f}"),
         ("bytes on disk per sample after a day (all)", "day_disk_bytes_per_sample", "{:.2f}"),
@@ -309,7 +351,8 @@ def report(results, profile_name, profile):
         ("shutdown, s", "shutdown_s", "{:.2f}"),
     ]
     lines = [f"side-by-side ({profile_name} profile: {profile['targets']} targets × {profile['series']} series every "
-             f"{profile['interval']} s; a day of {profile['day_series']} series at {profile['day_step']} s) on "
+             f"{profile['interval']} s; a day of {profile['day_series']} series and {profile['day_histograms']} native histograms "
+             f"at {profile['day_step']} s) on "
              f"{os.cpu_count()} CPUs, {platform.machine()}, {platform.release()}",
              f"{'figure':<48}{'Prometheus':>14}{'Vigil':>14}{'Vigil/Prom':>12}"]
     for label, key, fmt in rows:
@@ -347,7 +390,8 @@ def main():
         print("both: a day of data by remote write…", flush=True)
         day_servers = []
         for kind, binary in binaries:
-            server = Server(kind, binary, work, server_port(kind, args.fleet_port), os.path.join(work, "empty.yml"), ["--log.level=warn"])
+            server = Server(kind, binary, work, server_port(kind, args.fleet_port), os.path.join(work, "empty.yml"),
+                            ["--log.level=warn", "--enable-feature=native-histograms"])
             server.data += "-day"
             day_servers.append(server)
         for kind, figures in day_of_data(day_servers, profile).items():
