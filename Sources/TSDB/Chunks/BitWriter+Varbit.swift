@@ -53,20 +53,18 @@ extension BitWriter {
             writeBit(false)
             return
         }
-        writeBit(true)
         var lz = UInt8(xor.leadingZeroBitCount)
         let tz = UInt8(xor.trailingZeroBitCount)
         if lz >= 32 { lz = 31 } // 5 bits hold the leading count
+        // The control bits and counts go in one write, the meaningful bits in the next.
         if leading != 0xFF, lz >= leading, tz >= trailing {
-            writeBit(false)
+            writeBits(0b10, 2)
             writeBits(xor >> UInt64(trailing), 64 - Int(leading) - Int(trailing))
         } else {
             leading = lz
             trailing = tz
             let significant = 64 - Int(lz) - Int(tz)
-            writeBit(true)
-            writeBits(UInt64(lz), 5)
-            writeBits(UInt64(significant & 63), 6)
+            writeBits(0b11 << 11 | UInt64(lz) << 6 | UInt64(significant & 63), 13)
             writeBits(xor >> UInt64(tz), significant)
         }
     }

@@ -28,26 +28,40 @@ struct BitWriter: Sendable, Hashable {
 
     @inline(__always)
     mutating func writeBit(_ bit: Bool) {
-        if free == 0 { bytes.append(0); free = 8 }
-        if bit { bytes[bytes.count - 1] |= 1 << UInt8(free - 1) }
-        free -= 1
         endsInSpareByte = false
+        if free == 0 {
+            bytes.append(bit ? 0x80 : 0)
+            free = 7
+            return
+        }
+        free -= 1
+        if bit { bytes[bytes.count - 1] |= 1 << UInt8(free) }
     }
 
-    /// Writes the low `count` bits of `value`, most significant first.
+    /// Writes the low `count` bits (at most 64) of `value`, most significant first: the free bits
+    /// of the last byte, then whole bytes, then the start of one more. Bits of `value` above
+    /// `count` are ignored. Each byte is appended once, already filled (this is the hot loop of
+    /// every append).
     @inline(__always)
     mutating func writeBits(_ value: UInt64, _ count: Int) {
         // An empty write changes nothing, the spare byte included.
-        if count > 0 { endsInSpareByte = free == 0 && count >= 8 && count & 7 == 0 }
+        guard count > 0 else { return }
+        endsInSpareByte = free == 0 && count >= 8 && count & 7 == 0
         var remaining = count
-        while remaining > 0 {
-            if free == 0 { bytes.append(0); free = 8 }
+        if free > 0 {
             let take = min(free, remaining)
-            let shift = remaining - take
-            let chunk = UInt8(truncatingIfNeeded: (value >> UInt64(shift)) & ((1 << UInt64(take)) - 1))
+            remaining -= take
+            let chunk = UInt8(truncatingIfNeeded: (value >> UInt64(remaining)) & ((1 << UInt64(take)) - 1))
             bytes[bytes.count - 1] |= chunk << UInt8(free - take)
             free -= take
-            remaining -= take
+        }
+        while remaining >= 8 {
+            remaining -= 8
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(remaining)))
+        }
+        if remaining > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: value << UInt64(8 - remaining)))
+            free = 8 - remaining
         }
     }
 
