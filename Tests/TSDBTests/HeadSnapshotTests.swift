@@ -1,3 +1,4 @@
+import Foundation
 import MetricModel
 import Testing
 @testable import TSDB
@@ -42,5 +43,56 @@ import Testing
         let (read, missing) = try HeadSnapshot.read(dir.path + "/s")
         #expect(missing == 0)
         #expect(read.map(\.labels) == written.map(\.labels))
+    }
+
+    @Test func labelStringsAreWrittenOnceInTheSymbolTable() throws {
+        // 2,000 series sharing a long job name and a metric name: each string is in the file once.
+        let job = String(repeating: "model-serving-", count: 8)
+        var encoder = HeadSnapshot.Encoder()
+        for i in 0..<2_000 {
+            encoder.add(ref: SeriesRef(i + 1), labels: Labels(["__name__": "http_requests_total", "i": String(i), "job": job]), chunks: [])
+        }
+        let bytes = encoder.finish()
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.components(separatedBy: job).count == 2)
+        #expect(text.components(separatedBy: "http_requests_total").count == 2)
+        let decoded = try HeadSnapshot.decodeCounting(bytes, resolve: { _ in nil })
+        #expect(decoded.entries.count == 2_000)
+        #expect(decoded.entries.last?.labels == Labels(["__name__": "http_requests_total", "i": "1999", "job": job]))
+    }
+
+    @Test func aLabelNamingASymbolPastTheTableIsRefused() throws {
+        var encoder = HeadSnapshot.Encoder(symbols: ["__name__", "up"])
+        // Ids 0 and 5: the table holds two strings.
+        encoder.add(ref: 1, labels: InternedLabels(ids: [0, 5]), mapped: [], heap: [])
+        #expect(throws: HeadSnapshot.Invalid.self) { try HeadSnapshot.decodeCounting(encoder.finish(), resolve: { _ in nil }) }
+    }
+
+    @Test func aVersionTwoSnapshotWithLabelStringsStillLoads() throws {
+        let dir = TempDirectory()
+        var chunk = XORChunk()
+        for i in 0..<40 { chunk.append(t: Int64(i) * 15_000, v: Double(i) * 2.5) }
+        // Version 2: each entry spells its labels out; no symbol frame before the trailer.
+        var w = ByteWriter()
+        w.uvarint(7)
+        w.uvarint(2)
+        w.string("__name__"); w.string("old"); w.string("job"); w.string("train")
+        w.uvarint(1)
+        w.bytes.append(HeadSnapshot.inlineChunk)
+        w.uvarint(UInt64(chunk.count)); w.uvarint(UInt64(chunk.bitCount)); w.uvarint(UInt64(chunk.byteCount)); w.bytes += chunk.encodedBytes
+        var file = HeadSnapshot.magicVersion2
+        for payload in [w.bytes, { var t = ByteWriter(); t.u64(1); return t.bytes }()] {
+            var h = ByteWriter()
+            h.u32(UInt32(payload.count)); h.u32(CRC32C.checksum(payload))
+            file += h.bytes + payload
+        }
+        try PosixFile.makeDirectories(dir.path + "/" + Database.walDirectoryName)
+        try PosixFile.writeDurably(file, to: dir.path + "/" + HeadSnapshot.fileName(0))
+        let db = try Database(directory: dir.path)
+        #expect(db.replayReport.snapshotSeries == 1)
+        let series = db.head.select([try LabelMatcher(.equal, "job", "train")], mint: .min, maxt: .max)
+        #expect(series.first?.labels == Labels(["__name__": "old", "job": "train"]))
+        #expect(series.first?.samples().count == 40)
+        db.close()
     }
 }

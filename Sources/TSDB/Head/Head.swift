@@ -456,10 +456,10 @@ public final class Head: Sendable, Appendable, Querier {
         try state.withLock { (s: inout State) throws(StorageIOError) -> (segment: Int, bytes: [UInt8], series: Int) in
             let segment = try cut()
             let previous = lastSnapshotBytes.load(ordering: .relaxed)
-            var encoder = HeadSnapshot.Encoder(expectedBytes: max(64 + s.lookup.count * 160, previous + previous / 8))
+            var encoder = HeadSnapshot.Encoder(expectedBytes: max(64 + s.lookup.count * 160, previous + previous / 8), symbols: s.symbols.strings)
             for i in s.series.indices {
                 guard let series = s.series[i] else { continue }
-                encoder.add(ref: series.ref, labels: series.labels, symbols: s.symbols, mapped: series.mappedChunks, heap: series.chunks[...],
+                encoder.add(ref: series.ref, labels: series.labels, mapped: series.mappedChunks, heap: series.chunks[...],
                             histograms: series.histogramChunks, floatHistograms: series.floatHistogramChunks)
             }
             let count = encoder.seriesCount

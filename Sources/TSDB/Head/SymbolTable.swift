@@ -8,7 +8,8 @@ import MetricModel
 /// pair of Swift strings in a label array took thirty-two, and a long value (a pod name, a URL)
 /// is stored once however many series carry it.
 struct SymbolTable: Sendable {
-    private var strings: [String] = []
+    /// The strings by id; a free id holds the empty string.
+    private(set) var strings: [String] = []
     /// Label slots using each id; 0 for a free id.
     private var uses: [Int] = []
     private var freeIDs: [UInt32] = []

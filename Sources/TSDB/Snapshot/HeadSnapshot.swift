@@ -6,17 +6,20 @@ import Synchronization
 /// A checkpoint of the head: every series with its compressed chunks, covering all WAL segments
 /// numbered below ``firstSegmentAfter``. Replay loads it and then only the newer segments.
 ///
-/// File: magic, then one framed entry per series (length, CRC-32C, payload), then a trailer entry
-/// holding the series count, so a truncated file is detected. Each chunk is a kind byte, then
+/// File: magic, then one framed entry per series (length, CRC-32C, payload), then a frame holding
+/// the symbol table, then a trailer entry holding the series count, so a truncated file is
+/// detected. A series entry names its labels by their index in the symbol table (each string is
+/// written, and read, once however many series carry it). Each chunk is a kind byte, then
 /// either its bits (kind 0: sample count, bit count, bytes) or, for a chunk already in a head
 /// chunk file, that file's reference to it (kind 1), so the snapshot holds only open chunks.
 /// Native histogram chunks (kind 2 integer, kind 3 float counts) follow as their time range and
 /// Prometheus' chunk data, or, once in a head chunk file, as that file's reference (kind 4; the
 /// record says which of the two it is); a reader that predates a kind refuses the file as
-/// damaged rather than losing chunks silently. Version 1 files (bits only, no kind byte) are
-/// still read.
+/// damaged rather than losing chunks silently. Version 2 files (labels as strings in each entry,
+/// no symbol frame) and version 1 files (also bits only, no kind byte) are still read.
 package struct HeadSnapshot {
-    static let magic = Array("VIGILSNAP2\n".utf8)
+    static let magic = Array("VIGILSNAP3\n".utf8)
+    static let magicVersion2 = Array("VIGILSNAP2\n".utf8)
     static let magicVersion1 = Array("VIGILSNAP1\n".utf8)
     static let inlineChunk: UInt8 = 0
     static let mappedChunk: UInt8 = 1
@@ -55,19 +58,26 @@ package struct HeadSnapshot {
     struct Encoder {
         private(set) var out = ByteWriter()
         private(set) var seriesCount = 0
+        /// The symbol table written at the end: the head's strings by id, then those of series
+        /// added as ``Labels``.
+        private var symbols: [String]
+        private var symbolIDs: [String: UInt32] = [:]
 
-        init(expectedBytes: Int = 0) {
+        /// An encoder whose interned series use ids into `symbols` (the head's strings by id).
+        init(expectedBytes: Int = 0, symbols: [String] = []) {
             out.bytes.reserveCapacity(expectedBytes)
             out.bytes.append(contentsOf: magic)
+            self.symbols = symbols
         }
 
-        /// One series: reference, labels, then its chunks (mapped ones, oldest, by reference).
-        mutating func add(ref: SeriesRef, labels: InternedLabels, symbols: SymbolTable, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>,
+        /// One series: reference, labels (ids into the symbols the encoder was made with), then
+        /// its chunks (mapped ones, oldest, by reference).
+        mutating func add(ref: SeriesRef, labels: InternedLabels, mapped: [MappedHeadChunk], heap: ArraySlice<XORChunk>,
                           histograms: [HistogramChunk] = [], floatHistograms: [FloatHistogramChunk] = []) {
             let frameStart = beginFrame()
             out.uvarint(ref)
             out.uvarint(UInt64(labels.count))
-            for id in labels.ids { out.string(symbols[id]) }
+            labels.ids.withUnsafeBufferPointer { for id in $0 { out.uvarint(UInt64(id)) } }
             out.uvarint(UInt64(mapped.count + heap.count + histograms.count + floatHistograms.count))
             for c in mapped {
                 out.bytes.append(mappedChunk)
@@ -92,12 +102,24 @@ package struct HeadSnapshot {
             seriesCount += 1
         }
 
-        /// A series entry's start: reference, labels, and how many chunks follow.
+        /// A series entry's start: reference, labels (as ids, new strings added to the symbols),
+        /// and how many chunks follow.
         private mutating func addSeries(ref: SeriesRef, labels: Labels, chunkCount: Int) {
             out.uvarint(ref)
             out.uvarint(UInt64(labels.count))
-            for l in labels.pairs { out.string(l.name); out.string(l.value) }
+            for l in labels.pairs {
+                out.uvarint(UInt64(symbolID(l.name)))
+                out.uvarint(UInt64(symbolID(l.value)))
+            }
             out.uvarint(UInt64(chunkCount))
+        }
+
+        private mutating func symbolID(_ string: String) -> UInt32 {
+            if let id = symbolIDs[string] { return id }
+            let id = UInt32(truncatingIfNeeded: symbols.count)
+            symbols.append(string)
+            symbolIDs[string] = id
+            return id
         }
 
         private mutating func add(_ c: XORChunk) {
@@ -145,8 +167,12 @@ package struct HeadSnapshot {
             }
         }
 
-        /// The file's bytes: every series, then the trailer holding their count.
+        /// The file's bytes: every series, the symbol table, then the trailer holding the series count.
         mutating func finish() -> [UInt8] {
+            let symbolFrame = beginFrame()
+            out.uvarint(UInt64(symbols.count))
+            for string in symbols { out.string(string) }
+            endFrame(symbolFrame)
             let frameStart = beginFrame()
             out.u64(UInt64(seriesCount))
             endFrame(frameStart)
@@ -208,7 +234,8 @@ package struct HeadSnapshot {
     /// then decoded, in parallel for a large snapshot, and their CRCs checked.
     static func decodeCounting(_ bytes: [UInt8], resolve: @Sendable (UInt64) -> HeadFileChunk?) throws -> (entries: [Entry], missingChunks: Int) {
         let version1 = bytes.starts(with: magicVersion1)
-        guard version1 || bytes.starts(with: magic) else { throw Invalid(reason: "bad magic") }
+        let version2 = bytes.starts(with: magicVersion2)
+        guard version1 || version2 || bytes.starts(with: magic) else { throw Invalid(reason: "bad magic") }
         // (payload start, payload length, stored CRC) of every series frame.
         var frames: [(start: Int, length: Int, crc: UInt32)] = []
         var r = ByteReader(bytes, from: magic.count)
@@ -223,19 +250,27 @@ package struct HeadSnapshot {
                     throw Invalid(reason: "checksum mismatch at offset \(start)")
                 }
                 var p = ByteReader(bytes, from: start, to: start + Int(length))
-                guard let n = p.u64(), n == UInt64(frames.count) else { throw Invalid(reason: "trailer count mismatch") }
+                let seriesFrames = version1 || version2 ? frames.count : frames.count - 1
+                guard let n = p.u64(), n == UInt64(seriesFrames) else { throw Invalid(reason: "trailer count mismatch") }
                 break
             }
             frames.append((start, Int(length), crc))
         }
+        // Version 3: the frame before the trailer is the symbol table the series name.
+        var symbolFrame: (start: Int, length: Int, crc: UInt32)?
+        if !version1, !version2 {
+            guard let frame = frames.popLast() else { throw Invalid(reason: "no symbol table") }
+            symbolFrame = frame
+        }
+        let symbols = try symbolFrame.map { try decodeSymbols($0, of: bytes) }
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, frames.count / framesPerThread))
-        guard parts > 1 else { return try decodeFrames(frames[...], of: bytes, version1: version1, resolve: resolve) }
+        guard parts > 1 else { return try decodeFrames(frames[...], of: bytes, version1: version1, symbols: symbols, resolve: resolve) }
         let results = Mutex<[Int: Result<(entries: [Entry], missingChunks: Int), any Error>]>([:])
         let perPart = (frames.count + parts - 1) / parts
         let allFrames = frames
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let range = part * perPart..<min(allFrames.count, (part + 1) * perPart)
-            let result = Result { try decodeFrames(allFrames[range], of: bytes, version1: version1, resolve: resolve) }
+            let result = Result { try decodeFrames(allFrames[range], of: bytes, version1: version1, symbols: symbols, resolve: resolve) }
             results.withLock { $0[part] = result }
         }
         var entries: [Entry] = []
@@ -250,9 +285,29 @@ package struct HeadSnapshot {
         return (entries, missing)
     }
 
-    /// Decodes series frames, each checked against its CRC.
+    /// The symbol table frame: its string count, then the strings by id.
+    private static func decodeSymbols(_ frame: (start: Int, length: Int, crc: UInt32), of bytes: [UInt8]) throws -> [String] {
+        let end = frame.start + frame.length
+        guard CRC32C.matches(frame.crc, CRC32C.checksum(bytes[frame.start..<end])) else {
+            throw Invalid(reason: "checksum mismatch at offset \(frame.start)")
+        }
+        var p = ByteReader(bytes, from: frame.start, to: end)
+        // Each string takes at least its length byte, so a count above the frame's size is damage.
+        guard let count = p.uvarint(), count <= UInt64(frame.length) else { throw Invalid(reason: "bad symbol table") }
+        var symbols: [String] = []
+        symbols.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let string = p.string() else { throw Invalid(reason: "bad symbol") }
+            symbols.append(string)
+        }
+        guard p.atEnd else { throw Invalid(reason: "trailing bytes in the symbol table") }
+        return symbols
+    }
+
+    /// Decodes series frames, each checked against its CRC; labels are ids into `symbols` when
+    /// given (version 3), strings otherwise.
     private static func decodeFrames(_ frames: ArraySlice<(start: Int, length: Int, crc: UInt32)>, of bytes: [UInt8], version1: Bool,
-                                     resolve: (UInt64) -> HeadFileChunk?) throws -> (entries: [Entry], missingChunks: Int) {
+                                     symbols: [String]?, resolve: (UInt64) -> HeadFileChunk?) throws -> (entries: [Entry], missingChunks: Int) {
         var entries: [Entry] = []
         entries.reserveCapacity(frames.count)
         var missing = 0
@@ -266,8 +321,15 @@ package struct HeadSnapshot {
             var pairs: [Label] = []
             pairs.reserveCapacity(Int(lc))
             for _ in 0..<lc {
-                guard let n = p.string(), let v = p.string() else { throw Invalid(reason: "bad label") }
-                pairs.append(Label(n, v))
+                if let symbols {
+                    guard let n = p.uvarint(), let v = p.uvarint(), n < UInt64(symbols.count), v < UInt64(symbols.count) else {
+                        throw Invalid(reason: "bad label")
+                    }
+                    pairs.append(Label(symbols[Int(n)], symbols[Int(v)]))
+                } else {
+                    guard let n = p.string(), let v = p.string() else { throw Invalid(reason: "bad label") }
+                    pairs.append(Label(n, v))
+                }
             }
             guard let cc = p.uvarint(), cc < 1 << 24 else { throw Invalid(reason: "bad chunk count") }
             var chunks: [XORChunk] = []
