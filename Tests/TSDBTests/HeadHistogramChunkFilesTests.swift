@@ -157,3 +157,38 @@ import Testing
         reopened.close()
     }
 }
+
+extension HeadHistogramChunkFilesTests {
+    @Test func chunkListsGiveBackTheirRoomWhenABlockCutDropsMostChunks() throws {
+        let dir = TempDirectory()
+        let db = try Database(directory: dir.path)
+        // Ten hours in the head at once (as a backfill leaves it), mapped: long chunk lists.
+        try HeadHistogramTests.fill(db, from: 0, to: 2400)
+        try db.mapHeadChunks()
+        func capacities() -> (histograms: Int, floatHistograms: Int, mapped: Int) {
+            db.head.withState { s in
+                s.series.reduce((0, 0, 0)) { sum, series in
+                    (sum.0 + (series?.histogramChunks.capacity ?? 0), sum.1 + (series?.floatHistogramChunks.capacity ?? 0),
+                     sum.2 + (series?.mappedChunks.capacity ?? 0))
+                }
+            }
+        }
+        let before = capacities()
+        let beforeSamples = HeadHistogramTests.everything(db)
+        #expect(try db.compactHead() >= 3)
+        let after = capacities()
+        // Most hours went to blocks: the lists hold the rest, with no more room than twice that.
+        #expect(after.histograms < before.histograms)
+        #expect(after.floatHistograms < before.floatHistograms)
+        #expect(after.mapped < before.mapped)
+        db.head.withState { s in
+            for series in s.series.compactMap({ $0 }) {
+                #expect(series.histogramChunks.capacity <= 2 * series.histogramChunks.count + 2)
+                #expect(series.floatHistogramChunks.capacity <= 2 * series.floatHistogramChunks.count + 2)
+                #expect(series.mappedChunks.capacity <= 2 * series.mappedChunks.count + 2)
+            }
+        }
+        #expect(Self.same(HeadHistogramTests.everything(db), beforeSamples))
+        db.close()
+    }
+}

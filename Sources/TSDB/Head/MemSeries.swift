@@ -189,7 +189,23 @@ struct MemSeries: Sendable {
         if keepFrom > 0 { chunks.removeFirst(keepFrom) }
         freed += Self.dropChunks(endingBefore: mint, from: &histogramChunks)
         freed += Self.dropChunks(endingBefore: mint, from: &floatHistogramChunks)
+        Self.shrinkIfSparse(&mappedChunks)
+        Self.shrinkIfSparse(&chunks)
+        Self.shrinkIfSparse(&histogramChunks)
+        Self.shrinkIfSparse(&floatHistogramChunks)
         return freed
+    }
+
+    /// Gives back a chunk list's spare room once it holds less than half of it. Removing chunks
+    /// keeps an array's capacity, so a series whose head once spanned many hours (a backfill, a
+    /// block cut that came late) would hold that much room for good; the head's memory follows
+    /// what it holds now instead. Called where chunks are dropped (after a block cut, retention).
+    static func shrinkIfSparse<T>(_ list: inout [T]) {
+        guard list.capacity > 2 * list.count + 2 else { return }
+        var compact: [T] = []
+        compact.reserveCapacity(list.count)
+        compact.append(contentsOf: list)
+        list = compact
     }
 }
 
