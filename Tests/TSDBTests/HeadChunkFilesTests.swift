@@ -148,14 +148,7 @@ import Testing
         w.string("__name__"); w.string("old")
         w.uvarint(1)
         w.uvarint(UInt64(chunk.count)); w.uvarint(UInt64(chunk.bitCount)); w.blob(chunk.encodedBytes)
-        var file = HeadSnapshot.magicVersion1
-        for payload in [w.bytes, { var t = ByteWriter(); t.u64(1); return t.bytes }()] {
-            var h = ByteWriter()
-            h.u32(UInt32(payload.count)); h.u32(CRC32C.checksum(payload))
-            file += h.bytes + payload
-        }
-        try PosixFile.makeDirectories(dir.path + "/" + Database.walDirectoryName)
-        try PosixFile.writeDurably(file, to: dir.path + "/" + HeadSnapshot.fileName(0))
+        try HeadSnapshotTests.writeOldSnapshot(magic: HeadSnapshot.magicVersion1, series: w.bytes, into: dir.path)
         let db = try Database(directory: dir.path)
         #expect(db.replayReport.snapshotSeries == 1)
         let series = db.head.select([try LabelMatcher(.equal, "__name__", "old")], mint: .min, maxt: .max)

@@ -68,6 +68,22 @@ import Testing
         #expect(throws: HeadSnapshot.Invalid.self) { try HeadSnapshot.decodeCounting(encoder.finish(), resolve: { _ in nil }) }
     }
 
+    /// A snapshot of an earlier format holding one series entry, framed as every version frames
+    /// them (length, CRC-32C, payload) with the trailer's count, written where a database opens it.
+    static func writeOldSnapshot(magic: [UInt8], series payload: [UInt8], into directory: String) throws {
+        var file = magic
+        var trailer = ByteWriter()
+        trailer.u64(1)
+        for frame in [payload, trailer.bytes] {
+            var header = ByteWriter()
+            header.u32(UInt32(frame.count))
+            header.u32(CRC32C.checksum(frame))
+            file += header.bytes + frame
+        }
+        try PosixFile.makeDirectories(directory + "/" + Database.walDirectoryName)
+        try PosixFile.writeDurably(file, to: directory + "/" + HeadSnapshot.fileName(0))
+    }
+
     @Test func aVersionTwoSnapshotWithLabelStringsStillLoads() throws {
         let dir = TempDirectory()
         var chunk = XORChunk()
@@ -80,14 +96,7 @@ import Testing
         w.uvarint(1)
         w.bytes.append(HeadSnapshot.inlineChunk)
         w.uvarint(UInt64(chunk.count)); w.uvarint(UInt64(chunk.bitCount)); w.uvarint(UInt64(chunk.byteCount)); w.bytes += chunk.encodedBytes
-        var file = HeadSnapshot.magicVersion2
-        for payload in [w.bytes, { var t = ByteWriter(); t.u64(1); return t.bytes }()] {
-            var h = ByteWriter()
-            h.u32(UInt32(payload.count)); h.u32(CRC32C.checksum(payload))
-            file += h.bytes + payload
-        }
-        try PosixFile.makeDirectories(dir.path + "/" + Database.walDirectoryName)
-        try PosixFile.writeDurably(file, to: dir.path + "/" + HeadSnapshot.fileName(0))
+        try Self.writeOldSnapshot(magic: HeadSnapshot.magicVersion2, series: w.bytes, into: dir.path)
         let db = try Database(directory: dir.path)
         #expect(db.replayReport.snapshotSeries == 1)
         let series = db.head.select([try LabelMatcher(.equal, "job", "train")], mint: .min, maxt: .max)
