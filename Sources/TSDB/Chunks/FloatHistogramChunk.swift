@@ -140,37 +140,32 @@ public struct FloatHistogramChunk: Sendable {
     /// A sealed chunk read in place from a mapped file (see ``HistogramChunk``).
     init?(prometheusData data: UnsafeRawBufferPointer, in file: MappedFile, minTime: Int64, maxTime: Int64, headReference: UInt64?) {
         guard let (count, header, bytes) = HistogramChunkHeader.mappedBits(of: data, in: file, headReference: headReference) else { return nil }
-        self.count = count
-        self.header = header
-        mapped = bytes
-        self.minTime = minTime
-        self.maxTime = maxTime
-        sealed = true
+        self.init(sealedCount: count, header: header, minTime: minTime, maxTime: maxTime, mapped: bytes)
     }
 
     /// This chunk with its bits moved to `bytes`: sealed, nothing of it left on the heap but its
     /// time range, count and header.
     func moved(to bytes: MappedChunkBytes) -> FloatHistogramChunk {
-        var out = FloatHistogramChunk()
-        out.count = count
-        out.minTime = minTime
-        out.maxTime = maxTime
-        out.header = header
-        out.sealed = true
-        out.mapped = bytes
-        return out
+        FloatHistogramChunk(sealedCount: count, header: header, minTime: minTime, maxTime: maxTime, mapped: bytes)
+    }
+
+    /// A sealed chunk of these parts: its bits in `stream` or, when `mapped` is given, in a file.
+    private init(sealedCount count: Int, header: HistogramCounterResetHint, minTime: Int64, maxTime: Int64, stream: BitWriter = BitWriter(),
+                 mapped: MappedChunkBytes? = nil) {
+        self.count = count
+        self.header = header
+        self.minTime = minTime
+        self.maxTime = maxTime
+        self.stream = stream
+        self.mapped = mapped
+        sealed = true
     }
 
     /// A sealed chunk read from a block or chunk file (the bytes are copied); nil when the data
     /// cannot hold the header.
     public init?(prometheusData data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64) {
         guard let (count, header, bits) = HistogramChunkHeader.unframe(data) else { return nil }
-        self.count = count
-        self.header = header
-        stream = bits
-        self.minTime = minTime
-        self.maxTime = maxTime
-        sealed = true
+        self.init(sealedCount: count, header: header, minTime: minTime, maxTime: maxTime, stream: bits)
     }
 
     // MARK: Decoding

@@ -202,25 +202,25 @@ public struct HistogramChunk: Sendable {
     /// lie inside `file`'s mapping. Nothing is copied or decoded; the chunk is sealed.
     init?(prometheusData data: UnsafeRawBufferPointer, in file: MappedFile, minTime: Int64, maxTime: Int64, headReference: UInt64?) {
         guard let (count, header, bytes) = HistogramChunkHeader.mappedBits(of: data, in: file, headReference: headReference) else { return nil }
-        self.count = count
-        self.header = header
-        mapped = bytes
-        self.minTime = minTime
-        self.maxTime = maxTime
-        sealed = true
+        self.init(sealedCount: count, header: header, minTime: minTime, maxTime: maxTime, mapped: bytes)
     }
 
     /// This chunk with its bits moved to `bytes` (the same bits, written to a file): sealed, the
     /// heap copy, encoder state and layout gone; time range, count and header kept.
     func moved(to bytes: MappedChunkBytes) -> HistogramChunk {
-        var out = HistogramChunk()
-        out.count = count
-        out.minTime = minTime
-        out.maxTime = maxTime
-        out.header = header
-        out.sealed = true
-        out.mapped = bytes
-        return out
+        HistogramChunk(sealedCount: count, header: header, minTime: minTime, maxTime: maxTime, mapped: bytes)
+    }
+
+    /// A sealed chunk of these parts: its bits in `stream` or, when `mapped` is given, in a file.
+    private init(sealedCount count: Int, header: HistogramCounterResetHint, minTime: Int64, maxTime: Int64, stream: BitWriter = BitWriter(),
+                 mapped: MappedChunkBytes? = nil) {
+        self.count = count
+        self.header = header
+        self.minTime = minTime
+        self.maxTime = maxTime
+        self.stream = stream
+        self.mapped = mapped
+        sealed = true
     }
 
     /// A chunk read from a block or a chunk file (the bytes are copied), with the time range its
@@ -228,12 +228,7 @@ public struct HistogramChunk: Sendable {
     /// header. The chunk is sealed: appends go to a new chunk.
     public init?(prometheusData data: UnsafeRawBufferPointer, minTime: Int64, maxTime: Int64) {
         guard let (count, header, bits) = HistogramChunkHeader.unframe(data) else { return nil }
-        self.count = count
-        self.header = header
-        stream = bits
-        self.minTime = minTime
-        self.maxTime = maxTime
-        sealed = true
+        self.init(sealedCount: count, header: header, minTime: minTime, maxTime: maxTime, stream: bits)
     }
 
     // MARK: Decoding
